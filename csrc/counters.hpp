@@ -1,0 +1,209 @@
+// The free-page counter strategies: policies for EpcPool<Counter>.
+//
+// Models sgx_nr_free_pages of arch/x86/kernel/cpu/sgx/main.c: a plain unsigned
+// long changed under whichever node lock was held (v5.13 to v5.16-rc1), and the
+// alternatives. Every strategy has one shape:
+//
+//   static constexpr std::string_view name;  // the name users type
+//   static constexpr bool exact;             // can never drift
+//   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
+//   Counter(unsigned nodes, long pages_per_node);
+//   void on_alloc(unsigned node) noexcept;   // a page left `node`'s free list
+//   void on_free(unsigned node) noexcept;    // a page joined `node`'s free list
+//   long read() const noexcept;              // the cheap read should_reclaim sees
+//
+// The count is signed on purpose: lost increments can take it below zero, which
+// the kernel's unsigned long shows as a huge number (EpcPool::should_reclaim
+// offers that comparison). None of these publish data through the count, so
+// relaxed memory order is enough wherever an atomic is used: the node lock
+// already orders the free lists themselves.
+#pragma once
+
+#include <atomic>
+#include <concepts>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include "padded.hpp"
+#include "spinlock.hpp"
+
+namespace sgx {
+
+enum class UpdateSite {
+    inside_node_lock,   // before spin_unlock(&node->lock), as v5.15 did
+    after_node_unlock,  // after spin_unlock, as the fix ac5d272a0ad0 does
+};
+
+template <class C>
+concept CounterStrategy = requires(C c, const C cc, unsigned node) {
+    { C::name } -> std::convertible_to<std::string_view>;
+    { C::exact } -> std::convertible_to<bool>;
+    { C::site } -> std::convertible_to<UpdateSite>;
+    { c.on_alloc(node) } noexcept;
+    { c.on_free(node) } noexcept;
+    { cc.read() } noexcept -> std::same_as<long>;
+} && std::constructible_from<C, unsigned, long>;
+
+// THE deliberate data race of this project, and the only one: models
+// `sgx_nr_free_pages--` / `++` on a plain unsigned long. A volatile load then a
+// volatile store (the kernel's READ_ONCE/WRITE_ONCE, perfbook's count_nonatomic):
+// the compiler must emit both and can neither fold nor hoist them, so a store
+// another core makes between the two is overwritten and lost. ThreadSanitizer
+// instruments volatile accesses like plain ones and reports this race, on purpose.
+inline void racy_add(long& shared, long delta) noexcept {
+    volatile long& cell = shared;
+    const long seen = cell;
+    cell = seen + delta;
+}
+
+// The matching racy load: the kernel read sgx_nr_free_pages with no lock at all.
+inline long racy_load(const long& shared) noexcept {
+    return static_cast<const volatile long&>(shared);
+}
+
+// plain_node_lock: the v5.15 bug. Each node lock serialises its own list, but
+// two CPUs holding two different node locks update the one count at once.
+class PlainNodeLock {
+public:
+    static constexpr std::string_view name = "plain_node_lock";
+    static constexpr bool exact = false;
+    static constexpr UpdateSite site = UpdateSite::inside_node_lock;
+
+    PlainNodeLock(unsigned nodes, long pages_per_node) { count_.value = nodes * pages_per_node; }
+    void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
+    void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
+    long read() const noexcept { return racy_load(count_.value); }
+
+private:
+    Padded<long> count_;
+};
+
+// plain_unlocked: the same plain read-modify-write with no lock around it at all.
+class PlainUnlocked {
+public:
+    static constexpr std::string_view name = "plain_unlocked";
+    static constexpr bool exact = false;
+    static constexpr UpdateSite site = UpdateSite::after_node_unlock;
+
+    PlainUnlocked(unsigned nodes, long pages_per_node) { count_.value = nodes * pages_per_node; }
+    void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
+    void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
+    long read() const noexcept { return racy_load(count_.value); }
+
+private:
+    Padded<long> count_;
+};
+
+// plain_global_lock: one more spinlock, shared by all nodes, taken only for the
+// count after the node lock is released. Exact, and a second serialisation point.
+class PlainGlobalLock {
+public:
+    static constexpr std::string_view name = "plain_global_lock";
+    static constexpr bool exact = true;
+    static constexpr UpdateSite site = UpdateSite::after_node_unlock;
+
+    PlainGlobalLock(unsigned nodes, long pages_per_node) {
+        guarded_.value.count.store(nodes * pages_per_node, std::memory_order_relaxed);
+    }
+    void on_alloc(unsigned) noexcept { add(-1); }
+    void on_free(unsigned) noexcept { add(+1); }
+    // Relaxed: the lock-free cheap read may be stale, never torn; the atomic type
+    // exists only to make this unlocked read well defined.
+    long read() const noexcept { return guarded_.value.count.load(std::memory_order_relaxed); }
+
+private:
+    void add(long delta) noexcept {
+        SpinGuard hold(guarded_.value.lock);
+        // Relaxed load and store compile to the plain moves of a plain long: the
+        // global lock, not the atomic type, makes this read-modify-write whole.
+        auto& count = guarded_.value.count;
+        count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+    }
+
+    struct Guarded {
+        Spinlock lock;
+        std::atomic<long> count{0};
+    };
+    Padded<Guarded> guarded_;
+};
+
+// The shared body of `atomic` and `atomic_in_lock`: only the update site differs.
+template <UpdateSite Site, class Name>
+class AtomicCount {
+public:
+    static constexpr std::string_view name = Name::value;
+    static constexpr bool exact = true;
+    static constexpr UpdateSite site = Site;
+
+    AtomicCount(unsigned nodes, long pages_per_node) {
+        count_.value.store(nodes * pages_per_node, std::memory_order_relaxed);
+    }
+    // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
+    // an update whatever the order, and nothing else is published through the count.
+    void on_alloc(unsigned) noexcept { count_.value.fetch_sub(1, std::memory_order_relaxed); }
+    void on_free(unsigned) noexcept { count_.value.fetch_add(1, std::memory_order_relaxed); }
+    // Relaxed: like atomic_long_read, a possibly stale but untorn value is all
+    // should_reclaim needs.
+    long read() const noexcept { return count_.value.load(std::memory_order_relaxed); }
+
+private:
+    Padded<std::atomic<long>> count_;
+};
+
+struct AtomicName {
+    static constexpr std::string_view value = "atomic";
+};
+struct AtomicInLockName {
+    static constexpr std::string_view value = "atomic_in_lock";
+};
+
+// atomic: the upstream fix (ac5d272a0ad0), atomic_long_t updated after spin_unlock.
+using Atomic = AtomicCount<UpdateSite::after_node_unlock, AtomicName>;
+// atomic_in_lock: the fix without its second half; the atomic RMW lengthens
+// every critical section.
+using AtomicInLock = AtomicCount<UpdateSite::inside_node_lock, AtomicInLockName>;
+
+// per_node: one count per node, each on its own cache lines, changed only under
+// that node's lock. Exact; the cheap read pays a sum over nodes.
+class PerNode {
+public:
+    static constexpr std::string_view name = "per_node";
+    static constexpr bool exact = true;
+    static constexpr UpdateSite site = UpdateSite::inside_node_lock;
+
+    PerNode(unsigned nodes, long pages_per_node)
+        : nodes_(nodes), counts_(std::make_unique<Padded<std::atomic<long>>[]>(nodes)) {
+        for (unsigned n = 0; n < nodes; ++n) counts_[n].value.store(pages_per_node, std::memory_order_relaxed);
+    }
+    void on_alloc(unsigned node) noexcept { add(node, -1); }
+    void on_free(unsigned node) noexcept { add(node, +1); }
+    // Relaxed loads without the node locks: each term may be stale, so a sum
+    // taken while writers run is approximate; quiescent, it is exact.
+    long read() const noexcept {
+        long sum = 0;
+        for (unsigned n = 0; n < nodes_; ++n) sum += counts_[n].value.load(std::memory_order_relaxed);
+        return sum;
+    }
+
+private:
+    void add(unsigned node, long delta) noexcept {
+        auto& count = counts_[node].value;
+        // Relaxed load and store are plain moves: the node lock held by our caller
+        // makes the read-modify-write whole; the atomic type only makes read()'s
+        // lock-free loads well defined.
+        count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+    }
+
+    unsigned nodes_;
+    std::unique_ptr<Padded<std::atomic<long>>[]> counts_;
+};
+
+static_assert(CounterStrategy<PlainNodeLock>);
+static_assert(CounterStrategy<PlainUnlocked>);
+static_assert(CounterStrategy<PlainGlobalLock>);
+static_assert(CounterStrategy<Atomic>);
+static_assert(CounterStrategy<AtomicInLock>);
+static_assert(CounterStrategy<PerNode>);
+
+}  // namespace sgx

@@ -1,0 +1,211 @@
+// EpcPool<Counter>: the SGX EPC page allocator of arch/x86/kernel/cpu/sgx/main.c
+// (v5.13 onward), with the free-page counter as a policy.
+//
+// Each node (struct sgx_numa_node) has a FIFO free list under its own pthread
+// spinlock: alloc takes the head, free appends to the page's *home* node's tail.
+// Lists are intrusive: a page-table entry holds the index of the next free page,
+// so pop and push are O(1) and allocate nothing. An entry is only written under
+// its home node's lock, and a page only ever sits on its home node's list, so
+// that one lock guards everything a list operation touches.
+//
+// The strategy is a template parameter: alloc() and free() compile to one
+// monomorphic path per strategy, with the counter update placed inside or after
+// the node lock as Counter::site says. Cost: one lock round trip per node tried,
+// plus the strategy's update.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "counters.hpp"
+#include "errors.hpp"
+#include "padded.hpp"
+#include "pool_shape.hpp"
+#include "spinlock.hpp"
+
+namespace sgx {
+
+// How should_reclaim compares the count with the watermark.
+enum class Comparison {
+    signed_count,     // count < watermark: a negative count reads as very low
+    kernel_unsigned,  // (unsigned long)count < watermark: negative reads as huge, as in the kernel
+};
+
+template <CounterStrategy Counter>
+class EpcPool {
+public:
+    explicit EpcPool(PoolShape shape)
+        : shape_(shape),
+          lists_(std::make_unique<Padded<FreeList>[]>(shape.nodes)),
+          pages_(shape.total_pages()),
+          counter_(shape.nodes, shape.pages_per_node) {
+        // models sgx_setup_epc_section(): every page starts on its home list.
+        for (PageId page = 0; page < shape.total_pages(); ++page) {
+            const unsigned home = page / shape.pages_per_node;
+            pages_[page].home = static_cast<std::uint16_t>(home);
+            push_tail(lists_[home].value, page);
+        }
+    }
+
+    EpcPool(const EpcPool&) = delete;
+    EpcPool& operator=(const EpcPool&) = delete;
+
+    const PoolShape& shape() const noexcept { return shape_; }
+
+    // models __sgx_alloc_epc_page(): the local node first, then every other node
+    // once, in rising id, wrapping round. kNoPage when every list is empty
+    // (the kernel's ERR_PTR(-ENOMEM)). `local` must be a valid node.
+    PageId alloc(unsigned local) noexcept {
+        unsigned node = local;
+        for (unsigned tried = 0; tried < shape_.nodes; ++tried) {
+            if (const PageId page = take_from(node); page != kNoPage) [[likely]] {
+                return page;
+            }
+            if (++node == shape_.nodes) node = 0;
+        }
+        return kNoPage;
+    }
+
+    // models sgx_free_epc_page(): back to the tail of the page's home list.
+    // `page` must be a valid id; freeing a free page throws DoubleFreeError and
+    // leaves the pool untouched.
+    void free(PageId page) {
+        const unsigned home = pages_[page].home;  // immutable after construction
+        FreeList& list = lists_[home].value;
+        {
+            SpinGuard hold(list.lock);
+            if (pages_[page].free) [[unlikely]] throw_double_free(page);
+            push_tail(list, page);
+            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home);
+        }
+        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_free(home);
+    }
+
+    // The cheap read: what the reclaimer's watermark check sees.
+    long counter() const noexcept { return counter_.read(); }
+
+    // The truth: the sum of the list lengths, each read under its node's lock.
+    long true_free() const noexcept {
+        long sum = 0;
+        for (unsigned node = 0; node < shape_.nodes; ++node) {
+            FreeList& list = lists_[node].value;
+            SpinGuard hold(list.lock);
+            sum += list.length;
+        }
+        return sum;
+    }
+
+    // counter() - true_free(): meaningful when no thread is changing the pool.
+    long drift() const noexcept { return counter() - true_free(); }
+
+    // models sgx_should_reclaim()'s first half: sgx_nr_free_pages < watermark.
+    bool should_reclaim(long watermark, Comparison how) const noexcept {
+        const long count = counter();
+        if (how == Comparison::kernel_unsigned) {
+            return static_cast<unsigned long>(count) < static_cast<unsigned long>(watermark);
+        }
+        return count < watermark;
+    }
+
+    unsigned home_node(PageId page) const noexcept { return pages_[page].home; }
+
+    bool is_free(PageId page) const noexcept {
+        FreeList& list = lists_[pages_[page].home].value;
+        SpinGuard hold(list.lock);
+        return pages_[page].free;
+    }
+
+    // Conservation: every page is on its home list exactly once and marked free,
+    // or on no list and marked allocated; every list's head, tail and length
+    // agree with its links. Takes every node lock (in rising id, so two checks
+    // cannot deadlock) and walks every list: O(pages). Empty string when it holds.
+    std::string invariant_violation() const {
+        std::vector<std::unique_lock<Spinlock>> held;
+        held.reserve(shape_.nodes);
+        for (unsigned node = 0; node < shape_.nodes; ++node) held.emplace_back(lists_[node].value.lock);
+
+        const PageId total = shape_.total_pages();
+        std::vector<bool> listed(total, false);
+        for (unsigned node = 0; node < shape_.nodes; ++node) {
+            const FreeList& list = lists_[node].value;
+            const std::string where = "node " + std::to_string(node) + ": ";
+            long steps = 0;
+            PageId last = kNoPage;
+            for (PageId page = list.head; page != kNoPage; page = pages_[page].next) {
+                if (page >= total) return where + "link to page " + std::to_string(page) + " out of range";
+                if (listed[page]) return where + "page " + std::to_string(page) + " listed twice";
+                if (pages_[page].home != node) return where + "holds page " + std::to_string(page) + " of another node";
+                if (!pages_[page].free) return where + "lists page " + std::to_string(page) + " marked allocated";
+                listed[page] = true;
+                last = page;
+                ++steps;
+            }
+            if (last != list.tail) return where + "tail does not end the list";
+            if (steps != list.length) {
+                return where + "length says " + std::to_string(list.length) + ", list holds " + std::to_string(steps);
+            }
+        }
+        for (PageId page = 0; page < total; ++page) {
+            if (pages_[page].free && !listed[page]) return "page " + std::to_string(page) + " marked free, on no list";
+        }
+        return {};
+    }
+
+private:
+    struct FreeList {
+        Spinlock lock;
+        PageId head = kNoPage;
+        PageId tail = kNoPage;
+        long length = 0;  // not in the kernel: the model's ground truth for true_free()
+    };
+
+    struct PageEntry {
+        PageId next = kNoPage;   // intrusive link, valid while free
+        std::uint16_t home = 0;  // nodes <= kMaxNodes fits
+        bool free = false;
+    };
+    static_assert(sizeof(PageEntry) == 8);
+
+    // models __sgx_alloc_epc_page_from_node(): pop the head under the node lock.
+    PageId take_from(unsigned node) noexcept {
+        FreeList& list = lists_[node].value;
+        PageId page;
+        {
+            SpinGuard hold(list.lock);
+            page = list.head;
+            if (page == kNoPage) return kNoPage;
+            PageEntry& entry = pages_[page];
+            list.head = entry.next;
+            if (list.head == kNoPage) list.tail = kNoPage;
+            --list.length;
+            entry.free = false;
+            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_alloc(node);
+        }
+        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_alloc(node);
+        return page;
+    }
+
+    // list_add_tail(); the caller holds the list's lock (or owns the pool alone).
+    void push_tail(FreeList& list, PageId page) noexcept {
+        PageEntry& entry = pages_[page];
+        entry.next = kNoPage;
+        entry.free = true;
+        if (list.tail == kNoPage) {
+            list.head = page;
+        } else {
+            pages_[list.tail].next = page;
+        }
+        list.tail = page;
+        ++list.length;
+    }
+
+    PoolShape shape_;
+    std::unique_ptr<Padded<FreeList>[]> lists_;  // mutable through const: locks
+    std::vector<PageEntry> pages_;
+    Counter counter_;
+};
+
+}  // namespace sgx

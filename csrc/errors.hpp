@@ -1,0 +1,32 @@
+// The errors the core reports. Bad arguments are std::invalid_argument (Python's
+// ValueError); the bindings register the two below as Python exception types.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace sgx {
+
+// Freeing a page that is already free: the kernel would corrupt its list; the
+// model refuses before touching the list or the counter.
+struct DoubleFreeError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+// The pool lost, duplicated or misplaced a page: a bug in the model, never a
+// consequence of counter drift (drift corrupts the count, not the lists).
+struct InvariantError : std::logic_error {
+    using std::logic_error::logic_error;
+};
+
+// Cold: the hot paths only branch to these.
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_double_free(std::uint32_t page) {
+    throw DoubleFreeError("page " + std::to_string(page) + " is already free (double free)");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_bad_argument(const std::string& message) {
+    throw std::invalid_argument(message);
+}
+
+}  // namespace sgx
