@@ -1,0 +1,10 @@
+// pysgxalloc._core: the C++ allocator model, seen from Python.
+#include "register.hpp"
+
+PYBIND11_MODULE(_core, m) {
+    m.doc() = "C++ core of pysgxalloc: the SGX EPC allocator model and its native hammer";
+    sgx::bindings::register_strategy(m);
+    sgx::bindings::register_errors(m);
+    sgx::bindings::register_pool(m);
+    sgx::bindings::register_hammer(m);
+}

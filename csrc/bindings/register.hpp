@@ -1,0 +1,13 @@
+// The pieces of the _core module, one registration function per file.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace sgx::bindings {
+
+void register_strategy(pybind11::module_& m);
+void register_errors(pybind11::module_& m);
+void register_pool(pybind11::module_& m);
+void register_hammer(pybind11::module_& m);
+
+}  // namespace sgx::bindings

@@ -1,0 +1,32 @@
+// _core.Pool: an AnyPool, one call per page. Single-page calls keep the GIL
+// (they take a spinlock for well under a microsecond and never need Python
+// while holding it); the O(pages) invariant walk releases it.
+#include <pybind11/stl.h>
+
+#include "../any_pool.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+namespace sgx::bindings {
+
+void register_pool(py::module_& m) {
+    py::class_<AnyPool>(m, "Pool")
+        .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"))
+        .def_property_readonly("strategy", &AnyPool::strategy)
+        .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes; })
+        .def_property_readonly("pages_per_node", [](const AnyPool& pool) { return pool.shape().pages_per_node; })
+        .def_property_readonly("total_pages", [](const AnyPool& pool) { return pool.shape().total_pages(); })
+        .def("alloc", &AnyPool::alloc, py::arg("node") = 0)
+        .def("free", &AnyPool::free, py::arg("page"))
+        .def_property_readonly("counter", &AnyPool::counter)
+        .def_property_readonly("true_free", &AnyPool::true_free)
+        .def_property_readonly("drift", &AnyPool::drift)
+        .def("should_reclaim", &AnyPool::should_reclaim, py::arg("watermark"),
+             py::arg("comparison") = Comparison::signed_count)
+        .def("home_node", &AnyPool::home_node, py::arg("page"))
+        .def("is_free", &AnyPool::is_free, py::arg("page"))
+        .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>());
+}
+
+}  // namespace sgx::bindings

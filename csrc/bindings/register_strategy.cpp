@@ -1,0 +1,27 @@
+// Strategy as a Python enum.Enum, and the comparison modes of should_reclaim.
+#include <pybind11/native_enum.h>
+
+#include <string>
+
+#include "../epc_pool.hpp"
+#include "../strategy.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+namespace sgx::bindings {
+
+void register_strategy(py::module_& m) {
+    py::native_enum<Strategy> strategy(m, "Strategy", "enum.Enum", "A free-page counter strategy");
+    for (const Strategy s : kAllStrategies) strategy.value(std::string(strategy_name(s)).c_str(), s);
+    strategy.finalize();
+
+    py::native_enum<Comparison>(m, "Comparison", "enum.Enum", "How should_reclaim compares count and watermark")
+        .value("signed_count", Comparison::signed_count)
+        .value("kernel_unsigned", Comparison::kernel_unsigned)
+        .finalize();
+
+    m.def("strategy_is_exact", &strategy_is_exact, py::arg("strategy"));
+}
+
+}  // namespace sgx::bindings

@@ -1,0 +1,176 @@
+// The native hammer's thread team: spawn, start barrier, rounds, join, report.
+//
+// One std::barrier orders everything. Its completion step runs while every
+// worker is blocked in it, so that is where the clock starts (phase 0) and where
+// each round's drift is read (phases 1..rounds): quiescent by construction, with
+// no extra handshake. A worker that fails drops out of the barrier so the others
+// never wait for it; the error is rethrown after every thread has joined.
+#include "hammer.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <exception>
+#include <numeric>
+#include <string>
+#include <system_error>
+#include <thread>
+
+#include "churn.hpp"
+#include "epc_pool.hpp"
+#include "errors.hpp"
+
+namespace sgx {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void check_range(const char* field, long long value, long long low, long long high) {
+    if (value < low || value > high) {
+        throw_bad_argument(std::string(field) + " must be between " + std::to_string(low) + " and " +
+                           std::to_string(high) + ", got " + std::to_string(value));
+    }
+}
+
+std::vector<int> allowed_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) {
+        throw std::system_error(errno, std::generic_category(), "sched_getaffinity");
+    }
+    std::vector<int> cpus;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+    }
+    return cpus;
+}
+
+void pin_calling_thread(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set); rc != 0) {
+        throw std::system_error(rc, std::generic_category(), "pinning a worker to CPU " + std::to_string(cpu));
+    }
+}
+
+// The barrier's completion step; runs with every remaining worker blocked.
+template <CounterStrategy Counter>
+struct PhaseEnd {
+    const EpcPool<Counter>* pool;
+    Clock::time_point* start;
+    std::vector<long long>* drift_by_round;
+    std::size_t phase = 0;
+
+    void operator()() noexcept {
+        if (phase == 0) {
+            *start = Clock::now();
+        } else if (phase <= drift_by_round->size()) {
+            (*drift_by_round)[phase - 1] = pool->drift();
+        }
+        ++phase;
+    }
+};
+
+template <CounterStrategy Counter>
+HammerStats hammer_with(const HammerConfig& config) {
+    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node));
+    const auto threads = static_cast<std::size_t>(config.threads);
+    const long long iterations = config.iterations_per_round();
+    const std::vector<int> cpus = config.pin ? allowed_cpus() : std::vector<int>{};
+
+    HammerStats stats;
+    stats.per_thread_ops.assign(threads, 0);
+    stats.drift_by_round.assign(static_cast<std::size_t>(config.rounds), 0);
+    std::vector<long long> failures(threads, 0);
+    std::vector<std::exception_ptr> errors(threads);
+
+    Clock::time_point start;
+    std::barrier sync(static_cast<std::ptrdiff_t>(threads), PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round});
+    // Written before the barrier that releases the readers, so relaxed suffices.
+    std::atomic<bool> abandon{false};
+
+    auto worker = [&](std::size_t index) {
+        try {
+            if (static_cast<long long>(index) == config.fail_worker) {
+                throw std::runtime_error("worker " + std::to_string(index) + " failed on request (fail_worker)");
+            }
+            if (config.pin) pin_calling_thread(cpus[index % cpus.size()]);
+            std::vector<PageId> held(static_cast<std::size_t>(config.batch));
+            const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config.nodes));
+            sync.arrive_and_wait();  // the start line
+            if (abandon.load(std::memory_order_relaxed)) {
+                sync.arrive_and_drop();
+                return;
+            }
+            Tally total;
+            for (long long round = 0; round < config.rounds; ++round) {
+                const Tally tally = churn(pool, local, iterations, held, config.work);
+                total.ops += tally.ops;
+                total.alloc_failures += tally.alloc_failures;
+                sync.arrive_and_wait();  // round over: the completion step reads drift
+            }
+            stats.per_thread_ops[index] = total.ops;
+            failures[index] = total.alloc_failures;
+        } catch (...) {
+            // Thrown between two barrier calls: this worker has not arrived at the
+            // current phase, so dropping out completes it for the others.
+            errors[index] = std::current_exception();
+            sync.arrive_and_drop();
+        }
+    };
+
+    std::vector<std::thread> team;
+    team.reserve(threads);
+    try {
+        for (std::size_t index = 0; index < threads; ++index) team.emplace_back(worker, index);
+    } catch (...) {
+        // Could not start them all: release the ones waiting at the start line.
+        abandon.store(true, std::memory_order_relaxed);
+        for (std::size_t missing = team.size(); missing < threads; ++missing) sync.arrive_and_drop();
+        for (auto& thread : team) thread.join();
+        throw;
+    }
+    for (auto& thread : team) thread.join();
+    const Clock::time_point end = Clock::now();
+
+    for (const auto& error : errors) {
+        if (error) std::rethrow_exception(error);
+    }
+    if (const std::string violation = pool.invariant_violation(); !violation.empty()) {
+        throw InvariantError("hammer broke the free lists: " + violation);
+    }
+    stats.wall_seconds = std::chrono::duration<double>(end - start).count();
+    stats.total_ops = std::accumulate(stats.per_thread_ops.begin(), stats.per_thread_ops.end(), 0LL);
+    stats.alloc_failures = std::accumulate(failures.begin(), failures.end(), 0LL);
+    stats.counter = pool.counter();
+    stats.true_free = pool.true_free();
+    return stats;
+}
+
+}  // namespace
+
+void HammerConfig::validate() const {
+    check_range("threads", threads, 1, kMaxThreads);
+    PoolShape::checked(nodes, pages_per_node);
+    check_range("ops", ops, 1, kMaxOps);
+    check_range("batch", batch, 1, kMaxBatch);
+    check_range("rounds", rounds, 1, kMaxRounds);
+    check_range("work", work, 0, kMaxWork);
+    check_range("fail_worker", fail_worker, -1, threads - 1);
+}
+
+long long HammerConfig::iterations_per_round() const noexcept {
+    const long long per_iteration = 2 * batch * rounds;
+    return (ops + per_iteration - 1) / per_iteration;
+}
+
+HammerStats run_hammer(Strategy strategy, const HammerConfig& config) {
+    config.validate();
+    return with_counter(strategy, [&]<class Counter>() { return hammer_with<Counter>(config); });
+}
+
+}  // namespace sgx
