@@ -1,0 +1,120 @@
+"""The native hammer: many OS threads churn one pool in C++, with the GIL released."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from pysgxalloc import _core
+from pysgxalloc._core import Strategy
+from pysgxalloc.checks import as_bool, as_int
+from pysgxalloc.machine import usable_cpus
+from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class HammerResult:
+    """One hammer run. Times and counts are measured in C++; drift is read with every thread stopped."""
+
+    strategy: Strategy
+    threads: int
+    nodes: int
+    pages_per_node: int
+    batch: int
+    rounds: int
+    work: int
+    pin: bool
+    cpus: int  #: CPUs this process could use during the run
+    total_ops: int  #: allocation attempts plus frees, all threads
+    wall_seconds: float  #: start barrier released to last thread joined
+    alloc_failures: int  #: attempts that found every free list empty
+    counter: int  #: the cheap read after the last round
+    true_free: int  #: the sum of the free lists' lengths after the last round
+    per_thread_ops: npt.NDArray[np.int64]
+    drift_by_round: npt.NDArray[np.int64]  #: counter - true_free after each round
+
+    @property
+    def exact(self) -> bool:
+        return is_exact(self.strategy)
+
+    @property
+    def drift(self) -> int:
+        """counter - true_free at the end: updates the counter lost (negative) or gained."""
+        return self.counter - self.true_free
+
+    @property
+    def ops_per_sec(self) -> float:
+        return self.total_ops / self.wall_seconds if self.wall_seconds > 0 else float("inf")
+
+    @property
+    def ns_per_op(self) -> float:
+        """Wall nanoseconds one thread spends per operation (threads x wall / operations)."""
+        return 1e9 * self.threads * self.wall_seconds / self.total_ops
+
+    @property
+    def oversubscribed(self) -> bool:
+        """More threads than usable CPUs: spinning waiters then measure the scheduler, not the counter."""
+        return self.threads > self.cpus
+
+    def __repr__(self) -> str:
+        label = " (oversubscribed)" if self.oversubscribed else ""
+        return (
+            f"HammerResult(strategy={self.strategy.name}, threads={self.threads} on {self.cpus} CPUs{label}, "
+            f"nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
+            f"= {self.ops_per_sec / 1e6:.2f} Mops/s, drift={self.drift:+d} "
+            f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
+            f"alloc_failures={self.alloc_failures})"
+        )
+
+
+def hammer(
+    strategy: StrategyLike,
+    threads: int = 2,
+    nodes: int = 2,
+    pages_per_node: int = 4096,
+    ops: int = 1_000_000,
+    batch: int = 1,
+    rounds: int = 1,
+    pin: bool = False,
+    work: int = 0,
+    *,
+    _fail_worker: int = -1,
+) -> HammerResult:
+    """Run `threads` OS threads against one fresh pool and measure throughput and drift.
+
+    Worker ``i`` uses node ``i % nodes`` as its local node (the model's
+    ``numa_node_id()``). Each iteration allocates `batch` pages, then frees them;
+    `ops` is the operations (one alloc or one free each) per thread over all
+    rounds, rounded up to whole batches, at least one per round. `work` adds that
+    many turns of an empty loop (about a cycle each) between operations, which
+    makes counter updates collide less often. After each of the `rounds` every
+    thread stops at a barrier and the drift is read, so ``drift_by_round`` shows
+    whether drift ever corrects itself. `pin` puts worker ``i`` on the ``i``-th
+    usable CPU, wrapping round.
+    """
+    parsed = parse_strategy(strategy)
+    threads, nodes, pages_per_node = as_int("threads", threads), as_int("nodes", nodes), as_int("pages_per_node", pages_per_node)
+    ops, batch, rounds, work = as_int("ops", ops), as_int("batch", batch), as_int("rounds", rounds), as_int("work", work)
+    pin = as_bool("pin", pin)
+    cpus = usable_cpus()
+    stats = _core.hammer(parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin, _fail_worker)
+    return HammerResult(
+        strategy=parsed,
+        threads=threads,
+        nodes=nodes,
+        pages_per_node=pages_per_node,
+        batch=batch,
+        rounds=rounds,
+        work=work,
+        pin=pin,
+        cpus=cpus,
+        total_ops=stats.total_ops,
+        wall_seconds=stats.wall_seconds,
+        alloc_failures=stats.alloc_failures,
+        counter=stats.counter,
+        true_free=stats.true_free,
+        per_thread_ops=stats.per_thread_ops,
+        drift_by_round=stats.drift_by_round,
+    )

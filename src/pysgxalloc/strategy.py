@@ -1,0 +1,30 @@
+"""Counter strategies by name: every public function takes a `Strategy` or its name."""
+
+from __future__ import annotations
+
+from typing import Union
+
+from pysgxalloc._core import Strategy, strategy_is_exact
+
+StrategyLike = Union[Strategy, str]
+
+#: Every strategy, in the order reports list them.
+STRATEGIES: tuple[Strategy, ...] = tuple(Strategy)
+
+
+def parse_strategy(value: StrategyLike) -> Strategy:
+    """Return the `Strategy` a user named; ValueError names the valid choices."""
+    if isinstance(value, Strategy):
+        return value
+    if isinstance(value, str):
+        try:
+            return Strategy[value]
+        except KeyError:
+            choices = ", ".join(s.name for s in STRATEGIES)
+            raise ValueError(f"unknown strategy {value!r}; choose one of: {choices}") from None
+    raise TypeError(f"strategy must be a Strategy or its name (str), got {type(value).__name__}")
+
+
+def is_exact(strategy: StrategyLike) -> bool:
+    """True for strategies whose count can never drift from the true free pages."""
+    return strategy_is_exact(parse_strategy(strategy))
