@@ -7,7 +7,7 @@ namespace {
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:
-    PoolOf(Strategy strategy, PoolShape shape) : strategy_(strategy), pool_(shape) {}
+    PoolOf(Strategy strategy, PoolShape shape, long initial_drift) : strategy_(strategy), pool_(shape, initial_drift) {}
 
     Strategy strategy() const noexcept override { return strategy_; }
     const PoolShape& shape() const noexcept override { return pool_.shape(); }
@@ -36,10 +36,11 @@ private:
 
 }  // namespace
 
-std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node) {
+std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift) {
     const PoolShape shape = PoolShape::checked(nodes, pages_per_node);
+    check_drift(initial_drift);
     return with_counter(strategy, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
-        return std::make_unique<PoolOf<Counter>>(strategy, shape);
+        return std::make_unique<PoolOf<Counter>>(strategy, shape, static_cast<long>(initial_drift));
     });
 }
 

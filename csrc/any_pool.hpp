@@ -32,6 +32,6 @@ public:
     virtual std::string invariant_violation() const = 0;
 };
 
-std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node);
+std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift);
 
 }  // namespace sgx

@@ -7,7 +7,7 @@
 //   static constexpr std::string_view name;  // the name users type
 //   static constexpr bool exact;             // can never drift
 //   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
-//   Counter(unsigned nodes, long pages_per_node);
+//   Counter(unsigned nodes, long pages_per_node, long initial_drift);
 //   void on_alloc(unsigned node) noexcept;   // a page left `node`'s free list
 //   void on_free(unsigned node) noexcept;    // a page joined `node`'s free list
 //   long read() const noexcept;              // the cheap read should_reclaim sees
@@ -43,7 +43,7 @@ concept CounterStrategy = requires(C c, const C cc, unsigned node) {
     { c.on_alloc(node) } noexcept;
     { c.on_free(node) } noexcept;
     { cc.read() } noexcept -> std::same_as<long>;
-} && std::constructible_from<C, unsigned, long>;
+} && std::constructible_from<C, unsigned, long, long>;
 
 // THE deliberate data race of this project, and the only one: models
 // `sgx_nr_free_pages--` / `++` on a plain unsigned long. A volatile load then a
@@ -70,7 +70,9 @@ public:
     static constexpr bool exact = false;
     static constexpr UpdateSite site = UpdateSite::inside_node_lock;
 
-    PlainNodeLock(unsigned nodes, long pages_per_node) { count_.value = nodes * pages_per_node; }
+    PlainNodeLock(unsigned nodes, long pages_per_node, long initial_drift) {
+        count_.value = nodes * pages_per_node + initial_drift;
+    }
     void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
     void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
     long read() const noexcept { return racy_load(count_.value); }
@@ -86,7 +88,9 @@ public:
     static constexpr bool exact = false;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
 
-    PlainUnlocked(unsigned nodes, long pages_per_node) { count_.value = nodes * pages_per_node; }
+    PlainUnlocked(unsigned nodes, long pages_per_node, long initial_drift) {
+        count_.value = nodes * pages_per_node + initial_drift;
+    }
     void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
     void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
     long read() const noexcept { return racy_load(count_.value); }
@@ -103,8 +107,8 @@ public:
     static constexpr bool exact = true;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
 
-    PlainGlobalLock(unsigned nodes, long pages_per_node) {
-        guarded_.value.count.store(nodes * pages_per_node, std::memory_order_relaxed);
+    PlainGlobalLock(unsigned nodes, long pages_per_node, long initial_drift) {
+        guarded_.value.count.store(nodes * pages_per_node + initial_drift, std::memory_order_relaxed);
     }
     void on_alloc(unsigned) noexcept { add(-1); }
     void on_free(unsigned) noexcept { add(+1); }
@@ -136,8 +140,8 @@ public:
     static constexpr bool exact = true;
     static constexpr UpdateSite site = Site;
 
-    AtomicCount(unsigned nodes, long pages_per_node) {
-        count_.value.store(nodes * pages_per_node, std::memory_order_relaxed);
+    AtomicCount(unsigned nodes, long pages_per_node, long initial_drift) {
+        count_.value.store(nodes * pages_per_node + initial_drift, std::memory_order_relaxed);
     }
     // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
     // an update whatever the order, and nothing else is published through the count.
@@ -172,9 +176,10 @@ public:
     static constexpr bool exact = true;
     static constexpr UpdateSite site = UpdateSite::inside_node_lock;
 
-    PerNode(unsigned nodes, long pages_per_node)
+    PerNode(unsigned nodes, long pages_per_node, long initial_drift)
         : nodes_(nodes), counts_(std::make_unique<Padded<std::atomic<long>>[]>(nodes)) {
         for (unsigned n = 0; n < nodes; ++n) counts_[n].value.store(pages_per_node, std::memory_order_relaxed);
+        counts_[0].value.fetch_add(initial_drift, std::memory_order_relaxed);  // no other thread yet
     }
     void on_alloc(unsigned node) noexcept { add(node, -1); }
     void on_free(unsigned node) noexcept { add(node, +1); }

@@ -37,11 +37,13 @@ enum class Comparison {
 template <CounterStrategy Counter>
 class EpcPool {
 public:
-    explicit EpcPool(PoolShape shape)
+    // `initial_drift` starts the count that far from the truth, as if updates had
+    // already been lost: the drift's consequences, shown deterministically.
+    explicit EpcPool(PoolShape shape, long initial_drift = 0)
         : shape_(shape),
           lists_(std::make_unique<Padded<FreeList>[]>(shape.nodes)),
           pages_(shape.total_pages()),
-          counter_(shape.nodes, shape.pages_per_node) {
+          counter_(shape.nodes, shape.pages_per_node, initial_drift) {
         // models sgx_setup_epc_section(): every page starts on its home list.
         for (PageId page = 0; page < shape.total_pages(); ++page) {
             const unsigned home = page / shape.pages_per_node;

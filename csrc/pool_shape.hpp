@@ -19,6 +19,15 @@ inline constexpr long long kMaxNodes = 1024;
 // report's machine had 2^25. Refused before anything is allocated.
 inline constexpr long long kMaxTotalPages = 1LL << 28;
 
+// Far beyond any real drift, and far from overflowing the count.
+inline constexpr long long kMaxInitialDrift = 1LL << 40;
+
+inline void check_drift(long long initial_drift) {
+    if (initial_drift < -kMaxInitialDrift || initial_drift > kMaxInitialDrift) {
+        throw_bad_argument("initial_drift must be between -2^40 and 2^40, got " + std::to_string(initial_drift));
+    }
+}
+
 struct PoolShape {
     unsigned nodes;
     std::uint32_t pages_per_node;

@@ -21,10 +21,18 @@ class EpcPool(_core.Pool):
     its home node's tail (``DoubleFreeError`` if it is already free, ValueError for
     an id out of range). ``counter`` is the cheap read the reclaimer sees,
     ``true_free`` the sum of the list lengths, ``drift`` their difference.
+    `initial_drift` starts the counter that far off, as if updates had been lost.
     """
 
-    def __init__(self, strategy: StrategyLike, nodes: int = 2, pages_per_node: int = 4096) -> None:
-        super().__init__(parse_strategy(strategy), as_int("nodes", nodes), as_int("pages_per_node", pages_per_node))
+    def __init__(
+        self, strategy: StrategyLike, nodes: int = 2, pages_per_node: int = 4096, initial_drift: int = 0
+    ) -> None:
+        super().__init__(
+            parse_strategy(strategy),
+            as_int("nodes", nodes),
+            as_int("pages_per_node", pages_per_node),
+            as_int("initial_drift", initial_drift),
+        )
 
     def check_invariant(self) -> None:
         """Raise InvariantError unless every page is exactly once free or allocated."""
