@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=positive_int, help="worker threads (default: max(2, usable CPUs))")
     parser.add_argument("--nodes", type=positive_int, default=2, help="NUMA nodes (default: 2)")
     parser.add_argument("--pages-per-node", type=positive_int, default=4096, help="default: 4096")
-    parser.add_argument("--ops", type=positive_int, default=2_000_000, help="operations per thread (default: 2e6)")
+    parser.add_argument(
+        "--ops", type=positive_int, default=2_000_000, help="operations per thread (default: 2e6)"
+    )
     parser.add_argument("--repeats", type=positive_int, default=5, help="runs per strategy (default: 5)")
     return parser
 

@@ -82,7 +82,10 @@ def compare_strategies(
 
 def format_table(summaries: list[StrategySummary]) -> str:
     """A plain-text table: throughput median and range, drift median and range, per strategy."""
-    header = f"{'strategy':<18} {'exact':<5} {'Mops/s median':>13} {'(min - max)':>17} {'drift median':>12} {'(min .. max)':>20}"
+    header = (
+        f"{'strategy':<18} {'exact':<5} {'Mops/s median':>13} {'(min - max)':>17} "
+        f"{'drift median':>12} {'(min .. max)':>20}"
+    )
     lines = [header, "-" * len(header)]
     for s in summaries:
         mops = s.ops_per_sec / 1e6

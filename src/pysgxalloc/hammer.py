@@ -95,8 +95,13 @@ def hammer(
     usable CPU, wrapping round.
     """
     parsed = parse_strategy(strategy)
-    threads, nodes, pages_per_node = as_int("threads", threads), as_int("nodes", nodes), as_int("pages_per_node", pages_per_node)
-    ops, batch, rounds, work = as_int("ops", ops), as_int("batch", batch), as_int("rounds", rounds), as_int("work", work)
+    threads = as_int("threads", threads)
+    nodes = as_int("nodes", nodes)
+    pages_per_node = as_int("pages_per_node", pages_per_node)
+    ops = as_int("ops", ops)
+    batch = as_int("batch", batch)
+    rounds = as_int("rounds", rounds)
+    work = as_int("work", work)
     pin = as_bool("pin", pin)
     cpus = usable_cpus()
     stats = _core.hammer(parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin, _fail_worker)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 from pysgxalloc._core import Strategy, strategy_is_exact
 
-StrategyLike = Union[Strategy, str]
+StrategyLike = Strategy | str
 
 #: Every strategy, in the order reports list them.
 STRATEGIES: tuple[Strategy, ...] = tuple(Strategy)
