@@ -1,4 +1,4 @@
-"""Shared markers and fixtures for the specification tests."""
+"""Shared markers for the specification tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import pytest
 
 from pysgxalloc.machine import usable_cpus
 
-needs_two_cpus = pytest.mark.skipif(
-    usable_cpus() < 2,
-    reason="two threads only race for real on two CPUs; this machine lets the process use one",
-)
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_two_cpus: a real race needs two threads running at once")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("needs_two_cpus") and usable_cpus() < 2:
+        pytest.skip("two threads only race for real on two CPUs; this process may use one")
