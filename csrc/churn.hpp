@@ -3,6 +3,12 @@
 // back to the others as the kernel does), then frees them; `work` turns of an
 // empty loop between operations model the code a real fault path runs between
 // two allocations, and so set how often two threads' counter updates collide.
+//
+// Cost: the loop's own bookkeeping sits between two counter updates, and with a
+// contended counter every extra nanosecond there changes how often the counter's
+// cache line moves. Batches of one (the default) therefore take a loop with no
+// buffer at all, which keeps the hammer level with a bare alloc/free loop
+// (bench/native_overhead.py measures it).
 #pragma once
 
 #include <span>
@@ -22,8 +28,29 @@ inline void busy_work(long long turns) noexcept {
     for (long long turn = 0; turn < turns; ++turn) asm volatile("");
 }
 
+// Batches of one: each page is freed right after it was allocated.
 template <CounterStrategy Counter>
-Tally churn(EpcPool<Counter>& pool, unsigned local, long long iterations, std::span<PageId> held, long long work) {
+Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, long long iterations, long long work) {
+    Tally tally;
+    for (long long iteration = 0; iteration < iterations; ++iteration) {
+        const PageId page = pool.alloc(local);
+        busy_work(work);
+        if (page != kNoPage) [[likely]] {
+            pool.free(page);
+            busy_work(work);
+            tally.ops += 2;
+        } else {
+            ++tally.alloc_failures;
+            ++tally.ops;
+        }
+    }
+    return tally;
+}
+
+// Larger batches: hold `held.size()` pages (fewer if the pool runs dry), then free them all.
+template <CounterStrategy Counter>
+Tally churn_batches(EpcPool<Counter>& pool, unsigned local, long long iterations, std::span<PageId> held,
+                    long long work) {
     Tally tally;
     for (long long iteration = 0; iteration < iterations; ++iteration) {
         std::size_t kept = 0;
@@ -43,6 +70,13 @@ Tally churn(EpcPool<Counter>& pool, unsigned local, long long iterations, std::s
         tally.ops += static_cast<long long>(held.size() + kept);
     }
     return tally;
+}
+
+// `held` is the caller's buffer; its size is the batch.
+template <CounterStrategy Counter>
+Tally churn(EpcPool<Counter>& pool, unsigned local, long long iterations, std::span<PageId> held, long long work) {
+    if (held.size() == 1) return churn_pairs(pool, local, iterations, work);
+    return churn_batches(pool, local, iterations, held, work);
 }
 
 }  // namespace sgx
