@@ -62,42 +62,37 @@ inline long racy_load(const long& shared) noexcept {
     return static_cast<const volatile long&>(shared);
 }
 
+// The shared body of `plain_node_lock` and `plain_unlocked`: only the update site differs.
+template <UpdateSite Site, class Name>
+class PlainCount {
+public:
+    static constexpr std::string_view name = Name::value;
+    static constexpr bool exact = false;
+    static constexpr UpdateSite site = Site;
+
+    PlainCount(unsigned nodes, long pages_per_node, long initial_drift) {
+        count_.value = nodes * pages_per_node + initial_drift;
+    }
+    void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
+    void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
+    long read() const noexcept { return racy_load(count_.value); }
+
+private:
+    Padded<long> count_;
+};
+
+struct PlainNodeLockName {
+    static constexpr std::string_view value = "plain_node_lock";
+};
+struct PlainUnlockedName {
+    static constexpr std::string_view value = "plain_unlocked";
+};
+
 // plain_node_lock: the v5.15 bug. Each node lock serialises its own list, but
 // two CPUs holding two different node locks update the one count at once.
-class PlainNodeLock {
-public:
-    static constexpr std::string_view name = "plain_node_lock";
-    static constexpr bool exact = false;
-    static constexpr UpdateSite site = UpdateSite::inside_node_lock;
-
-    PlainNodeLock(unsigned nodes, long pages_per_node, long initial_drift) {
-        count_.value = nodes * pages_per_node + initial_drift;
-    }
-    void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
-    void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
-    long read() const noexcept { return racy_load(count_.value); }
-
-private:
-    Padded<long> count_;
-};
-
+using PlainNodeLock = PlainCount<UpdateSite::inside_node_lock, PlainNodeLockName>;
 // plain_unlocked: the same plain read-modify-write with no lock around it at all.
-class PlainUnlocked {
-public:
-    static constexpr std::string_view name = "plain_unlocked";
-    static constexpr bool exact = false;
-    static constexpr UpdateSite site = UpdateSite::after_node_unlock;
-
-    PlainUnlocked(unsigned nodes, long pages_per_node, long initial_drift) {
-        count_.value = nodes * pages_per_node + initial_drift;
-    }
-    void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
-    void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
-    long read() const noexcept { return racy_load(count_.value); }
-
-private:
-    Padded<long> count_;
-};
+using PlainUnlocked = PlainCount<UpdateSite::after_node_unlock, PlainUnlockedName>;
 
 // plain_global_lock: one more spinlock, shared by all nodes, taken only for the
 // count after the node lock is released. Exact, and a second serialisation point.

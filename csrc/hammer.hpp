@@ -10,7 +10,8 @@
 namespace sgx {
 
 inline constexpr long long kMaxThreads = 1024;
-inline constexpr long long kMaxBatch = 1LL << 20;
+// Each worker holds a buffer of `batch` page ids: at most 256 KiB a thread.
+inline constexpr long long kMaxBatch = 1LL << 16;
 inline constexpr long long kMaxRounds = 1LL << 20;
 inline constexpr long long kMaxOps = 1LL << 50;
 inline constexpr long long kMaxWork = 1LL << 30;
