@@ -29,4 +29,12 @@ struct InvariantError : std::logic_error {
     throw std::invalid_argument(message);
 }
 
+// The one range check behind every "FIELD must be between LOW and HIGH, got V" message.
+inline void check_range(const char* field, long long value, long long low, long long high) {
+    if (value < low || value > high) [[unlikely]] {
+        throw_bad_argument(std::string(field) + " must be between " + std::to_string(low) + " and " +
+                           std::to_string(high) + ", got " + std::to_string(value));
+    }
+}
+
 }  // namespace sgx

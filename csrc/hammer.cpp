@@ -28,13 +28,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void check_range(const char* field, long long value, long long low, long long high) {
-    if (value < low || value > high) {
-        throw_bad_argument(std::string(field) + " must be between " + std::to_string(low) + " and " +
-                           std::to_string(high) + ", got " + std::to_string(value));
-    }
-}
-
 std::vector<int> allowed_cpus() {
     cpu_set_t set;
     CPU_ZERO(&set);

@@ -33,10 +33,7 @@ struct PoolShape {
     std::uint32_t pages_per_node;
 
     static PoolShape checked(long long nodes, long long pages_per_node) {
-        if (nodes < 1 || nodes > kMaxNodes) {
-            throw_bad_argument("nodes must be between 1 and " + std::to_string(kMaxNodes) + ", got " +
-                               std::to_string(nodes));
-        }
+        check_range("nodes", nodes, 1, kMaxNodes);
         if (pages_per_node < 1) {
             throw_bad_argument("pages_per_node must be at least 1, got " + std::to_string(pages_per_node));
         }
@@ -51,18 +48,12 @@ struct PoolShape {
     PageId total_pages() const noexcept { return nodes * pages_per_node; }
 
     unsigned checked_node(long long node) const {
-        if (node < 0 || node >= nodes) {
-            throw_bad_argument("node must be between 0 and " + std::to_string(nodes - 1) + ", got " +
-                               std::to_string(node));
-        }
+        check_range("node", node, 0, static_cast<long long>(nodes) - 1);
         return static_cast<unsigned>(node);
     }
 
     PageId checked_page(long long page) const {
-        if (page < 0 || page >= total_pages()) {
-            throw_bad_argument("page id must be between 0 and " + std::to_string(total_pages() - 1) + ", got " +
-                               std::to_string(page));
-        }
+        check_range("page id", page, 0, static_cast<long long>(total_pages()) - 1);
         return static_cast<PageId>(page);
     }
 };

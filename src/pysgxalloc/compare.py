@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc._core import Strategy
+from pysgxalloc.checks import as_int
 from pysgxalloc.hammer import hammer
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, is_exact, parse_strategy
@@ -57,8 +58,8 @@ def compare_strategies(
     chosen = [parse_strategy(s) for s in strategies]
     if not chosen:
         raise ValueError("strategies must name at least one strategy")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be a positive int, got {repeats!r}")
+    if as_int("repeats", repeats) < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}")
     cpus = usable_cpus()
     count = max(2, cpus) if threads is None else threads
     rates: dict[Strategy, list[float]] = {s: [] for s in chosen}
