@@ -4,6 +4,10 @@
 namespace sgx {
 namespace {
 
+// Single-page calls come from Python holding the GIL, so they never run at
+// once and may share one slot.
+constexpr Slot kCallerSlot = 0;
+
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:
@@ -13,11 +17,11 @@ public:
     const PoolShape& shape() const noexcept override { return pool_.shape(); }
 
     std::optional<PageId> alloc(long long node) override {
-        const PageId page = pool_.alloc(shape().checked_node(node));
+        const PageId page = pool_.alloc(shape().checked_node(node), kCallerSlot);
         if (page == kNoPage) return std::nullopt;
         return page;
     }
-    void free(long long page) override { pool_.free(shape().checked_page(page)); }
+    void free(long long page) override { pool_.free(shape().checked_page(page), kCallerSlot); }
     long counter() const noexcept override { return pool_.counter(); }
     long true_free() const noexcept override { return pool_.true_free(); }
     long drift() const noexcept override { return pool_.drift(); }

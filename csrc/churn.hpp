@@ -30,13 +30,13 @@ inline void busy_work(long long turns) noexcept {
 
 // Batches of one: each page is freed right after it was allocated.
 template <CounterStrategy Counter>
-Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, long long iterations, long long work) {
+Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, long long work) {
     Tally tally;
     for (long long iteration = 0; iteration < iterations; ++iteration) {
-        const PageId page = pool.alloc(local);
+        const PageId page = pool.alloc(local, slot);
         busy_work(work);
         if (page != kNoPage) [[likely]] {
-            pool.free(page);
+            pool.free(page, slot);
             busy_work(work);
             tally.ops += 2;
         } else {
@@ -49,13 +49,13 @@ Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, long long iterations, 
 
 // Larger batches: hold `held.size()` pages (fewer if the pool runs dry), then free them all.
 template <CounterStrategy Counter>
-Tally churn_batches(EpcPool<Counter>& pool, unsigned local, long long iterations, std::span<PageId> held,
+Tally churn_batches(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, std::span<PageId> held,
                     long long work) {
     Tally tally;
     for (long long iteration = 0; iteration < iterations; ++iteration) {
         std::size_t kept = 0;
-        for (std::size_t slot = 0; slot < held.size(); ++slot) {
-            const PageId page = pool.alloc(local);
+        for (std::size_t wanted = 0; wanted < held.size(); ++wanted) {
+            const PageId page = pool.alloc(local, slot);
             if (page != kNoPage) [[likely]] {
                 held[kept++] = page;
             } else {
@@ -63,8 +63,8 @@ Tally churn_batches(EpcPool<Counter>& pool, unsigned local, long long iterations
             }
             busy_work(work);
         }
-        for (std::size_t slot = 0; slot < kept; ++slot) {
-            pool.free(held[slot]);
+        for (std::size_t index = 0; index < kept; ++index) {
+            pool.free(held[index], slot);
             busy_work(work);
         }
         tally.ops += static_cast<long long>(held.size() + kept);
@@ -74,9 +74,9 @@ Tally churn_batches(EpcPool<Counter>& pool, unsigned local, long long iterations
 
 // `held` is the caller's buffer; its size is the batch.
 template <CounterStrategy Counter>
-Tally churn(EpcPool<Counter>& pool, unsigned local, long long iterations, std::span<PageId> held, long long work) {
-    if (held.size() == 1) return churn_pairs(pool, local, iterations, work);
-    return churn_batches(pool, local, iterations, held, work);
+Tally churn(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, std::span<PageId> held, long long work) {
+    if (held.size() == 1) return churn_pairs(pool, local, slot, iterations, work);
+    return churn_batches(pool, local, slot, iterations, held, work);
 }
 
 }  // namespace sgx

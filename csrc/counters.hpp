@@ -8,8 +8,8 @@
 //   static constexpr bool exact;             // can never drift
 //   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
 //   Counter(unsigned nodes, long pages_per_node, long initial_drift);
-//   void on_alloc(unsigned node) noexcept;   // a page left `node`'s free list
-//   void on_free(unsigned node) noexcept;    // a page joined `node`'s free list
+//   void on_alloc(unsigned node, Slot slot) noexcept;  // a page left `node`'s free list
+//   void on_free(unsigned node, Slot slot) noexcept;   // a page joined `node`'s free list
 //   long read() const noexcept;              // the cheap read should_reclaim sees
 //
 // The count is signed on purpose: lost increments can take it below zero, which
@@ -30,18 +30,24 @@
 
 namespace sgx {
 
+// The calling thread's index among the pool's users (the hammer's worker
+// index, the reclaim scenario's fault worker), the model's smp_processor_id():
+// strategies with per-thread state (percpu_batch, striped) keep it per slot;
+// the others ignore it. Callers own their slot: two threads never share one.
+using Slot = unsigned;
+
 enum class UpdateSite {
     inside_node_lock,   // before spin_unlock(&node->lock), as v5.15 did
     after_node_unlock,  // after spin_unlock, as the fix ac5d272a0ad0 does
 };
 
 template <class C>
-concept CounterStrategy = requires(C c, const C cc, unsigned node) {
+concept CounterStrategy = requires(C c, const C cc, unsigned node, Slot slot) {
     { C::name } -> std::convertible_to<std::string_view>;
     { C::exact } -> std::convertible_to<bool>;
     { C::site } -> std::convertible_to<UpdateSite>;
-    { c.on_alloc(node) } noexcept;
-    { c.on_free(node) } noexcept;
+    { c.on_alloc(node, slot) } noexcept;
+    { c.on_free(node, slot) } noexcept;
     { cc.read() } noexcept -> std::same_as<long>;
 } && std::constructible_from<C, unsigned, long, long>;
 
@@ -73,8 +79,8 @@ public:
     PlainCount(unsigned nodes, long pages_per_node, long initial_drift) {
         count_.value = nodes * pages_per_node + initial_drift;
     }
-    void on_alloc(unsigned) noexcept { racy_add(count_.value, -1); }
-    void on_free(unsigned) noexcept { racy_add(count_.value, +1); }
+    void on_alloc(unsigned, Slot) noexcept { racy_add(count_.value, -1); }
+    void on_free(unsigned, Slot) noexcept { racy_add(count_.value, +1); }
     long read() const noexcept { return racy_load(count_.value); }
 
 private:
@@ -105,8 +111,8 @@ public:
     PlainGlobalLock(unsigned nodes, long pages_per_node, long initial_drift) {
         guarded_.value.count.store(nodes * pages_per_node + initial_drift, std::memory_order_relaxed);
     }
-    void on_alloc(unsigned) noexcept { add(-1); }
-    void on_free(unsigned) noexcept { add(+1); }
+    void on_alloc(unsigned, Slot) noexcept { add(-1); }
+    void on_free(unsigned, Slot) noexcept { add(+1); }
     // Relaxed: the lock-free cheap read may be stale, never torn; the atomic type
     // exists only to make this unlocked read well defined.
     long read() const noexcept { return guarded_.value.count.load(std::memory_order_relaxed); }
@@ -140,8 +146,8 @@ public:
     }
     // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
     // an update whatever the order, and nothing else is published through the count.
-    void on_alloc(unsigned) noexcept { count_.value.fetch_sub(1, std::memory_order_relaxed); }
-    void on_free(unsigned) noexcept { count_.value.fetch_add(1, std::memory_order_relaxed); }
+    void on_alloc(unsigned, Slot) noexcept { count_.value.fetch_sub(1, std::memory_order_relaxed); }
+    void on_free(unsigned, Slot) noexcept { count_.value.fetch_add(1, std::memory_order_relaxed); }
     // Relaxed: like atomic_long_read, a possibly stale but untorn value is all
     // should_reclaim needs.
     long read() const noexcept { return count_.value.load(std::memory_order_relaxed); }
@@ -176,8 +182,8 @@ public:
         for (unsigned n = 0; n < nodes; ++n) counts_[n].value.store(pages_per_node, std::memory_order_relaxed);
         counts_[0].value.fetch_add(initial_drift, std::memory_order_relaxed);  // no other thread yet
     }
-    void on_alloc(unsigned node) noexcept { add(node, -1); }
-    void on_free(unsigned node) noexcept { add(node, +1); }
+    void on_alloc(unsigned node, Slot) noexcept { add(node, -1); }
+    void on_free(unsigned node, Slot) noexcept { add(node, +1); }
     // Relaxed loads without the node locks: each term may be stale, so a sum
     // taken while writers run is approximate; quiescent, it is exact.
     long read() const noexcept {

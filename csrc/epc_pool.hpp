@@ -57,13 +57,14 @@ public:
 
     const PoolShape& shape() const noexcept { return shape_; }
 
+    // `slot` is the calling thread's (see Slot in counters.hpp).
     // models __sgx_alloc_epc_page(): the local node first, then every other node
     // once, in rising id, wrapping round. kNoPage when every list is empty
     // (the kernel's ERR_PTR(-ENOMEM)). `local` must be a valid node.
-    PageId alloc(unsigned local) noexcept {
+    PageId alloc(unsigned local, Slot slot) noexcept {
         unsigned node = local;
         for (unsigned tried = 0; tried < shape_.nodes; ++tried) {
-            if (const PageId page = take_from(node); page != kNoPage) [[likely]] {
+            if (const PageId page = take_from(node, slot); page != kNoPage) [[likely]] {
                 return page;
             }
             if (++node == shape_.nodes) node = 0;
@@ -74,16 +75,16 @@ public:
     // models sgx_free_epc_page(): back to the tail of the page's home list.
     // `page` must be a valid id; freeing a free page throws DoubleFreeError and
     // leaves the pool untouched.
-    void free(PageId page) {
+    void free(PageId page, Slot slot) {
         const unsigned home = pages_[page].home;  // immutable after construction
         FreeList& list = lists_[home].value;
         {
             SpinGuard hold(list.lock);
             if (pages_[page].free) [[unlikely]] throw_double_free(page);
             push_tail(list, page);
-            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home);
+            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home, slot);
         }
-        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_free(home);
+        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_free(home, slot);
     }
 
     // The cheap read: what the reclaimer's watermark check sees.
@@ -172,7 +173,7 @@ private:
     static_assert(sizeof(PageEntry) == 8);
 
     // models __sgx_alloc_epc_page_from_node(): pop the head under the node lock.
-    PageId take_from(unsigned node) noexcept {
+    PageId take_from(unsigned node, Slot slot) noexcept {
         FreeList& list = lists_[node].value;
         PageId page;
         {
@@ -184,9 +185,9 @@ private:
             if (list.head == kNoPage) list.tail = kNoPage;
             --list.length;
             entry.free = false;
-            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_alloc(node);
+            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_alloc(node, slot);
         }
-        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_alloc(node);
+        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_alloc(node, slot);
         return page;
     }
 

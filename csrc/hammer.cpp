@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
 #include <chrono>
@@ -69,10 +70,11 @@ struct PhaseEnd {
 };
 
 template <CounterStrategy Counter>
-HammerStats hammer_with(const HammerConfig& config) {
+HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node));
     const auto threads = static_cast<std::size_t>(config.threads);
     const long long iterations = config.iterations_per_round();
+    const long long per_check = config.iterations_per_stop_check();
     const std::vector<int> cpus = config.pin ? allowed_cpus() : std::vector<int>{};
 
     HammerStats stats;
@@ -85,6 +87,8 @@ HammerStats hammer_with(const HammerConfig& config) {
     std::barrier sync(static_cast<std::ptrdiff_t>(threads), PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round});
     // Written before the barrier that releases the readers, so relaxed suffices.
     std::atomic<bool> abandon{false};
+    // Read only after every worker has joined, so relaxed suffices.
+    std::atomic<bool> stopped{false};
 
     auto worker = [&](std::size_t index) {
         try {
@@ -100,14 +104,28 @@ HammerStats hammer_with(const HammerConfig& config) {
                 return;
             }
             Tally total;
+            auto record = [&] {
+                stats.per_thread_ops[index] = total.ops;
+                failures[index] = total.alloc_failures;
+            };
             for (long long round = 0; round < config.rounds; ++round) {
-                const Tally tally = churn(pool, local, iterations, held, config.work);
-                total.ops += tally.ops;
-                total.alloc_failures += tally.alloc_failures;
+                for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
+                    const Tally tally =
+                        churn(pool, local, static_cast<Slot>(index), std::min(left, per_check), held, config.work);
+                    total.ops += tally.ops;
+                    total.alloc_failures += tally.alloc_failures;
+                }
+                if (stop.requested()) {
+                    // Between operations, so no page is half moved; dropping out
+                    // lets the others pass the barriers without us.
+                    record();
+                    stopped.store(true, std::memory_order_relaxed);
+                    sync.arrive_and_drop();
+                    return;
+                }
                 sync.arrive_and_wait();  // round over: the completion step reads drift
             }
-            stats.per_thread_ops[index] = total.ops;
-            failures[index] = total.alloc_failures;
+            record();
         } catch (...) {
             // Thrown between two barrier calls: this worker has not arrived at the
             // current phase, so dropping out completes it for the others.
@@ -136,6 +154,7 @@ HammerStats hammer_with(const HammerConfig& config) {
     if (const std::string violation = pool.invariant_violation(); !violation.empty()) {
         throw InvariantError("hammer broke the free lists: " + violation);
     }
+    stats.stopped = stopped.load(std::memory_order_relaxed);
     stats.wall_seconds = std::chrono::duration<double>(end - start).count();
     stats.total_ops = std::accumulate(stats.per_thread_ops.begin(), stats.per_thread_ops.end(), 0LL);
     stats.alloc_failures = std::accumulate(failures.begin(), failures.end(), 0LL);
@@ -161,9 +180,16 @@ long long HammerConfig::iterations_per_round() const noexcept {
     return (ops + per_iteration - 1) / per_iteration;
 }
 
-HammerStats run_hammer(Strategy strategy, const HammerConfig& config) {
+long long HammerConfig::iterations_per_stop_check() const noexcept {
+    // About 2^22 turns of work, counting an operation as ~32 turns: a few ms.
+    constexpr long long kTurnsPerCheck = 1LL << 22;
+    constexpr long long kTurnsPerOperation = 32;
+    return std::max(1LL, kTurnsPerCheck / (2 * batch * (work + kTurnsPerOperation)));
+}
+
+HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop) {
     config.validate();
-    return with_counter(strategy, [&]<class Counter>() { return hammer_with<Counter>(config); });
+    return with_counter(strategy, [&]<class Counter>() { return hammer_with<Counter>(config, stop); });
 }
 
 }  // namespace sgx

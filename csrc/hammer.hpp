@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "stop_flag.hpp"
 #include "strategy.hpp"
 
 namespace sgx {
@@ -31,9 +32,12 @@ struct HammerConfig {
     void validate() const;
     // Each round runs this many alloc-then-free iterations in every thread.
     long long iterations_per_round() const noexcept;
+    // Iterations between two looks at the StopFlag: a few milliseconds of work.
+    long long iterations_per_stop_check() const noexcept;
 };
 
 struct HammerStats {
+    bool stopped = false;     // the StopFlag cut the run short; the figures cover less than asked
     double wall_seconds = 0;  // start barrier released to last thread joined
     long long total_ops = 0;
     long long alloc_failures = 0;
@@ -45,6 +49,7 @@ struct HammerStats {
 
 // Runs the hammer on a fresh pool; rethrows the first worker error after joining
 // every thread. Throws InvariantError if the lists lost or duplicated a page.
-HammerStats run_hammer(Strategy strategy, const HammerConfig& config);
+// Workers poll `stop` every few milliseconds and leave early when it is raised.
+HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop);
 
 }  // namespace sgx

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../hammer.hpp"
+#include "interruptible.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -15,15 +16,22 @@ py::array_t<long long> to_numpy(const std::vector<long long>& values) {
     return py::array_t<long long>(static_cast<py::ssize_t>(values.size()), values.data());
 }
 
+// Called with the GIL held: validates here (a ValueError needs no thread), then
+// runs the team off this thread so Ctrl-C raises KeyboardInterrupt within
+// kSignalCheckInterval, after every worker has joined.
 HammerStats hammer(Strategy strategy, long long threads, long long nodes, long long pages_per_node, long long ops,
                    long long batch, long long rounds, long long work, bool pin, long long fail_worker) {
-    return run_hammer(strategy, HammerConfig{threads, nodes, pages_per_node, ops, batch, rounds, work, pin, fail_worker});
+    const HammerConfig config{threads, nodes, pages_per_node, ops, batch, rounds, work, pin, fail_worker};
+    config.validate();
+    StopFlag stop;
+    return run_interruptibly(stop, [&] { return run_hammer(strategy, config, stop); });
 }
 
 }  // namespace
 
 void register_hammer(py::module_& m) {
     py::class_<HammerStats>(m, "HammerStats")
+        .def_readonly("stopped", &HammerStats::stopped)
         .def_readonly("wall_seconds", &HammerStats::wall_seconds)
         .def_readonly("total_ops", &HammerStats::total_ops)
         .def_readonly("alloc_failures", &HammerStats::alloc_failures)
@@ -32,11 +40,10 @@ void register_hammer(py::module_& m) {
         .def_property_readonly("per_thread_ops", [](const HammerStats& s) { return to_numpy(s.per_thread_ops); })
         .def_property_readonly("drift_by_round", [](const HammerStats& s) { return to_numpy(s.drift_by_round); });
 
-    // Every argument and the result are plain C++ values, so the guard may drop
-    // the GIL for the whole run; the result is converted after it is re-taken.
+    // No call_guard: hammer() releases the GIL itself while it waits.
     m.def("hammer", &hammer, py::arg("strategy"), py::arg("threads"), py::arg("nodes"), py::arg("pages_per_node"),
           py::arg("ops"), py::arg("batch"), py::arg("rounds"), py::arg("work"), py::arg("pin"),
-          py::arg("fail_worker") = -1, py::call_guard<py::gil_scoped_release>());
+          py::arg("fail_worker") = -1);
 }
 
 }  // namespace sgx::bindings
