@@ -4,10 +4,6 @@
 namespace sgx {
 namespace {
 
-// Single-page calls come from Python holding the GIL, so they never run at
-// once and may share one slot.
-constexpr Slot kCallerSlot = 0;
-
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:

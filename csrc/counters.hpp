@@ -26,15 +26,10 @@
 #include <string_view>
 
 #include "padded.hpp"
+#include "slot.hpp"
 #include "spinlock.hpp"
 
 namespace sgx {
-
-// The calling thread's index among the pool's users (the hammer's worker
-// index, the reclaim scenario's fault worker), the model's smp_processor_id():
-// strategies with per-thread state (percpu_batch, striped) keep it per slot;
-// the others ignore it. Callers own their slot: two threads never share one.
-using Slot = unsigned;
 
 enum class UpdateSite {
     inside_node_lock,   // before spin_unlock(&node->lock), as v5.15 did

@@ -57,7 +57,7 @@ public:
 
     const PoolShape& shape() const noexcept { return shape_; }
 
-    // `slot` is the calling thread's (see Slot in counters.hpp).
+    // `slot` is the calling thread's (slot.hpp).
     // models __sgx_alloc_epc_page(): the local node first, then every other node
     // once, in rising id, wrapping round. kNoPage when every list is empty
     // (the kernel's ERR_PTR(-ENOMEM)). `local` must be a valid node.

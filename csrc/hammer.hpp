@@ -5,12 +5,12 @@
 
 #include <vector>
 
+#include "slot.hpp"
 #include "stop_flag.hpp"
 #include "strategy.hpp"
 
 namespace sgx {
 
-inline constexpr long long kMaxThreads = 1024;
 // Each worker holds a buffer of `batch` page ids: at most 256 KiB a thread.
 inline constexpr long long kMaxBatch = 1LL << 16;
 inline constexpr long long kMaxRounds = 1LL << 20;
