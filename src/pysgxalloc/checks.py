@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import operator
 
+# The core takes every integer as a C++ long long.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
 
 def as_int(name: str, value: object) -> int:
-    """`value` as an int (numpy integers too); TypeError for bools, floats and the rest."""
+    """`value` as an int that fits the core's 64 bits (numpy integers too).
+
+    TypeError for bools, floats (NaN and infinities included) and the rest;
+    ValueError for ints beyond 64 bits, which the core's own range checks could
+    not even receive.
+    """
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int, got bool")
     try:
-        return operator.index(value)  # type: ignore[arg-type]
+        number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(f"{name} must be an int, got {type(value).__name__}") from None
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ValueError(f"{name} must fit in a signed 64-bit integer, got one of {number.bit_length()} bits")
+    return number
 
 
 def as_bool(name: str, value: object) -> bool:

@@ -7,7 +7,7 @@ Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
-from pysgxalloc._core import InvariantError
+from pysgxalloc._core import Comparison, InvariantError
 from pysgxalloc.checks import as_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
@@ -33,6 +33,24 @@ class EpcPool(_core.Pool):
             as_int("pages_per_node", pages_per_node),
             as_int("initial_drift", initial_drift),
         )
+
+    # The core's methods, behind the same type checks as every public function.
+    def alloc(self, node: int = 0) -> int | None:
+        return super().alloc(as_int("node", node))
+
+    def free(self, page: int) -> None:
+        super().free(as_int("page id", page))
+
+    def home_node(self, page: int) -> int:
+        return super().home_node(as_int("page id", page))
+
+    def is_free(self, page: int) -> bool:
+        return super().is_free(as_int("page id", page))
+
+    def should_reclaim(self, watermark: int, comparison: Comparison = Comparison.signed_count) -> bool:
+        if not isinstance(comparison, Comparison):
+            raise TypeError(f"comparison must be a Comparison, got {type(comparison).__name__}")
+        return super().should_reclaim(as_int("watermark", watermark), comparison)
 
     def check_invariant(self) -> None:
         """Raise InvariantError unless every page is exactly once free or allocated."""
