@@ -83,7 +83,9 @@ def machine_for(strategy: sgx.Strategy) -> type[RuleBasedStateMachine]:
         @rule(data=st.data())
         def page_id_out_of_range_is_refused(self, data: st.DataObject) -> None:
             total = self.pool.total_pages
-            page = data.draw(st.one_of(st.integers(INT64_MIN, -1), st.integers(total, INT64_MAX)), label="bad id")
+            page = data.draw(
+                st.one_of(st.integers(INT64_MIN, -1), st.integers(total, INT64_MAX)), label="bad id"
+            )
             with pytest.raises(ValueError, match="page id must be between"):
                 self.pool.free(page)
             with pytest.raises(ValueError, match="page id must be between"):
@@ -92,7 +94,9 @@ def machine_for(strategy: sgx.Strategy) -> type[RuleBasedStateMachine]:
         @rule(data=st.data())
         def node_out_of_range_is_refused(self, data: st.DataObject) -> None:
             nodes = self.pool.nodes
-            node = data.draw(st.one_of(st.integers(INT64_MIN, -1), st.integers(nodes, INT64_MAX)), label="bad node")
+            node = data.draw(
+                st.one_of(st.integers(INT64_MIN, -1), st.integers(nodes, INT64_MAX)), label="bad node"
+            )
             with pytest.raises(ValueError, match="node must be between"):
                 self.pool.alloc(node)
 

@@ -5,7 +5,8 @@
 // work runs on its own std::thread while the caller waits in short slices with
 // the GIL released, taking it back between slices to run PyErr_CheckSignals().
 // On a pending exception (KeyboardInterrupt) it raises the StopFlag, waits for
-// the work to wind down (every worker polls the flag) and re-raises.
+// the work to wind down (every worker polls the flag) and re-raises; every
+// thread the work started has joined by then.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -39,10 +40,13 @@ auto run_interruptibly(StopFlag& stop, Work&& work) {
                 pybind11::gil_scoped_release nogil;
                 running.wait();
             }
-            // The interrupt wins over whatever the stopped work returned or threw.
+            // A stopped run's figures are dropped for the interrupt; an error it
+            // threw (a broken invariant above all) is not: it replaces the interrupt.
             try {
                 running.get();
-            } catch (...) {  // NOLINT(bugprone-empty-catch): superseded by the interrupt
+            } catch (...) {
+                PyErr_Clear();
+                throw;
             }
             throw pybind11::error_already_set();
         }
