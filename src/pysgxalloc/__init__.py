@@ -7,14 +7,26 @@ from many OS threads, with interchangeable counter strategies, and measures
 throughput and drift.
 """
 
-from pysgxalloc._core import Comparison, DoubleFreeError, InvariantError, Strategy
+from pysgxalloc._core import (
+    CALLER_SLOT,
+    MAX_THREADS,
+    Accuracy,
+    Comparison,
+    DoubleFreeError,
+    InvariantError,
+    Strategy,
+    default_counter_batch,
+)
 from pysgxalloc.compare import StrategySummary, compare_strategies
 from pysgxalloc.hammer import HammerResult, hammer
 from pysgxalloc.pool import EpcPool
-from pysgxalloc.strategy import STRATEGIES, StrategyLike, is_exact, parse_strategy
+from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
+    "CALLER_SLOT",
+    "MAX_THREADS",
     "STRATEGIES",
+    "Accuracy",
     "Comparison",
     "DoubleFreeError",
     "EpcPool",
@@ -23,7 +35,9 @@ __all__ = [
     "Strategy",
     "StrategyLike",
     "StrategySummary",
+    "accuracy",
     "compare_strategies",
+    "default_counter_batch",
     "hammer",
     "is_exact",
     "parse_strategy",
