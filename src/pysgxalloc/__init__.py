@@ -20,6 +20,7 @@ from pysgxalloc._core import (
 from pysgxalloc.compare import StrategySummary, compare_strategies
 from pysgxalloc.hammer import HammerResult, hammer
 from pysgxalloc.pool import EpcPool
+from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "EpcPool",
     "HammerResult",
     "InvariantError",
+    "ReadCostResult",
     "Strategy",
     "StrategyLike",
     "StrategySummary",
@@ -41,4 +43,5 @@ __all__ = [
     "hammer",
     "is_exact",
     "parse_strategy",
+    "read_cost",
 ]

@@ -118,3 +118,32 @@ def hammer(
     counter_batch: int | None = None,
     packed: bool = False,
 ) -> HammerStats: ...
+
+class ReadCostStats:
+    @property
+    def stopped(self) -> bool: ...
+    @property
+    def writer_seconds(self) -> float: ...
+    @property
+    def reader_seconds(self) -> float: ...
+    @property
+    def writer_ops(self) -> int: ...
+    @property
+    def reads(self) -> int: ...
+    @property
+    def counter_batch(self) -> int: ...
+    @property
+    def per_writer_ops(self) -> npt.NDArray[np.int64]: ...
+
+def read_cost(
+    strategy: Strategy,
+    writers: int,
+    nodes: int,
+    pages_per_node: int,
+    ops: int,
+    work: int,
+    exact_read: bool,
+    pin: bool,
+    counter_batch: int | None = None,
+    packed: bool = False,
+) -> ReadCostStats: ...
