@@ -63,7 +63,8 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     std::vector<std::exception_ptr> errors(threads);
 
     Clock::time_point start;
-    std::barrier sync(static_cast<std::ptrdiff_t>(threads),         PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round, &stats.exact_drift_by_round});
+    std::barrier sync(static_cast<std::ptrdiff_t>(threads),
+                      PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round, &stats.exact_drift_by_round});
     // Written before the barrier that releases the readers, so relaxed suffices.
     std::atomic<bool> abandon{false};
     // Read only after every worker has joined, so relaxed suffices.
@@ -78,8 +79,9 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
             std::vector<PageId> held(static_cast<std::size_t>(config.batch));
             const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config.nodes));
             const auto slot = static_cast<Slot>(index);
-            // Untimed, uncounted: `hold` pages (fewer if the pool runs dry) stay
-            // out through every round and go back after the last reading.
+            // Uncounted, and taken before the clock starts: `hold` pages (fewer if
+            // the pool runs dry) stay out through every round and go back after
+            // the last reading.
             std::vector<PageId> kept;
             kept.reserve(static_cast<std::size_t>(config.hold));
             for (long long wanted = 0; wanted < config.hold; ++wanted) {

@@ -33,7 +33,8 @@ struct HammerConfig {
     long long fail_worker = -1;  // for tests of error handling: this worker throws before starting
     // Pages each worker allocates before the clock starts and frees after the
     // last round: the rounds' quiescent readings then happen with pages out,
-    // where percpu_batch's unfolded deltas show.
+    // where percpu_batch's unfolded deltas show. Neither counts as an operation;
+    // the frees fall inside the wall time (`hold` against `ops` per worker).
     long long hold = 0;
     std::optional<long long> counter_batch{};  // percpu_batch's batch; default_counter_batch() when empty
     bool packed = false;                     // the padding ablation: cells share cache lines

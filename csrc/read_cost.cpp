@@ -81,12 +81,12 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
             if (config.pin) pin_calling_thread(cpus[index % cpus.size()]);
             PageId one_page[1];
             const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config.nodes));
+            const auto slot = static_cast<Slot>(index);
             sync.arrive_and_wait();
             if (!abandon.load(std::memory_order_relaxed)) {
                 long long ops = 0;
                 for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
-                    ops += churn(pool, local, static_cast<Slot>(index), std::min(left, per_check), one_page, config.work)
-                               .ops;
+                    ops += churn(pool, local, slot, std::min(left, per_check), one_page, config.work).ops;
                 }
                 if (stop.requested()) stopped.store(true, std::memory_order_relaxed);
                 stats.per_writer_ops[index] = ops;
@@ -135,7 +135,8 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
         throw InvariantError("read_cost broke the free lists: " + violation);
     }
     auto seconds_to = [&start](Clock::time_point end) { return std::chrono::duration<double>(end - start).count(); };
-    const auto last_writer = std::max_element(finished.begin(), finished.begin() + static_cast<std::ptrdiff_t>(writers));
+    const auto writers_end = finished.begin() + static_cast<std::ptrdiff_t>(writers);
+    const auto last_writer = std::max_element(finished.begin(), writers_end);
     stats.stopped = stopped.load(std::memory_order_relaxed);
     stats.writer_seconds = writers == 0 ? 0.0 : seconds_to(*last_writer);
     stats.reader_seconds = seconds_to(finished[writers]);
