@@ -5,8 +5,8 @@ Per strategy, interleaved round-robin `repeats` times so noise on a shared machi
 
 - update: ``hammer(threads, batch, hold, rounds)``'s wall ns per operation per thread. Each
   iteration allocates `batch` pages then frees them, so percpu_batch's deltas reach its batch and fold.
-- read: ``read_cost(writers)``'s ns per read, the cheap read and the exact read, with the writers'
-  Mops/s while the cheap reader ran (what the reads cost the writers).
+- read: ``read_cost(writers, batch)``'s ns per read, the cheap read and the exact read, with the
+  writers' Mops/s while the cheap reader ran (what the reads cost the writers).
 - accuracy: the largest |cheap read - true free pages| seen at any quiescent round end of the update
   runs (workers hold `hold` pages each across the readings, so percpu_batch's unfolded deltas show),
   against the strategy's bound: 0 for exact ones, (batch - 1) x threads for percpu_batch, none for
@@ -101,6 +101,7 @@ def measure_once(strategy: sgx.Strategy, setup: Setup, samples: Samples) -> None
             writers=setup.writers,
             nodes=setup.nodes,
             ops=setup.ops,
+            batch=setup.batch,
             exact_read=exact_read,
             counter_batch=setup.counter_batch,
             pin=setup.pin,
@@ -137,7 +138,8 @@ def report(setup: Setup, results: dict[sgx.Strategy, Samples], cpus: int) -> Non
     read_label = " (oversubscribed)" if setup.writers + 1 > cpus else ""
     print(
         f"update: hammer, {setup.threads} threads{update_label}, {setup.nodes} nodes, batch {setup.batch}, "
-        f"hold {setup.hold}, {setup.rounds} rounds; read: {setup.writers} writer(s) + 1 reader{read_label}; "
+        f"hold {setup.hold}, {setup.rounds} rounds; read: {setup.writers} writer(s) (batch {setup.batch}) "
+        f"+ 1 reader{read_label}; "
         f"percpu_batch counter_batch {setup.counter_batch}; {'pinned' if setup.pin else 'not pinned'}; "
         f"usable CPUs: {cpus}"
     )

@@ -3,7 +3,9 @@
 Each benchmark round is one whole ``read_cost()`` run (writers plus one reader, all in C++), timed by
 pytest-benchmark's wall clock; the figures that matter are measured in C++ and saved in
 ``extra_info``: ns per read (back-to-back reads: a throughput cost, not a latency), the writers'
-Mops/s while the reader ran, and whether writers plus reader outnumber the usable CPUs.
+Mops/s while the reader ran, and whether writers plus reader outnumber the usable CPUs. Writers use
+read_cost()'s default batch of 64 pages, so percpu_batch's deltas fold as they would under real
+traffic.
 
 Run: python -m pytest bench/test_read_cost.py --benchmark-only
 Nothing here asserts a speed; the figures are printed and saved for comparison.

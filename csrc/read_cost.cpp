@@ -12,6 +12,7 @@
 #include <exception>
 #include <numeric>
 #include <thread>
+#include <vector>
 
 #include "churn.hpp"
 #include "cpus.hpp"
@@ -58,8 +59,9 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
     const auto writers = static_cast<std::size_t>(config.writers);
     const std::size_t threads = writers + 1;  // the reader is the last
     const std::vector<int> cpus = config.pin ? allowed_cpus() : std::vector<int>{};
-    const long long per_check = churn_iterations_per_stop_check(1, config.work);
-    const long long iterations = (config.ops + 1) / 2;
+    const long long per_check = churn_iterations_per_stop_check(config.batch, config.work);
+    const long long per_iteration = 2 * config.batch;
+    const long long iterations = (config.ops + per_iteration - 1) / per_iteration;
 
     ReadCostStats stats;
     stats.counter_batch = options.counter_batch;
@@ -79,14 +81,14 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
     auto writer = [&](std::size_t index) {
         try {
             if (config.pin) pin_calling_thread(cpus[index % cpus.size()]);
-            PageId one_page[1];
+            std::vector<PageId> held(static_cast<std::size_t>(config.batch));
             const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config.nodes));
             const auto slot = static_cast<Slot>(index);
             sync.arrive_and_wait();
             if (!abandon.load(std::memory_order_relaxed)) {
                 long long ops = 0;
                 for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
-                    ops += churn(pool, local, slot, std::min(left, per_check), one_page, config.work).ops;
+                    ops += churn(pool, local, slot, std::min(left, per_check), held, config.work).ops;
                 }
                 if (stop.requested()) stopped.store(true, std::memory_order_relaxed);
                 stats.per_writer_ops[index] = ops;
@@ -151,6 +153,7 @@ void ReadCostConfig::validate() const {
     check_range("writers", writers, 0, kMaxThreads - 1);
     PoolShape::checked(nodes, pages_per_node);
     check_range("ops", ops, 1, kMaxOps);
+    check_range("batch", batch, 1, kMaxBatch);
     check_range("work", work, 0, kMaxWork);
     CounterOptions::checked(0, counter_batch, packed);
 }

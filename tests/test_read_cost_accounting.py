@@ -16,10 +16,11 @@ ALL = [s.name for s in sgx.STRATEGIES]
 @pytest.mark.parametrize("strategy", ALL)
 @pytest.mark.parametrize("exact_read", [False, True])
 def test_writers_do_their_share_while_the_reader_reads(strategy: str, exact_read: bool) -> None:
-    res = sgx.read_cost(strategy, writers=2, ops=20_000, exact_read=exact_read)
+    # 20,000 ops in batches of 64 allocations and 64 frees: ceil(20000 / 128) = 157 iterations
+    res = sgx.read_cost(strategy, writers=2, ops=20_000, batch=64, exact_read=exact_read)
     assert res.per_writer_ops.dtype == np.int64
-    assert res.per_writer_ops.tolist() == [20_000, 20_000]
-    assert res.writer_ops == 40_000
+    assert res.per_writer_ops.tolist() == [157 * 128] * 2
+    assert res.writer_ops == 2 * 157 * 128
     assert res.reads > 0 and res.reads % 256 == 0  # whole chunks
     assert res.ns_per_read == pytest.approx(1e9 * res.reader_seconds / res.reads)
     assert res.writer_ops_per_sec == pytest.approx(res.writer_ops / res.writer_seconds)
@@ -43,12 +44,18 @@ def test_options_reach_the_counter() -> None:
     assert (res.counter_batch, res.packed, res.pin) == (7, True, True)
 
 
+def test_pairs_are_a_batch_of_one() -> None:
+    res = sgx.read_cost("atomic", writers=1, ops=1_001, batch=1)
+    assert res.per_writer_ops.tolist() == [1_002]
+
+
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
         ({"writers": -1}, ValueError, "writers must be between 0 and 1023"),
         ({"writers": 1024}, ValueError, "writers must be between 0 and 1023"),
         ({"ops": 0}, ValueError, "ops must be between 1"),
+        ({"batch": 0}, ValueError, "batch must be between 1 and 65536"),
         ({"work": -1}, ValueError, "work must be between 0"),
         ({"nodes": 0}, ValueError, "nodes must be between 1 and 1024"),
         ({"counter_batch": 0}, ValueError, "counter_batch must be between 1"),

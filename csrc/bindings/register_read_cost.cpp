@@ -15,12 +15,13 @@ namespace {
 
 // Validates with the GIL held, then runs the team off this thread (Ctrl-C stops it).
 ReadCostStats read_cost(Strategy strategy, long long writers, long long nodes, long long pages_per_node,
-                        long long ops, long long work, bool exact_read, bool pin,
+                        long long ops, long long batch, long long work, bool exact_read, bool pin,
                         std::optional<long long> counter_batch, bool packed) {
     const ReadCostConfig config{.writers = writers,
                                 .nodes = nodes,
                                 .pages_per_node = pages_per_node,
                                 .ops = ops,
+                                .batch = batch,
                                 .work = work,
                                 .exact_read = exact_read,
                                 .pin = pin,
@@ -47,7 +48,8 @@ void register_read_cost(py::module_& m) {
 
     // No call_guard: read_cost() releases the GIL itself while it waits.
     m.def("read_cost", &read_cost, py::arg("strategy"), py::arg("writers"), py::arg("nodes"),
-          py::arg("pages_per_node"), py::arg("ops"), py::arg("work"), py::arg("exact_read"), py::arg("pin"),
+          py::arg("pages_per_node"), py::arg("ops"), py::arg("batch"), py::arg("work"), py::arg("exact_read"),
+          py::arg("pin"),
           py::arg("counter_batch") = py::none(), py::arg("packed") = false);
 }
 

@@ -141,6 +141,7 @@ def read_cost(
     nodes: int,
     pages_per_node: int,
     ops: int,
+    batch: int,
     work: int,
     exact_read: bool,
     pin: bool,

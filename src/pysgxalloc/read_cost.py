@@ -25,6 +25,7 @@ class ReadCostResult:
     strategy: Strategy
     writers: int
     nodes: int
+    batch: int  #: pages a writer allocates before freeing them
     work: int
     exact_read: bool  #: the reader called the exact read instead of the cheap one
     pin: bool
@@ -62,6 +63,7 @@ def read_cost(
     nodes: int = 2,
     pages_per_node: int = 4096,
     ops: int = 1_000_000,
+    batch: int = 64,
     work: int = 0,
     *,
     exact_read: bool = False,
@@ -71,15 +73,19 @@ def read_cost(
 ) -> ReadCostResult:
     """Measure one read of `strategy`'s counter while `writers` threads churn a fresh pool.
 
-    Each writer does `ops` operations (alloc/free pairs, `work` busy turns between
-    them) as the hammer does; one more thread reads the cheap read (the exact read
-    with `exact_read`) in a loop until every writer is done, or `ops` times when
-    there are no writers. `pin`, `counter_batch` and `packed` mean what they mean
-    for `hammer()`; with `pin` the reader takes the CPU after the writers'.
+    Each writer does `ops` operations as the hammer does (allocate `batch` pages,
+    free them, `work` busy turns between operations; rounded up to whole batches);
+    one more thread reads the cheap read (the exact read with `exact_read`) in a
+    loop until every writer is done, or `ops` times when there are no writers. The
+    default batch of 64 makes percpu_batch's deltas fold, so its global count
+    changes under the reader; with pairs (``batch=1``) it never would. `pin`,
+    `counter_batch` and `packed` mean what they mean for `hammer()`; with `pin`
+    the reader takes the CPU after the writers'.
     """
     parsed = parse_strategy(strategy)
     writers = as_int("writers", writers)
     nodes = as_int("nodes", nodes)
+    batch = as_int("batch", batch)
     work = as_int("work", work)
     exact_read = as_bool("exact_read", exact_read)
     pin = as_bool("pin", pin)
@@ -91,6 +97,7 @@ def read_cost(
         nodes,
         as_int("pages_per_node", pages_per_node),
         as_int("ops", ops),
+        batch,
         work,
         exact_read,
         pin,
@@ -101,6 +108,7 @@ def read_cost(
         strategy=parsed,
         writers=writers,
         nodes=nodes,
+        batch=batch,
         work=work,
         exact_read=exact_read,
         pin=pin,
