@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pysgxalloc as sgx
+from pysgxalloc.machine import usable_cpus
 
 
 @dataclass
@@ -93,8 +94,6 @@ def test_the_error_bound_counts_the_slots_in_use() -> None:
 
 
 def test_the_default_batch_is_the_kernels_max_of_32_and_twice_the_cpus() -> None:
-    from pysgxalloc.machine import usable_cpus
-
     assert sgx.default_counter_batch() == max(32, 2 * usable_cpus())
     assert sgx.EpcPool("percpu_batch").counter_batch == sgx.default_counter_batch()
     assert sgx.hammer("percpu_batch", threads=1, ops=10).counter_batch == sgx.default_counter_batch()
