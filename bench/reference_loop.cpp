@@ -6,7 +6,10 @@
 // N nodes, each with a FIFO free list of page indices (intrusive, singly linked
 // through a uint32 `next` per page: pop the head, push the tail) under its own
 // pthread spinlock, and one free-page counter updated as the chosen strategy
-// says (same names and semantics as csrc/counters.hpp). Every thread, released
+// says (same names and semantics as csrc/counters.hpp, csrc/percpu_batch.hpp and
+// csrc/striped.hpp, with the same defaults: percpu_batch's batch is
+// max(32, 2 x usable CPUs), striped has min(64, usable CPUs rounded up to a power
+// of two) cells). Every thread, released
 // together by a std::barrier, does OPS_PER_THREAD/2 alloc/free pairs: alloc from
 // node (thread % nodes), then free the page back to its home node.
 //
@@ -15,9 +18,12 @@
 //
 // Build: g++ -std=c++20 -O3 -Wall -Wextra -pthread reference_loop.cpp -o reference_loop
 #include <pthread.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -33,10 +39,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::uint32_t kNone = UINT32_MAX;
 
-enum class Strategy { plain_node_lock, plain_unlocked, plain_global_lock, atomic, atomic_in_lock, per_node };
+enum class Strategy {
+    plain_node_lock,
+    plain_unlocked,
+    plain_global_lock,
+    atomic,
+    atomic_in_lock,
+    per_node,
+    percpu_batch,
+    striped,
+};
 
-constexpr std::string_view kNames[] = {"plain_node_lock", "plain_unlocked", "plain_global_lock",
-                                       "atomic",          "atomic_in_lock", "per_node"};
+constexpr std::string_view kNames[] = {"plain_node_lock", "plain_unlocked", "plain_global_lock", "atomic",
+                                       "atomic_in_lock",  "per_node",       "percpu_batch",      "striped"};
+constexpr int kStrategies = sizeof kNames / sizeof kNames[0];
+constexpr unsigned kMaxThreads = 1024;
 
 struct alignas(128) Node {
     pthread_spinlock_t lock;
@@ -66,7 +83,11 @@ struct Pool {
     std::vector<Page> pages;
     PaddedLong plain;     // plain_node_lock, plain_unlocked
     PaddedAtomic atomic;  // atomic, atomic_in_lock
-    GlobalLock global;    // plain_global_lock
+    GlobalLock global;    // plain_global_lock; percpu_batch's global count
+    std::unique_ptr<PaddedLong[]> deltas = std::make_unique<PaddedLong[]>(kMaxThreads);  // percpu_batch, per thread
+    long batch = 32;                                                                      // percpu_batch
+    std::unique_ptr<PaddedAtomic[]> cells;                                                // striped
+    unsigned long cell_mask = 0;                                                          // striped: cells - 1
 };
 
 // The racy read-modify-write: a volatile load then a volatile store.
@@ -82,9 +103,25 @@ inline void count_inside(Pool& pool, Node& node, long delta) {
     if constexpr (S == Strategy::per_node) node.count += delta;
 }
 
+// `thread` picks percpu_batch's delta and striped's cell.
 template <Strategy S>
-inline void count_after(Pool& pool, long delta) {
+inline void count_after(Pool& pool, unsigned thread, long delta) {
     if constexpr (S == Strategy::plain_unlocked) racy_add(pool.plain.value, delta);
+    if constexpr (S == Strategy::striped) {
+        pool.cells[thread & pool.cell_mask].value.fetch_add(delta, std::memory_order_relaxed);
+    }
+    if constexpr (S == Strategy::percpu_batch) {
+        long& mine = pool.deltas[thread].value;  // this thread's alone
+        const long next = mine + delta;
+        if (next >= pool.batch || next <= -pool.batch) {
+            pthread_spin_lock(&pool.global.lock);
+            pool.global.count += next;
+            pthread_spin_unlock(&pool.global.lock);
+            mine = 0;
+        } else {
+            mine = next;
+        }
+    }
     if constexpr (S == Strategy::atomic) pool.atomic.value.fetch_add(delta, std::memory_order_relaxed);
     if constexpr (S == Strategy::plain_global_lock) {
         pthread_spin_lock(&pool.global.lock);
@@ -94,7 +131,7 @@ inline void count_after(Pool& pool, long delta) {
 }
 
 template <Strategy S>
-std::uint32_t alloc(Pool& pool, unsigned n) {
+std::uint32_t alloc(Pool& pool, unsigned thread, unsigned n) {
     Node& node = pool.nodes[n];
     pthread_spin_lock(&node.lock);
     const std::uint32_t page = node.head;
@@ -104,12 +141,12 @@ std::uint32_t alloc(Pool& pool, unsigned n) {
         count_inside<S>(pool, node, -1);
     }
     pthread_spin_unlock(&node.lock);
-    if (page != kNone) count_after<S>(pool, -1);
+    if (page != kNone) count_after<S>(pool, thread, -1);
     return page;
 }
 
 template <Strategy S>
-void free_page(Pool& pool, std::uint32_t page) {
+void free_page(Pool& pool, unsigned thread, std::uint32_t page) {
     Node& node = pool.nodes[pool.pages[page].home];
     pthread_spin_lock(&node.lock);
     pool.pages[page].next = kNone;
@@ -121,7 +158,7 @@ void free_page(Pool& pool, std::uint32_t page) {
     node.tail = page;
     count_inside<S>(pool, node, +1);
     pthread_spin_unlock(&node.lock);
-    count_after<S>(pool, +1);
+    count_after<S>(pool, thread, +1);
 }
 
 // Runs the threads; returns the wall seconds from barrier release to last join.
@@ -131,11 +168,11 @@ double run(Pool& pool, unsigned threads, long long pairs, unsigned nodes) {
     std::barrier sync(threads, [&start]() noexcept { start = Clock::now(); });
     std::vector<std::thread> team;
     for (unsigned t = 0; t < threads; ++t) {
-        team.emplace_back([&pool, &sync, pairs, local = t % nodes] {
+        team.emplace_back([&pool, &sync, pairs, t, local = t % nodes] {
             sync.arrive_and_wait();
             for (long long i = 0; i < pairs; ++i) {
-                const std::uint32_t page = alloc<S>(pool, local);
-                if (page != kNone) free_page<S>(pool, page);
+                const std::uint32_t page = alloc<S>(pool, t, local);
+                if (page != kNone) free_page<S>(pool, t, page);
             }
         });
     }
@@ -153,7 +190,7 @@ int usage(const char* why) {
     std::fprintf(stderr,
                  "reference_loop: %s\nusage: reference_loop STRATEGY THREADS OPS_PER_THREAD [NODES] "
                  "[PAGES_PER_NODE]\nstrategies: plain_node_lock plain_unlocked plain_global_lock atomic "
-                 "atomic_in_lock per_node\n",
+                 "atomic_in_lock per_node percpu_batch striped\n",
                  why);
     return 2;
 }
@@ -163,12 +200,12 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
     if (argc < 4 || argc > 6) return usage("wrong number of arguments");
     int which = -1;
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < kStrategies; ++i) {
         if (kNames[i] == argv[1]) which = i;
     }
     long long threads = 0, ops = 0, nodes = 2, pages_per_node = 4096;
     if (which < 0) return usage("unknown strategy");
-    if (!parse(argv[2], 1, threads) || threads > 1024) return usage("THREADS must be 1..1024");
+    if (!parse(argv[2], 1, threads) || threads > kMaxThreads) return usage("THREADS must be 1..1024");
     if (!parse(argv[3], 2, ops)) return usage("OPS_PER_THREAD must be an integer >= 2");
     if (argc > 4 && (!parse(argv[4], 1, nodes) || nodes > 1024)) return usage("NODES must be 1..1024");
     if (argc > 5 && (!parse(argv[5], 1, pages_per_node) || nodes * pages_per_node >= kNone)) {
@@ -195,6 +232,14 @@ int main(int argc, char** argv) {
     pool.plain.value = total;
     pool.atomic.value = total;
     pool.global.count = total;
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    const long cpus = sched_getaffinity(0, sizeof allowed, &allowed) == 0 ? CPU_COUNT(&allowed) : 1;
+    pool.batch = std::max(32L, 2 * cpus);
+    const unsigned long cells = std::min(64UL, std::bit_ceil(static_cast<unsigned long>(cpus)));
+    pool.cells = std::make_unique<PaddedAtomic[]>(cells);
+    pool.cell_mask = cells - 1;
+    pool.cells[0].value = total;
 
     const auto t = static_cast<unsigned>(threads);
     const long long pairs = ops / 2;
@@ -207,6 +252,8 @@ int main(int argc, char** argv) {
         case Strategy::atomic: wall = run<Strategy::atomic>(pool, t, pairs, n); break;
         case Strategy::atomic_in_lock: wall = run<Strategy::atomic_in_lock>(pool, t, pairs, n); break;
         case Strategy::per_node: wall = run<Strategy::per_node>(pool, t, pairs, n); break;
+        case Strategy::percpu_batch: wall = run<Strategy::percpu_batch>(pool, t, pairs, n); break;
+        case Strategy::striped: wall = run<Strategy::striped>(pool, t, pairs, n); break;
     }
 
     const long long total_ops = threads * pairs * 2;

@@ -4,23 +4,38 @@
 namespace sgx {
 namespace {
 
+Slot checked_slot(long long slot) {
+    check_range("slot", slot, 0, kCallerSlot);
+    return static_cast<Slot>(slot);
+}
+
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:
-    PoolOf(Strategy strategy, PoolShape shape, long initial_drift) : strategy_(strategy), pool_(shape, initial_drift) {}
+    PoolOf(Strategy strategy, PoolShape shape, const CounterOptions& options)
+        : strategy_(strategy), options_(options), pool_(shape, options) {}
 
     Strategy strategy() const noexcept override { return strategy_; }
     const PoolShape& shape() const noexcept override { return pool_.shape(); }
+    const CounterOptions& counter_options() const noexcept override { return options_; }
 
-    std::optional<PageId> alloc(long long node) override {
-        const PageId page = pool_.alloc(shape().checked_node(node), kCallerSlot);
+    std::optional<PageId> alloc(long long node, long long slot) override {
+        const unsigned local = shape().checked_node(node);
+        const PageId page = pool_.alloc(local, checked_slot(slot));
         if (page == kNoPage) return std::nullopt;
         return page;
     }
-    void free(long long page) override { pool_.free(shape().checked_page(page), kCallerSlot); }
+    void free(long long page, long long slot) override {
+        const PageId checked = shape().checked_page(page);
+        pool_.free(checked, checked_slot(slot));
+    }
     long counter() const noexcept override { return pool_.counter(); }
+    long exact_count() const noexcept override { return pool_.exact_count(); }
+    long read_error_bound() const noexcept override { return pool_.read_error_bound(); }
+    std::size_t counter_state_bytes() const noexcept override { return pool_.counter_state_bytes(); }
     long true_free() const noexcept override { return pool_.true_free(); }
     long drift() const noexcept override { return pool_.drift(); }
+    long exact_drift() const noexcept override { return pool_.exact_drift(); }
     bool should_reclaim(long long watermark, Comparison how) const override {
         if (watermark < 0) throw_bad_argument("watermark must be >= 0, got " + std::to_string(watermark));
         return pool_.should_reclaim(static_cast<long>(watermark), how);
@@ -31,16 +46,18 @@ public:
 
 private:
     Strategy strategy_;
+    CounterOptions options_;
     EpcPool<Counter> pool_;
 };
 
 }  // namespace
 
-std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift) {
+std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
+                                   long long initial_drift, std::optional<long long> counter_batch, bool packed) {
     const PoolShape shape = PoolShape::checked(nodes, pages_per_node);
-    check_drift(initial_drift);
-    return with_counter(strategy, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
-        return std::make_unique<PoolOf<Counter>>(strategy, shape, static_cast<long>(initial_drift));
+    const CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+    return with_counter(strategy, options.layout, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
+        return std::make_unique<PoolOf<Counter>>(strategy, shape, options);
     });
 }
 

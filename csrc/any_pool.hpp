@@ -5,12 +5,15 @@
 // hot loops (the hammer) never come through here.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "counter_options.hpp"
 #include "epc_pool.hpp"
 #include "pool_shape.hpp"
+#include "slot.hpp"
 #include "strategy.hpp"
 
 namespace sgx {
@@ -21,17 +24,26 @@ public:
 
     virtual Strategy strategy() const noexcept = 0;
     virtual const PoolShape& shape() const noexcept = 0;
-    virtual std::optional<PageId> alloc(long long node) = 0;
-    virtual void free(long long page) = 0;
+    virtual const CounterOptions& counter_options() const noexcept = 0;
+    // `slot` (slot.hpp): whose per-thread counter state the update goes to;
+    // callers hold the GIL, so any slot is theirs alone for the call.
+    virtual std::optional<PageId> alloc(long long node, long long slot) = 0;
+    virtual void free(long long page, long long slot) = 0;
     virtual long counter() const noexcept = 0;
+    virtual long exact_count() const noexcept = 0;
+    virtual long read_error_bound() const noexcept = 0;
+    virtual std::size_t counter_state_bytes() const noexcept = 0;
     virtual long true_free() const noexcept = 0;
     virtual long drift() const noexcept = 0;
+    virtual long exact_drift() const noexcept = 0;
     virtual bool should_reclaim(long long watermark, Comparison how) const = 0;
     virtual unsigned home_node(long long page) const = 0;
     virtual bool is_free(long long page) const = 0;
     virtual std::string invariant_violation() const = 0;
 };
 
-std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift);
+std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
+                                   long long initial_drift = 0, std::optional<long long> counter_batch = std::nullopt,
+                                   bool packed = false);
 
 }  // namespace sgx

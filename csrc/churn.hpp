@@ -11,6 +11,7 @@
 // (bench/native_overhead.py measures it).
 #pragma once
 
+#include <algorithm>
 #include <span>
 
 #include "epc_pool.hpp"
@@ -70,6 +71,14 @@ Tally churn_batches(EpcPool<Counter>& pool, unsigned local, Slot slot, long long
         tally.ops += static_cast<long long>(held.size() + kept);
     }
     return tally;
+}
+
+// Iterations of churn() between two looks at a StopFlag: a few milliseconds of work.
+inline long long churn_iterations_per_stop_check(long long batch, long long work) noexcept {
+    // About 2^22 turns of work, counting an operation as ~32 turns.
+    constexpr long long kTurnsPerCheck = 1LL << 22;
+    constexpr long long kTurnsPerOperation = 32;
+    return std::max(1LL, kTurnsPerCheck / (2 * batch * (work + kTurnsPerOperation)));
 }
 
 // `held` is the caller's buffer; its size is the batch.

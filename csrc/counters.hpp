@@ -5,26 +5,36 @@
 // alternatives. Every strategy has one shape:
 //
 //   static constexpr std::string_view name;  // the name users type
-//   static constexpr bool exact;             // can never drift
+//   static constexpr Accuracy accuracy;      // what the cheap read promises
 //   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
-//   Counter(unsigned nodes, long pages_per_node, long initial_drift);
+//   Counter(unsigned nodes, long pages_per_node, const CounterOptions& options);
 //   void on_alloc(unsigned node, Slot slot) noexcept;  // a page left `node`'s free list
 //   void on_free(unsigned node, Slot slot) noexcept;   // a page joined `node`'s free list
 //   long read() const noexcept;              // the cheap read should_reclaim sees
+//   long exact() const noexcept;             // the most exact read the strategy has
+//   long read_error_bound() const noexcept;  // most |read() - exact()| can be when quiescent
+//   std::size_t state_bytes() const noexcept;  // memory the counter holds, heap included
 //
-// The count is signed on purpose: lost increments can take it below zero, which
-// the kernel's unsigned long shows as a huge number (EpcPool::should_reclaim
-// offers that comparison). None of these publish data through the count, so
-// relaxed memory order is enough wherever an atomic is used: the node lock
-// already orders the free lists themselves.
+// Like folly's ThreadCachedInt, each strategy says what its reads cost and how
+// accurate they are. The count is signed on purpose: lost increments can take it
+// below zero, which the kernel's unsigned long shows as a huge number
+// (EpcPool::should_reclaim offers that comparison). None of these publish data
+// through the count, so relaxed memory order is enough wherever an atomic is
+// used: the node lock already orders the free lists themselves.
+//
+// This file holds the concept and the kernel's own answers; percpu_batch.hpp and
+// striped.hpp hold the two designs from outside the kernel.
 #pragma once
 
 #include <atomic>
 #include <concepts>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string_view>
 
+#include "cell_layout.hpp"
+#include "counter_options.hpp"
 #include "padded.hpp"
 #include "slot.hpp"
 #include "spinlock.hpp"
@@ -36,15 +46,25 @@ enum class UpdateSite {
     after_node_unlock,  // after spin_unlock, as the fix ac5d272a0ad0 does
 };
 
+// What a strategy's cheap read promises at a quiescent point (no update running).
+enum class Accuracy {
+    exact,    // read() is the true count
+    bounded,  // read() is within read_error_bound() of the true count; exact() is the true count
+    drifts,   // updates are lost for good: neither read can recover them
+};
+
 template <class C>
 concept CounterStrategy = requires(C c, const C cc, unsigned node, Slot slot) {
     { C::name } -> std::convertible_to<std::string_view>;
-    { C::exact } -> std::convertible_to<bool>;
+    { C::accuracy } -> std::convertible_to<Accuracy>;
     { C::site } -> std::convertible_to<UpdateSite>;
     { c.on_alloc(node, slot) } noexcept;
     { c.on_free(node, slot) } noexcept;
     { cc.read() } noexcept -> std::same_as<long>;
-} && std::constructible_from<C, unsigned, long, long>;
+    { cc.exact() } noexcept -> std::same_as<long>;
+    { cc.read_error_bound() } noexcept -> std::same_as<long>;
+    { cc.state_bytes() } noexcept -> std::same_as<std::size_t>;
+} && std::constructible_from<C, unsigned, long, const CounterOptions&>;
 
 // THE deliberate data race of this project, and the only one: models
 // `sgx_nr_free_pages--` / `++` on a plain unsigned long. A volatile load then a
@@ -68,15 +88,20 @@ template <UpdateSite Site, class Name>
 class PlainCount {
 public:
     static constexpr std::string_view name = Name::value;
-    static constexpr bool exact = false;
+    static constexpr Accuracy accuracy = Accuracy::drifts;
     static constexpr UpdateSite site = Site;
 
-    PlainCount(unsigned nodes, long pages_per_node, long initial_drift) {
-        count_.value = nodes * pages_per_node + initial_drift;
+    PlainCount(unsigned nodes, long pages_per_node, const CounterOptions& options) {
+        count_.value = nodes * pages_per_node + options.initial_drift;
     }
     void on_alloc(unsigned, Slot) noexcept { racy_add(count_.value, -1); }
     void on_free(unsigned, Slot) noexcept { racy_add(count_.value, +1); }
+    // One load; whatever the lost updates left behind, forever.
     long read() const noexcept { return racy_load(count_.value); }
+    // Nothing more exact exists: a lost update leaves no trace to sum.
+    long exact() const noexcept { return read(); }
+    long read_error_bound() const noexcept { return 0; }
+    std::size_t state_bytes() const noexcept { return sizeof *this; }
 
 private:
     Padded<long> count_;
@@ -100,17 +125,24 @@ using PlainUnlocked = PlainCount<UpdateSite::after_node_unlock, PlainUnlockedNam
 class PlainGlobalLock {
 public:
     static constexpr std::string_view name = "plain_global_lock";
-    static constexpr bool exact = true;
+    static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
 
-    PlainGlobalLock(unsigned nodes, long pages_per_node, long initial_drift) {
-        guarded_.value.count.store(nodes * pages_per_node + initial_drift, std::memory_order_relaxed);
+    PlainGlobalLock(unsigned nodes, long pages_per_node, const CounterOptions& options) {
+        guarded_.value.count.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
     }
     void on_alloc(unsigned, Slot) noexcept { add(-1); }
     void on_free(unsigned, Slot) noexcept { add(+1); }
-    // Relaxed: the lock-free cheap read may be stale, never torn; the atomic type
-    // exists only to make this unlocked read well defined.
+    // One load, no lock. Relaxed: the lock-free cheap read may be stale, never
+    // torn; the atomic type exists only to make this unlocked read well defined.
     long read() const noexcept { return guarded_.value.count.load(std::memory_order_relaxed); }
+    // Takes the global lock: the value at one instant of the updates' order.
+    long exact() const noexcept {
+        SpinGuard hold(guarded_.value.lock);
+        return guarded_.value.count.load(std::memory_order_relaxed);
+    }
+    long read_error_bound() const noexcept { return 0; }
+    std::size_t state_bytes() const noexcept { return sizeof *this; }
 
 private:
     void add(long delta) noexcept {
@@ -125,7 +157,7 @@ private:
         Spinlock lock;
         std::atomic<long> count{0};
     };
-    Padded<Guarded> guarded_;
+    mutable Padded<Guarded> guarded_;  // mutable: exact() takes the lock
 };
 
 // The shared body of `atomic` and `atomic_in_lock`: only the update site differs.
@@ -133,19 +165,23 @@ template <UpdateSite Site, class Name>
 class AtomicCount {
 public:
     static constexpr std::string_view name = Name::value;
-    static constexpr bool exact = true;
+    static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = Site;
 
-    AtomicCount(unsigned nodes, long pages_per_node, long initial_drift) {
-        count_.value.store(nodes * pages_per_node + initial_drift, std::memory_order_relaxed);
+    AtomicCount(unsigned nodes, long pages_per_node, const CounterOptions& options) {
+        count_.value.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
     }
     // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
     // an update whatever the order, and nothing else is published through the count.
     void on_alloc(unsigned, Slot) noexcept { count_.value.fetch_sub(1, std::memory_order_relaxed); }
     void on_free(unsigned, Slot) noexcept { count_.value.fetch_add(1, std::memory_order_relaxed); }
-    // Relaxed: like atomic_long_read, a possibly stale but untorn value is all
-    // should_reclaim needs.
+    // One load. Relaxed: like atomic_long_read, a possibly stale but untorn value
+    // is all should_reclaim needs.
     long read() const noexcept { return count_.value.load(std::memory_order_relaxed); }
+    // The same load: every update is already in the one count.
+    long exact() const noexcept { return read(); }
+    long read_error_bound() const noexcept { return 0; }
+    std::size_t state_bytes() const noexcept { return sizeof *this; }
 
 private:
     Padded<std::atomic<long>> count_;
@@ -164,30 +200,39 @@ using Atomic = AtomicCount<UpdateSite::after_node_unlock, AtomicName>;
 // every critical section.
 using AtomicInLock = AtomicCount<UpdateSite::inside_node_lock, AtomicInLockName>;
 
-// per_node: one count per node, each on its own cache lines, changed only under
-// that node's lock. Exact; the cheap read pays a sum over nodes.
+// per_node: one count per node, each in its own cell, changed only under that
+// node's lock. Exact; the cheap read pays a sum over nodes. `Cells` is the
+// layout (cell_layout.hpp): padded cells by default, packed ones for the ablation.
+template <class Cells = PaddedCells>
 class PerNode {
 public:
     static constexpr std::string_view name = "per_node";
-    static constexpr bool exact = true;
+    static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::inside_node_lock;
 
-    PerNode(unsigned nodes, long pages_per_node, long initial_drift)
-        : nodes_(nodes), counts_(std::make_unique<Padded<std::atomic<long>>[]>(nodes)) {
+    PerNode(unsigned nodes, long pages_per_node, const CounterOptions& options)
+        : nodes_(nodes), counts_(std::make_unique<Count[]>(nodes)) {
         for (unsigned n = 0; n < nodes; ++n) counts_[n].value.store(pages_per_node, std::memory_order_relaxed);
-        counts_[0].value.fetch_add(initial_drift, std::memory_order_relaxed);  // no other thread yet
+        counts_[0].value.fetch_add(options.initial_drift, std::memory_order_relaxed);  // no other thread yet
     }
     void on_alloc(unsigned node, Slot) noexcept { add(node, -1); }
     void on_free(unsigned node, Slot) noexcept { add(node, +1); }
-    // Relaxed loads without the node locks: each term may be stale, so a sum
-    // taken while writers run is approximate; quiescent, it is exact.
+    // One load per node, no lock. Relaxed loads without the node locks: each term
+    // may be stale, so a sum taken while writers run is approximate; quiescent,
+    // it is exact.
     long read() const noexcept {
         long sum = 0;
         for (unsigned n = 0; n < nodes_; ++n) sum += counts_[n].value.load(std::memory_order_relaxed);
         return sum;
     }
+    // The same sum: the node locks that would make it instantaneous belong to the pool.
+    long exact() const noexcept { return read(); }
+    long read_error_bound() const noexcept { return 0; }
+    std::size_t state_bytes() const noexcept { return sizeof *this + nodes_ * sizeof(Count); }
 
 private:
+    using Count = typename Cells::template Cell<std::atomic<long>>;
+
     void add(unsigned node, long delta) noexcept {
         auto& count = counts_[node].value;
         // Relaxed load and store are plain moves: the node lock held by our caller
@@ -197,7 +242,7 @@ private:
     }
 
     unsigned nodes_;
-    std::unique_ptr<Padded<std::atomic<long>>[]> counts_;
+    std::unique_ptr<Count[]> counts_;
 };
 
 static_assert(CounterStrategy<PlainNodeLock>);
@@ -205,6 +250,7 @@ static_assert(CounterStrategy<PlainUnlocked>);
 static_assert(CounterStrategy<PlainGlobalLock>);
 static_assert(CounterStrategy<Atomic>);
 static_assert(CounterStrategy<AtomicInLock>);
-static_assert(CounterStrategy<PerNode>);
+static_assert(CounterStrategy<PerNode<PaddedCells>>);
+static_assert(CounterStrategy<PerNode<PackedCells>>);
 
 }  // namespace sgx

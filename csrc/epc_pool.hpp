@@ -14,12 +14,14 @@
 // plus the strategy's update.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "counter_options.hpp"
 #include "counters.hpp"
 #include "errors.hpp"
 #include "padded.hpp"
@@ -37,13 +39,14 @@ enum class Comparison {
 template <CounterStrategy Counter>
 class EpcPool {
 public:
-    // `initial_drift` starts the count that far from the truth, as if updates had
-    // already been lost: the drift's consequences, shown deterministically.
-    explicit EpcPool(PoolShape shape, long initial_drift = 0)
+    // `options.initial_drift` starts the count that far from the truth, as if
+    // updates had already been lost: the drift's consequences, shown
+    // deterministically. `options` must be valid (CounterOptions::validate).
+    explicit EpcPool(PoolShape shape, const CounterOptions& options = {})
         : shape_(shape),
           lists_(std::make_unique<Padded<FreeList>[]>(shape.nodes)),
           pages_(shape.total_pages()),
-          counter_(shape.nodes, shape.pages_per_node, initial_drift) {
+          counter_(shape.nodes, shape.pages_per_node, options) {
         // models sgx_setup_epc_section(): every page starts on its home list.
         for (PageId page = 0; page < shape.total_pages(); ++page) {
             const unsigned home = page / shape.pages_per_node;
@@ -90,6 +93,16 @@ public:
     // The cheap read: what the reclaimer's watermark check sees.
     long counter() const noexcept { return counter_.read(); }
 
+    // The strategy's exact read (percpu_counter_sum() for percpu_batch); the same
+    // as counter() for every strategy whose cheap read is already its best.
+    long exact_count() const noexcept { return counter_.exact(); }
+
+    // The most |counter() - exact_count()| can be when no thread is updating.
+    long read_error_bound() const noexcept { return counter_.read_error_bound(); }
+
+    // Bytes of counter state, heap included (the free lists not counted).
+    std::size_t counter_state_bytes() const noexcept { return counter_.state_bytes(); }
+
     // The truth: the sum of the list lengths, each read under its node's lock.
     long true_free() const noexcept {
         long sum = 0;
@@ -103,6 +116,10 @@ public:
 
     // counter() - true_free(): meaningful when no thread is changing the pool.
     long drift() const noexcept { return counter() - true_free(); }
+
+    // exact_count() - true_free(): what is left of the drift once the strategy
+    // sums everything it has; non-zero only where updates were lost.
+    long exact_drift() const noexcept { return exact_count() - true_free(); }
 
     // models sgx_should_reclaim()'s first half: sgx_nr_free_pages < watermark.
     bool should_reclaim(long watermark, Comparison how) const noexcept {

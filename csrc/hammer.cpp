@@ -7,9 +7,6 @@
 // never wait for it; the error is rethrown after every thread has joined.
 #include "hammer.hpp"
 
-#include <pthread.h>
-#include <sched.h>
-
 #include <algorithm>
 #include <atomic>
 #include <barrier>
@@ -17,10 +14,10 @@
 #include <exception>
 #include <numeric>
 #include <string>
-#include <system_error>
 #include <thread>
 
 #include "churn.hpp"
+#include "cpus.hpp"
 #include "epc_pool.hpp"
 #include "errors.hpp"
 
@@ -29,34 +26,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<int> allowed_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0) {
-        throw std::system_error(errno, std::generic_category(), "sched_getaffinity");
-    }
-    std::vector<int> cpus;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-        if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-    }
-    return cpus;
-}
-
-void pin_calling_thread(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set); rc != 0) {
-        throw std::system_error(rc, std::generic_category(), "pinning a worker to CPU " + std::to_string(cpu));
-    }
-}
-
 // The barrier's completion step; runs with every remaining worker blocked.
 template <CounterStrategy Counter>
 struct PhaseEnd {
     const EpcPool<Counter>* pool;
     Clock::time_point* start;
     std::vector<long long>* drift_by_round;
+    std::vector<long long>* exact_drift_by_round;
     std::size_t phase = 0;
 
     void operator()() noexcept {
@@ -64,6 +40,7 @@ struct PhaseEnd {
             *start = Clock::now();
         } else if (phase <= drift_by_round->size()) {
             (*drift_by_round)[phase - 1] = pool->drift();
+            (*exact_drift_by_round)[phase - 1] = pool->exact_drift();
         }
         ++phase;
     }
@@ -71,7 +48,8 @@ struct PhaseEnd {
 
 template <CounterStrategy Counter>
 HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
-    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node));
+    const CounterOptions options = config.counter_options();
+    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node), options);
     const auto threads = static_cast<std::size_t>(config.threads);
     const long long iterations = config.iterations_per_round();
     const long long per_check = config.iterations_per_stop_check();
@@ -80,11 +58,13 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     HammerStats stats;
     stats.per_thread_ops.assign(threads, 0);
     stats.drift_by_round.assign(static_cast<std::size_t>(config.rounds), 0);
+    stats.exact_drift_by_round.assign(static_cast<std::size_t>(config.rounds), 0);
     std::vector<long long> failures(threads, 0);
     std::vector<std::exception_ptr> errors(threads);
 
     Clock::time_point start;
-    std::barrier sync(static_cast<std::ptrdiff_t>(threads), PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round});
+    std::barrier sync(static_cast<std::ptrdiff_t>(threads),
+                      PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round, &stats.exact_drift_by_round});
     // Written before the barrier that releases the readers, so relaxed suffices.
     std::atomic<bool> abandon{false};
     // Read only after every worker has joined, so relaxed suffices.
@@ -98,8 +78,22 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
             if (config.pin) pin_calling_thread(cpus[index % cpus.size()]);
             std::vector<PageId> held(static_cast<std::size_t>(config.batch));
             const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config.nodes));
+            const auto slot = static_cast<Slot>(index);
+            // Uncounted, and taken before the clock starts: `hold` pages (fewer if
+            // the pool runs dry) stay out through every round and go back after
+            // the last reading.
+            std::vector<PageId> kept;
+            kept.reserve(static_cast<std::size_t>(config.hold));
+            for (long long wanted = 0; wanted < config.hold; ++wanted) {
+                if (const PageId page = pool.alloc(local, slot); page != kNoPage) kept.push_back(page);
+            }
+            auto give_back = [&] {
+                for (const PageId page : kept) pool.free(page, slot);
+                kept.clear();
+            };
             sync.arrive_and_wait();  // the start line
             if (abandon.load(std::memory_order_relaxed)) {
+                give_back();
                 sync.arrive_and_drop();
                 return;
             }
@@ -110,8 +104,7 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
             };
             for (long long round = 0; round < config.rounds; ++round) {
                 for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
-                    const Tally tally =
-                        churn(pool, local, static_cast<Slot>(index), std::min(left, per_check), held, config.work);
+                    const Tally tally = churn(pool, local, slot, std::min(left, per_check), held, config.work);
                     total.ops += tally.ops;
                     total.alloc_failures += tally.alloc_failures;
                 }
@@ -120,12 +113,14 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
                     // lets the others pass the barriers without us.
                     record();
                     stopped.store(true, std::memory_order_relaxed);
+                    give_back();
                     sync.arrive_and_drop();
                     return;
                 }
                 sync.arrive_and_wait();  // round over: the completion step reads drift
             }
             record();
+            give_back();
         } catch (...) {
             // Thrown between two barrier calls: this worker has not arrived at the
             // current phase, so dropping out completes it for the others.
@@ -159,7 +154,10 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     stats.total_ops = std::accumulate(stats.per_thread_ops.begin(), stats.per_thread_ops.end(), 0LL);
     stats.alloc_failures = std::accumulate(failures.begin(), failures.end(), 0LL);
     stats.counter = pool.counter();
+    stats.exact_count = pool.exact_count();
+    stats.read_error_bound = pool.read_error_bound();
     stats.true_free = pool.true_free();
+    stats.counter_batch = options.counter_batch;
     return stats;
 }
 
@@ -173,7 +171,11 @@ void HammerConfig::validate() const {
     check_range("rounds", rounds, 1, kMaxRounds);
     check_range("work", work, 0, kMaxWork);
     check_range("fail_worker", fail_worker, -1, threads - 1);
+    check_range("hold", hold, 0, kMaxHold);
+    counter_options();
 }
+
+CounterOptions HammerConfig::counter_options() const { return CounterOptions::checked(0, counter_batch, packed); }
 
 long long HammerConfig::iterations_per_round() const noexcept {
     const long long per_iteration = 2 * batch * rounds;
@@ -181,15 +183,13 @@ long long HammerConfig::iterations_per_round() const noexcept {
 }
 
 long long HammerConfig::iterations_per_stop_check() const noexcept {
-    // About 2^22 turns of work, counting an operation as ~32 turns: a few ms.
-    constexpr long long kTurnsPerCheck = 1LL << 22;
-    constexpr long long kTurnsPerOperation = 32;
-    return std::max(1LL, kTurnsPerCheck / (2 * batch * (work + kTurnsPerOperation)));
+    return churn_iterations_per_stop_check(batch, work);
 }
 
 HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop) {
     config.validate();
-    return with_counter(strategy, [&]<class Counter>() { return hammer_with<Counter>(config, stop); });
+    return with_counter(strategy, config.counter_options().layout,
+                        [&]<class Counter>() { return hammer_with<Counter>(config, stop); });
 }
 
 }  // namespace sgx

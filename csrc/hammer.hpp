@@ -3,8 +3,10 @@
 // in C++, with no Python in the loop.
 #pragma once
 
+#include <optional>
 #include <vector>
 
+#include "counter_options.hpp"
 #include "slot.hpp"
 #include "stop_flag.hpp"
 #include "strategy.hpp"
@@ -16,6 +18,8 @@ inline constexpr long long kMaxBatch = 1LL << 16;
 inline constexpr long long kMaxRounds = 1LL << 20;
 inline constexpr long long kMaxOps = 1LL << 50;
 inline constexpr long long kMaxWork = 1LL << 30;
+// Pages each worker may hold through a run: the same 256 KiB bound as batch.
+inline constexpr long long kMaxHold = 1LL << 16;
 
 struct HammerConfig {
     long long threads = 2;
@@ -27,6 +31,16 @@ struct HammerConfig {
     long long work = 0;         // busy-loop turns between two operations
     bool pin = false;           // worker i on the i-th allowed CPU (wrapping round)
     long long fail_worker = -1;  // for tests of error handling: this worker throws before starting
+    // Pages each worker allocates before the clock starts and frees after the
+    // last round: the rounds' quiescent readings then happen with pages out,
+    // where percpu_batch's unfolded deltas show. Neither counts as an operation;
+    // the frees fall inside the wall time (`hold` against `ops` per worker).
+    long long hold = 0;
+    std::optional<long long> counter_batch{};  // percpu_batch's batch; default_counter_batch() when empty
+    bool packed = false;                     // the padding ablation: cells share cache lines
+
+    // The counter's options; throws std::invalid_argument for a bad batch.
+    CounterOptions counter_options() const;
 
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;
@@ -41,10 +55,14 @@ struct HammerStats {
     double wall_seconds = 0;  // start barrier released to last thread joined
     long long total_ops = 0;
     long long alloc_failures = 0;
-    long counter = 0;    // the cheap read after the last round
-    long true_free = 0;  // sum of the list lengths after the last round
+    long counter = 0;           // the cheap read after the last round
+    long exact_count = 0;       // the strategy's exact read after the last round
+    long read_error_bound = 0;  // the most |counter - exact_count| could be then
+    long true_free = 0;         // sum of the list lengths after the last round
+    long counter_batch = 0;     // the batch percpu_batch ran with (the default when none was given)
     std::vector<long long> per_thread_ops;
-    std::vector<long long> drift_by_round;  // counter - true_free, read with every thread stopped
+    std::vector<long long> drift_by_round;        // counter - true_free, read with every thread stopped
+    std::vector<long long> exact_drift_by_round;  // exact_count - true_free, read at the same moments
 };
 
 // Runs the hammer on a fresh pool; rethrows the first worker error after joining

@@ -1,6 +1,7 @@
 // Strategy: the counter strategy chosen at run time, and the one switch that
-// turns it into a compile-time Counter type. Everything past with_counter() is
-// monomorphic: a pool or a hammer is instantiated once per strategy.
+// turns it (with a cell layout) into a compile-time Counter type. Everything past
+// with_counter() is monomorphic: a pool or a hammer is instantiated once per
+// strategy and layout.
 #pragma once
 
 #include <array>
@@ -8,7 +9,10 @@
 #include <string_view>
 #include <utility>
 
+#include "cell_layout.hpp"
 #include "counters.hpp"
+#include "percpu_batch.hpp"
+#include "striped.hpp"
 
 namespace sgx {
 
@@ -19,33 +23,57 @@ enum class Strategy {
     atomic,
     atomic_in_lock,
     per_node,
+    percpu_batch,
+    striped,
 };
 
 inline constexpr std::array kAllStrategies = {
-    Strategy::plain_node_lock, Strategy::plain_unlocked, Strategy::plain_global_lock,
-    Strategy::atomic,          Strategy::atomic_in_lock, Strategy::per_node,
+    Strategy::plain_node_lock, Strategy::plain_unlocked, Strategy::plain_global_lock, Strategy::atomic,
+    Strategy::atomic_in_lock,  Strategy::per_node,       Strategy::percpu_batch,      Strategy::striped,
 };
 
-// Calls f.template operator()<Counter>() for the strategy's Counter type.
-template <class F>
-decltype(auto) with_counter(Strategy strategy, F&& f) {
+// Calls f.template operator()<Counter>() for the strategy's Counter type with
+// the layout `Cells`. Strategies with a single count have no cells, so both
+// layouts give them the same type (and one instantiation of f).
+template <class Cells, class F>
+decltype(auto) with_counter_in(Strategy strategy, F&& f) {
     switch (strategy) {
         case Strategy::plain_node_lock: return std::forward<F>(f).template operator()<PlainNodeLock>();
         case Strategy::plain_unlocked: return std::forward<F>(f).template operator()<PlainUnlocked>();
         case Strategy::plain_global_lock: return std::forward<F>(f).template operator()<PlainGlobalLock>();
         case Strategy::atomic: return std::forward<F>(f).template operator()<Atomic>();
         case Strategy::atomic_in_lock: return std::forward<F>(f).template operator()<AtomicInLock>();
-        case Strategy::per_node: return std::forward<F>(f).template operator()<PerNode>();
+        case Strategy::per_node: return std::forward<F>(f).template operator()<PerNode<Cells>>();
+        case Strategy::percpu_batch: return std::forward<F>(f).template operator()<PercpuBatch<Cells>>();
+        case Strategy::striped: return std::forward<F>(f).template operator()<Striped<Cells>>();
     }
     throw std::invalid_argument("unknown strategy");
+}
+
+// The run-time layout chosen once, here, so no hot path branches on it.
+template <class F>
+decltype(auto) with_counter(Strategy strategy, CellLayout layout, F&& f) {
+    if (layout == CellLayout::packed) return with_counter_in<PackedCells>(strategy, std::forward<F>(f));
+    return with_counter_in<PaddedCells>(strategy, std::forward<F>(f));
+}
+
+// The padded layout: what every caller gets unless it asks for the ablation.
+template <class F>
+decltype(auto) with_counter(Strategy strategy, F&& f) {
+    return with_counter_in<PaddedCells>(strategy, std::forward<F>(f));
 }
 
 inline std::string_view strategy_name(Strategy strategy) {
     return with_counter(strategy, []<class Counter>() { return Counter::name; });
 }
 
-inline bool strategy_is_exact(Strategy strategy) {
-    return with_counter(strategy, []<class Counter>() { return Counter::exact; });
+inline Accuracy strategy_accuracy(Strategy strategy) {
+    return with_counter(strategy, []<class Counter>() { return Counter::accuracy; });
 }
+
+// Exact: the cheap read equals the true count at every quiescent point. Not
+// percpu_batch (its cheap read is bounded; its exact() is exact), nor the plain
+// strategies (they drift).
+inline bool strategy_is_exact(Strategy strategy) { return strategy_accuracy(strategy) == Accuracy::exact; }
 
 }  // namespace sgx

@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import pysgxalloc as sgx
-from pysgxalloc.compare import compare_strategies, format_table, verdict
+from pysgxalloc.compare import StrategySummary, compare_strategies, format_table, verdict
 from pysgxalloc.machine import usable_cpus
 
 
@@ -66,6 +67,32 @@ def test_compare_strategies_runs_each_strategy_the_requested_times() -> None:
     table = format_table(summaries)
     assert table.splitlines()[0].split()[:2] == ["strategy", "exact"]
     assert verdict(summaries) == "atomic, per_node never drifted."
+
+
+def summary(strategy: str, drift: list[int], exact_drift: list[int]) -> StrategySummary:
+    runs = len(drift)
+    return StrategySummary(
+        strategy=sgx.Strategy[strategy],
+        threads=2,
+        cpus=2,
+        ops_per_sec=np.full(runs, 1e6),
+        drift=np.array(drift, dtype=np.int64),
+        exact_drift=np.array(exact_drift, dtype=np.int64),
+    )
+
+
+def test_a_bounded_cheap_read_that_was_off_is_reported_apart_from_lost_updates() -> None:
+    summaries = [summary("percpu_batch", [0, -12], [0, 0]), summary("plain_node_lock", [-5, 0], [-5, 0])]
+    assert format_table(summaries).splitlines()[2].split()[:2] == ["percpu_batch", "bounded"]
+    assert verdict(summaries) == (
+        "percpu_batch's cheap read was off in 1 of 2 runs (by up to 12 pages; its exact read never); "
+        "plain_node_lock drifted in 1 of 2 runs (off by up to 5 pages)."
+    )
+
+
+def test_an_exact_read_that_drifted_is_called_a_bug() -> None:
+    assert verdict([summary("percpu_batch", [3], [3])]).endswith("BUG: exact reads drifted: percpu_batch.")
+    assert verdict([summary("atomic", [1], [1])]).endswith("BUG: exact reads drifted: atomic.")
 
 
 def test_compare_strategies_rejects_an_empty_choice() -> None:

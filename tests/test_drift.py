@@ -25,8 +25,8 @@ EXACT_RUNS = 25
 DRIFT_RUNS = 40
 MIN_RATE = 0.30  # well below every rate measured; see the module docstring
 
-EXACT = [s.name for s in sgx.STRATEGIES if sgx.is_exact(s)]
-PLAIN = [s.name for s in sgx.STRATEGIES if not sgx.is_exact(s)]
+EXACT = [s.name for s in sgx.STRATEGIES if sgx.accuracy(s) is sgx.Accuracy.exact]
+PLAIN = [s.name for s in sgx.STRATEGIES if sgx.accuracy(s) is sgx.Accuracy.drifts]
 
 
 def test_the_drift_test_fails_by_chance_less_than_once_in_a_million() -> None:

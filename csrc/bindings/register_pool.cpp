@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "../any_pool.hpp"
+#include "../slot.hpp"
 #include "register.hpp"
 
 namespace py = pybind11;
@@ -13,21 +14,31 @@ namespace sgx::bindings {
 void register_pool(py::module_& m) {
     py::class_<AnyPool>(m, "Pool")
         .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"),
-             py::arg("initial_drift") = 0)
+             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false)
         .def_property_readonly("strategy", &AnyPool::strategy)
         .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes; })
         .def_property_readonly("pages_per_node", [](const AnyPool& pool) { return pool.shape().pages_per_node; })
         .def_property_readonly("total_pages", [](const AnyPool& pool) { return pool.shape().total_pages(); })
-        .def("alloc", &AnyPool::alloc, py::arg("node") = 0)
-        .def("free", &AnyPool::free, py::arg("page"))
+        .def_property_readonly("counter_batch",
+                               [](const AnyPool& pool) { return pool.counter_options().counter_batch; })
+        .def_property_readonly(
+            "packed", [](const AnyPool& pool) { return pool.counter_options().layout == CellLayout::packed; })
+        .def("alloc", &AnyPool::alloc, py::arg("node") = 0, py::arg("slot") = kCallerSlot)
+        .def("free", &AnyPool::free, py::arg("page"), py::arg("slot") = kCallerSlot)
         .def_property_readonly("counter", &AnyPool::counter)
+        .def_property_readonly("exact_count", &AnyPool::exact_count)
+        .def_property_readonly("read_error_bound", &AnyPool::read_error_bound)
+        .def_property_readonly("counter_state_bytes", &AnyPool::counter_state_bytes)
         .def_property_readonly("true_free", &AnyPool::true_free)
         .def_property_readonly("drift", &AnyPool::drift)
+        .def_property_readonly("exact_drift", &AnyPool::exact_drift)
         .def("should_reclaim", &AnyPool::should_reclaim, py::arg("watermark"),
              py::arg("comparison") = Comparison::signed_count)
         .def("home_node", &AnyPool::home_node, py::arg("page"))
         .def("is_free", &AnyPool::is_free, py::arg("page"))
         .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>());
+
+    m.def("default_counter_batch", &default_counter_batch);
 }
 
 }  // namespace sgx::bindings

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "../epc_pool.hpp"
+#include "../slot.hpp"
 #include "../strategy.hpp"
 #include "register.hpp"
 
@@ -21,7 +22,16 @@ void register_strategy(py::module_& m) {
         .value("kernel_unsigned", Comparison::kernel_unsigned)
         .finalize();
 
+    py::native_enum<Accuracy>(m, "Accuracy", "enum.Enum", "What a strategy's cheap read promises when quiescent")
+        .value("exact", Accuracy::exact)
+        .value("bounded", Accuracy::bounded)
+        .value("drifts", Accuracy::drifts)
+        .finalize();
+
     m.def("strategy_is_exact", &strategy_is_exact, py::arg("strategy"));
+    m.def("strategy_accuracy", &strategy_accuracy, py::arg("strategy"));
+    m.attr("MAX_THREADS") = kMaxThreads;
+    m.attr("CALLER_SLOT") = kCallerSlot;
 }
 
 }  // namespace sgx::bindings

@@ -7,24 +7,41 @@ from many OS threads, with interchangeable counter strategies, and measures
 throughput and drift.
 """
 
-from pysgxalloc._core import Comparison, DoubleFreeError, InvariantError, Strategy
+from pysgxalloc._core import (
+    CALLER_SLOT,
+    MAX_THREADS,
+    Accuracy,
+    Comparison,
+    DoubleFreeError,
+    InvariantError,
+    Strategy,
+    default_counter_batch,
+)
 from pysgxalloc.compare import StrategySummary, compare_strategies
 from pysgxalloc.hammer import HammerResult, hammer
 from pysgxalloc.pool import EpcPool
-from pysgxalloc.strategy import STRATEGIES, StrategyLike, is_exact, parse_strategy
+from pysgxalloc.read_cost import ReadCostResult, read_cost
+from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
+    "CALLER_SLOT",
+    "MAX_THREADS",
     "STRATEGIES",
+    "Accuracy",
     "Comparison",
     "DoubleFreeError",
     "EpcPool",
     "HammerResult",
     "InvariantError",
+    "ReadCostResult",
     "Strategy",
     "StrategyLike",
     "StrategySummary",
+    "accuracy",
     "compare_strategies",
+    "default_counter_batch",
     "hammer",
     "is_exact",
     "parse_strategy",
+    "read_cost",
 ]

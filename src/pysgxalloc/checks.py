@@ -27,6 +27,11 @@ def as_int(name: str, value: object) -> int:
     return number
 
 
+def as_optional_int(name: str, value: object) -> int | None:
+    """None, or `value` as an int like `as_int`."""
+    return None if value is None else as_int(name, value)
+
+
 def as_bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}")

@@ -8,10 +8,10 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
-from pysgxalloc._core import Strategy
-from pysgxalloc.checks import as_bool, as_int
+from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
+from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -26,23 +26,38 @@ class HammerResult:
     rounds: int
     work: int
     pin: bool
+    hold: int  #: pages each worker held through every round
+    counter_batch: int  #: percpu_batch's batch (the default when none was given)
+    packed: bool  #: per-node and per-thread cells shared cache lines (the padding ablation)
     cpus: int  #: CPUs this process could use during the run
     total_ops: int  #: allocation attempts plus frees, all threads
     wall_seconds: float  #: start barrier released to last thread joined
     alloc_failures: int  #: attempts that found every free list empty
     counter: int  #: the cheap read after the last round
+    exact_count: int  #: the strategy's exact read after the last round
+    read_error_bound: int  #: the most counter could differ from exact_count then
     true_free: int  #: the sum of the free lists' lengths after the last round
     per_thread_ops: npt.NDArray[np.int64]
     drift_by_round: npt.NDArray[np.int64]  #: counter - true_free after each round
+    exact_drift_by_round: npt.NDArray[np.int64]  #: exact_count - true_free after each round
 
     @property
     def exact(self) -> bool:
         return is_exact(self.strategy)
 
     @property
+    def accuracy(self) -> Accuracy:
+        return accuracy(self.strategy)
+
+    @property
     def drift(self) -> int:
         """counter - true_free at the end: updates the counter lost (negative) or gained."""
         return self.counter - self.true_free
+
+    @property
+    def exact_drift(self) -> int:
+        """exact_count - true_free at the end: non-zero only where updates were lost for good."""
+        return self.exact_count - self.true_free
 
     @property
     def ops_per_sec(self) -> float:
@@ -60,10 +75,13 @@ class HammerResult:
 
     def __repr__(self) -> str:
         label = " (oversubscribed)" if self.oversubscribed else ""
+        layout = ", packed" if self.packed else ""
+        # Only a bounded strategy's exact read can differ from its cheap one.
+        exact = f", exact_drift={self.exact_drift:+d}" if self.accuracy is Accuracy.bounded else ""
         return (
-            f"HammerResult(strategy={self.strategy.name}, threads={self.threads} on {self.cpus} CPUs{label}, "
-            f"nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
-            f"= {self.ops_per_sec / 1e6:.2f} Mops/s, drift={self.drift:+d} "
+            f"HammerResult(strategy={self.strategy.name}{layout}, threads={self.threads} on {self.cpus} CPUs"
+            f"{label}, nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
+            f"= {self.ops_per_sec / 1e6:.2f} Mops/s, drift={self.drift:+d}{exact} "
             f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
             f"alloc_failures={self.alloc_failures})"
         )
@@ -80,6 +98,9 @@ def hammer(
     pin: bool = False,
     work: int = 0,
     *,
+    hold: int = 0,
+    counter_batch: int | None = None,
+    packed: bool = False,
     _fail_worker: int = -1,
 ) -> HammerResult:
     """Run `threads` OS threads against one fresh pool and measure throughput and drift.
@@ -93,6 +114,14 @@ def hammer(
     thread stops at a barrier and the drift is read, so ``drift_by_round`` shows
     whether drift ever corrects itself. `pin` puts worker ``i`` on the ``i``-th
     usable CPU, wrapping round.
+
+    Worker ``i`` uses slot ``i`` for per-thread counter state. `hold` pages per
+    worker are allocated before the clock starts and freed after the last round,
+    so each round's quiescent reading happens with pages out (where percpu_batch's
+    unfolded deltas show; ``exact_drift_by_round`` reads the exact sum at the same
+    moments). `counter_batch` is percpu_batch's batch (default ``max(32, 2 x
+    usable CPUs)``); `packed` puts per-node and per-thread cells on shared cache
+    lines (the padding ablation).
     """
     parsed = parse_strategy(strategy)
     threads = as_int("threads", threads)
@@ -103,8 +132,24 @@ def hammer(
     rounds = as_int("rounds", rounds)
     work = as_int("work", work)
     pin = as_bool("pin", pin)
+    hold = as_int("hold", hold)
+    packed = as_bool("packed", packed)
     cpus = usable_cpus()
-    stats = _core.hammer(parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin, _fail_worker)
+    stats = _core.hammer(
+        parsed,
+        threads,
+        nodes,
+        pages_per_node,
+        ops,
+        batch,
+        rounds,
+        work,
+        pin,
+        _fail_worker,
+        hold=hold,
+        counter_batch=as_optional_int("counter_batch", counter_batch),
+        packed=packed,
+    )
     return HammerResult(
         strategy=parsed,
         threads=threads,
@@ -114,12 +159,18 @@ def hammer(
         rounds=rounds,
         work=work,
         pin=pin,
+        hold=hold,
+        counter_batch=stats.counter_batch,
+        packed=packed,
         cpus=cpus,
         total_ops=stats.total_ops,
         wall_seconds=stats.wall_seconds,
         alloc_failures=stats.alloc_failures,
         counter=stats.counter,
+        exact_count=stats.exact_count,
+        read_error_bound=stats.read_error_bound,
         true_free=stats.true_free,
         per_thread_ops=stats.per_thread_ops,
         drift_by_round=stats.drift_by_round,
+        exact_drift_by_round=stats.exact_drift_by_round,
     )

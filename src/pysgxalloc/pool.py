@@ -7,8 +7,8 @@ Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
-from pysgxalloc._core import Comparison, InvariantError
-from pysgxalloc.checks import as_int
+from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError
+from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 
@@ -21,25 +21,47 @@ class EpcPool(_core.Pool):
     its home node's tail (``DoubleFreeError`` if it is already free, ValueError for
     an id out of range). ``counter`` is the cheap read the reclaimer sees,
     ``true_free`` the sum of the list lengths, ``drift`` their difference.
+    ``exact_count`` is the strategy's exact read (percpu_batch sums its slots under
+    its lock; for every other strategy it equals ``counter``), ``exact_drift`` its
+    difference from ``true_free``, and ``read_error_bound`` the most ``counter`` can
+    be off from ``exact_count`` while no thread updates.
+
+    Both calls take an optional `slot`, the caller's index among the pool's users
+    (the model's CPU number, 0 to MAX_THREADS, default CALLER_SLOT): per-thread
+    strategies (percpu_batch, striped) keep that user's share of the count there.
+    Calls hold the GIL, so any slot is the caller's alone for the call.
+
     `initial_drift` starts the counter that far off, as if updates had been lost.
+    `counter_batch` is percpu_batch's batch (default ``max(32, 2 x usable CPUs)``).
+    `packed` lays per-node and per-thread cells side by side instead of one per
+    cache-line pair: the padding ablation (no effect on single-count strategies).
     """
 
     def __init__(
-        self, strategy: StrategyLike, nodes: int = 2, pages_per_node: int = 4096, initial_drift: int = 0
+        self,
+        strategy: StrategyLike,
+        nodes: int = 2,
+        pages_per_node: int = 4096,
+        initial_drift: int = 0,
+        *,
+        counter_batch: int | None = None,
+        packed: bool = False,
     ) -> None:
         super().__init__(
             parse_strategy(strategy),
             as_int("nodes", nodes),
             as_int("pages_per_node", pages_per_node),
             as_int("initial_drift", initial_drift),
+            as_optional_int("counter_batch", counter_batch),
+            as_bool("packed", packed),
         )
 
     # The core's methods, behind the same type checks as every public function.
-    def alloc(self, node: int = 0) -> int | None:
-        return super().alloc(as_int("node", node))
+    def alloc(self, node: int = 0, slot: int = CALLER_SLOT) -> int | None:
+        return super().alloc(as_int("node", node), as_int("slot", slot))
 
-    def free(self, page: int) -> None:
-        super().free(as_int("page id", page))
+    def free(self, page: int, slot: int = CALLER_SLOT) -> None:
+        super().free(as_int("page id", page), as_int("slot", slot))
 
     def home_node(self, page: int) -> int:
         return super().home_node(as_int("page id", page))
@@ -61,5 +83,6 @@ class EpcPool(_core.Pool):
     def __repr__(self) -> str:
         return (
             f"EpcPool(strategy={self.strategy.name!r}, nodes={self.nodes}, "
-            f"pages_per_node={self.pages_per_node}, counter={self.counter}, true_free={self.true_free})"
+            f"pages_per_node={self.pages_per_node}, counter={self.counter}, exact_count={self.exact_count}, "
+            f"true_free={self.true_free})"
         )

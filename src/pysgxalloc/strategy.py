@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pysgxalloc._core import Strategy, strategy_is_exact
+from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy, strategy_is_exact
 
 StrategyLike = Strategy | str
 
@@ -24,5 +24,15 @@ def parse_strategy(value: StrategyLike) -> Strategy:
 
 
 def is_exact(strategy: StrategyLike) -> bool:
-    """True for strategies whose count can never drift from the true free pages."""
+    """True for strategies whose cheap read equals the true free pages whenever no thread is updating."""
     return strategy_is_exact(parse_strategy(strategy))
+
+
+def accuracy(strategy: StrategyLike) -> Accuracy:
+    """What the strategy's cheap read promises when no thread is updating.
+
+    ``Accuracy.exact``: it is the true count. ``Accuracy.bounded`` (percpu_batch): it is within
+    ``read_error_bound`` of the true count, and the exact read (``exact_count``) is the true count.
+    ``Accuracy.drifts``: updates are lost for good and no read recovers them.
+    """
+    return strategy_accuracy(parse_strategy(strategy))

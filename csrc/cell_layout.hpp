@@ -1,0 +1,41 @@
+// Cell layouts: how a strategy lays out its per-node or per-thread cells (per_node's
+// counts, percpu_batch's slots, striped's cells), chosen once per pool as a
+// template parameter, so the hot path has no branch on it.
+//
+// PaddedCells gives each cell its own Padded<T> (128 bytes): writers on different
+// cells never touch the same cache line. PackedCells puts cells side by side, as
+// a plain array would: 8-byte cells share a 128-byte line sixteen at a time, so
+// writers on neighbouring cells false-share it. Packed exists only for the
+// padding ablation: it measures what the padding buys.
+#pragma once
+
+#include "padded.hpp"
+
+namespace sgx {
+
+// The run-time name of a layout, carried from Python to the one dispatch in strategy.hpp.
+enum class CellLayout {
+    padded,
+    packed,
+};
+
+// A cell with no padding: the same `.value` member as Padded<T>, so strategy
+// code reads the same with either layout.
+template <class T>
+struct Packed {
+    T value{};
+};
+
+struct PaddedCells {
+    static constexpr CellLayout layout = CellLayout::padded;
+    template <class T>
+    using Cell = Padded<T>;
+};
+
+struct PackedCells {
+    static constexpr CellLayout layout = CellLayout::packed;
+    template <class T>
+    using Cell = Packed<T>;
+};
+
+}  // namespace sgx

@@ -1,0 +1,57 @@
+// CounterOptions: what a counter strategy is built with beyond the pool's shape.
+// One small struct, passed to every Counter's constructor, so a new option does
+// not grow every constructor's parameter list. Strategies read only the fields
+// that concern them; the others are accepted and ignored (a packed layout means
+// nothing to a strategy with a single count).
+#pragma once
+
+#include <algorithm>
+#include <optional>
+
+#include "cell_layout.hpp"
+#include "cpus.hpp"
+#include "errors.hpp"
+#include "pool_shape.hpp"
+
+namespace sgx {
+
+// percpu_batch's batch: how far a thread's local delta may run before it is
+// folded into the global count. The trade-off, as in lib/percpu_counter.c: a
+// bigger batch takes the global lock once per `batch` updates instead of more
+// often (cheaper updates under contention), and lets the cheap read be off by up
+// to (batch - 1) per thread that has used the counter (a bigger read error).
+// The kernel's default is max(32, 2 x online CPUs); ours counts usable CPUs.
+inline long default_counter_batch() { return std::max(32L, 2 * usable_cpu_count()); }
+
+// 2^30 x 1025 slots stays far from overflowing the count.
+inline constexpr long long kMaxCounterBatch = 1LL << 30;
+
+struct CounterOptions {
+    // Start the count this far from the truth, as if updates had already been lost.
+    long initial_drift = 0;
+    // percpu_batch only; see default_counter_batch() for what it trades.
+    long counter_batch = default_counter_batch();
+    // per_node, percpu_batch and striped only: padded cells, or packed for the ablation.
+    CellLayout layout = CellLayout::padded;
+
+    // Throws std::invalid_argument naming the first bad field.
+    void validate() const {
+        check_drift(initial_drift);
+        check_range("counter_batch", counter_batch, 1, kMaxCounterBatch);
+    }
+
+    // Options from a caller's raw values (Python's): no batch means the default.
+    static CounterOptions checked(long long initial_drift, std::optional<long long> counter_batch, bool packed) {
+        check_drift(initial_drift);
+        CounterOptions options;
+        options.initial_drift = static_cast<long>(initial_drift);
+        if (counter_batch) {
+            check_range("counter_batch", *counter_batch, 1, kMaxCounterBatch);
+            options.counter_batch = static_cast<long>(*counter_batch);
+        }
+        options.layout = packed ? CellLayout::packed : CellLayout::padded;
+        return options;
+    }
+};
+
+}  // namespace sgx

@@ -1,0 +1,87 @@
+// striped: Java's LongAdder as a counter strategy. Nothing in the kernel models
+// it; it is the other well-known way to take a hot counter off one cache line.
+//
+// The count is spread over a power-of-two number of atomic cells. A thread picks
+// its cell once, by slot (slot & mask: no hashing, no lookup per operation), and
+// updates it with a lock-prefixed add; the cheap read sums every cell. Update
+// cost: one atomic add on a line shared only with the threads whose slots map
+// to the same cell. Read cost: one load per cell. Exact when quiescent (every
+// update lands in some cell and a sum of all cells misses none); while threads
+// update, the sum may mix cells read before and after an update. Memory: one
+// cell per stripe, 128 bytes padded, 8 packed.
+//
+// Cells: the next power of two at or above the usable CPUs, at most kMaxStripes,
+// as LongAdder stops growing at the CPU count: more cells than threads that can
+// run at once cannot lower contention. Slots i and i + cells share a cell, which
+// stays correct (the add is atomic) and only costs contention.
+//
+// Update site: after the node lock is released, like the atomic fix: the add
+// needs no lock, so it has no reason to lengthen a critical section.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "cell_layout.hpp"
+#include "counter_options.hpp"
+#include "counters.hpp"
+#include "cpus.hpp"
+#include "slot.hpp"
+
+namespace sgx {
+
+// 64 padded cells are 8 KiB; beyond that a read's sum outweighs what more cells save.
+inline constexpr unsigned long kMaxStripes = 64;
+
+inline unsigned long default_stripe_count() {
+    const auto cpus = static_cast<unsigned long>(std::max(1L, usable_cpu_count()));
+    return std::min(kMaxStripes, std::bit_ceil(cpus));
+}
+
+template <class Cells = PaddedCells>
+class Striped {
+public:
+    static constexpr std::string_view name = "striped";
+    static constexpr Accuracy accuracy = Accuracy::exact;
+    static constexpr UpdateSite site = UpdateSite::after_node_unlock;
+
+    Striped(unsigned nodes, long pages_per_node, const CounterOptions& options)
+        : mask_(default_stripe_count() - 1), cells_(std::make_unique<Cell[]>(mask_ + 1)) {
+        // No other thread yet; which cell holds the start is irrelevant to the sum.
+        cells_[0].value.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
+    }
+
+    // Relaxed, as LongAdder's cells: a lock-prefixed add never loses an update,
+    // and nothing is published through the count.
+    void on_alloc(unsigned, Slot slot) noexcept { cells_[slot & mask_].value.fetch_sub(1, std::memory_order_relaxed); }
+    void on_free(unsigned, Slot slot) noexcept { cells_[slot & mask_].value.fetch_add(1, std::memory_order_relaxed); }
+
+    // LongAdder.sum(): one relaxed load per cell, no lock. Exact when quiescent;
+    // while threads update it is some mix of earlier and later cell values.
+    long read() const noexcept {
+        long sum = 0;
+        for (unsigned long cell = 0; cell <= mask_; ++cell) sum += cells_[cell].value.load(std::memory_order_relaxed);
+        return sum;
+    }
+    // Nothing more exact to sum: every update is in a cell.
+    long exact() const noexcept { return read(); }
+    long read_error_bound() const noexcept { return 0; }
+
+    unsigned long stripes() const noexcept { return mask_ + 1; }
+    std::size_t state_bytes() const noexcept { return sizeof *this + stripes() * sizeof(Cell); }
+
+private:
+    using Cell = typename Cells::template Cell<std::atomic<long>>;
+
+    unsigned long mask_;  // stripes - 1
+    std::unique_ptr<Cell[]> cells_;
+};
+
+static_assert(CounterStrategy<Striped<PaddedCells>>);
+static_assert(CounterStrategy<Striped<PackedCells>>);
+
+}  // namespace sgx
