@@ -23,7 +23,8 @@
 // used: the node lock already orders the free lists themselves.
 //
 // This file holds the concept and the kernel's own answers; percpu_batch.hpp and
-// striped.hpp hold the two designs from outside the kernel.
+// striped.hpp hold the two designs from outside the kernel. Every strategy takes
+// a `Pause` policy (pause.hpp), NoPause unless a test forces an interleaving.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,7 @@
 #include "cell_layout.hpp"
 #include "counter_options.hpp"
 #include "padded.hpp"
+#include "pause.hpp"
 #include "slot.hpp"
 #include "spinlock.hpp"
 
@@ -72,9 +74,11 @@ concept CounterStrategy = requires(C c, const C cc, unsigned node, Slot slot) {
 // the compiler must emit both and can neither fold nor hoist them, so a store
 // another core makes between the two is overwritten and lost. ThreadSanitizer
 // instruments volatile accesses like plain ones and reports this race, on purpose.
+template <class Pause>
 inline void racy_add(long& shared, long delta) noexcept {
     volatile long& cell = shared;
     const long seen = cell;
+    Pause::between_load_and_store();  // the window in which another CPU's store is lost
     cell = seen + delta;
 }
 
@@ -84,7 +88,7 @@ inline long racy_load(const long& shared) noexcept {
 }
 
 // The shared body of `plain_node_lock` and `plain_unlocked`: only the update site differs.
-template <UpdateSite Site, class Name>
+template <UpdateSite Site, class Name, class Pause = NoPause>
 class PlainCount {
 public:
     static constexpr std::string_view name = Name::value;
@@ -94,8 +98,8 @@ public:
     PlainCount(unsigned nodes, long pages_per_node, const CounterOptions& options) {
         count_.value = nodes * pages_per_node + options.initial_drift;
     }
-    void on_alloc(unsigned, Slot) noexcept { racy_add(count_.value, -1); }
-    void on_free(unsigned, Slot) noexcept { racy_add(count_.value, +1); }
+    void on_alloc(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, -1); }
+    void on_free(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, +1); }
     // One load; whatever the lost updates left behind, forever.
     long read() const noexcept { return racy_load(count_.value); }
     // Nothing more exact exists: a lost update leaves no trace to sum.
@@ -116,12 +120,15 @@ struct PlainUnlockedName {
 
 // plain_node_lock: the v5.15 bug. Each node lock serialises its own list, but
 // two CPUs holding two different node locks update the one count at once.
-using PlainNodeLock = PlainCount<UpdateSite::inside_node_lock, PlainNodeLockName>;
+template <class Pause = NoPause>
+using PlainNodeLock = PlainCount<UpdateSite::inside_node_lock, PlainNodeLockName, Pause>;
 // plain_unlocked: the same plain read-modify-write with no lock around it at all.
-using PlainUnlocked = PlainCount<UpdateSite::after_node_unlock, PlainUnlockedName>;
+template <class Pause = NoPause>
+using PlainUnlocked = PlainCount<UpdateSite::after_node_unlock, PlainUnlockedName, Pause>;
 
 // plain_global_lock: one more spinlock, shared by all nodes, taken only for the
 // count after the node lock is released. Exact, and a second serialisation point.
+template <class Pause = NoPause>
 class PlainGlobalLock {
 public:
     static constexpr std::string_view name = "plain_global_lock";
@@ -150,7 +157,9 @@ private:
         // Relaxed load and store compile to the plain moves of a plain long: the
         // global lock, not the atomic type, makes this read-modify-write whole.
         auto& count = guarded_.value.count;
-        count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+        const long seen = count.load(std::memory_order_relaxed);
+        Pause::between_load_and_store();
+        count.store(seen + delta, std::memory_order_relaxed);
     }
 
     struct Guarded {
@@ -161,7 +170,7 @@ private:
 };
 
 // The shared body of `atomic` and `atomic_in_lock`: only the update site differs.
-template <UpdateSite Site, class Name>
+template <UpdateSite Site, class Name, class Pause = NoPause>
 class AtomicCount {
 public:
     static constexpr std::string_view name = Name::value;
@@ -173,8 +182,15 @@ public:
     }
     // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
     // an update whatever the order, and nothing else is published through the count.
-    void on_alloc(unsigned, Slot) noexcept { count_.value.fetch_sub(1, std::memory_order_relaxed); }
-    void on_free(unsigned, Slot) noexcept { count_.value.fetch_add(1, std::memory_order_relaxed); }
+    // The RMW is one instruction with no gap, so the pause point sits before it.
+    void on_alloc(unsigned, Slot) noexcept {
+        Pause::between_load_and_store();
+        count_.value.fetch_sub(1, std::memory_order_relaxed);
+    }
+    void on_free(unsigned, Slot) noexcept {
+        Pause::between_load_and_store();
+        count_.value.fetch_add(1, std::memory_order_relaxed);
+    }
     // One load. Relaxed: like atomic_long_read, a possibly stale but untorn value
     // is all should_reclaim needs.
     long read() const noexcept { return count_.value.load(std::memory_order_relaxed); }
@@ -195,15 +211,17 @@ struct AtomicInLockName {
 };
 
 // atomic: the upstream fix (ac5d272a0ad0), atomic_long_t updated after spin_unlock.
-using Atomic = AtomicCount<UpdateSite::after_node_unlock, AtomicName>;
+template <class Pause = NoPause>
+using Atomic = AtomicCount<UpdateSite::after_node_unlock, AtomicName, Pause>;
 // atomic_in_lock: the fix without its second half; the atomic RMW lengthens
 // every critical section.
-using AtomicInLock = AtomicCount<UpdateSite::inside_node_lock, AtomicInLockName>;
+template <class Pause = NoPause>
+using AtomicInLock = AtomicCount<UpdateSite::inside_node_lock, AtomicInLockName, Pause>;
 
 // per_node: one count per node, each in its own cell, changed only under that
 // node's lock. Exact; the cheap read pays a sum over nodes. `Cells` is the
 // layout (cell_layout.hpp): padded cells by default, packed ones for the ablation.
-template <class Cells = PaddedCells>
+template <class Cells = PaddedCells, class Pause = NoPause>
 class PerNode {
 public:
     static constexpr std::string_view name = "per_node";
@@ -238,18 +256,20 @@ private:
         // Relaxed load and store are plain moves: the node lock held by our caller
         // makes the read-modify-write whole; the atomic type only makes read()'s
         // lock-free loads well defined.
-        count.store(count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+        const long seen = count.load(std::memory_order_relaxed);
+        Pause::between_load_and_store();
+        count.store(seen + delta, std::memory_order_relaxed);
     }
 
     unsigned nodes_;
     std::unique_ptr<Count[]> counts_;
 };
 
-static_assert(CounterStrategy<PlainNodeLock>);
-static_assert(CounterStrategy<PlainUnlocked>);
-static_assert(CounterStrategy<PlainGlobalLock>);
-static_assert(CounterStrategy<Atomic>);
-static_assert(CounterStrategy<AtomicInLock>);
+static_assert(CounterStrategy<PlainNodeLock<>>);
+static_assert(CounterStrategy<PlainUnlocked<>>);
+static_assert(CounterStrategy<PlainGlobalLock<>>);
+static_assert(CounterStrategy<Atomic<>>);
+static_assert(CounterStrategy<AtomicInLock<>>);
 static_assert(CounterStrategy<PerNode<PaddedCells>>);
 static_assert(CounterStrategy<PerNode<PackedCells>>);
 

@@ -30,12 +30,13 @@
 #include "counter_options.hpp"
 #include "counters.hpp"
 #include "padded.hpp"
+#include "pause.hpp"
 #include "slot.hpp"
 #include "spinlock.hpp"
 
 namespace sgx {
 
-template <class Cells = PaddedCells>
+template <class Cells = PaddedCells, class Pause = NoPause>
 class PercpuBatch {
 public:
     static constexpr std::string_view name = "percpu_batch";
@@ -108,6 +109,7 @@ private:
         SlotState& mine = slots_[slot].value;
         if (!mine.registered) [[unlikely]] enroll(slot, mine);
         const long delta = mine.delta.load(std::memory_order_relaxed) + amount;
+        Pause::between_load_and_store();  // harmless: no other thread stores to this slot
         if (delta >= batch_ || delta <= -batch_) [[unlikely]] {
             fold(mine, delta);
             return;
@@ -120,7 +122,9 @@ private:
         Global& global = global_.value;
         SpinGuard hold(global.lock);
         // The lock makes this read-modify-write whole; relaxed is a plain move.
-        global.count.store(global.count.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+        const long seen = global.count.load(std::memory_order_relaxed);
+        Pause::between_load_and_store();
+        global.count.store(seen + delta, std::memory_order_relaxed);
         mine.delta.store(0, std::memory_order_relaxed);
     }
 

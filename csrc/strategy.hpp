@@ -33,28 +33,29 @@ inline constexpr std::array kAllStrategies = {
 };
 
 // Calls f.template operator()<Counter>() for the strategy's Counter type with
-// the layout `Cells`. Strategies with a single count have no cells, so both
-// layouts give them the same type (and one instantiation of f).
-template <class Cells, class F>
+// the layout `Cells` and the pause policy `Pause` (pause.hpp; NoPause but in the
+// test mode). Strategies with a single count have no cells, so both layouts give
+// them the same type (and one instantiation of f).
+template <class Cells, class Pause = NoPause, class F>
 decltype(auto) with_counter_in(Strategy strategy, F&& f) {
     switch (strategy) {
-        case Strategy::plain_node_lock: return std::forward<F>(f).template operator()<PlainNodeLock>();
-        case Strategy::plain_unlocked: return std::forward<F>(f).template operator()<PlainUnlocked>();
-        case Strategy::plain_global_lock: return std::forward<F>(f).template operator()<PlainGlobalLock>();
-        case Strategy::atomic: return std::forward<F>(f).template operator()<Atomic>();
-        case Strategy::atomic_in_lock: return std::forward<F>(f).template operator()<AtomicInLock>();
-        case Strategy::per_node: return std::forward<F>(f).template operator()<PerNode<Cells>>();
-        case Strategy::percpu_batch: return std::forward<F>(f).template operator()<PercpuBatch<Cells>>();
-        case Strategy::striped: return std::forward<F>(f).template operator()<Striped<Cells>>();
+        case Strategy::plain_node_lock: return std::forward<F>(f).template operator()<PlainNodeLock<Pause>>();
+        case Strategy::plain_unlocked: return std::forward<F>(f).template operator()<PlainUnlocked<Pause>>();
+        case Strategy::plain_global_lock: return std::forward<F>(f).template operator()<PlainGlobalLock<Pause>>();
+        case Strategy::atomic: return std::forward<F>(f).template operator()<Atomic<Pause>>();
+        case Strategy::atomic_in_lock: return std::forward<F>(f).template operator()<AtomicInLock<Pause>>();
+        case Strategy::per_node: return std::forward<F>(f).template operator()<PerNode<Cells, Pause>>();
+        case Strategy::percpu_batch: return std::forward<F>(f).template operator()<PercpuBatch<Cells, Pause>>();
+        case Strategy::striped: return std::forward<F>(f).template operator()<Striped<Cells, Pause>>();
     }
     throw std::invalid_argument("unknown strategy");
 }
 
 // The run-time layout chosen once, here, so no hot path branches on it.
-template <class F>
+template <class Pause = NoPause, class F>
 decltype(auto) with_counter(Strategy strategy, CellLayout layout, F&& f) {
-    if (layout == CellLayout::packed) return with_counter_in<PackedCells>(strategy, std::forward<F>(f));
-    return with_counter_in<PaddedCells>(strategy, std::forward<F>(f));
+    if (layout == CellLayout::packed) return with_counter_in<PackedCells, Pause>(strategy, std::forward<F>(f));
+    return with_counter_in<PaddedCells, Pause>(strategy, std::forward<F>(f));
 }
 
 // The padded layout: what every caller gets unless it asks for the ablation.

@@ -29,6 +29,7 @@
 #include "cell_layout.hpp"
 #include "counter_options.hpp"
 #include "counters.hpp"
+#include "pause.hpp"
 #include "cpus.hpp"
 #include "slot.hpp"
 
@@ -42,7 +43,7 @@ inline unsigned long default_stripe_count() {
     return std::min(kMaxStripes, std::bit_ceil(cpus));
 }
 
-template <class Cells = PaddedCells>
+template <class Cells = PaddedCells, class Pause = NoPause>
 class Striped {
 public:
     static constexpr std::string_view name = "striped";
@@ -57,8 +58,15 @@ public:
 
     // Relaxed, as LongAdder's cells: a lock-prefixed add never loses an update,
     // and nothing is published through the count.
-    void on_alloc(unsigned, Slot slot) noexcept { cells_[slot & mask_].value.fetch_sub(1, std::memory_order_relaxed); }
-    void on_free(unsigned, Slot slot) noexcept { cells_[slot & mask_].value.fetch_add(1, std::memory_order_relaxed); }
+    // The pause point sits before the add, which has no gap of its own.
+    void on_alloc(unsigned, Slot slot) noexcept {
+        Pause::between_load_and_store();
+        cells_[slot & mask_].value.fetch_sub(1, std::memory_order_relaxed);
+    }
+    void on_free(unsigned, Slot slot) noexcept {
+        Pause::between_load_and_store();
+        cells_[slot & mask_].value.fetch_add(1, std::memory_order_relaxed);
+    }
 
     // LongAdder.sum(): one relaxed load per cell, no lock. Exact when quiescent;
     // while threads update it is some mix of earlier and later cell values.

@@ -10,5 +10,6 @@ void register_errors(pybind11::module_& m);
 void register_pool(pybind11::module_& m);
 void register_hammer(pybind11::module_& m);
 void register_read_cost(pybind11::module_& m);
+void register_paused_update(pybind11::module_& m);
 
 }  // namespace sgx::bindings

@@ -19,6 +19,7 @@ from pysgxalloc._core import (
 )
 from pysgxalloc.compare import StrategySummary, compare_strategies
 from pysgxalloc.hammer import HammerResult, hammer
+from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
@@ -33,6 +34,7 @@ __all__ = [
     "EpcPool",
     "HammerResult",
     "InvariantError",
+    "PausedUpdateResult",
     "ReadCostResult",
     "Strategy",
     "StrategyLike",
@@ -43,5 +45,6 @@ __all__ = [
     "hammer",
     "is_exact",
     "parse_strategy",
+    "paused_update",
     "read_cost",
 ]

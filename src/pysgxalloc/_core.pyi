@@ -148,3 +148,21 @@ def read_cost(
     counter_batch: int | None = None,
     packed: bool = False,
 ) -> ReadCostStats: ...
+
+class PausedUpdateStats:
+    @property
+    def rival_finished_in_pause(self) -> bool: ...
+    @property
+    def counter(self) -> int: ...
+    @property
+    def exact_count(self) -> int: ...
+    @property
+    def true_free(self) -> int: ...
+
+def paused_update(
+    strategy: Strategy,
+    rival_updates: int,
+    pause_limit_seconds: float,
+    counter_batch: int | None = None,
+    packed: bool = False,
+) -> PausedUpdateStats: ...

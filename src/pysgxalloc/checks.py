@@ -36,3 +36,13 @@ def as_bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
     return value
+
+
+def as_seconds(name: str, value: object) -> float:
+    """`value` as a float of seconds (an int is fine); TypeError for bools, strings and the rest.
+
+    NaN and infinities pass as floats: the core's range check refuses them by name.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+    return float(value)

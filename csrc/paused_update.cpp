@@ -1,0 +1,100 @@
+// The paused update's two threads and the pause that holds the victim open.
+#include "paused_update.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "counter_options.hpp"
+#include "epc_pool.hpp"
+#include "errors.hpp"
+
+namespace sgx {
+namespace {
+
+// What the victim and the rival tell each other.
+struct PauseWindow {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool victim_paused = false;
+    bool rival_done = false;
+    bool rival_finished_in_pause = false;
+    std::chrono::duration<double> limit{};
+};
+
+// Set by the victim thread alone, for its next pause point only; every other
+// thread sees nullptr and passes straight through.
+thread_local PauseWindow* armed_window = nullptr;
+
+// The Pause policy of the test mode: the armed thread stops at its first pause
+// point until the rival is done or the limit passes. It may hold a node lock or
+// the global lock meanwhile, as a preempted CPU would.
+struct InjectedPause {
+    static void between_load_and_store() noexcept {
+        PauseWindow* window = armed_window;
+        if (window == nullptr) return;
+        armed_window = nullptr;
+        std::unique_lock hold(window->mutex);
+        window->victim_paused = true;
+        window->changed.notify_all();
+        window->rival_finished_in_pause =
+            window->changed.wait_for(hold, window->limit, [&] { return window->rival_done; });
+    }
+};
+
+template <CounterStrategy Counter>
+PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const CounterOptions& options) {
+    constexpr unsigned kVictimNode = 0;
+    constexpr unsigned kRivalNode = 1;
+    // Node 1 holds every page the rival takes, so it never falls back to node 0,
+    // whose lock the victim may hold.
+    const auto pages_per_node = static_cast<long long>(config.rival_updates);
+    EpcPool<Counter> pool(PoolShape::checked(2, pages_per_node), options);
+    PauseWindow window;
+    window.limit = std::chrono::duration<double>(config.pause_limit_seconds);
+
+    std::thread victim([&] {
+        armed_window = &window;
+        (void)pool.alloc(kVictimNode, Slot{0});
+        armed_window = nullptr;  // in case the strategy had no pause point on this path
+    });
+    std::thread rival([&] {
+        {
+            std::unique_lock hold(window.mutex);
+            window.changed.wait_for(hold, window.limit, [&] { return window.victim_paused; });
+        }
+        for (long long update = 0; update < config.rival_updates; ++update) (void)pool.alloc(kRivalNode, Slot{1});
+        std::lock_guard hold(window.mutex);
+        window.rival_done = true;
+        window.changed.notify_all();
+    });
+    victim.join();
+    rival.join();
+
+    if (const std::string violation = pool.invariant_violation(); !violation.empty()) {
+        throw InvariantError("paused update broke the free lists: " + violation);
+    }
+    return {window.rival_finished_in_pause, pool.counter(), pool.exact_count(), pool.true_free()};
+}
+
+}  // namespace
+
+void PausedUpdateConfig::validate() const {
+    check_range("rival_updates", rival_updates, 1, kMaxRivalUpdates);
+    // Written so that NaN fails too.
+    if (!(pause_limit_seconds >= 0.001 && pause_limit_seconds <= kMaxPauseSeconds)) {
+        throw_bad_argument("pause_limit must be between 0.001 and 10 seconds, got " +
+                           std::to_string(pause_limit_seconds));
+    }
+}
+
+PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config) {
+    config.validate();
+    const CounterOptions options = CounterOptions::checked(0, config.counter_batch, config.packed);
+    return with_counter<InjectedPause>(strategy, options.layout,
+                                       [&]<class Counter>() { return paused_update_with<Counter>(config, options); });
+}
+
+}  // namespace sgx
