@@ -36,6 +36,12 @@ enum class Comparison {
     kernel_unsigned,  // (unsigned long)count < watermark: negative reads as huge, as in the kernel
 };
 
+// Which read should_reclaim compares with the watermark.
+enum class WatermarkRead {
+    cheap,                 // always the cheap read, as sgx_should_reclaim() reads sgx_nr_free_pages
+    exact_near_watermark,  // the exact read when the cheap one is within its error bound of the watermark
+};
+
 template <CounterStrategy Counter>
 class EpcPool {
 public:
@@ -122,8 +128,16 @@ public:
     long exact_drift() const noexcept { return exact_count() - true_free(); }
 
     // models sgx_should_reclaim()'s first half: sgx_nr_free_pages < watermark.
-    bool should_reclaim(long watermark, Comparison how) const noexcept {
-        const long count = counter();
+    // With WatermarkRead::exact_near_watermark, a cheap read within the
+    // strategy's error bound of the watermark is replaced by the exact read, as
+    // __percpu_counter_compare() does: the lock is paid only near the watermark.
+    bool should_reclaim(long watermark, Comparison how,
+                        WatermarkRead read = WatermarkRead::cheap) const noexcept {
+        long count = counter();
+        if (read == WatermarkRead::exact_near_watermark) [[unlikely]] {
+            const long gap = count > watermark ? count - watermark : watermark - count;
+            if (gap <= read_error_bound()) count = exact_count();
+        }
         if (how == Comparison::kernel_unsigned) {
             return static_cast<unsigned long>(count) < static_cast<unsigned long>(watermark);
         }

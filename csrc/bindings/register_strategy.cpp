@@ -22,6 +22,11 @@ void register_strategy(py::module_& m) {
         .value("kernel_unsigned", Comparison::kernel_unsigned)
         .finalize();
 
+    py::native_enum<WatermarkRead>(m, "WatermarkRead", "enum.Enum", "Which read should_reclaim compares")
+        .value("cheap", WatermarkRead::cheap)
+        .value("exact_near_watermark", WatermarkRead::exact_near_watermark)
+        .finalize();
+
     py::native_enum<Accuracy>(m, "Accuracy", "enum.Enum", "What a strategy's cheap read promises when quiescent")
         .value("exact", Accuracy::exact)
         .value("bounded", Accuracy::bounded)

@@ -15,6 +15,7 @@ from pysgxalloc._core import (
     DoubleFreeError,
     InvariantError,
     Strategy,
+    WatermarkRead,
     default_counter_batch,
 )
 from pysgxalloc.compare import StrategySummary, compare_strategies
@@ -39,6 +40,7 @@ __all__ = [
     "Strategy",
     "StrategyLike",
     "StrategySummary",
+    "WatermarkRead",
     "accuracy",
     "compare_strategies",
     "default_counter_batch",

@@ -7,7 +7,7 @@ Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
-from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError
+from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, WatermarkRead
 from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
@@ -69,10 +69,23 @@ class EpcPool(_core.Pool):
     def is_free(self, page: int) -> bool:
         return super().is_free(as_int("page id", page))
 
-    def should_reclaim(self, watermark: int, comparison: Comparison = Comparison.signed_count) -> bool:
+    def should_reclaim(
+        self,
+        watermark: int,
+        comparison: Comparison = Comparison.signed_count,
+        read: WatermarkRead = WatermarkRead.cheap,
+    ) -> bool:
+        """models sgx_should_reclaim(): is the count below `watermark`?
+
+        `read` picks the count compared: the cheap read, as the kernel does, or the exact
+        read whenever the cheap one lies within the strategy's error bound of the
+        watermark (``__percpu_counter_compare``'s rule; it matters for percpu_batch).
+        """
         if not isinstance(comparison, Comparison):
             raise TypeError(f"comparison must be a Comparison, got {type(comparison).__name__}")
-        return super().should_reclaim(as_int("watermark", watermark), comparison)
+        if not isinstance(read, WatermarkRead):
+            raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
+        return super().should_reclaim(as_int("watermark", watermark), comparison, read)
 
     def check_invariant(self) -> None:
         """Raise InvariantError unless every page is exactly once free or allocated."""
