@@ -7,9 +7,6 @@
 // never wait for it; the error is rethrown after every thread has joined.
 #include "hammer.hpp"
 
-#include <pthread.h>
-#include <sched.h>
-
 #include <algorithm>
 #include <atomic>
 #include <barrier>
@@ -17,9 +14,9 @@
 #include <exception>
 #include <numeric>
 #include <string>
-#include <system_error>
 #include <thread>
 
+#include "affinity.hpp"
 #include "churn.hpp"
 #include "epc_pool.hpp"
 #include "errors.hpp"
@@ -28,28 +25,6 @@ namespace sgx {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::vector<int> allowed_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0) {
-        throw std::system_error(errno, std::generic_category(), "sched_getaffinity");
-    }
-    std::vector<int> cpus;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-        if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-    }
-    return cpus;
-}
-
-void pin_calling_thread(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set); rc != 0) {
-        throw std::system_error(rc, std::generic_category(), "pinning a worker to CPU " + std::to_string(cpu));
-    }
-}
 
 // The barrier's completion step; runs with every remaining worker blocked.
 template <CounterStrategy Counter>

@@ -7,4 +7,5 @@ PYBIND11_MODULE(_core, m) {
     sgx::bindings::register_errors(m);
     sgx::bindings::register_pool(m);
     sgx::bindings::register_hammer(m);
+    sgx::bindings::register_reclaim(m);
 }

@@ -9,5 +9,6 @@ void register_strategy(pybind11::module_& m);
 void register_errors(pybind11::module_& m);
 void register_pool(pybind11::module_& m);
 void register_hammer(pybind11::module_& m);
+void register_reclaim(pybind11::module_& m);
 
 }  // namespace sgx::bindings
