@@ -22,8 +22,8 @@ inline constexpr double kMinStallSeconds = 0.001;
 struct ReclaimConfig {
     long long threads = 2;  // fault workers; the reclaimer is one more thread
     long long nodes = 2;
-    long long pages_per_node = 1024;
-    long long enclave_pages = 4096;
+    long long pages_per_node = 4096;
+    long long enclave_pages = 16384;  // twice the default EPC: reclaim is needed
     long long passes = 3;  // each worker touches every page of its share this many times
     long long low = 32;    // SGX_NR_LOW_PAGES
     long long high = 64;   // SGX_NR_HIGH_PAGES
