@@ -32,14 +32,15 @@ def test_reclaim_scenario_completion_time(benchmark: BenchmarkFixture, strategy:
     def one_scenario() -> None:
         results.append(sgx.reclaim_scenario(strategy))
 
-    benchmark.pedantic(one_scenario, rounds=ROUNDS, iterations=1, warmup_rounds=1)
+    # pytest-benchmark leaves pedantic() unannotated
+    benchmark.pedantic(one_scenario, rounds=ROUNDS, iterations=1, warmup_rounds=1)  # type: ignore[no-untyped-call]
 
     hung = [r for r in results if not r.completed]
     assert not hung, f"an exact strategy hung (a bug in the model): {hung[0]}"
     first = results[0]
 
     def median(field: str) -> float:
-        return statistics.median(getattr(r, field) for r in results)
+        return float(statistics.median(float(getattr(r, field)) for r in results))
 
     benchmark.extra_info.update(
         strategy=strategy,
