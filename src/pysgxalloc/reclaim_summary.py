@@ -119,18 +119,18 @@ def reclaim_table(summaries: Sequence[ReclaimSummary]) -> Table:
     )
     table.add_column("strategy", no_wrap=True)
     table.add_column("exact")
-    table.add_column("hung /\nruns", justify="right", no_wrap=True)
+    table.add_column("hung/\nruns", justify="right", no_wrap=True)
     table.add_column("faults\nbefore\nhang\n(median)", justify="right")
     table.add_column("drift\nat hang\n(median)", justify="right")
     table.add_column("\n\n\n(min .. max)", justify="right", no_wrap=True)
-    table.add_column("completed\nruns\n(median\nms)", justify="right")
+    table.add_column("ms to\ncomplete\n(median)", justify="right")
     for s in summaries:
         drift = s.drift_at_hang
         spread = f"({drift.min():+d} .. {drift.max():+d})" if len(drift) else ""
         table.add_row(
             s.strategy.name,
             "yes" if s.exact else "no",
-            f"{s.hung} / {s.runs}",
+            f"{s.hung}/{s.runs}",
             _median(s.faults_before_hang, ",.0f"),
             _median(drift, "+.0f"),
             spread,
