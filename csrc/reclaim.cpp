@@ -80,9 +80,9 @@ public:
           cpus_(config.pin ? allowed_cpus() : std::vector<int>{}) {}
 
     ReclaimStats run() {
-        std::thread ksgxd([this] { reclaimer_thread(); });
         std::vector<std::thread> team;
         team.reserve(threads_);
+        std::thread ksgxd([this] { reclaimer_thread(); });
         try {
             for (std::size_t index = 0; index < threads_; ++index) team.emplace_back([this, index] { worker(index); });
         } catch (...) {

@@ -64,7 +64,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "when no page touch completes for --stall-seconds. A drifting counter that reads >= low while every "
         "free list is empty keeps the faults from waking the reclaimer: the 2021 hang.",
     )
-    defaults = DEFAULTS
     parser.add_argument(
         "--runs", type=_count, default=DEFAULT_RUNS, help=f"runs per strategy (default: {DEFAULT_RUNS})"
     )
@@ -75,63 +74,63 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="comma-separated strategies (default: all)",
     )
     parser.add_argument(
-        "--threads", type=_count, default=defaults.threads, help="fault workers (default: %(default)s)"
+        "--threads", type=_count, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
     )
     parser.add_argument(
-        "--nodes", type=_count, default=defaults.nodes, help="NUMA nodes (default: %(default)s)"
+        "--nodes", type=_count, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
     )
     parser.add_argument(
-        "--pages-per-node", type=_count, default=defaults.pages_per_node, help="default: %(default)s"
+        "--pages-per-node", type=_count, default=DEFAULTS.pages_per_node, help="default: %(default)s"
     )
     parser.add_argument(
         "--enclave-pages",
         type=_count,
-        default=defaults.enclave_pages,
+        default=DEFAULTS.enclave_pages,
         help="enclave size in pages (default: %(default)s)",
     )
     parser.add_argument(
         "--passes",
         type=_count,
-        default=defaults.passes,
+        default=DEFAULTS.passes,
         help="passes over each worker's share (default: %(default)s)",
     )
     parser.add_argument(
-        "--low", type=_whole, default=defaults.low, help="low watermark (default: %(default)s)"
+        "--low", type=_whole, default=DEFAULTS.low, help="low watermark (default: %(default)s)"
     )
     parser.add_argument(
-        "--high", type=_whole, default=defaults.high, help="high watermark (default: %(default)s)"
+        "--high", type=_whole, default=DEFAULTS.high, help="high watermark (default: %(default)s)"
     )
     parser.add_argument(
-        "--scan", type=_whole, default=defaults.scan, help="pages per reclaim batch (default: %(default)s)"
+        "--scan", type=_whole, default=DEFAULTS.scan, help="pages per reclaim batch (default: %(default)s)"
     )
     parser.add_argument(
         "--comparison",
         choices=[c.name for c in Comparison],
-        default=defaults.comparison.name,
+        default=DEFAULTS.comparison.name,
         help="how should_reclaim compares the count (default: %(default)s, as the kernel)",
     )
     parser.add_argument(
         "--initial-drift",
         type=_whole,
-        default=defaults.initial_drift,
+        default=DEFAULTS.initial_drift,
         help="start the counter off by this much",
     )
     parser.add_argument(
         "--stall-seconds",
         type=_seconds,
-        default=defaults.stall_seconds,
+        default=DEFAULTS.stall_seconds,
         help="no progress for this long means hung (default: %(default)s)",
     )
     parser.add_argument(
         "--max-retries",
         type=_whole,
-        default=defaults.max_retries,
+        default=DEFAULTS.max_retries,
         help="one fault retried more means hung (default: %(default)s)",
     )
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
     )
-    parser.set_defaults(pin=defaults.pin, run=run)
+    parser.set_defaults(pin=DEFAULTS.pin, run=run)
 
 
 def run(args: argparse.Namespace) -> int:
