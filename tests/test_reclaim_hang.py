@@ -53,6 +53,15 @@ def test_a_drift_of_exactly_the_low_watermark_hangs() -> None:
     assert res.counter == DEFAULTS.low and res.true_free == 0
 
 
+def test_the_reclaimer_sleeps_without_a_timeout_so_a_count_between_the_watermarks_hangs() -> None:
+    # 40 is >= low, so no fault wakes the reclaimer, but < high: a reclaimer that also woke
+    # on a timer would see should_reclaim(high) and crawl on. This one stays asleep.
+    res = sgx.reclaim_scenario("atomic", initial_drift=40, stall_seconds=QUICK_STALL)
+    assert res.hung, res
+    assert res.counter == 40 and res.true_free == 0
+    assert res.reclaimer_wakeups == 0 and res.pages_reclaimed == 0
+
+
 def test_one_lost_free_hangs_because_the_unsigned_count_wraps_below_zero() -> None:
     res = sgx.reclaim_scenario("per_node", initial_drift=-1, stall_seconds=QUICK_STALL)
     assert res.hung, res
