@@ -154,7 +154,7 @@ def test_reclaim_help_explains_the_hang(run_cli: Callable[..., Done]) -> None:
 
 
 def test_the_short_summary_covers_the_bug_the_fix_and_per_node() -> None:
-    summaries = short_reclaim_summary(runs=1, **SMALL_KW)
+    summaries = short_reclaim_summary(runs=1, stall_seconds=0.1, **SMALL_KW)
     assert [s.strategy for s in summaries] == list(SHORT_STRATEGIES)
     assert all(s.runs == 1 and s.pages_conserved for s in summaries)
 
