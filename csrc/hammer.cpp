@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "churn.hpp"
 #include "cpus.hpp"
+#include "churn.hpp"
 #include "epc_pool.hpp"
 #include "errors.hpp"
 

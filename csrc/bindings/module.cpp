@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
     sgx::bindings::register_hammer(m);
     sgx::bindings::register_read_cost(m);
     sgx::bindings::register_paused_update(m);
+    sgx::bindings::register_reclaim(m);
 }

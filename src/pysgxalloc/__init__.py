@@ -3,8 +3,8 @@
 In v5.13 to v5.16-rc1 the kernel changed one global free-page count under
 per-node spinlocks, i.e. under different locks; it drifted, the reclaimer
 stopped waking, and user space hung. This package runs that allocator in C++
-from many OS threads, with interchangeable counter strategies, and measures
-throughput and drift.
+from many OS threads, with interchangeable counter strategies, measures
+throughput and drift, and reproduces the hang end to end (reclaim_scenario).
 """
 
 from pysgxalloc._core import (
@@ -14,6 +14,7 @@ from pysgxalloc._core import (
     Comparison,
     DoubleFreeError,
     InvariantError,
+    ReclaimOutcome,
     Strategy,
     WatermarkRead,
     default_counter_batch,
@@ -23,6 +24,7 @@ from pysgxalloc.hammer import HammerResult, hammer
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
+from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "InvariantError",
     "PausedUpdateResult",
     "ReadCostResult",
+    "ReclaimOutcome",
+    "ReclaimResult",
     "Strategy",
     "StrategyLike",
     "StrategySummary",
@@ -49,4 +53,5 @@ __all__ = [
     "parse_strategy",
     "paused_update",
     "read_cost",
+    "reclaim_scenario",
 ]

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pysgxalloc.commands import reclaim
 from pysgxalloc.compare import compare_strategies, format_table, verdict
 
 
@@ -32,11 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--ops", type=positive_int, default=2_000_000, help="operations per thread (default: 2e6)"
     )
     parser.add_argument("--repeats", type=positive_int, default=5, help="runs per strategy (default: 5)")
+    commands = parser.add_subparsers(dest="command", title="commands (none: the demo above)")
+    reclaim.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is not None:
+        return int(args.run(args))
     try:
         summaries = compare_strategies(
             threads=args.threads,

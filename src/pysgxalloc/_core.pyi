@@ -172,3 +172,62 @@ def paused_update(
     counter_batch: int | None = None,
     packed: bool = False,
 ) -> PausedUpdateStats: ...
+
+class ReclaimOutcome(enum.Enum):
+    completed = 0
+    stalled = 1
+    retry_limit = 2
+    interrupted = 3
+
+class ReclaimConfig:
+    threads: int
+    nodes: int
+    pages_per_node: int
+    enclave_pages: int
+    passes: int
+    low: int
+    high: int
+    scan: int
+    comparison: Comparison
+    watermark_read: WatermarkRead
+    initial_drift: int
+    counter_batch: int | None
+    packed: bool
+    stall_seconds: float
+    max_retries: int
+    pin: bool
+    leak_pages: int
+    def __init__(self) -> None: ...
+    def validate(self) -> None: ...
+
+class ReclaimStats:
+    @property
+    def outcome(self) -> ReclaimOutcome: ...
+    @property
+    def elapsed_seconds(self) -> float: ...
+    @property
+    def touches(self) -> int: ...
+    @property
+    def faults_served(self) -> int: ...
+    @property
+    def fault_retries(self) -> int: ...
+    @property
+    def longest_fault_retries(self) -> int: ...
+    @property
+    def reclaimer_wakeups(self) -> int: ...
+    @property
+    def pages_reclaimed(self) -> int: ...
+    @property
+    def counter(self) -> int: ...
+    @property
+    def exact_count(self) -> int: ...
+    @property
+    def true_free(self) -> int: ...
+    @property
+    def active_pages(self) -> int: ...
+    @property
+    def pages_conserved(self) -> bool: ...
+    @property
+    def faults_per_worker(self) -> npt.NDArray[np.int64]: ...
+
+def reclaim(strategy: Strategy, config: ReclaimConfig) -> ReclaimStats: ...

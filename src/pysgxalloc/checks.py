@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import operator
 
 # The core takes every integer as a C++ long long.
@@ -38,11 +39,8 @@ def as_bool(name: str, value: object) -> bool:
     return value
 
 
-def as_seconds(name: str, value: object) -> float:
-    """`value` as a float of seconds (an int is fine); TypeError for bools, strings and the rest.
-
-    NaN and infinities pass as floats: the core's range check refuses them by name.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+def as_float(name: str, value: object) -> float:
+    """`value` as a float (ints and numpy numbers too); TypeError for bools, strings and the rest."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     return float(value)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pysgxalloc import _core
 from pysgxalloc._core import Strategy
-from pysgxalloc.checks import as_bool, as_int, as_optional_int, as_seconds
+from pysgxalloc.checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 
@@ -54,7 +54,7 @@ def paused_update(
     stats = _core.paused_update(
         parsed,
         rival_updates,
-        as_seconds("pause_limit", pause_limit),
+        as_float("pause_limit", pause_limit),
         as_optional_int("counter_batch", counter_batch),
         as_bool("packed", packed),
     )

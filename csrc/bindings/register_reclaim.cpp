@@ -1,0 +1,80 @@
+// _core.reclaim: the reclaim scenario, run with the GIL released, and its stats.
+#include <pybind11/native_enum.h>
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <vector>
+
+#include "../reclaim.hpp"
+#include "interruptible.hpp"
+#include "register.hpp"
+
+namespace py = pybind11;
+
+namespace sgx::bindings {
+namespace {
+
+// Called with the GIL held: validates here (a ValueError needs no thread), then
+// runs the scenario off this thread so Ctrl-C raises KeyboardInterrupt within
+// kSignalCheckInterval, after every thread has joined.
+ReclaimStats reclaim(Strategy strategy, const ReclaimConfig& config) {
+    config.validate();
+    StopFlag stop;
+    return run_interruptibly(stop, [&] { return run_reclaim(strategy, config, stop); });
+}
+
+}  // namespace
+
+void register_reclaim(py::module_& m) {
+    py::native_enum<ReclaimOutcome>(m, "ReclaimOutcome", "enum.Enum", "How a reclaim scenario ended")
+        .value("completed", ReclaimOutcome::completed)
+        .value("stalled", ReclaimOutcome::stalled)
+        .value("retry_limit", ReclaimOutcome::retry_limit)
+        .value("interrupted", ReclaimOutcome::interrupted)
+        .finalize();
+
+    py::class_<ReclaimConfig>(m, "ReclaimConfig")
+        .def(py::init<>())
+        .def_readwrite("threads", &ReclaimConfig::threads)
+        .def_readwrite("nodes", &ReclaimConfig::nodes)
+        .def_readwrite("pages_per_node", &ReclaimConfig::pages_per_node)
+        .def_readwrite("enclave_pages", &ReclaimConfig::enclave_pages)
+        .def_readwrite("passes", &ReclaimConfig::passes)
+        .def_readwrite("low", &ReclaimConfig::low)
+        .def_readwrite("high", &ReclaimConfig::high)
+        .def_readwrite("scan", &ReclaimConfig::scan)
+        .def_readwrite("comparison", &ReclaimConfig::comparison)
+        .def_readwrite("watermark_read", &ReclaimConfig::watermark_read)
+        .def_readwrite("counter_batch", &ReclaimConfig::counter_batch)
+        .def_readwrite("packed", &ReclaimConfig::packed)
+        .def_readwrite("initial_drift", &ReclaimConfig::initial_drift)
+        .def_readwrite("stall_seconds", &ReclaimConfig::stall_seconds)
+        .def_readwrite("max_retries", &ReclaimConfig::max_retries)
+        .def_readwrite("pin", &ReclaimConfig::pin)
+        .def_readwrite("leak_pages", &ReclaimConfig::leak_pages)
+        .def("validate", &ReclaimConfig::validate);
+
+    py::class_<ReclaimStats>(m, "ReclaimStats")
+        .def_readonly("outcome", &ReclaimStats::outcome)
+        .def_readonly("elapsed_seconds", &ReclaimStats::elapsed_seconds)
+        .def_readonly("touches", &ReclaimStats::touches)
+        .def_readonly("faults_served", &ReclaimStats::faults_served)
+        .def_readonly("fault_retries", &ReclaimStats::fault_retries)
+        .def_readonly("longest_fault_retries", &ReclaimStats::longest_fault_retries)
+        .def_readonly("reclaimer_wakeups", &ReclaimStats::reclaimer_wakeups)
+        .def_readonly("pages_reclaimed", &ReclaimStats::pages_reclaimed)
+        .def_readonly("counter", &ReclaimStats::counter)
+        .def_readonly("exact_count", &ReclaimStats::exact_count)
+        .def_readonly("true_free", &ReclaimStats::true_free)
+        .def_readonly("active_pages", &ReclaimStats::active_pages)
+        .def_readonly("pages_conserved", &ReclaimStats::pages_conserved)
+        .def_property_readonly("faults_per_worker", [](const ReclaimStats& s) {
+            return py::array_t<long long>(static_cast<py::ssize_t>(s.faults_per_worker.size()),
+                                          s.faults_per_worker.data());
+        });
+
+    // No call_guard: reclaim() releases the GIL itself while it waits.
+    m.def("reclaim", &reclaim, py::arg("strategy"), py::arg("config"));
+}
+
+}  // namespace sgx::bindings

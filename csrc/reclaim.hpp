@@ -1,0 +1,78 @@
+// The reclaim scenario: fault workers touch an enclave bigger than the EPC, a
+// reclaimer (ksgxd) evicts behind them, and a watchdog on the calling thread
+// declares the run hung when it stops making progress. This is the end-to-end
+// reproduction of the user-space hang that the drifting counter caused.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "epc_pool.hpp"
+#include "slot.hpp"
+#include "stop_flag.hpp"
+#include "strategy.hpp"
+
+namespace sgx {
+
+inline constexpr long long kMaxPasses = 1LL << 20;
+inline constexpr long long kMaxScan = 1LL << 16;  // the reclaimer's batch buffer: at most 256 KiB
+inline constexpr long long kMaxRetries = 1LL << 62;
+inline constexpr double kMaxStallSeconds = 3600;
+inline constexpr double kMinStallSeconds = 0.001;
+
+struct ReclaimConfig {
+    long long threads = 2;  // fault workers; the reclaimer is one more thread
+    long long nodes = 2;
+    long long pages_per_node = 4096;
+    long long enclave_pages = 16384;  // twice the default EPC: reclaim is needed
+    long long passes = 3;  // each worker touches every page of its share this many times
+    long long low = 32;    // SGX_NR_LOW_PAGES
+    long long high = 64;   // SGX_NR_HIGH_PAGES
+    long long scan = 16;   // SGX_NR_TO_SCAN
+    Comparison comparison = Comparison::kernel_unsigned;
+    WatermarkRead watermark_read = WatermarkRead::cheap;  // the kernel's; exact_near_watermark for percpu_batch
+    long long initial_drift = 0;
+    std::optional<long long> counter_batch;  // percpu_batch's batch; none: default_counter_batch()
+    bool packed = false;                     // the padding ablation's packed cells
+    double stall_seconds = 0.5;  // no touch completed anywhere for this long: hung
+    long long max_retries = 1LL << 27;  // one fault retried more than this: hung
+    bool pin = true;  // worker i on the i-th allowed CPU (wrapping round); the reclaimer floats
+    long long leak_pages = 0;  // for tests of the conservation check: the reclaimer loses this many
+
+    // Throws std::invalid_argument naming the first bad field, before anything is allocated.
+    void validate() const;
+};
+
+enum class ReclaimOutcome {
+    completed,    // every worker finished every pass
+    stalled,      // hung: no touch completed anywhere for stall_seconds
+    retry_limit,  // hung: one fault was retried more than max_retries times
+    interrupted,  // the caller's StopFlag (Ctrl-C) stopped it first
+};
+
+struct ReclaimStats {
+    ReclaimOutcome outcome = ReclaimOutcome::completed;
+    double elapsed_seconds = 0;  // start line to the moment the run ended or was declared hung
+    long long touches = 0;       // page touches completed: hits plus faults served
+    long long faults_served = 0;
+    long long fault_retries = 0;          // failed allocations that made a fault try again
+    long long longest_fault_retries = 0;  // the most retries one fault needed
+    long long reclaimer_wakeups = 0;      // times the reclaimer slept and was woken with work to do
+    long long pages_reclaimed = 0;
+    // Read with every thread joined, so equal to their values at the hang.
+    long counter = 0;      // the cheap read should_reclaim sees
+    long exact_count = 0;  // the strategy's exact read (differs from counter only for percpu_batch)
+    long true_free = 0;    // pages on the free lists
+    long active_pages = 0;  // resident enclave pages, all on the active list
+    bool pages_conserved = false;  // the conservation check ran after the join and held
+    std::vector<long long> faults_per_worker;
+};
+
+// Runs one scenario on a fresh pool and enclave and returns when it completed,
+// hung (then every thread is stopped and joined first) or `stop` was raised.
+// Rethrows the first thread error after joining. Throws InvariantError if a
+// page was lost or held twice: every EPC page must end free on its home list,
+// or held by exactly one resident enclave page that is on the active list once.
+ReclaimStats run_reclaim(Strategy strategy, const ReclaimConfig& config, const StopFlag& stop);
+
+}  // namespace sgx

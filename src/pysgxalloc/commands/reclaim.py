@@ -1,0 +1,174 @@
+"""python -m pysgxalloc reclaim: repeated reclaim scenarios per strategy, and how often each hung."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pysgxalloc._core import Comparison
+from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
+from pysgxalloc.reclaim_summary import (
+    reclaim_runs,
+    reclaim_table,
+    reclaim_verdict,
+    scenario_line,
+    summarize_reclaim,
+)
+from pysgxalloc.strategy import STRATEGIES, parse_strategy
+
+PROG = "pysgxalloc reclaim"
+DEFAULT_RUNS = 10
+EXIT_INTERRUPTED = 130
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def _count(text: str) -> int:
+    value = _whole(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+
+
+def _strategy_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one strategy")
+    try:
+        return [parse_strategy(name).name for name in names]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "reclaim",
+        help="reproduce the hang: fault workers, the reclaimer and its watermarks, per strategy",
+        description="Run the reclaim scenario RUNS times per counter strategy: fault workers touch an "
+        "enclave bigger than the EPC, a reclaimer (ksgxd) evicts behind them, and a run is declared hung "
+        "when no page touch completes for --stall-seconds. A drifting counter that reads >= low while every "
+        "free list is empty keeps the faults from waking the reclaimer: the 2021 hang.",
+    )
+    parser.add_argument(
+        "--runs", type=_count, default=DEFAULT_RUNS, help=f"runs per strategy (default: {DEFAULT_RUNS})"
+    )
+    parser.add_argument(
+        "--strategies",
+        type=_strategy_list,
+        default=[s.name for s in STRATEGIES],
+        help="comma-separated strategies (default: all)",
+    )
+    parser.add_argument(
+        "--threads", type=_count, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--nodes", type=_count, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--pages-per-node", type=_count, default=DEFAULTS.pages_per_node, help="default: %(default)s"
+    )
+    parser.add_argument(
+        "--enclave-pages",
+        type=_count,
+        default=DEFAULTS.enclave_pages,
+        help="enclave size in pages (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--passes",
+        type=_count,
+        default=DEFAULTS.passes,
+        help="passes over each worker's share (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--low", type=_whole, default=DEFAULTS.low, help="low watermark (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--high", type=_whole, default=DEFAULTS.high, help="high watermark (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--scan", type=_whole, default=DEFAULTS.scan, help="pages per reclaim batch (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--comparison",
+        choices=[c.name for c in Comparison],
+        default=DEFAULTS.comparison.name,
+        help="how should_reclaim compares the count (default: %(default)s, as the kernel)",
+    )
+    parser.add_argument(
+        "--initial-drift",
+        type=_whole,
+        default=DEFAULTS.initial_drift,
+        help="start the counter off by this much",
+    )
+    parser.add_argument(
+        "--stall-seconds",
+        type=_seconds,
+        default=DEFAULTS.stall_seconds,
+        help="no progress for this long means hung (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-retries",
+        type=_whole,
+        default=DEFAULTS.max_retries,
+        help="one fault retried more means hung (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
+    )
+    parser.set_defaults(pin=DEFAULTS.pin, run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Console()
+    err = Console(stderr=True)
+    scenario = {
+        "threads": args.threads,
+        "nodes": args.nodes,
+        "pages_per_node": args.pages_per_node,
+        "enclave_pages": args.enclave_pages,
+        "passes": args.passes,
+        "low": args.low,
+        "high": args.high,
+        "scan": args.scan,
+        "comparison": args.comparison,
+        "initial_drift": args.initial_drift,
+        "stall_seconds": args.stall_seconds,
+        "max_retries": args.max_retries,
+        "pin": args.pin,
+    }
+    results: list[ReclaimResult] = []
+    interrupted = False
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("reclaim scenarios", total=args.runs * len(args.strategies))
+            for result in reclaim_runs(args.strategies, args.runs, **scenario):
+                results.append(result)
+                progress.update(task, advance=1, description=f"{result.strategy.name}: {result.outcome.name}")
+    except (ValueError, TypeError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"{PROG}: interrupted; {len(results)} finished runs below", file=sys.stderr)
+    if results:
+        summaries = summarize_reclaim(results)
+        out.print(f"{PROG}: {scenario_line(results[0])}", highlight=False, soft_wrap=True)
+        out.print(reclaim_table(summaries))
+        out.print(reclaim_verdict(summaries), highlight=False, soft_wrap=True)
+    return EXIT_INTERRUPTED if interrupted else 0

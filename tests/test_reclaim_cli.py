@@ -1,0 +1,183 @@
+"""python -m pysgxalloc reclaim end to end on small pools, and the summaries behind its table."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pysgxalloc.__main__ import main
+from pysgxalloc.reclaim_summary import (
+    SHORT_STRATEGIES,
+    reclaim_runs,
+    reclaim_verdict,
+    short_reclaim_summary,
+    summarize_reclaim,
+)
+
+SMALL = ["--pages-per-node", "256", "--enclave-pages", "1024"]
+SMALL_KW: dict[str, Any] = {"pages_per_node": 256, "enclave_pages": 1024}
+
+
+@dataclasses.dataclass
+class Done:
+    returncode: int | str | None
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Done]:
+    """main() in this process (a subprocess costs a second of start-up); argparse's exits caught."""
+
+    def run(*args: str) -> Done:
+        try:
+            code: int | str | None = main(list(args))
+        except SystemExit as exit:
+            code = exit.code
+        captured = capsys.readouterr()
+        return Done(code, captured.out, captured.err)
+
+    return run
+
+
+def test_reclaim_prints_the_scenario_a_row_per_strategy_and_a_verdict(run_cli: Callable[..., Done]) -> None:
+    done = run_cli("reclaim", "--runs", "2", "--strategies", "atomic,per_node", *SMALL)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("pysgxalloc reclaim: 2 fault workers pinned + 1 reclaimer on ")
+    assert "EPC 2 x 256 pages, enclave 1024 pages" in lines[0]
+    assert any(line.split()[:3] == ["atomic", "yes", "0/2"] for line in lines)
+    assert any(line.split()[:3] == ["per_node", "yes", "0/2"] for line in lines)
+    assert lines[-1] == "atomic, per_node never hung."
+
+
+def test_reclaim_shows_an_injected_hang_without_calling_it_a_bug(run_cli: Callable[..., Done]) -> None:
+    done = run_cli(
+        "reclaim",
+        "--runs",
+        "1",
+        "--strategies",
+        "per_node",
+        "--initial-drift",
+        "100",
+        "--stall-seconds",
+        "0.05",
+        *SMALL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "counter started off by +100" in done.stdout
+    assert "per_node hung in 1 of 1 runs (counter off by +100 .. +100 at the hang)." in done.stdout
+    assert "BUG" not in done.stdout
+
+
+def test_reclaim_without_pinning_says_so(run_cli: Callable[..., Done]) -> None:
+    done = run_cli("reclaim", "--runs", "1", "--strategies", "atomic", "--no-pin", *SMALL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("pysgxalloc reclaim: 2 fault workers + 1 reclaimer")
+
+
+def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
+    args = [
+        "reclaim",
+        "--runs",
+        "100",
+        "--strategies",
+        "atomic",
+        "--initial-drift",
+        "100",
+        "--stall-seconds",
+        "0.1",
+    ]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pysgxalloc", *args, *SMALL],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)  # long enough for a few 0.1 s hangs to be called
+    child.send_signal(signal.SIGINT)
+    try:
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert child.returncode == 130, stderr
+    assert "interrupted;" in stderr and "Traceback" not in stderr
+    assert "atomic hung in" in stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--runs", "0"], "must be at least 1"),
+        (["--strategies", "atomic,bogus"], "unknown strategy 'bogus'"),
+        (["--strategies", ","], "name at least one strategy"),
+        (["--low", "65", "--high", "64"], "low must not exceed high, got low=65, high=64"),
+        (["--scan", "0"], "scan must be between 1 and 65536, got 0"),
+        (["--stall-seconds", "soon"], "'soon' is not a number of seconds"),
+        (["--stall-seconds", "0"], "stall_seconds must be between 0.001 and 3600"),
+        (["--comparison", "sideways"], "invalid choice"),
+        (["--enclave-pages", "many"], "'many' is not an integer"),
+    ],
+)
+def test_bad_reclaim_arguments_exit_2_with_a_message(
+    run_cli: Callable[..., Done], args: list[str], message: str
+) -> None:
+    done = run_cli("reclaim", "--runs", "1", *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+
+
+def test_a_bad_argument_from_the_command_line_prints_no_traceback() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pysgxalloc", "reclaim", "--low", "65", "--high", "64", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "pysgxalloc reclaim: error: low must not exceed high" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_reclaim_help_explains_the_hang(run_cli: Callable[..., Done]) -> None:
+    done = run_cli("reclaim", "--help")
+    assert done.returncode == 0
+    assert "reclaimer" in done.stdout and "--stall-seconds" in done.stdout
+
+
+def test_the_short_summary_covers_the_bug_the_fix_and_per_node() -> None:
+    summaries = short_reclaim_summary(runs=1, stall_seconds=0.1, **SMALL_KW)
+    assert [s.strategy for s in summaries] == list(SHORT_STRATEGIES)
+    assert all(s.runs == 1 and s.pages_conserved for s in summaries)
+
+
+def test_summaries_group_runs_by_strategy_in_order() -> None:
+    results = list(reclaim_runs(["per_node", "atomic"], runs=2, **SMALL_KW))
+    assert [r.strategy.name for r in results] == ["per_node", "atomic", "per_node", "atomic"]
+    summaries = summarize_reclaim(results)
+    assert [(s.strategy.name, s.runs, s.hung) for s in summaries] == [("per_node", 2, 0), ("atomic", 2, 0)]
+    assert summaries[0].completion_seconds.shape == (2,) and summaries[0].drift_at_hang.shape == (0,)
+
+
+def test_the_verdict_calls_only_a_natural_hang_of_an_exact_strategy_a_bug() -> None:
+    hung = next(reclaim_runs(["atomic"], runs=1, initial_drift=100, stall_seconds=0.05, **SMALL_KW))
+    assert hung.hung
+    assert "BUG" not in reclaim_verdict(summarize_reclaim([hung]))
+    # the same hang without an injected drift would be the model's fault
+    natural = dataclasses.replace(hung, initial_drift=0)
+    assert reclaim_verdict(summarize_reclaim([natural])).endswith("BUG: exact strategies hung: atomic.")
+
+
+def test_reclaim_runs_rejects_an_empty_choice_and_zero_runs() -> None:
+    with pytest.raises(ValueError, match="at least one strategy"):
+        next(reclaim_runs([]))
+    with pytest.raises(ValueError, match="runs must be at least 1"):
+        next(reclaim_runs(["atomic"], runs=0))
