@@ -6,6 +6,8 @@ one case's report cannot leak into another's verdict; TSan writes reports to std
 
 - Negative control: every other strategy's hammer run produces no report at all, with
   pages held across rounds (so percpu_batch's slots fold) and packed cells as well.
+- The same for the reclaim scenario (fault workers, ksgxd and the watchdog, completed
+  and hung) and for the paused update (fault injection).
 - Positive control: plain_node_lock and plain_unlocked produce a data-race report
   whose stack names the counter's racy read-modify-write (racy_add in counters.hpp).
 
@@ -66,3 +68,27 @@ def test_plain_strategy_race_is_reported_and_names_the_counter(strategy: str) ->
     assert "sgx::racy_add" in done.stderr, done.stderr[-4000:]
     assert "counters.hpp" in done.stderr
     assert done.returncode == 66  # TSan's exit code for "reports were made", set above
+
+
+# Small enough for TSan's pace; an injected drift of +100 makes the second run hang.
+RECLAIM = (
+    "sgx.reclaim_scenario({strategy!r}, nodes=2, pages_per_node=256, enclave_pages=1024, passes=2, pin=False,"
+    " stall_seconds=2)\n"
+    "r = sgx.reclaim_scenario({strategy!r}, nodes=2, pages_per_node=256, enclave_pages=1024, passes=2,"
+    " pin=False, stall_seconds=0.5, initial_drift=100)\n"
+    "assert r.hung, r"
+)
+
+
+@pytest.mark.parametrize("strategy", RACE_FREE)
+def test_race_free_strategy_reclaim_scenario_has_no_race_report(strategy: str) -> None:
+    done = run_under_tsan(RECLAIM.format(strategy=strategy))
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+@pytest.mark.parametrize("strategy", RACE_FREE)
+def test_race_free_strategy_paused_update_has_no_race_report(strategy: str) -> None:
+    done = run_under_tsan(f"sgx.paused_update({strategy!r}, rival_updates=8, pause_limit=0.05)")
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
