@@ -168,10 +168,8 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
 void HammerConfig::validate() const {
     check_range("threads", threads, 1, kMaxThreads);
     PoolShape::checked(nodes, pages_per_node);
-    check_range("ops", ops, 1, kMaxOps);
-    check_range("batch", batch, 1, kMaxBatch);
+    check_churn_limits(ops, batch, work);
     check_range("rounds", rounds, 1, kMaxRounds);
-    check_range("work", work, 0, kMaxWork);
     check_range("fail_worker", fail_worker, -1, threads - 1);
 }
 
@@ -185,6 +183,11 @@ long long HammerConfig::iterations_per_stop_check() const noexcept {
     constexpr long long kTurnsPerCheck = 1LL << 22;
     constexpr long long kTurnsPerOperation = 32;
     return std::max(1LL, kTurnsPerCheck / (2 * batch * (work + kTurnsPerOperation)));
+}
+
+HammerPlan HammerConfig::plan() const {
+    validate();
+    return {iterations_per_round(), iterations_per_stop_check()};
 }
 
 HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop) {

@@ -5,17 +5,22 @@
 
 #include <vector>
 
+#include "churn_limits.hpp"
 #include "slot.hpp"
 #include "stop_flag.hpp"
 #include "strategy.hpp"
 
 namespace sgx {
 
-// Each worker holds a buffer of `batch` page ids: at most 256 KiB a thread.
-inline constexpr long long kMaxBatch = 1LL << 16;
+// ops, batch and work share churn()'s limits (churn_limits.hpp).
 inline constexpr long long kMaxRounds = 1LL << 20;
-inline constexpr long long kMaxOps = 1LL << 50;
-inline constexpr long long kMaxWork = 1LL << 30;
+
+// How a validated config splits each worker's share: what another engine (the
+// Python one) needs to run exactly the same traffic.
+struct HammerPlan {
+    long long iterations_per_round;
+    long long iterations_per_stop_check;
+};
 
 struct HammerConfig {
     long long threads = 2;
@@ -34,6 +39,8 @@ struct HammerConfig {
     long long iterations_per_round() const noexcept;
     // Iterations between two looks at the StopFlag: a few milliseconds of work.
     long long iterations_per_stop_check() const noexcept;
+    // validate(), then the two figures above.
+    HammerPlan plan() const;
 };
 
 struct HammerStats {

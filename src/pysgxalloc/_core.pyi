@@ -22,6 +22,12 @@ class InvariantError(RuntimeError): ...
 
 def strategy_is_exact(strategy: Strategy) -> bool: ...
 
+class Tally:
+    @property
+    def ops(self) -> int: ...
+    @property
+    def alloc_failures(self) -> int: ...
+
 class Pool:
     def __init__(
         self, strategy: Strategy, nodes: int, pages_per_node: int, initial_drift: int = 0
@@ -46,6 +52,7 @@ class Pool:
     def home_node(self, page: int) -> int: ...
     def is_free(self, page: int) -> bool: ...
     def invariant_violation(self) -> str: ...
+    def churn(self, ops: int, node: int, slot: int, batch: int = 1, work: int = 0) -> Tally: ...
 
 class HammerStats:
     @property
@@ -75,3 +82,20 @@ def hammer(
     pin: bool,
     fail_worker: int = -1,
 ) -> HammerStats: ...
+
+class HammerPlan:
+    @property
+    def iterations_per_round(self) -> int: ...
+    @property
+    def iterations_per_stop_check(self) -> int: ...
+
+def plan_hammer(
+    threads: int,
+    nodes: int,
+    pages_per_node: int,
+    ops: int,
+    batch: int,
+    rounds: int,
+    work: int,
+    fail_worker: int = -1,
+) -> HammerPlan: ...
