@@ -1,8 +1,14 @@
-"""The native hammer: many OS threads churn one pool in C++, with the GIL released."""
+"""hammer(): many OS threads churn one pool, and the result measured; two engines run the team.
+
+``engine="native"`` starts std::threads in C++ (csrc/hammer.cpp); ``engine="python"``
+starts threading.Thread workers that each call the same C++ loop in chunks with the
+GIL released (python_engine.py). Both run the same traffic and report the same fields.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -11,7 +17,22 @@ from pysgxalloc import _core
 from pysgxalloc._core import Strategy
 from pysgxalloc.checks import as_bool, as_int
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, run_python_engine
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
+
+Engine = Literal["native", "python"]
+#: Every engine, native first.
+ENGINES: tuple[Engine, ...] = get_args(Engine)
+
+
+def parse_engine(value: object) -> Engine:
+    """Return the engine a user named; ValueError names the valid choices."""
+    if not isinstance(value, str):
+        raise TypeError(f"engine must be a str, got {type(value).__name__}")
+    for engine in ENGINES:
+        if value == engine:
+            return engine
+    raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(ENGINES)}")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -19,6 +40,7 @@ class HammerResult:
     """One hammer run. Times and counts are measured in C++; drift is read with every thread stopped."""
 
     strategy: Strategy
+    engine: Engine  #: which team ran it: C++ std::threads or Python threading.Thread workers
     threads: int
     nodes: int
     pages_per_node: int
@@ -61,7 +83,8 @@ class HammerResult:
     def __repr__(self) -> str:
         label = " (oversubscribed)" if self.oversubscribed else ""
         return (
-            f"HammerResult(strategy={self.strategy.name}, threads={self.threads} on {self.cpus} CPUs{label}, "
+            f"HammerResult(strategy={self.strategy.name}, engine={self.engine}, "
+            f"threads={self.threads} on {self.cpus} CPUs{label}, "
             f"nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
             f"= {self.ops_per_sec / 1e6:.2f} Mops/s, drift={self.drift:+d} "
             f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
@@ -79,6 +102,8 @@ def hammer(
     rounds: int = 1,
     pin: bool = False,
     work: int = 0,
+    engine: Engine = "native",
+    chunk: int = DEFAULT_CHUNK,
     *,
     _fail_worker: int = -1,
 ) -> HammerResult:
@@ -93,6 +118,12 @@ def hammer(
     thread stops at a barrier and the drift is read, so ``drift_by_round`` shows
     whether drift ever corrects itself. `pin` puts worker ``i`` on the ``i``-th
     usable CPU, wrapping round.
+
+    `engine` picks who runs the threads: ``"native"`` (std::threads in C++) or
+    ``"python"`` (threading.Thread workers, each calling ``Pool.churn`` with about
+    `chunk` operations at a time with the GIL released; python_engine.py). Every
+    argument is checked before any thread starts; a worker's error is raised here
+    after every thread has joined, and Ctrl-C stops either engine within a second.
     """
     parsed = parse_strategy(strategy)
     threads = as_int("threads", threads)
@@ -103,10 +134,21 @@ def hammer(
     rounds = as_int("rounds", rounds)
     work = as_int("work", work)
     pin = as_bool("pin", pin)
+    chosen = parse_engine(engine)
+    chunk = as_int("chunk", chunk)
     cpus = usable_cpus()
-    stats = _core.hammer(parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin, _fail_worker)
+    stats: _core.HammerStats | PythonEngineStats
+    if chosen == "python":
+        stats = run_python_engine(
+            parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin, chunk, _fail_worker
+        )
+    else:
+        stats = _core.hammer(
+            parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin, _fail_worker
+        )
     return HammerResult(
         strategy=parsed,
+        engine=chosen,
         threads=threads,
         nodes=nodes,
         pages_per_node=pages_per_node,
