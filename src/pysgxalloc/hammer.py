@@ -17,7 +17,7 @@ from pysgxalloc import _core
 from pysgxalloc._core import Strategy
 from pysgxalloc.checks import as_bool, as_int
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, run_python_engine
+from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
 Engine = Literal["native", "python"]
@@ -165,3 +165,31 @@ def hammer(
         per_thread_ops=stats.per_thread_ops,
         drift_by_round=stats.drift_by_round,
     )
+
+
+def check_hammer_arguments(
+    threads: int = 2,
+    nodes: int = 2,
+    pages_per_node: int = 4096,
+    ops: int = 1_000_000,
+    batch: int = 1,
+    rounds: int = 1,
+    work: int = 0,
+    engine: Engine = "native",
+    chunk: int = DEFAULT_CHUNK,
+) -> None:
+    """Raise the TypeError or ValueError that ``hammer()`` would for these arguments, and run nothing.
+
+    For callers that plan many runs (a sweep) and must refuse bad input before the first one.
+    """
+    _core.plan_hammer(
+        as_int("threads", threads),
+        as_int("nodes", nodes),
+        as_int("pages_per_node", pages_per_node),
+        as_int("ops", ops),
+        as_int("batch", batch),
+        as_int("rounds", rounds),
+        as_int("work", work),
+    )
+    parse_engine(engine)
+    check_chunk(as_int("chunk", chunk))

@@ -52,6 +52,11 @@ class PythonEngineStats:
     drift_by_round: npt.NDArray[np.int64]
 
 
+def check_chunk(chunk: int) -> None:
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, got {chunk}")
+
+
 def run_python_engine(
     strategy: Strategy,
     threads: int,
@@ -74,8 +79,7 @@ def run_python_engine(
     few milliseconds), so Ctrl-C stays prompt.
     """
     plan = _core.plan_hammer(threads, nodes, pages_per_node, ops, batch, rounds, work, fail_worker)
-    if chunk < 1:
-        raise ValueError(f"chunk must be at least 1, got {chunk}")
+    check_chunk(chunk)
     if pin and not hasattr(os, "sched_setaffinity"):
         raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")
     cpus = sorted(os.sched_getaffinity(0)) if pin else []
