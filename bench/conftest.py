@@ -3,6 +3,7 @@
     pytest bench/                                  # defaults sized for 2 cores: a minute or two
     pytest bench/ --threads 1,2,4,8,16,32,64       # a 64-core server
     pytest bench/ --strategies atomic,per_node --engines native --ops 5000000 --runs 5
+    pytest bench/test_throughput.py --engines python --chunk 10000   # python/native ratios, small chunks
     pytest bench/ --benchmark-json=out.json        # then: python -m pysgxalloc report out.json
     pytest bench/ --benchmark-autosave             # later: pytest bench/ --benchmark-compare
     pytest bench/ --benchmark-disable              # every benchmark once, as a test (what CI runs)
@@ -27,6 +28,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.hammer_bench import RATIOS, BenchOptions, HammerBenchmark
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.python_engine import DEFAULT_CHUNK
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,6 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--ops", default="1000000", help="operations per thread in every run (default: 1000000)")
     group.addoption("--runs", default="3", help="timed hammer runs per benchmark (default: 3)")
+    group.addoption(
+        "--chunk",
+        default=str(DEFAULT_CHUNK),
+        help=f"python engine: operations per Pool.churn call (default: {DEFAULT_CHUNK})",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

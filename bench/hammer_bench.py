@@ -15,7 +15,6 @@ from pytest_benchmark.fixture import BenchmarkFixture
 
 from pysgxalloc import HammerResult, hammer
 from pysgxalloc.hammer import ENGINES, Engine, parse_engine
-from pysgxalloc.python_engine import DEFAULT_CHUNK
 from pysgxalloc.strategy import STRATEGIES, parse_strategy
 
 NODES = 2
@@ -32,6 +31,7 @@ class BenchOptions:
     works: tuple[int, ...]
     ops: int
     runs: int
+    chunk: int
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> BenchOptions:
@@ -52,6 +52,7 @@ class BenchOptions:
                 works=_integers(option("works"), "--works", low=0),
                 ops=_integers(option("ops"), "--ops", low=1)[0],
                 runs=_integers(option("runs"), "--runs", low=1)[0],
+                chunk=_integers(option("chunk"), "--chunk", low=1)[0],
             )
         except ValueError as error:
             raise pytest.UsageError(str(error)) from None
@@ -114,6 +115,7 @@ class HammerBenchmark:
                 ops=self.options.ops,
                 work=work,
                 engine=on,
+                chunk=self.options.chunk,
             )
 
         def timed() -> None:
@@ -139,7 +141,7 @@ class HammerBenchmark:
             "pages_per_node": PAGES_PER_NODE,
             "work": work,
             "engine": engine,
-            "chunk": DEFAULT_CHUNK if engine == "python" else None,
+            "chunk": self.options.chunk if engine == "python" else None,
             "cpus": last.cpus,
             "oversubscribed": last.oversubscribed,
             "exact": last.exact,
