@@ -50,6 +50,7 @@ def compare_strategies(
     repeats: int = 5,
     strategies: Iterable[StrategyLike] = STRATEGIES,
     engine: Engine = "native",
+    pin: bool = False,
     on_run: Callable[[HammerResult], None] | None = None,
 ) -> list[StrategySummary]:
     """Hammer every strategy `repeats` times at `threads` threads (default: max(2, usable CPUs)).
@@ -57,6 +58,8 @@ def compare_strategies(
     Runs go round-robin over the strategies, so a burst of noise on a shared
     machine hits all of them rather than one. `on_run` sees every result as it
     arrives (for progress, or to keep what was measured if the caller is interrupted).
+    `pin` puts worker ``i`` on the ``i``-th usable CPU, so that on a busy machine
+    the threads still run at the same time.
     """
     chosen = [parse_strategy(s) for s in strategies]
     if not chosen:
@@ -68,7 +71,13 @@ def compare_strategies(
     for _ in range(repeats):
         for strategy in chosen:
             result = hammer(
-                strategy, threads=count, nodes=nodes, pages_per_node=pages_per_node, ops=ops, engine=engine
+                strategy,
+                threads=count,
+                nodes=nodes,
+                pages_per_node=pages_per_node,
+                ops=ops,
+                engine=engine,
+                pin=pin,
             )
             results.append(result)
             if on_run is not None:

@@ -39,6 +39,7 @@ class DemoOptions:
     ops: int = 2_000_000
     repeats: int = 5
     engine: Engine = "native"
+    pin: bool = False
 
 
 # One more part of the demo, printed after the strategy table: it gets the console
@@ -49,34 +50,36 @@ Section = Callable[[Console, DemoOptions], None]
 #: Extra sections, in order. Issue 4 adds the reclaim scenario's short section here.
 EXTRA_SECTIONS: list[Section] = []
 
-# (flag, field of DemoOptions, type, help); dests are "demo_" + field, so they
-# never collide with another command's options of the same name.
-_OPTIONS: list[tuple[str, str, Callable[[str], Any], str]] = [
-    ("--threads", "threads", positive_int, "worker threads (default: max(2, usable CPUs))"),
-    ("--nodes", "nodes", positive_int, "NUMA nodes (default: 2)"),
-    ("--pages-per-node", "pages_per_node", positive_int, "EPC pages per node (default: 4096)"),
-    ("--ops", "ops", positive_int, "operations per thread and run (default: 2000000)"),
-    ("--repeats", "repeats", positive_int, "runs per strategy (default: 5)"),
-]
+# flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
+# so it never collides with another command's option of the same name.
+_OPTIONS: dict[str, dict[str, Any]] = {
+    "--threads": {"type": positive_int, "help": "worker threads (default: max(2, usable CPUs))"},
+    "--nodes": {"type": positive_int, "help": "NUMA nodes (default: 2)"},
+    "--pages-per-node": {"type": positive_int, "help": "EPC pages per node (default: 4096)"},
+    "--ops": {"type": positive_int, "help": "operations per thread and run (default: 2000000)"},
+    "--repeats": {"type": positive_int, "help": "runs per strategy (default: 5)"},
+    "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
+    "--pin": {
+        "action": "store_const",
+        "const": True,
+        "help": "pin worker i to the i-th usable CPU, so threads race even on a busy machine",
+    },
+}
+
+
+def _field(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
 
 
 def add_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
     """The demo's options; `default` is None on the top-level parser and SUPPRESS on `demo`'s own."""
-    for flag, field, kind, text in _OPTIONS:
-        parser.add_argument(flag, dest=f"demo_{field}", type=kind, default=default, help=text)
-    parser.add_argument(
-        "--engine",
-        dest="demo_engine",
-        choices=ENGINES,
-        default=default,
-        help="who runs the threads (default: native)",
-    )
+    for flag, settings in _OPTIONS.items():
+        parser.add_argument(flag, dest=f"demo_{_field(flag)}", default=default, **settings)
 
 
 def options_given(args: argparse.Namespace) -> list[str]:
     """The demo options set on the command line (before a command they would be silently ignored)."""
-    flags = [flag for flag, field, _, _ in _OPTIONS if getattr(args, f"demo_{field}", None) is not None]
-    return flags + (["--engine"] if getattr(args, "demo_engine", None) is not None else [])
+    return [flag for flag in _OPTIONS if getattr(args, f"demo_{_field(flag)}", None) is not None]
 
 
 def register(subparsers: Any) -> None:
@@ -86,9 +89,10 @@ def register(subparsers: Any) -> None:
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
+    fields = [_field(flag) for flag in _OPTIONS]
     given = {
         field: getattr(args, f"demo_{field}")
-        for field in ["threads", "nodes", "pages_per_node", "ops", "repeats", "engine"]
+        for field in fields
         if getattr(args, f"demo_{field}", None) is not None
     }
     return DemoOptions(**{"threads": default_threads(), **given})
@@ -125,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 ops=options.ops,
                 repeats=options.repeats,
                 engine=options.engine,
+                pin=options.pin,
                 on_run=collect,
             )
         except KeyboardInterrupt:
@@ -137,6 +142,12 @@ def run(args: argparse.Namespace) -> int:
     if interrupted:
         out.print(f"interrupted after {len(results)} of {planned} runs; the table shows those.")
         return EXIT_INTERRUPTED
+    if quiet := [s.strategy.name for s in summaries if not s.exact and not s.runs_with_drift]:
+        out.print(
+            f"note: {', '.join(quiet)} can drift but did not here: the threads may seldom have run at the "
+            "same time (one thread, or a busy machine?); try more threads, --pin or more --ops.",
+            soft_wrap=True,
+        )
     for section in EXTRA_SECTIONS:
         out.print()
         section(out, options)
@@ -146,9 +157,10 @@ def run(args: argparse.Namespace) -> int:
 def _header(options: DemoOptions) -> str:
     cpus = usable_cpus()
     load = "threads outnumber CPUs: oversubscribed" if options.threads > cpus else "threads <= CPUs"
+    engine = f"{options.engine} engine" + (", pinned" if options.pin else "")
     return (
         f"pysgxalloc: {options.threads} threads on {options.nodes} nodes, {cpus} usable CPUs ({load}), "
-        f"{options.ops:,} ops per thread, {options.repeats} runs per strategy, {options.engine} engine"
+        f"{options.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}"
     )
 
 
