@@ -1,6 +1,6 @@
 """Options and fixtures of the pytest-benchmark suite in bench/.
 
-    pytest bench/                                  # defaults sized for 2 cores: a minute or two
+    pytest bench/                                  # defaults sized for 2 cores: well under a minute
     pytest bench/ --threads 1,2,4,8,16,32,64       # a 64-core server
     pytest bench/ --strategies atomic,per_node --engines native --ops 5000000 --runs 5
     pytest bench/test_throughput.py --engines python --chunk 10000   # python/native ratios, small chunks
