@@ -109,9 +109,10 @@ def test_default_thread_counts_double_up_to_every_cpu(cpus: int, counts: tuple[i
 
 def test_ctrl_c_stops_a_long_sweep_keeps_what_it_measured_and_exits_130(tmp_path: Path) -> None:
     json_path = tmp_path / "long.json"
-    # about 100,000 runs of a few milliseconds each: minutes, unless interrupted
-    command = [sys.executable, "-m", "pysgxalloc", "sweep", "--strategies", "atomic", "--threads", "1,2",
-               "--repeats", "50000", "--ops", "200000", "--json", str(json_path)]  # fmt: skip
+    # about 100,000 runs of a few milliseconds each, by both engines: minutes, unless interrupted
+    command = [sys.executable, "-m", "pysgxalloc", "sweep", "--strategies", "atomic", "--threads", "2",
+               "--engines", "all", "--repeats", "50000", "--ops", "200000",
+               "--json", str(json_path)]  # fmt: skip
     sweep_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
