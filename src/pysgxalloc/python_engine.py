@@ -14,10 +14,14 @@ millisecond of C++ work at work=0, so that costs a few percent at most on one
 thread; many threads share the one GIL for those microseconds, so at high thread
 counts larger chunks keep it from becoming the bottleneck.
 
-Ctrl-C: the caller waits for the workers in `JOIN_SLICE` slices, so
-KeyboardInterrupt arrives within one; workers then stop after their
-current chunk (never inside one, so the pool stays consistent), every thread is
-joined, and the interrupt is re-raised.
+Ctrl-C: the caller waits for the workers in `WAIT_SLICE` slices, so
+KeyboardInterrupt arrives within one; workers then stop after their current
+chunk (never inside one, so the pool stays consistent), the caller waits for
+every one to finish, and the interrupt is re-raised. The caller waits on a
+condition the workers signal as they finish, never in Thread.join(): on
+Python 3.11 a join that Ctrl-C interrupts marks a still-running thread as
+stopped (CPython's fix for bpo-45274 releases the thread's own lock), and the
+run would be reported over while its workers still churn.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ from pysgxalloc._core import InvariantError, Strategy
 
 #: Operations per ``Pool.churn`` call unless the caller says otherwise.
 DEFAULT_CHUNK = 100_000
-#: How long the caller blocks in one join before it lets a pending Ctrl-C through.
-JOIN_SLICE = 0.1
+#: How long the caller blocks in one wait before it lets a pending Ctrl-C through.
+WAIT_SLICE = 0.1
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,6 +125,10 @@ class _Team:
         self.ops = [0] * threads
         self.failures = [0] * threads
         self.errors: list[BaseException | None] = [None] * threads
+        # Workers that entered _work and that left it, counted under one condition.
+        self.finish_line = threading.Condition()
+        self.entered = 0
+        self.finished = 0
         self.drift_by_round = np.zeros(rounds, dtype=np.int64)
 
     def _phase_end(self) -> None:
@@ -133,6 +141,8 @@ class _Team:
         self.phase += 1
 
     def _work(self, index: int) -> None:
+        with self.finish_line:
+            self.entered += 1
         try:
             if index == self.fail_worker:
                 raise RuntimeError(f"worker {index} failed on request (fail_worker)")
@@ -155,31 +165,40 @@ class _Team:
                 self.barrier.wait()  # round over: the action reads the drift
         except threading.BrokenBarrierError:
             pass  # the caller stopped the run or another worker failed; that is what gets raised
-        except BaseException as error:  # re-raised in the caller once every thread has joined
+        except BaseException as error:  # re-raised in the caller once every worker has finished
             self.errors[index] = error
             self.stop.set()
             self.barrier.abort()
+        finally:
+            with self.finish_line:
+                self.finished += 1
+                self.finish_line.notify_all()
+
+    def _wait_for_workers(self, count: int, timeout: float | None) -> bool:
+        """True once `count` workers have finished; False if `timeout` seconds passed first."""
+        with self.finish_line:
+            return self.finish_line.wait_for(lambda: self.finished >= count, timeout)
 
     def run(self) -> PythonEngineStats:
         workers = [
             threading.Thread(target=self._work, args=(index,), name=f"pysgxalloc-worker-{index}")
             for index in range(self.threads)
         ]
-        started: list[threading.Thread] = []
         try:
             for worker in workers:
                 worker.start()
-                started.append(worker)
-            for worker in workers:
-                while worker.is_alive():
-                    worker.join(JOIN_SLICE)
+            while not self._wait_for_workers(self.threads, WAIT_SLICE):
+                pass
         except BaseException:
             # Ctrl-C, usually: workers leave after their current chunk or barrier.
             self.stop.set()
             self.barrier.abort()
-            for worker in started:
-                worker.join()
+            with self.finish_line:
+                entered = self.entered  # one started but not yet in _work sees the stop at once
+            self._wait_for_workers(entered, None)
             raise
+        for worker in workers:
+            worker.join()  # every worker has finished its work; this only waits for the thread to exit
         end = time.perf_counter()
 
         for error in self.errors:
