@@ -37,7 +37,12 @@ def parse_engine(value: object) -> Engine:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class HammerResult:
-    """One hammer run. Times and counts are measured in C++; drift is read with every thread stopped."""
+    """One hammer run, measured by the run itself; drift is read with every thread stopped.
+
+    Counts come from C++ in both engines; the clock runs in C++ (native) or in
+    Python (python engine: perf_counter at the start barrier and after the last
+    join), in both cases around the whole team and never around a Python call.
+    """
 
     strategy: Strategy
     engine: Engine  #: which team ran it: C++ std::threads or Python threading.Thread workers
