@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -48,9 +48,9 @@ def progress_bar(console: Console) -> Progress:
     )
 
 
-def table(title: str | None = None) -> Table:
+def table() -> Table:
     """The project's table style: plain rules that paste cleanly into a bug report."""
-    return Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False, show_edge=False)
+    return Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
 
 
 def mops(group: RunGroup) -> str:
@@ -83,10 +83,10 @@ def oversubscribed_note(groups: Sequence[RunGroup], cpus: int) -> str | None:
     )
 
 
-def groups_table(groups: Sequence[RunGroup], title: str | None = None) -> Table:
+def groups_table(groups: Sequence[RunGroup]) -> Table:
     """One row per setting: throughput median and range, drift median and range, runs that drifted."""
-    out = table(title)
-    for name, justify in [
+    out = table()
+    columns: list[tuple[str, JustifyMethod]] = [
         ("strategy", "left"),
         ("engine", "left"),
         ("threads", "right"),
@@ -96,8 +96,9 @@ def groups_table(groups: Sequence[RunGroup], title: str | None = None) -> Table:
         ("drift", "right"),
         ("(min .. max)", "right"),
         ("runs drifted", "right"),
-    ]:
-        out.add_column(name, justify=justify)  # type: ignore[arg-type]
+    ]
+    for name, justify in columns:
+        out.add_column(name, justify=justify)
     for g in groups:
         out.add_row(
             g.setting.strategy,

@@ -184,9 +184,8 @@ def run(args: argparse.Namespace) -> int:
     out = stdout_console()
     groups = record.groups()
     if groups:
-        out.print(
-            groups_table(groups, title=f"{record.machine.label}, {config.ops:,} ops per thread per run")
-        )
+        out.print(f"{record.machine.label}, {config.ops:,} ops per thread per run:")
+        out.print(groups_table(groups))
         if note := oversubscribed_note(groups, record.machine.cpus):
             out.print(note)
     for path in written:
