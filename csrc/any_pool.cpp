@@ -1,6 +1,11 @@
 // The per-strategy implementations of AnyPool, and the factory that picks one.
 #include "any_pool.hpp"
 
+#include <vector>
+
+#include "churn_limits.hpp"
+#include "slot_claims.hpp"
+
 namespace sgx {
 namespace {
 
@@ -44,10 +49,19 @@ public:
     bool is_free(long long page) const override { return pool_.is_free(shape().checked_page(page)); }
     std::string invariant_violation() const override { return pool_.invariant_violation(); }
 
+    Tally churn(long long ops, long long node, long long slot, long long batch, long long work) override {
+        check_churn_limits(ops, batch, work);
+        const unsigned local = shape().checked_node(node);
+        const SlotClaims::Claim claim = claims_.claim(slot);
+        std::vector<PageId> held(static_cast<std::size_t>(batch));
+        return sgx::churn(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), held, work);
+    }
+
 private:
     Strategy strategy_;
     CounterOptions options_;
     EpcPool<Counter> pool_;
+    SlotClaims claims_;
 };
 
 }  // namespace

@@ -1,8 +1,9 @@
 // AnyPool: one EpcPool behind an interface, for callers (Python) that pick the
-// strategy at run time and make one call per page. Each entry point checks its
-// arguments, then runs the monomorphic pool; the virtual call costs a few
-// nanoseconds against the microsecond a call from Python already costs. The
-// hot loops (the hammer) never come through here.
+// strategy at run time. Each entry point checks its arguments, then runs the
+// monomorphic pool; the virtual call costs a few nanoseconds against the
+// microsecond a call from Python already costs. The native hammer's loop never
+// comes through here; churn() enters once per chunk and then runs the same
+// monomorphic loop the hammer runs.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "counter_options.hpp"
+#include "churn.hpp"
 #include "epc_pool.hpp"
 #include "pool_shape.hpp"
 #include "slot.hpp"
@@ -40,6 +42,13 @@ public:
     virtual unsigned home_node(long long page) const = 0;
     virtual bool is_free(long long page) const = 0;
     virtual std::string invariant_violation() const = 0;
+
+    // One worker's chunk of traffic: churn() for about `ops` operations (whole
+    // alloc-then-free iterations of `batch` pages) from local node `node`, as
+    // worker slot `slot`. Thread-safe: callers on other threads run at the same
+    // time, each with its own slot (a slot in use throws std::invalid_argument).
+    // Not interruptible: keep chunks to milliseconds.
+    virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work) = 0;
 };
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,

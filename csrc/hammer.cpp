@@ -166,10 +166,8 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
 void HammerConfig::validate() const {
     check_range("threads", threads, 1, kMaxThreads);
     PoolShape::checked(nodes, pages_per_node);
-    check_range("ops", ops, 1, kMaxOps);
-    check_range("batch", batch, 1, kMaxBatch);
+    check_churn_limits(ops, batch, work);
     check_range("rounds", rounds, 1, kMaxRounds);
-    check_range("work", work, 0, kMaxWork);
     check_range("fail_worker", fail_worker, -1, threads - 1);
     check_range("hold", hold, 0, kMaxHold);
     counter_options();
@@ -184,6 +182,11 @@ long long HammerConfig::iterations_per_round() const noexcept {
 
 long long HammerConfig::iterations_per_stop_check() const noexcept {
     return churn_iterations_per_stop_check(batch, work);
+}
+
+HammerPlan HammerConfig::plan() const {
+    validate();
+    return {iterations_per_round(), iterations_per_stop_check()};
 }
 
 HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop) {

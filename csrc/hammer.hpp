@@ -7,19 +7,24 @@
 #include <vector>
 
 #include "counter_options.hpp"
+#include "churn_limits.hpp"
 #include "slot.hpp"
 #include "stop_flag.hpp"
 #include "strategy.hpp"
 
 namespace sgx {
 
-// Each worker holds a buffer of `batch` page ids: at most 256 KiB a thread.
-inline constexpr long long kMaxBatch = 1LL << 16;
+// ops, batch and work share churn()'s limits (churn_limits.hpp).
 inline constexpr long long kMaxRounds = 1LL << 20;
-inline constexpr long long kMaxOps = 1LL << 50;
-inline constexpr long long kMaxWork = 1LL << 30;
 // Pages each worker may hold through a run: the same 256 KiB bound as batch.
 inline constexpr long long kMaxHold = 1LL << 16;
+
+// How a validated config splits each worker's share: what another engine (the
+// Python one) needs to run exactly the same traffic.
+struct HammerPlan {
+    long long iterations_per_round;
+    long long iterations_per_stop_check;
+};
 
 struct HammerConfig {
     long long threads = 2;
@@ -48,6 +53,8 @@ struct HammerConfig {
     long long iterations_per_round() const noexcept;
     // Iterations between two looks at the StopFlag: a few milliseconds of work.
     long long iterations_per_stop_check() const noexcept;
+    // validate(), then the two figures above.
+    HammerPlan plan() const;
 };
 
 struct HammerStats {

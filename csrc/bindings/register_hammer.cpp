@@ -41,6 +41,13 @@ HammerStats hammer(Strategy strategy, long long threads, long long nodes, long l
     return run_interruptibly(stop, [&] { return run_hammer(strategy, config, stop); });
 }
 
+// The hammer's checks and split without its threads, for an engine that must
+// refuse bad input before it starts a thread and then run the same traffic.
+HammerPlan plan_hammer(long long threads, long long nodes, long long pages_per_node, long long ops, long long batch,
+                       long long rounds, long long work, long long fail_worker, long long hold) {
+    return HammerConfig{threads, nodes, pages_per_node, ops, batch, rounds, work, false, fail_worker, hold}.plan();
+}
+
 }  // namespace
 
 void register_hammer(py::module_& m) {
@@ -64,6 +71,11 @@ void register_hammer(py::module_& m) {
           py::arg("ops"), py::arg("batch"), py::arg("rounds"), py::arg("work"), py::arg("pin"),
           py::arg("fail_worker") = -1, py::arg("hold") = 0, py::arg("counter_batch") = py::none(),
           py::arg("packed") = false);
+    py::class_<HammerPlan>(m, "HammerPlan")
+        .def_readonly("iterations_per_round", &HammerPlan::iterations_per_round)
+        .def_readonly("iterations_per_stop_check", &HammerPlan::iterations_per_stop_check);
+    m.def("plan_hammer", &plan_hammer, py::arg("threads"), py::arg("nodes"), py::arg("pages_per_node"),
+          py::arg("ops"), py::arg("batch"), py::arg("rounds"), py::arg("work"), py::arg("fail_worker") = -1, py::arg("hold") = 0);
 }
 
 }  // namespace sgx::bindings

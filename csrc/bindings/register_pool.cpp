@@ -1,6 +1,8 @@
 // _core.Pool: an AnyPool, one call per page. Single-page calls keep the GIL
 // (they take a spinlock for well under a microsecond and never need Python
-// while holding it); the O(pages) invariant walk releases it.
+// while holding it); the O(pages) invariant walk and churn(), the Python
+// engine's chunk of traffic, release it: their arguments and results are plain
+// C++ values, so call_guard is safe.
 #include <pybind11/stl.h>
 
 #include "../any_pool.hpp"
@@ -12,6 +14,10 @@ namespace py = pybind11;
 namespace sgx::bindings {
 
 void register_pool(py::module_& m) {
+    py::class_<Tally>(m, "Tally")
+        .def_readonly("ops", &Tally::ops)
+        .def_readonly("alloc_failures", &Tally::alloc_failures);
+
     py::class_<AnyPool>(m, "Pool")
         .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"),
              py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false)
@@ -36,7 +42,9 @@ void register_pool(py::module_& m) {
              py::arg("comparison") = Comparison::signed_count, py::arg("read") = WatermarkRead::cheap)
         .def("home_node", &AnyPool::home_node, py::arg("page"))
         .def("is_free", &AnyPool::is_free, py::arg("page"))
-        .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>());
+        .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>())
+        .def("churn", &AnyPool::churn, py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1,
+             py::arg("work") = 0, py::call_guard<py::gil_scoped_release>());
 
     m.def("default_counter_batch", &default_counter_batch);
 }

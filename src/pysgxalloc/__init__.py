@@ -3,8 +3,9 @@
 In v5.13 to v5.16-rc1 the kernel changed one global free-page count under
 per-node spinlocks, i.e. under different locks; it drifted, the reclaimer
 stopped waking, and user space hung. This package runs that allocator in C++
-from many OS threads, with interchangeable counter strategies, measures
-throughput and drift, and reproduces the hang end to end (reclaim_scenario).
+from many OS threads (C++ std::threads, or Python threads each running chunks
+in C++), with interchangeable counter strategies, measures throughput and
+drift, and reproduces the hang end to end (reclaim_scenario).
 """
 
 from pysgxalloc._core import (
@@ -20,7 +21,7 @@ from pysgxalloc._core import (
     default_counter_batch,
 )
 from pysgxalloc.compare import StrategySummary, compare_strategies
-from pysgxalloc.hammer import HammerResult, hammer
+from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
@@ -29,11 +30,13 @@ from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, pa
 
 __all__ = [
     "CALLER_SLOT",
+    "ENGINES",
     "MAX_THREADS",
     "STRATEGIES",
     "Accuracy",
     "Comparison",
     "DoubleFreeError",
+    "Engine",
     "EpcPool",
     "HammerResult",
     "InvariantError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc.checks import as_int
-from pysgxalloc.hammer import hammer
+from pysgxalloc.hammer import Engine, HammerResult, hammer
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
@@ -57,61 +57,67 @@ def compare_strategies(
     ops: int = 2_000_000,
     repeats: int = 5,
     strategies: Iterable[StrategyLike] = STRATEGIES,
+    engine: Engine = "native",
+    pin: bool = False,
+    on_run: Callable[[HammerResult], None] | None = None,
 ) -> list[StrategySummary]:
     """Hammer every strategy `repeats` times at `threads` threads (default: max(2, usable CPUs)).
 
     Runs go round-robin over the strategies, so a burst of noise on a shared
-    machine hits all of them rather than one.
+    machine hits all of them rather than one. `on_run` sees every result as it
+    arrives (for progress, or to keep what was measured if the caller is interrupted).
+    `pin` puts worker ``i`` on the ``i``-th usable CPU, so that on a busy machine
+    the threads still run at the same time.
     """
     chosen = [parse_strategy(s) for s in strategies]
     if not chosen:
         raise ValueError("strategies must name at least one strategy")
     if as_int("repeats", repeats) < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
-    cpus = usable_cpus()
-    count = max(2, cpus) if threads is None else threads
-    rates: dict[Strategy, list[float]] = {s: [] for s in chosen}
-    drifts: dict[Strategy, list[int]] = {s: [] for s in chosen}
-    exact_drifts: dict[Strategy, list[int]] = {s: [] for s in chosen}
+    count = default_threads() if threads is None else threads
+    results: list[HammerResult] = []
     for _ in range(repeats):
         for strategy in chosen:
-            result = hammer(strategy, threads=count, nodes=nodes, pages_per_node=pages_per_node, ops=ops)
-            rates[strategy].append(result.ops_per_sec)
-            drifts[strategy].append(result.drift)
-            exact_drifts[strategy].append(result.exact_drift)
+            result = hammer(
+                strategy,
+                threads=count,
+                nodes=nodes,
+                pages_per_node=pages_per_node,
+                ops=ops,
+                engine=engine,
+                pin=pin,
+            )
+            results.append(result)
+            if on_run is not None:
+                on_run(result)
+    return summarize(results)
+
+
+def default_threads() -> int:
+    """The demo's thread count: one per usable CPU, and at least two, so that threads can race."""
+    return max(2, usable_cpus())
+
+
+def summarize(results: Iterable[HammerResult]) -> list[StrategySummary]:
+    """Results grouped by strategy (in the order strategies first appear); thread count from the first run."""
+    by_strategy: dict[Strategy, list[HammerResult]] = {}
+    for result in results:
+        by_strategy.setdefault(result.strategy, []).append(result)
     return [
         StrategySummary(
-            strategy=s,
-            threads=count,
-            cpus=cpus,
-            ops_per_sec=np.array(rates[s], dtype=np.float64),
-            drift=np.array(drifts[s], dtype=np.int64),
-            exact_drift=np.array(exact_drifts[s], dtype=np.int64),
+            strategy=strategy,
+            threads=runs[0].threads,
+            cpus=runs[0].cpus,
+            ops_per_sec=np.array([r.ops_per_sec for r in runs], dtype=np.float64),
+            drift=np.array([r.drift for r in runs], dtype=np.int64),
+            exact_drift=np.array([r.exact_drift for r in runs], dtype=np.int64),
         )
-        for s in chosen
+        for strategy, runs in by_strategy.items()
     ]
 
 
-def format_table(summaries: list[StrategySummary]) -> str:
-    """A plain-text table: throughput median and range, drift median and range, per strategy."""
-    header = (
-        f"{'strategy':<18} {'exact':<7} {'Mops/s median':>13} {'(min - max)':>17} "
-        f"{'drift median':>12} {'(min .. max)':>20}"
-    )
-    lines = [header, "-" * len(header)]
-    for s in summaries:
-        mops = s.ops_per_sec / 1e6
-        spread = f"({mops.min():.1f} - {mops.max():.1f})"
-        drift_range = f"({s.drift.min():+d} .. {s.drift.max():+d})"
-        lines.append(
-            f"{s.strategy.name:<18} {ACCURACY_LABEL[s.accuracy]:<7} {np.median(mops):>13.1f} {spread:>17} "
-            f"{np.median(s.drift):>+12.0f} {drift_range:>20}"
-        )
-    return "\n".join(lines)
-
-
 def verdict(summaries: list[StrategySummary]) -> str:
-    """One plain sentence: which strategies drifted, in how many runs, and which never did.
+    """One plain sentence: which strategies lost updates, in how many runs, and which lost none.
 
     A bounded strategy's cheap read may be off while its exact read is right: that is its design,
     reported apart; only an exact read that drifted is a bug.
@@ -119,18 +125,22 @@ def verdict(summaries: list[StrategySummary]) -> str:
     drifted = [s for s in summaries if s.runs_with_drift]
     clean = [s.strategy.name for s in summaries if not s.runs_with_drift]
     parts = [
-        f"{s.strategy.name}'s cheap read was off in {s.runs_with_drift} of {s.runs} runs "
-        f"(by up to {int(np.abs(s.drift).max())} pages; its exact read never)"
+        f"{s.strategy.name}'s cheap read lagged in {s.runs_with_drift} of {s.runs} runs "
+        f"(by up to {int(np.abs(s.drift).max()):,} pages; its exact read never)"
         if s.accuracy is Accuracy.bounded and not s.exact_drift.any()
-        else f"{s.strategy.name} drifted in {s.runs_with_drift} of {s.runs} runs "
-        f"(off by up to {int(np.abs(s.drift).max())} pages)"
+        else f"{s.strategy.name} lost updates in {s.runs_with_drift} of {s.runs} runs "
+        f"(net {int(np.abs(s.drift).sum()):,} in all, up to {int(np.abs(s.drift).max()):,} in one run)"
         for s in drifted
     ]
     if clean:
-        parts.append(f"{', '.join(clean)} never drifted")
+        parts.append(f"{_join(clean)} lost none")
+    sentence = "; ".join(parts) + "."
     wrong = [s.strategy.name for s in drifted if s.exact]
     wrong += [s.strategy.name for s in summaries if s.accuracy is Accuracy.bounded and s.exact_drift.any()]
-    sentence = "; ".join(parts) + "."
     if wrong:
         sentence += f" BUG: exact reads drifted: {', '.join(wrong)}."
     return sentence
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -1,8 +1,14 @@
-"""The native hammer: many OS threads churn one pool in C++, with the GIL released."""
+"""hammer(): many OS threads churn one pool, and the result measured; two engines run the team.
+
+``engine="native"`` starts std::threads in C++ (csrc/hammer.cpp); ``engine="python"``
+starts threading.Thread workers that each call the same C++ loop in chunks with the
+GIL released (python_engine.py). Both run the same traffic and report the same fields.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -11,14 +17,35 @@ from pysgxalloc import _core
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
+
+Engine = Literal["native", "python"]
+#: Every engine, native first.
+ENGINES: tuple[Engine, ...] = get_args(Engine)
+
+
+def parse_engine(value: object) -> Engine:
+    """Return the engine a user named; ValueError names the valid choices."""
+    if not isinstance(value, str):
+        raise TypeError(f"engine must be a str, got {type(value).__name__}")
+    for engine in ENGINES:
+        if value == engine:
+            return engine
+    raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(ENGINES)}")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class HammerResult:
-    """One hammer run. Times and counts are measured in C++; drift is read with every thread stopped."""
+    """One hammer run, measured by the run itself; drift is read with every thread stopped.
+
+    Counts come from C++ in both engines; the clock runs in C++ (native) or in
+    Python (python engine: perf_counter at the start barrier and after the last
+    join), in both cases around the whole team and never around a Python call.
+    """
 
     strategy: Strategy
+    engine: Engine  #: which team ran it: C++ std::threads or Python threading.Thread workers
     threads: int
     nodes: int
     pages_per_node: int
@@ -79,8 +106,9 @@ class HammerResult:
         # Only a bounded strategy's exact read can differ from its cheap one.
         exact = f", exact_drift={self.exact_drift:+d}" if self.accuracy is Accuracy.bounded else ""
         return (
-            f"HammerResult(strategy={self.strategy.name}{layout}, threads={self.threads} on {self.cpus} CPUs"
-            f"{label}, nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
+            f"HammerResult(strategy={self.strategy.name}{layout}, engine={self.engine}, "
+            f"threads={self.threads} on {self.cpus} CPUs{label}, "
+            f"nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
             f"= {self.ops_per_sec / 1e6:.2f} Mops/s, drift={self.drift:+d}{exact} "
             f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
             f"alloc_failures={self.alloc_failures})"
@@ -97,6 +125,8 @@ def hammer(
     rounds: int = 1,
     pin: bool = False,
     work: int = 0,
+    engine: Engine = "native",
+    chunk: int = DEFAULT_CHUNK,
     *,
     hold: int = 0,
     counter_batch: int | None = None,
@@ -122,6 +152,12 @@ def hammer(
     moments). `counter_batch` is percpu_batch's batch (default ``max(32, 2 x
     usable CPUs)``); `packed` puts per-node and per-thread cells on shared cache
     lines (the padding ablation).
+
+    `engine` picks who runs the threads: ``"native"`` (std::threads in C++) or
+    ``"python"`` (threading.Thread workers, each calling ``Pool.churn`` with about
+    `chunk` operations at a time with the GIL released; python_engine.py). Every
+    argument is checked before any thread starts; a worker's error is raised here
+    after every thread has joined, and Ctrl-C stops either engine within a second.
     """
     parsed = parse_strategy(strategy)
     threads = as_int("threads", threads)
@@ -134,24 +170,47 @@ def hammer(
     pin = as_bool("pin", pin)
     hold = as_int("hold", hold)
     packed = as_bool("packed", packed)
+    counter_batch = as_optional_int("counter_batch", counter_batch)
+    chosen = parse_engine(engine)
+    chunk = as_int("chunk", chunk)
     cpus = usable_cpus()
-    stats = _core.hammer(
-        parsed,
-        threads,
-        nodes,
-        pages_per_node,
-        ops,
-        batch,
-        rounds,
-        work,
-        pin,
-        _fail_worker,
-        hold=hold,
-        counter_batch=as_optional_int("counter_batch", counter_batch),
-        packed=packed,
-    )
+    stats: _core.HammerStats | PythonEngineStats
+    if chosen == "python":
+        stats = run_python_engine(
+            parsed,
+            threads,
+            nodes,
+            pages_per_node,
+            ops,
+            batch,
+            rounds,
+            work,
+            pin,
+            chunk,
+            _fail_worker,
+            hold=hold,
+            counter_batch=counter_batch,
+            packed=packed,
+        )
+    else:
+        stats = _core.hammer(
+            parsed,
+            threads,
+            nodes,
+            pages_per_node,
+            ops,
+            batch,
+            rounds,
+            work,
+            pin,
+            _fail_worker,
+            hold=hold,
+            counter_batch=counter_batch,
+            packed=packed,
+        )
     return HammerResult(
         strategy=parsed,
+        engine=chosen,
         threads=threads,
         nodes=nodes,
         pages_per_node=pages_per_node,
@@ -174,3 +233,31 @@ def hammer(
         drift_by_round=stats.drift_by_round,
         exact_drift_by_round=stats.exact_drift_by_round,
     )
+
+
+def check_hammer_arguments(
+    threads: int = 2,
+    nodes: int = 2,
+    pages_per_node: int = 4096,
+    ops: int = 1_000_000,
+    batch: int = 1,
+    rounds: int = 1,
+    work: int = 0,
+    engine: Engine = "native",
+    chunk: int = DEFAULT_CHUNK,
+) -> None:
+    """Raise the TypeError or ValueError that ``hammer()`` would for these arguments, and run nothing.
+
+    For callers that plan many runs (a sweep) and must refuse bad input before the first one.
+    """
+    _core.plan_hammer(
+        as_int("threads", threads),
+        as_int("nodes", nodes),
+        as_int("pages_per_node", pages_per_node),
+        as_int("ops", ops),
+        as_int("batch", batch),
+        as_int("rounds", rounds),
+        as_int("work", work),
+    )
+    parse_engine(engine)
+    check_chunk(as_int("chunk", chunk))

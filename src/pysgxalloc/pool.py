@@ -87,6 +87,23 @@ class EpcPool(_core.Pool):
             raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
         return super().should_reclaim(as_int("watermark", watermark), comparison, read)
 
+    def churn(self, ops: int, node: int, slot: int, batch: int = 1, work: int = 0) -> _core.Tally:
+        """Run about `ops` operations of worker traffic in C++ with the GIL released; return the tally.
+
+        Each iteration allocates `batch` pages from `node` (falling back to the
+        others), then frees them, with `work` busy-loop turns between operations,
+        the same loop as ``hammer()``'s workers. Many threads may call this at once,
+        each with its own `slot` (0..1023; a slot in use raises ValueError). One
+        call cannot be interrupted, so keep it to milliseconds and loop.
+        """
+        return super().churn(
+            as_int("ops", ops),
+            as_int("node", node),
+            as_int("slot", slot),
+            as_int("batch", batch),
+            as_int("work", work),
+        )
+
     def check_invariant(self) -> None:
         """Raise InvariantError unless every page is exactly once free or allocated."""
         violation = self.invariant_violation()

@@ -1,1 +1,7 @@
-"""The CLI's subcommands, one module each, each with register(subparsers)."""
+"""The CLI's commands, one module each.
+
+Every command module exposes ``register(subparsers) -> None``: it adds its
+sub-parser (with --help text) and calls ``set_defaults(run=...)`` with a
+callable taking the parsed ``argparse.Namespace`` and returning the exit code.
+``pysgxalloc.__main__`` registers them; with no command, the demo runs.
+"""

@@ -1,0 +1,96 @@
+"""Argument types and errors shared by the commands: argparse reports bad values with exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from pysgxalloc.hammer import ENGINES, Engine, parse_engine
+from pysgxalloc.strategy import STRATEGIES, parse_strategy
+
+#: What a command returns when Ctrl-C stopped it (128 + SIGINT), as shells expect.
+EXIT_INTERRUPTED = 130
+#: Bad arguments, as argparse itself exits.
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A problem the user can fix (a bad value found after parsing, an unreadable file); no traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text.strip())  # accepts 2_000_000 too
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+
+
+def at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= `low`."""
+
+    def parse(text: str) -> int:
+        value = _integer(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+
+    parse.__name__ = "integer"  # argparse names the type in its messages
+    return parse
+
+
+positive_int = at_least(1)
+
+
+def _items(text: str) -> list[str]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    if not items:
+        raise argparse.ArgumentTypeError("expected a comma-separated list, got nothing")
+    return items
+
+
+def thread_counts(text: str) -> tuple[int, ...]:
+    """An argparse type: comma-separated positive integers, e.g. 1,2,4,8."""
+    counts = tuple(positive_int(item) for item in _items(text))
+    return tuple(dict.fromkeys(counts))  # duplicates once, order kept
+
+
+def strategy_names(text: str) -> tuple[str, ...]:
+    """An argparse type: comma-separated strategy names, or "all"."""
+    if text.strip() == "all":
+        return tuple(s.name for s in STRATEGIES)
+    try:
+        return tuple(dict.fromkeys(parse_strategy(item).name for item in _items(text)))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def engine_names(text: str) -> tuple[Engine, ...]:
+    """An argparse type: comma-separated engine names (native, python), or "all"."""
+    if text.strip() == "all":
+        return ENGINES
+    try:
+        return tuple(dict.fromkeys(parse_engine(item) for item in _items(text)))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def output_file(*suffixes: str) -> Callable[[str], Path]:
+    """An argparse type: a file to write, in a directory that exists, with one of `suffixes` if given."""
+
+    def parse(text: str) -> Path:
+        path = Path(text)
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(f"{text!r} must end in {' or '.join(suffixes)}")
+        if not path.parent.is_dir():
+            raise argparse.ArgumentTypeError(f"directory {str(path.parent)!r} does not exist")
+        if path.is_dir():
+            raise argparse.ArgumentTypeError(f"{text!r} is a directory")
+        return path
+
+    parse.__name__ = "file name"
+    return parse

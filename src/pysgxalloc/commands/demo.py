@@ -1,0 +1,194 @@
+"""The demo (``pysgxalloc`` with no command, or ``pysgxalloc demo``): every strategy side by side here.
+
+Prints the machine (usable CPUs, threads, oversubscribed or not), one table per
+strategy (throughput median and spread, drift median and range, exact or not)
+and one sentence saying what was reproduced. Sections in `EXTRA_SECTIONS` print
+after it, each under its own heading.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from pysgxalloc._core import Accuracy
+from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, positive_int
+from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console, table
+from pysgxalloc.compare import (
+    ACCURACY_LABEL,
+    StrategySummary,
+    compare_strategies,
+    default_threads,
+    summarize,
+    verdict,
+)
+from pysgxalloc.hammer import ENGINES, Engine, HammerResult, check_hammer_arguments
+from pysgxalloc.machine import usable_cpus
+from pysgxalloc.strategy import STRATEGIES
+
+HELP = "every counter strategy hammered side by side on this machine (the default command)"
+DESCRIPTION = (
+    "Hammer every free-page counter strategy of the SGX EPC allocator model from many OS threads "
+    "and compare throughput and drift (counter minus true free pages)."
+)
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    threads: int
+    nodes: int = 2
+    pages_per_node: int = 4096
+    ops: int = 2_000_000
+    repeats: int = 5
+    engine: Engine = "native"
+    pin: bool = False
+
+
+# One more part of the demo, printed after the strategy table: it gets the console
+# and the demo's options, prints its own heading and findings, and may take a few
+# seconds. Ctrl-C inside one ends the demo with exit code 130.
+Section = Callable[[Console, DemoOptions], None]
+
+#: Extra sections, in order. Issue 4 adds the reclaim scenario's short section here.
+EXTRA_SECTIONS: list[Section] = []
+
+# flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
+# so it never collides with another command's option of the same name.
+_OPTIONS: dict[str, dict[str, Any]] = {
+    "--threads": {"type": positive_int, "help": "worker threads (default: max(2, usable CPUs))"},
+    "--nodes": {"type": positive_int, "help": "NUMA nodes (default: 2)"},
+    "--pages-per-node": {"type": positive_int, "help": "EPC pages per node (default: 4096)"},
+    "--ops": {"type": positive_int, "help": "operations per thread and run (default: 2000000)"},
+    "--repeats": {"type": positive_int, "help": "runs per strategy (default: 5)"},
+    "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
+    "--pin": {
+        "action": "store_const",
+        "const": True,
+        "help": "pin worker i to the i-th usable CPU, so threads race even on a busy machine",
+    },
+}
+
+
+def _field(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def add_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    """The demo's options; `default` is None on the top-level parser and SUPPRESS on `demo`'s own."""
+    for flag, settings in _OPTIONS.items():
+        parser.add_argument(flag, dest=f"demo_{_field(flag)}", default=default, **settings)
+
+
+def options_given(args: argparse.Namespace) -> list[str]:
+    """The demo options set on the command line (before a command they would be silently ignored)."""
+    return [flag for flag in _OPTIONS if getattr(args, f"demo_{_field(flag)}", None) is not None]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("demo", help=HELP, description=DESCRIPTION)
+    add_options(parser, default=argparse.SUPPRESS)
+    parser.set_defaults(run=run)
+
+
+def _options(args: argparse.Namespace) -> DemoOptions:
+    fields = [_field(flag) for flag in _OPTIONS]
+    given = {
+        field: getattr(args, f"demo_{field}")
+        for field in fields
+        if getattr(args, f"demo_{field}", None) is not None
+    }
+    return DemoOptions(**{"threads": default_threads(), **given})
+
+
+def run(args: argparse.Namespace) -> int:
+    options = _options(args)
+    try:
+        check_hammer_arguments(
+            threads=options.threads,
+            nodes=options.nodes,
+            pages_per_node=options.pages_per_node,
+            ops=options.ops,
+            engine=options.engine,
+        )
+    except (TypeError, ValueError) as error:
+        raise CommandError(str(error)) from None
+    out = stdout_console()
+    results: list[HammerResult] = []
+    planned = options.repeats * len(STRATEGIES)
+    interrupted = False
+    with progress_bar(stderr_console()) as bar:
+        task = bar.add_task("hammering", total=planned)
+
+        def collect(result: HammerResult) -> None:
+            results.append(result)
+            bar.update(task, advance=1, description=f"{result.strategy.name} done")
+
+        try:
+            compare_strategies(
+                threads=options.threads,
+                nodes=options.nodes,
+                pages_per_node=options.pages_per_node,
+                ops=options.ops,
+                repeats=options.repeats,
+                engine=options.engine,
+                pin=options.pin,
+                on_run=collect,
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+    out.print(_header(options))
+    summaries = summarize(results)
+    if summaries:
+        out.print(strategy_table(summaries))
+        out.print(verdict(summaries), soft_wrap=True)
+    if interrupted:
+        out.print(f"interrupted after {len(results)} of {planned} runs; the table shows those.")
+        return EXIT_INTERRUPTED
+    if quiet := [
+        s.strategy.name for s in summaries if s.accuracy is Accuracy.drifts and not s.runs_with_drift
+    ]:
+        out.print(
+            f"note: {', '.join(quiet)} can drift but did not here: the threads may seldom have run at the "
+            "same time (one thread, or a busy machine?); try more threads, --pin or more --ops.",
+            soft_wrap=True,
+        )
+    for section in EXTRA_SECTIONS:
+        out.print()
+        section(out, options)
+    return 0
+
+
+def _header(options: DemoOptions) -> str:
+    cpus = usable_cpus()
+    load = "threads outnumber CPUs: oversubscribed" if options.threads > cpus else "threads <= CPUs"
+    engine = f"{options.engine} engine" + (", pinned" if options.pin else "")
+    return (
+        f"pysgxalloc: {options.threads} threads on {options.nodes} nodes, {cpus} usable CPUs ({load}), "
+        f"{options.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}"
+    )
+
+
+def strategy_table(summaries: list[StrategySummary]) -> Table:
+    """One row per strategy: throughput median and range, drift median and range."""
+    out = table()
+    out.add_column("strategy")
+    out.add_column("exact")
+    for name in ["Mops/s median", "(min - max)", "drift median", "(min .. max)"]:
+        out.add_column(name, justify="right")
+    for s in summaries:
+        mops = s.ops_per_sec / 1e6
+        out.add_row(
+            s.strategy.name,
+            ACCURACY_LABEL[s.accuracy],
+            f"{np.median(mops):.1f}",
+            f"({mops.min():.1f} - {mops.max():.1f})",
+            f"{np.median(s.drift):+.0f}",
+            f"({int(s.drift.min()):+d} .. {int(s.drift.max()):+d})",
+        )
+    return out

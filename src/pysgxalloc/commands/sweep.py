@@ -1,0 +1,247 @@
+"""pysgxalloc sweep: strategies x thread counts x engines, repeated, behind a progress bar.
+
+Writes what it measured as JSON (--json, the versioned layout of
+sweep_record.py, rewritten at least every `SAVE_INTERVAL` seconds while it
+runs), CSV (--csv) and a figure (--plot), then prints one table row per setting.
+Ctrl-C stops the run in progress within a second, keeps every finished
+measurement, writes the files marked incomplete and exits with 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from pysgxalloc.commands._arguments import (
+    EXIT_INTERRUPTED,
+    CommandError,
+    at_least,
+    engine_names,
+    output_file,
+    positive_int,
+    strategy_names,
+    thread_counts,
+)
+from pysgxalloc.commands._output import (
+    groups_table,
+    oversubscribed_note,
+    progress_bar,
+    stderr_console,
+    stdout_console,
+)
+from pysgxalloc.hammer import check_hammer_arguments, hammer, parse_engine
+from pysgxalloc.machine import usable_cpus
+from pysgxalloc.plots import PLOT_SUFFIXES, Series, plot_series, require_matplotlib
+from pysgxalloc.python_engine import DEFAULT_CHUNK
+from pysgxalloc.strategy import STRATEGIES
+from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
+
+HELP = "measure strategies x thread counts x engines, repeated; write JSON, CSV and a plot"
+#: Seconds between two rewrites of --json while the sweep runs.
+SAVE_INTERVAL = 1.0
+
+EXAMPLES = """examples:
+  pysgxalloc sweep --json laptop.json --plot laptop.png
+  pysgxalloc sweep --threads 1,2,4,8,16,32,64 --engines all --json server.json --csv server.csv
+  pysgxalloc sweep --strategies plain_node_lock,atomic --work 100 --threads 2 --repeats 20
+"""
+
+
+def default_thread_counts(cpus: int) -> tuple[int, ...]:
+    """1, 2, 4, ... below max(2, cpus), then max(2, cpus) itself: from no contention to every CPU busy."""
+    top = max(2, cpus)
+    counts = [1]
+    while counts[-1] * 2 < top:
+        counts.append(counts[-1] * 2)
+    return (*counts, top)
+
+
+def register(subparsers: Any) -> None:
+    cpus = usable_cpus()
+    parser = subparsers.add_parser(
+        "sweep",
+        help=HELP,
+        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    every = ",".join(s.name for s in STRATEGIES)
+    parser.add_argument(
+        "--strategies",
+        type=strategy_names,
+        default=strategy_names("all"),
+        help=f"comma list or all (default: {every})",
+    )
+    counts = ",".join(map(str, default_thread_counts(cpus)))
+    parser.add_argument(
+        "--threads",
+        type=thread_counts,
+        default=None,
+        help=f"comma list of thread counts (default here: {counts})",
+    )
+    parser.add_argument(
+        "--engines",
+        type=engine_names,
+        default=("native",),
+        help="comma list of native, python, or all (default: native)",
+    )
+    parser.add_argument("--repeats", type=positive_int, default=3, help="runs of every setting (default: 3)")
+    parser.add_argument(
+        "--ops", type=positive_int, default=1_000_000, help="operations per thread and run (default: 1000000)"
+    )
+    parser.add_argument("--nodes", type=positive_int, default=2, help="NUMA nodes (default: 2)")
+    parser.add_argument(
+        "--pages-per-node", type=positive_int, default=4096, help="EPC pages per node (default: 4096)"
+    )
+    parser.add_argument(
+        "--batch", type=positive_int, default=1, help="pages allocated before freeing them (default: 1)"
+    )
+    parser.add_argument(
+        "--rounds", type=positive_int, default=1, help="quiescent drift readings per run (default: 1)"
+    )
+    parser.add_argument(
+        "--work", type=at_least(0), default=0, help="busy-loop turns between operations (default: 0)"
+    )
+    parser.add_argument(
+        "--chunk",
+        type=positive_int,
+        default=DEFAULT_CHUNK,
+        help=f"python engine: ops per call (default: {DEFAULT_CHUNK})",
+    )
+    parser.add_argument("--pin", action="store_true", help="pin worker i to the i-th usable CPU")
+    parser.add_argument(
+        "--json", type=output_file(), metavar="FILE", help="write every measurement here (JSON)"
+    )
+    parser.add_argument(
+        "--csv", type=output_file(), metavar="FILE", help="write every measurement here (CSV)"
+    )
+    parser.add_argument(
+        "--plot",
+        type=output_file(*PLOT_SUFFIXES),
+        metavar="FILE.png",
+        help="draw throughput and drift against threads",
+    )
+    parser.set_defaults(run=run)
+
+
+def _config(args: argparse.Namespace) -> SweepConfig:
+    return SweepConfig(
+        strategies=args.strategies,
+        threads=args.threads or default_thread_counts(usable_cpus()),
+        engines=args.engines,
+        repeats=args.repeats,
+        ops=args.ops,
+        nodes=args.nodes,
+        pages_per_node=args.pages_per_node,
+        batch=args.batch,
+        rounds=args.rounds,
+        work=args.work,
+        chunk=args.chunk,
+        pin=args.pin,
+    )
+
+
+def _check(config: SweepConfig) -> None:
+    """Every planned run's arguments, before the first run starts."""
+    try:
+        for threads in config.threads:
+            for engine in config.engines:
+                check_hammer_arguments(
+                    threads=threads,
+                    nodes=config.nodes,
+                    pages_per_node=config.pages_per_node,
+                    ops=config.ops,
+                    batch=config.batch,
+                    rounds=config.rounds,
+                    work=config.work,
+                    engine=parse_engine(engine),
+                    chunk=config.chunk,
+                )
+    except (TypeError, ValueError) as error:
+        raise CommandError(str(error)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    _check(config)
+    if args.plot is not None:
+        require_matplotlib()
+    record = SweepRecord.start(config)
+    runs = config.runs()
+    notes = stderr_console()
+    notes.print(
+        f"sweep: {len(runs)} runs ({len(config.strategies)} strategies x {len(config.threads)} thread counts"
+        f" x {len(config.engines)} engines x {config.repeats} repeats) on {record.machine.label}"
+    )
+    record, interrupted = _measure(record, runs, args.json, notes)
+    record = record.finished(complete=not interrupted)
+    written = _write(record, args.json, args.csv, args.plot)
+
+    out = stdout_console()
+    groups = record.groups()
+    if groups:
+        out.print(f"{record.machine.label}, {config.ops:,} ops per thread per run:")
+        out.print(groups_table(groups))
+        if note := oversubscribed_note(groups, record.machine.cpus):
+            out.print(note)
+    for path in written:
+        out.print(f"wrote {path}")
+    if interrupted:
+        out.print(f"interrupted after {len(record.measurements)} of {len(runs)} runs; kept those.")
+        return EXIT_INTERRUPTED
+    return 0
+
+
+def _measure(
+    record: SweepRecord, runs: list[RunSpec], json_path: Path | None, notes: Console
+) -> tuple[SweepRecord, bool]:
+    """Every run in order, saving --json as it goes; stops early (True) on Ctrl-C."""
+    config = record.config
+    saved_at = time.monotonic()
+    with progress_bar(notes) as bar:
+        task = bar.add_task("starting", total=len(runs))
+        try:
+            for spec in runs:
+                bar.update(task, description=str(spec))
+                result = hammer(
+                    spec.strategy,
+                    threads=spec.threads,
+                    nodes=config.nodes,
+                    pages_per_node=config.pages_per_node,
+                    ops=config.ops,
+                    batch=config.batch,
+                    rounds=config.rounds,
+                    pin=config.pin,
+                    work=config.work,
+                    engine=parse_engine(spec.engine),
+                    chunk=config.chunk,
+                )
+                record = record.adding(Measurement.of(result, spec.repeat))
+                bar.advance(task)
+                if json_path is not None and time.monotonic() - saved_at >= SAVE_INTERVAL:
+                    record.save(json_path)
+                    saved_at = time.monotonic()
+        except KeyboardInterrupt:
+            return record, True
+    return record, False
+
+
+def _write(
+    record: SweepRecord, json_path: Path | None, csv_path: Path | None, plot_path: Path | None
+) -> list[Path]:
+    written = []
+    if json_path is not None:
+        record.save(json_path)
+        written.append(json_path)
+    if csv_path is not None:
+        record.save_csv(csv_path)
+        written.append(csv_path)
+    if plot_path is not None and record.measurements:
+        title = f"pysgxalloc sweep on {record.machine.label}, {record.config.ops:,} ops per thread per run"
+        plot_series([Series(record.machine.label, record.machine.cpus, record.groups())], plot_path, title)
+        written.append(plot_path)
+    return written

@@ -1,0 +1,247 @@
+"""The Python-thread engine: `threads` threading.Thread workers churn one pool in chunks.
+
+The traffic is the native hammer's (the same C++ churn loop, worker ``i`` on
+local node ``i % nodes`` as slot ``i``, the same rounds and batches); the team is
+Python's: OS threads started by `threading`, a `threading.Barrier` for the start
+line and after every round, and each worker calling ``Pool.churn`` in chunks
+with the GIL released. This is what hammering the model "from many Python
+threads" looks like, and it must reproduce the drift just as the native engine
+does.
+
+Cost: per chunk, one Python-level call (a few microseconds, with the GIL held);
+per round, one barrier. Chunks of `DEFAULT_CHUNK` operations are about a
+millisecond of C++ work at work=0, so that costs a few percent at most on one
+thread; many threads share the one GIL for those microseconds, so at high thread
+counts larger chunks keep it from becoming the bottleneck.
+
+Ctrl-C: the caller waits for the workers in `WAIT_SLICE` slices, so
+KeyboardInterrupt arrives within one; workers then stop after their current
+chunk (never inside one, so the pool stays consistent), the caller waits for
+every one to finish, and the interrupt is re-raised. The caller waits on a
+condition the workers signal as they finish, never in Thread.join(): on
+Python 3.11 a join that Ctrl-C interrupts marks a still-running thread as
+stopped (CPython's fix for bpo-45274 releases the thread's own lock), and the
+run would be reported over while its workers still churn.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from pysgxalloc import _core
+from pysgxalloc._core import InvariantError, Strategy
+
+#: Operations per ``Pool.churn`` call unless the caller says otherwise.
+DEFAULT_CHUNK = 100_000
+#: How long the caller blocks in one wait before it lets a pending Ctrl-C through.
+WAIT_SLICE = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class PythonEngineStats:
+    """What one run measured; the same fields as the native engine's ``_core.HammerStats``."""
+
+    wall_seconds: float  #: start barrier released to last thread joined
+    total_ops: int
+    alloc_failures: int
+    counter: int
+    exact_count: int
+    read_error_bound: int
+    counter_batch: int
+    true_free: int
+    per_thread_ops: npt.NDArray[np.int64]
+    drift_by_round: npt.NDArray[np.int64]
+    exact_drift_by_round: npt.NDArray[np.int64]
+
+
+def check_chunk(chunk: int) -> None:
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, got {chunk}")
+
+
+def run_python_engine(
+    strategy: Strategy,
+    threads: int,
+    nodes: int,
+    pages_per_node: int,
+    ops: int,
+    batch: int,
+    rounds: int,
+    work: int,
+    pin: bool,
+    chunk: int,
+    fail_worker: int = -1,
+    *,
+    hold: int = 0,
+    counter_batch: int | None = None,
+    packed: bool = False,
+) -> PythonEngineStats:
+    """Run the hammer's workload from Python threads; arguments are ints already (``hammer()`` checks types).
+
+    Every range is checked before any thread starts, with the native hammer's own
+    checks, and the share of each worker split as the native hammer splits it. A
+    chunk is at most `chunk` operations, fewer when `work` makes operations slow:
+    never more than the native hammer runs between two looks at its stop flag (a
+    few milliseconds), so Ctrl-C stays prompt.
+    """
+    plan = _core.plan_hammer(threads, nodes, pages_per_node, ops, batch, rounds, work, fail_worker, hold)
+    check_chunk(chunk)
+    if pin and not hasattr(os, "sched_setaffinity"):
+        raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")
+    cpus = sorted(os.sched_getaffinity(0)) if pin else []
+    pool = _core.Pool(strategy, nodes, pages_per_node, 0, counter_batch, packed)
+    iterations_per_chunk = min(max(1, chunk // (2 * batch)), plan.iterations_per_stop_check)
+    return _Team(
+        pool,
+        threads,
+        plan.iterations_per_round,
+        iterations_per_chunk,
+        batch,
+        rounds,
+        work,
+        cpus,
+        fail_worker,
+        hold,
+    ).run()
+
+
+class _Team:
+    """One run's workers and everything they share; used once."""
+
+    def __init__(
+        self,
+        pool: _core.Pool,
+        threads: int,
+        iterations_per_round: int,
+        iterations_per_chunk: int,
+        batch: int,
+        rounds: int,
+        work: int,
+        cpus: list[int],
+        fail_worker: int,
+        hold: int,
+    ) -> None:
+        self.pool = pool
+        self.threads = threads
+        self.batch = batch
+        self.rounds = rounds
+        self.work = work
+        self.cpus = cpus
+        self.fail_worker = fail_worker
+        self.hold = hold
+        self.iterations_per_round = iterations_per_round
+        self.iterations_per_chunk = iterations_per_chunk
+        self.barrier = threading.Barrier(threads, action=self._phase_end)
+        self.stop = threading.Event()
+        self.phase = 0
+        self.start = 0.0
+        self.ops = [0] * threads
+        self.failures = [0] * threads
+        self.errors: list[BaseException | None] = [None] * threads
+        # Workers that entered _work and that left it, counted under one condition.
+        self.finish_line = threading.Condition()
+        self.entered = 0
+        self.finished = 0
+        self.drift_by_round = np.zeros(rounds, dtype=np.int64)
+        self.exact_drift_by_round = np.zeros(rounds, dtype=np.int64)
+
+    def _phase_end(self) -> None:
+        # The barrier's action runs in the last worker to arrive while every other
+        # one is blocked in the barrier: nobody is touching the pool.
+        if self.phase == 0:
+            self.start = time.perf_counter()
+        else:
+            self.drift_by_round[self.phase - 1] = self.pool.drift
+            self.exact_drift_by_round[self.phase - 1] = self.pool.exact_drift
+        self.phase += 1
+
+    def _work(self, index: int) -> None:
+        with self.finish_line:
+            self.entered += 1
+        try:
+            if index == self.fail_worker:
+                raise RuntimeError(f"worker {index} failed on request (fail_worker)")
+            if self.cpus:
+                os.sched_setaffinity(0, {self.cpus[index % len(self.cpus)]})  # 0: this thread only
+            local = index % self.pool.nodes
+            # The pool's own method: every argument is a checked int, so skip EpcPool's checks.
+            churn = self.pool.churn
+            # As the native hammer: `hold` pages out through every round, uncounted.
+            held = [page for _ in range(self.hold) if (page := self.pool.alloc(local, index)) is not None]
+            self.barrier.wait()  # the start line
+            for _ in range(self.rounds):
+                left = self.iterations_per_round
+                while left > 0:
+                    if self.stop.is_set():
+                        return
+                    step = min(left, self.iterations_per_chunk)
+                    tally = churn(step * 2 * self.batch, local, index, self.batch, self.work)
+                    self.ops[index] += tally.ops
+                    self.failures[index] += tally.alloc_failures
+                    left -= step
+                self.barrier.wait()  # round over: the action reads the drift
+            for page in held:
+                self.pool.free(page, index)
+        except threading.BrokenBarrierError:
+            pass  # the caller stopped the run or another worker failed; that is what gets raised
+        except BaseException as error:  # re-raised in the caller once every worker has finished
+            self.errors[index] = error
+            self.stop.set()
+            self.barrier.abort()
+        finally:
+            with self.finish_line:
+                self.finished += 1
+                self.finish_line.notify_all()
+
+    def _wait_for_workers(self, count: int, timeout: float | None) -> bool:
+        """True once `count` workers have finished; False if `timeout` seconds passed first."""
+        with self.finish_line:
+            return self.finish_line.wait_for(lambda: self.finished >= count, timeout)
+
+    def run(self) -> PythonEngineStats:
+        workers = [
+            threading.Thread(target=self._work, args=(index,), name=f"pysgxalloc-worker-{index}")
+            for index in range(self.threads)
+        ]
+        try:
+            for worker in workers:
+                worker.start()
+            while not self._wait_for_workers(self.threads, WAIT_SLICE):
+                pass
+        except BaseException:
+            # Ctrl-C, usually: workers leave after their current chunk or barrier.
+            self.stop.set()
+            self.barrier.abort()
+            with self.finish_line:
+                entered = self.entered  # one started but not yet in _work sees the stop at once
+            self._wait_for_workers(entered, None)
+            raise
+        for worker in workers:
+            worker.join()  # every worker has finished its work; this only waits for the thread to exit
+        end = time.perf_counter()
+
+        for error in self.errors:
+            if error is not None:
+                raise error
+        violation = self.pool.invariant_violation()
+        if violation:
+            raise InvariantError(f"python engine broke the free lists: {violation}")
+        return PythonEngineStats(
+            wall_seconds=end - self.start,
+            total_ops=sum(self.ops),
+            alloc_failures=sum(self.failures),
+            counter=self.pool.counter,
+            exact_count=self.pool.exact_count,
+            read_error_bound=self.pool.read_error_bound,
+            counter_batch=self.pool.counter_batch,
+            true_free=self.pool.true_free,
+            per_thread_ops=np.array(self.ops, dtype=np.int64),
+            drift_by_round=self.drift_by_round,
+            exact_drift_by_round=self.exact_drift_by_round,
+        )

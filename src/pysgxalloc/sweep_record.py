@@ -1,0 +1,265 @@
+"""The sweep's JSON file, defined once: what a sweep asked for, where it ran, and every run it measured.
+
+Layout (``SCHEMA``, version ``VERSION``)::
+
+    {"schema": "pysgxalloc.sweep", "version": 1, "created": ISO-8601 time,
+     "complete": false when Ctrl-C or a crash cut the sweep short,
+     "pysgxalloc": package version,
+     "machine": {hostname, cpus, cpu_count, platform, processor, python},
+     "config": {strategies, threads, engines, repeats, ops, nodes, pages_per_node,
+                batch, rounds, work, chunk, pin},
+     "measurements": [{strategy, engine, threads, repeat, total_ops, wall_seconds,
+                       ops_per_sec, alloc_failures, counter, true_free, drift,
+                       oversubscribed, exact}, ...]}
+
+A reader refuses other schemas and newer versions with a `RecordError` that says
+which field is wrong; adding a field means raising `VERSION` and reading the old
+layout too.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
+
+from pysgxalloc.hammer import HammerResult
+from pysgxalloc.machine import MachineInfo
+from pysgxalloc.run_group import Run, RunGroup, Setting, group_runs
+
+SCHEMA = "pysgxalloc.sweep"
+VERSION = 1
+#: The config fields every CSV row repeats (the rest are lists, or the same for every row).
+CSV_CONFIG_COLUMNS = ("nodes", "pages_per_node", "batch", "rounds", "work", "ops")
+
+T = TypeVar("T")
+
+
+class RecordError(ValueError):
+    """A file that is not a sweep record this version can read; the message names the bad field."""
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """What a sweep runs: every strategy x thread count x engine, `repeats` times, one hammer run each."""
+
+    strategies: tuple[str, ...]
+    threads: tuple[int, ...]
+    engines: tuple[str, ...] = ("native",)
+    repeats: int = 3
+    ops: int = 1_000_000  #: per thread
+    nodes: int = 2
+    pages_per_node: int = 4096
+    batch: int = 1
+    rounds: int = 1
+    work: int = 0
+    chunk: int = 100_000  #: operations per Pool.churn call, python engine only
+    pin: bool = False
+
+    def runs(self) -> list[RunSpec]:
+        """Every run in the order a sweep makes them: repeat outermost, so noise spreads over all cells."""
+        return [
+            RunSpec(strategy, engine, threads, repeat)
+            for repeat in range(self.repeats)
+            for threads in self.threads
+            for strategy in self.strategies
+            for engine in self.engines
+        ]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One hammer run of a sweep."""
+
+    strategy: str
+    engine: str
+    threads: int
+    repeat: int
+
+    def __str__(self) -> str:
+        return f"{self.strategy} x{self.threads} {self.engine} #{self.repeat + 1}"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What one hammer run measured (all figures from the run itself, throughput timed in C++ or Python)."""
+
+    strategy: str
+    engine: str
+    threads: int
+    repeat: int
+    total_ops: int
+    wall_seconds: float
+    ops_per_sec: float
+    alloc_failures: int
+    counter: int
+    true_free: int
+    drift: int
+    oversubscribed: bool
+    exact: bool
+
+    @classmethod
+    def of(cls, result: HammerResult, repeat: int) -> Measurement:
+        return cls(
+            strategy=result.strategy.name,
+            engine=result.engine,
+            threads=result.threads,
+            repeat=repeat,
+            total_ops=result.total_ops,
+            wall_seconds=result.wall_seconds,
+            ops_per_sec=result.ops_per_sec,
+            alloc_failures=result.alloc_failures,
+            counter=result.counter,
+            true_free=result.true_free,
+            drift=result.drift,
+            oversubscribed=result.oversubscribed,
+            exact=result.exact,
+        )
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    """A sweep's whole file: one machine, one config, the measurements made so far."""
+
+    machine: MachineInfo
+    config: SweepConfig
+    measurements: tuple[Measurement, ...] = ()
+    complete: bool = False
+    created: str = ""
+    package_version: str = ""
+
+    @classmethod
+    def start(cls, config: SweepConfig) -> SweepRecord:
+        """An empty record for a sweep starting now on this machine."""
+        try:
+            version = metadata.version("pysgxalloc")
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return cls(MachineInfo.current(), config, created=created, package_version=version)
+
+    def adding(self, measurement: Measurement) -> SweepRecord:
+        return replace(self, measurements=(*self.measurements, measurement))
+
+    def finished(self, complete: bool) -> SweepRecord:
+        return replace(self, complete=complete)
+
+    def groups(self) -> list[RunGroup]:
+        """The measurements grouped by setting, in report order."""
+        work = self.config.work
+        return group_runs(
+            (
+                Run(Setting(m.strategy, m.engine, m.threads, work), m.ops_per_sec, m.drift, m.exact)
+                for m in self.measurements
+            ),
+            self.machine.cpus,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "version": VERSION,
+            "created": self.created,
+            "complete": self.complete,
+            "pysgxalloc": self.package_version,
+            "machine": self.machine.to_dict(),
+            "config": asdict(self.config),
+            "measurements": [asdict(m) for m in self.measurements],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> SweepRecord:
+        """Read a record; RecordError names the first field that is missing or of the wrong type."""
+        if not isinstance(data, Mapping):
+            raise RecordError(f"a sweep record is a JSON object, got {type(data).__name__}")
+        if data.get("schema") != SCHEMA:
+            raise RecordError(f"schema is {data.get('schema')!r}, not {SCHEMA!r}: not a pysgxalloc sweep")
+        version = _checked("version", data.get("version"), int)
+        if version > VERSION:
+            raise RecordError(f"version {version} is from a newer pysgxalloc; this one reads {VERSION}")
+        return cls(
+            machine=_build(MachineInfo, data.get("machine"), "machine"),
+            config=_build(SweepConfig, data.get("config"), "config"),
+            measurements=tuple(
+                _build(Measurement, entry, f"measurements[{index}]")
+                for index, entry in enumerate(_list(data, "measurements"))
+            ),
+            complete=_checked("complete", data.get("complete"), bool),
+            created=_checked("created", data.get("created"), str),
+            package_version=_checked("pysgxalloc", data.get("pysgxalloc"), str),
+        )
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a reader (or a crash) never sees half a file."""
+        text = json.dumps(self.to_dict(), indent=1) + "\n"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+        try:
+            with os.fdopen(handle, "w") as out:
+                out.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: Path) -> SweepRecord:
+        return cls.from_dict(json.loads(path.read_text()))
+
+    def save_csv(self, path: Path) -> None:
+        """One row per measurement, with the machine and the settings beside it, for spreadsheets."""
+        machine = {"hostname": self.machine.hostname, "cpus": self.machine.cpus}
+        config = asdict(self.config)
+        shared = {key: config[key] for key in CSV_CONFIG_COLUMNS}
+        with path.open("w", newline="") as out:
+            writer = csv.DictWriter(
+                out, fieldnames=[*machine, *shared, *(f.name for f in fields(Measurement))]
+            )
+            writer.writeheader()
+            for measurement in self.measurements:
+                writer.writerow({**machine, **shared, **asdict(measurement)})
+
+
+def _build(cls: type[T], data: object, path: str) -> T:
+    """An instance of the dataclass `cls` from a JSON object, each field checked against its annotation."""
+    if not isinstance(data, Mapping):
+        raise RecordError(f"{path} must be a JSON object, got {type(data).__name__}")
+    hints = get_type_hints(cls)
+    values: dict[str, object] = {}
+    for field in fields(cls):  # type: ignore[arg-type]
+        where = f"{path}.{field.name}"
+        if field.name not in data:
+            raise RecordError(f"{where} is missing")
+        kind = hints[field.name]
+        if get_origin(kind) is tuple:  # tuple[X, ...]: a JSON list of X
+            items = data[field.name]
+            if not isinstance(items, (list, tuple)):
+                raise RecordError(f"{where} must be a list, got {type(items).__name__}")
+            of = get_args(kind)[0]
+            values[field.name] = tuple(_checked(f"{where}[{n}]", item, of) for n, item in enumerate(items))
+        else:
+            values[field.name] = _checked(where, data[field.name], kind)
+    return cls(**values)
+
+
+def _list(data: Mapping[str, object], name: str) -> list[object]:
+    value = data.get(name)
+    if not isinstance(value, list):
+        raise RecordError(f"{name} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _checked(where: str, value: object, kind: type[T]) -> T:
+    # JSON has one number type: an int is a valid float; a bool is not a valid int.
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return cast(T, float(value))
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    raise RecordError(f"{where} must be {kind.__name__}, got {type(value).__name__} {value!r}")

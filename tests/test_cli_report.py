@@ -1,0 +1,138 @@
+"""pysgxalloc report: its own sweep JSON and pytest-benchmark's JSON, from any machine, side by side."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import run_main
+
+from pysgxalloc.result_files import read_result_file
+from pysgxalloc.run_group import Setting
+
+REPO = Path(__file__).resolve().parent.parent
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def benchmark_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real pytest-benchmark file: the bench suite run on a tiny configuration."""
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "bench/test_throughput.py", "bench/test_drift_by_work.py", "-q",
+         "-p", "no:cacheprovider", "--threads", "1,2", "--strategies", "plain_node_lock,atomic",
+         "--engines", "native,python", "--works", "0,50", "--ops", "2000", "--runs", "2",
+         f"--benchmark-json={out}"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def sweep_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sweep") / "sweep.json"
+    from pysgxalloc.__main__ import main
+
+    code = main(["sweep", "--strategies", "plain_node_lock,atomic", "--threads", "1,2", "--repeats", "2",
+                 "--ops", "2000", "--json", str(out)])  # fmt: skip
+    assert code == 0
+    return out
+
+
+def test_report_reads_its_own_sweep(capsys: pytest.CaptureFixture[str], sweep_json: Path) -> None:
+    capsys.readouterr()
+    done = run_main(capsys, "report", str(sweep_json))
+    assert done.code == 0, done.err
+    assert "[1] " in done.out and "(sweep, " in done.out
+    rows = [
+        line.split() for line in done.out.splitlines() if line.startswith(("plain_node_lock ", "atomic "))
+    ]
+    assert [row[:3] for row in rows] == [
+        ["plain_node_lock", "native", "1"],
+        ["plain_node_lock", "native", "2"],
+        ["atomic", "native", "1"],
+        ["atomic", "native", "2"],
+    ]
+
+
+def test_report_reads_the_figures_our_benchmarks_record_in_pytest_benchmark_json(
+    benchmark_json: Path,
+) -> None:
+    result = read_result_file(benchmark_json)
+    assert result.kind == "pytest-benchmark"
+    assert result.machine.cpus >= 1 and result.machine.hostname
+    settings = {
+        (g.setting.strategy, g.setting.engine, g.setting.threads, g.setting.work) for g in result.groups
+    }
+    assert ("atomic", "python", 2, 0) in settings and ("plain_node_lock", "native", 1, 50) in settings
+    throughput_and_drift = next(g for g in result.groups if g.setting == Setting("atomic", "native", 1, 0))
+    assert throughput_and_drift.runs == 4  # 2 timed runs from each of the two benchmarks of that setting
+    assert all(g.drift.tolist() == [0] * g.runs for g in result.groups if g.exact)
+
+
+def test_report_puts_two_files_side_by_side_and_plots_them(
+    capsys: pytest.CaptureFixture[str], sweep_json: Path, benchmark_json: Path, tmp_path: Path
+) -> None:
+    capsys.readouterr()
+    plot = tmp_path / "both.png"
+    done = run_main(capsys, "report", str(sweep_json), str(benchmark_json), "--plot", str(plot))
+    assert done.code == 0, done.err
+    header = next(line for line in done.out.splitlines() if line.startswith("strategy"))
+    columns = ["Mops/s", "[{}]", "drift", "[{}]", "(runs)"]
+    per_file = [column.format(index) for index in (1, 2) for column in columns]
+    assert header.split() == ["strategy", "engine", "work", "threads", *per_file]
+    python_row = next(
+        line for line in done.out.splitlines() if line.startswith("atomic") and " python " in line
+    )
+    assert python_row.split()[4:6] == ["-", "-"]  # the sweep ran only the native engine
+    assert plot.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_report_notes_benchmarks_it_cannot_read(
+    capsys: pytest.CaptureFixture[str], benchmark_json: Path, tmp_path: Path
+) -> None:
+    data: dict[str, Any] = json.loads(benchmark_json.read_text())
+    data["benchmarks"].append({"name": "test_reclaim_latency", "extra_info": {"seconds": 1.0}})
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps(data))
+    done = run_main(capsys, "report", str(mixed))
+    assert done.code == 0, done.err
+    assert "note: skipped 1 benchmarks without hammer figures (test_reclaim_latency)" in done.out
+
+
+def test_report_notes_an_interrupted_sweep(
+    capsys: pytest.CaptureFixture[str], sweep_json: Path, tmp_path: Path
+) -> None:
+    data: dict[str, Any] = json.loads(sweep_json.read_text())
+    data["complete"] = False
+    data["measurements"] = data["measurements"][:3]
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps(data))
+    done = run_main(capsys, "report", str(cut))
+    assert "note: interrupted sweep: 3 of 8 runs" in done.out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read"),
+        ("{not json", "is not JSON"),
+        ('{"hello": 1}', "is neither a pysgxalloc sweep (--json) nor pytest-benchmark JSON"),
+        ('{"schema": "pysgxalloc.sweep", "version": 99}', "version 99 is from a newer pysgxalloc"),
+        ('{"machine_info": {}, "benchmarks": []}', "none of the files holds hammer results"),
+    ],
+)
+def test_report_refuses_files_it_cannot_read_with_a_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "input.json"
+    if content is not None:
+        path.write_text(content)
+    done = run_main(capsys, "report", str(path))
+    assert done.code in (1, 2)
+    assert message in done.err and "Traceback" not in done.err
