@@ -18,9 +18,15 @@ from pysgxalloc.compare import ACCURACY_LABEL, StrategySummary, compare_strategi
 from pysgxalloc.machine import usable_cpus
 
 
+@pytest.fixture(autouse=True)
+def no_reclaim_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process demo runs skip the reclaim section (seconds each); the subprocess tests keep it."""
+    monkeypatch.setattr(demo, "EXTRA_SECTIONS", [])
+
+
 def test_demo_prints_the_machine_one_row_per_strategy_and_a_verdict() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "pysgxalloc", "--ops", "5000", "--repeats", "2"],
+        [sys.executable, "-m", "pysgxalloc", "--ops", "5000", "--repeats", "2", "--reclaim-runs", "1"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -35,6 +41,33 @@ def test_demo_prints_the_machine_one_row_per_strategy_and_a_verdict() -> None:
     verdicts = [line for line in lines if line.endswith("lost none.")]
     assert len(verdicts) == 1 and "atomic" in verdicts[0]
     assert "Traceback" not in done.stderr
+
+
+def test_demo_ends_with_the_hang_the_drift_causes() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pysgxalloc", "--ops", "2000", "--repeats", "1", "--reclaim-runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    section = done.stdout[done.stdout.index("What the drift does") :]
+    for strategy in ("plain_node_lock", "atomic", "per_node"):
+        assert any(line.split()[:1] == [strategy] for line in section.splitlines()), strategy
+    assert section.rstrip().endswith(".") and "hung" in section.splitlines()[-1]
+
+
+def test_reclaim_runs_0_leaves_the_hang_section_out() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pysgxalloc", "--ops", "2000", "--repeats", "1", "--reclaim-runs", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "What the drift does" not in done.stdout
 
 
 def test_demo_labels_oversubscribed_runs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pysgxalloc._core import Accuracy
-from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, positive_int
+from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console, table
 from pysgxalloc.compare import (
     ACCURACY_LABEL,
@@ -30,6 +30,14 @@ from pysgxalloc.compare import (
 )
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, check_hammer_arguments
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.reclaim_summary import (
+    SHORT_STRATEGIES,
+    reclaim_runs,
+    reclaim_table,
+    reclaim_verdict,
+    scenario_line,
+    summarize_reclaim,
+)
 from pysgxalloc.strategy import STRATEGIES
 
 HELP = "every counter strategy hammered side by side on this machine (the default command)"
@@ -48,6 +56,7 @@ class DemoOptions:
     repeats: int = 5
     engine: Engine = "native"
     pin: bool = False
+    reclaim_runs: int = 5  #: reclaim scenarios per strategy in the hang section (0: none)
 
 
 # One more part of the demo, printed after the strategy table: it gets the console
@@ -55,8 +64,26 @@ class DemoOptions:
 # seconds. Ctrl-C inside one ends the demo with exit code 130.
 Section = Callable[[Console, DemoOptions], None]
 
-#: Extra sections, in order. Issue 4 adds the reclaim scenario's short section here.
-EXTRA_SECTIONS: list[Section] = []
+
+def reclaim_section(out: Console, options: DemoOptions) -> None:
+    """The hang the drift causes: a few reclaim scenarios of plain_node_lock, atomic and per_node."""
+    if options.reclaim_runs == 0:
+        return
+    out.print("[bold]What the drift does: the reclaimer sleeps while user space faults forever[/bold]")
+    with progress_bar(stderr_console()) as progress:
+        task = progress.add_task("reclaim scenarios", total=options.reclaim_runs * len(SHORT_STRATEGIES))
+        results = []
+        for result in reclaim_runs(SHORT_STRATEGIES, options.reclaim_runs):
+            results.append(result)
+            progress.advance(task)
+    out.print(scenario_line(results[0]), soft_wrap=True)
+    summaries = summarize_reclaim(results)
+    out.print(reclaim_table(summaries))
+    out.print(reclaim_verdict(summaries), soft_wrap=True)
+
+
+#: Extra sections, in order, after the strategy table.
+EXTRA_SECTIONS: list[Section] = [reclaim_section]
 
 # flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
 # so it never collides with another command's option of the same name.
@@ -67,6 +94,10 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "--ops": {"type": positive_int, "help": "operations per thread and run (default: 2000000)"},
     "--repeats": {"type": positive_int, "help": "runs per strategy (default: 5)"},
     "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
+    "--reclaim-runs": {
+        "type": at_least(0),
+        "help": "reclaim scenarios per strategy in the hang section (default: 5; 0 skips it)",
+    },
     "--pin": {
         "action": "store_const",
         "const": True,
