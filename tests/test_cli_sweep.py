@@ -132,3 +132,24 @@ def test_ctrl_c_stops_a_long_sweep_keeps_what_it_measured_and_exits_130(tmp_path
     assert not record.complete
     assert seen <= len(record.measurements) < 100_000
     assert f"interrupted after {len(record.measurements)} of 100000 runs" in out
+
+
+def test_the_strategies_preset_fills_what_the_command_line_leaves_out(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "preset.json"
+    done = run_main(
+        capsys, "sweep", "--preset", "strategies", "--threads", "1", "--ops", "2000", "--repeats", "1",
+        "--json", str(out),
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    config = json.loads(out.read_text())["config"]
+    assert (config["batch"], config["rounds"], config["pin"]) == (64, 10, True)  # from the preset
+    assert config["repeats"] == 1  # given on the command line, so it wins
+    assert len(config["strategies"]) == 8
+
+
+def test_an_unknown_preset_exits_2_with_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    done = run_main(capsys, "sweep", "--preset", "fastest")
+    assert done.code == 2
+    assert "invalid choice: 'fastest'" in done.err and "strategies" in done.err

@@ -60,6 +60,16 @@ def default_thread_counts(cpus: int) -> tuple[int, ...]:
     return (*counts, top)
 
 
+# Named starting points: a preset fills the options it names unless they are given.
+PRESETS: dict[str, dict[str, Any]] = {
+    # Where each strategy wins: every strategy at 1 .. 2 x CPUs threads, pinned, batches of
+    # 64 pages (so percpu_batch's deltas fold) and 10 quiescent readings per run.
+    "strategies": {"repeats": 5, "batch": 64, "rounds": 10, "pin": True},
+}
+# What an option is when neither the command line nor a preset sets it.
+BASE: dict[str, Any] = {"repeats": 3, "batch": 1, "rounds": 1, "pin": False}
+
+
 def register(subparsers: Any) -> None:
     cpus = usable_cpus()
     parser = subparsers.add_parser(
@@ -89,7 +99,15 @@ def register(subparsers: Any) -> None:
         default=("native",),
         help="comma list of native, python, or all (default: native)",
     )
-    parser.add_argument("--repeats", type=positive_int, default=3, help="runs of every setting (default: 3)")
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="start from a named setting; 'strategies': every strategy, pinned, batch 64, 10 rounds, "
+        "5 repeats (the README's 'where each strategy wins')",
+    )
+    parser.add_argument(
+        "--repeats", type=positive_int, default=None, help="runs of every setting (default: 3)"
+    )
     parser.add_argument(
         "--ops", type=positive_int, default=1_000_000, help="operations per thread and run (default: 1000000)"
     )
@@ -98,10 +116,10 @@ def register(subparsers: Any) -> None:
         "--pages-per-node", type=positive_int, default=4096, help="EPC pages per node (default: 4096)"
     )
     parser.add_argument(
-        "--batch", type=positive_int, default=1, help="pages allocated before freeing them (default: 1)"
+        "--batch", type=positive_int, default=None, help="pages allocated before freeing them (default: 1)"
     )
     parser.add_argument(
-        "--rounds", type=positive_int, default=1, help="quiescent drift readings per run (default: 1)"
+        "--rounds", type=positive_int, default=None, help="quiescent drift readings per run (default: 1)"
     )
     parser.add_argument(
         "--work", type=at_least(0), default=0, help="busy-loop turns between operations (default: 0)"
@@ -112,7 +130,9 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_CHUNK,
         help=f"python engine: ops per call (default: {DEFAULT_CHUNK})",
     )
-    parser.add_argument("--pin", action="store_true", help="pin worker i to the i-th usable CPU")
+    parser.add_argument(
+        "--pin", action="store_const", const=True, default=None, help="pin worker i to the i-th usable CPU"
+    )
     parser.add_argument(
         "--json", type=output_file(), metavar="FILE", help="write every measurement here (JSON)"
     )
@@ -128,20 +148,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _setting(args: argparse.Namespace, name: str) -> Any:
+    given = getattr(args, name)
+    if given is not None:
+        return given
+    return PRESETS.get(args.preset or "", {}).get(name, BASE[name])
+
+
 def _config(args: argparse.Namespace) -> SweepConfig:
     return SweepConfig(
         strategies=args.strategies,
         threads=args.threads or default_thread_counts(usable_cpus()),
         engines=args.engines,
-        repeats=args.repeats,
+        repeats=_setting(args, "repeats"),
         ops=args.ops,
         nodes=args.nodes,
         pages_per_node=args.pages_per_node,
-        batch=args.batch,
-        rounds=args.rounds,
+        batch=_setting(args, "batch"),
+        rounds=_setting(args, "rounds"),
         work=args.work,
         chunk=args.chunk,
-        pin=args.pin,
+        pin=_setting(args, "pin"),
     )
 
 
