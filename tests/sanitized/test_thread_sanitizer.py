@@ -92,3 +92,14 @@ def test_race_free_strategy_paused_update_has_no_race_report(strategy: str) -> N
     done = run_under_tsan(f"sgx.paused_update({strategy!r}, rival_updates=8, pause_limit=0.05)")
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
     assert done.returncode == 0, done.stderr[-4000:]
+
+
+@pytest.mark.parametrize("strategy", RACE_FREE)
+def test_race_free_strategy_python_engine_has_no_race_report(strategy: str) -> None:
+    statement = (
+        f"sgx.hammer({strategy!r}, threads=3, nodes=2, pages_per_node=64, ops=20_000, rounds=2, batch=8,"
+        " hold=3, counter_batch=4, engine='python', chunk=2_000)"
+    )
+    done = run_under_tsan(statement)
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
