@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import numbers
 import operator
+from typing import TypeVar
+
+EnumT = TypeVar("EnumT", bound=enum.Enum)
 
 # The core takes every integer as a C++ long long.
 INT64_MIN = -(2**63)
@@ -44,3 +48,19 @@ def as_float(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
     return float(value)
+
+
+def as_member(kind: type[EnumT], name: str, value: object) -> EnumT:
+    """`value` as a member of the enum `kind`, given as the member or its name.
+
+    ValueError for an unknown name lists the valid ones; TypeError for anything else.
+    """
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return kind[value]
+        except KeyError:
+            choices = ", ".join(member.name for member in kind)
+            raise ValueError(f"unknown {name} {value!r}; choose one of: {choices}") from None
+    raise TypeError(f"{name} must be a {kind.__name__} or its name (str), got {type(value).__name__}")

@@ -174,40 +174,14 @@ def hammer(
     chosen = parse_engine(engine)
     chunk = as_int("chunk", chunk)
     cpus = usable_cpus()
+    team = (parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin)
     stats: _core.HammerStats | PythonEngineStats
     if chosen == "python":
         stats = run_python_engine(
-            parsed,
-            threads,
-            nodes,
-            pages_per_node,
-            ops,
-            batch,
-            rounds,
-            work,
-            pin,
-            chunk,
-            _fail_worker,
-            hold=hold,
-            counter_batch=counter_batch,
-            packed=packed,
+            *team, chunk, _fail_worker, hold=hold, counter_batch=counter_batch, packed=packed
         )
     else:
-        stats = _core.hammer(
-            parsed,
-            threads,
-            nodes,
-            pages_per_node,
-            ops,
-            batch,
-            rounds,
-            work,
-            pin,
-            _fail_worker,
-            hold=hold,
-            counter_batch=counter_batch,
-            packed=packed,
-        )
+        stats = _core.hammer(*team, _fail_worker, hold=hold, counter_batch=counter_batch, packed=packed)
     return HammerResult(
         strategy=parsed,
         engine=chosen,

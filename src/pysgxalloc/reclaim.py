@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from pysgxalloc import _core
 from pysgxalloc._core import Comparison, ReclaimOutcome, Strategy, WatermarkRead
-from pysgxalloc.checks import as_bool, as_float, as_int, as_optional_int
+from pysgxalloc.checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
@@ -35,15 +35,7 @@ _ULONG = 1 << 64
 
 def parse_comparison(value: ComparisonLike) -> Comparison:
     """Return the `Comparison` a user named; ValueError names the valid choices."""
-    if isinstance(value, Comparison):
-        return value
-    if isinstance(value, str):
-        try:
-            return Comparison[value]
-        except KeyError:
-            choices = ", ".join(c.name for c in Comparison)
-            raise ValueError(f"unknown comparison {value!r}; choose one of: {choices}") from None
-    raise TypeError(f"comparison must be a Comparison or its name (str), got {type(value).__name__}")
+    return as_member(Comparison, "comparison", value)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy, strategy_is_exact
+from pysgxalloc.checks import as_member
 
 StrategyLike = Strategy | str
 
@@ -12,15 +13,7 @@ STRATEGIES: tuple[Strategy, ...] = tuple(Strategy)
 
 def parse_strategy(value: StrategyLike) -> Strategy:
     """Return the `Strategy` a user named; ValueError names the valid choices."""
-    if isinstance(value, Strategy):
-        return value
-    if isinstance(value, str):
-        try:
-            return Strategy[value]
-        except KeyError:
-            choices = ", ".join(s.name for s in STRATEGIES)
-            raise ValueError(f"unknown strategy {value!r}; choose one of: {choices}") from None
-    raise TypeError(f"strategy must be a Strategy or its name (str), got {type(value).__name__}")
+    return as_member(Strategy, "strategy", value)
 
 
 def is_exact(strategy: StrategyLike) -> bool:
