@@ -14,8 +14,9 @@ from rich.console import Console
 import pysgxalloc as sgx
 from pysgxalloc.commands import demo
 from pysgxalloc.commands.demo import DemoOptions
-from pysgxalloc.compare import ACCURACY_LABEL, StrategySummary, compare_strategies, verdict
+from pysgxalloc.compare import StrategySummary, compare_strategies, verdict
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.strategy import ACCURACY_LABEL
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,6 @@ from pysgxalloc.hammer import Engine, HammerResult, hammer
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
-#: How the table's "exact" column names each accuracy.
-ACCURACY_LABEL = {Accuracy.exact: "yes", Accuracy.bounded: "bounded", Accuracy.drifts: "no"}
-
 
 @dataclass(frozen=True, eq=False)
 class StrategySummary:

@@ -20,7 +20,7 @@ from rich.table import Table
 from pysgxalloc._core import Strategy
 from pysgxalloc.checks import as_int
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
-from pysgxalloc.strategy import STRATEGIES, StrategyLike, is_exact, parse_strategy
+from pysgxalloc.strategy import ACCURACY_LABEL, STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
 #: The demo's short version: the bug, the upstream fix, and the per-node design.
 SHORT_STRATEGIES: tuple[Strategy, ...] = (Strategy.plain_node_lock, Strategy.atomic, Strategy.per_node)
@@ -129,7 +129,7 @@ def reclaim_table(summaries: Sequence[ReclaimSummary]) -> Table:
         spread = f"({drift.min():+d} .. {drift.max():+d})" if len(drift) else ""
         table.add_row(
             s.strategy.name,
-            "yes" if s.exact else "no",
+            ACCURACY_LABEL[accuracy(s.strategy)],
             f"{s.hung}/{s.runs}",
             _median(s.faults_before_hang, ",.0f"),
             _median(drift, "+.0f"),

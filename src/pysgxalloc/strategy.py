@@ -7,6 +7,9 @@ from pysgxalloc.checks import as_member
 
 StrategyLike = Strategy | str
 
+#: How tables name each accuracy in their "exact" column.
+ACCURACY_LABEL = {Accuracy.exact: "yes", Accuracy.bounded: "bounded", Accuracy.drifts: "no"}
+
 #: Every strategy, in the order reports list them.
 STRATEGIES: tuple[Strategy, ...] = tuple(Strategy)
 

@@ -17,7 +17,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from pysgxalloc._core import Strategy
 from pysgxalloc.run_group import RunGroup
+from pysgxalloc.strategy import ACCURACY_LABEL, accuracy
 
 #: Width when stdout is a file or a pipe: wide enough that no table wraps in a log or a bug report.
 _PIPE_WIDTH = 160
@@ -70,7 +72,10 @@ def threads_cell(group: RunGroup) -> str:
     return f"{group.setting.threads}{' *' if group.oversubscribed else ''}"
 
 
-def exact_cell(exact: bool | None) -> str:
+def exact_cell(strategy: str, exact: bool | None) -> str:
+    """The "exact" column: the strategy's accuracy when this version knows it, else what the file said."""
+    if strategy in Strategy.__members__:
+        return ACCURACY_LABEL[accuracy(strategy)]
     return "?" if exact is None else "yes" if exact else "no"
 
 
@@ -104,7 +109,7 @@ def groups_table(groups: Sequence[RunGroup]) -> Table:
             g.setting.strategy,
             g.setting.engine,
             threads_cell(g),
-            exact_cell(g.exact),
+            exact_cell(g.setting.strategy, g.exact),
             mops(g),
             mops_spread(g),
             f"{g.drift_median:+.0f}",

@@ -21,7 +21,6 @@ from pysgxalloc._core import Accuracy
 from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console, table
 from pysgxalloc.compare import (
-    ACCURACY_LABEL,
     StrategySummary,
     compare_strategies,
     default_threads,
@@ -38,7 +37,7 @@ from pysgxalloc.reclaim_summary import (
     scenario_line,
     summarize_reclaim,
 )
-from pysgxalloc.strategy import STRATEGIES
+from pysgxalloc.strategy import ACCURACY_LABEL, STRATEGIES
 
 HELP = "every counter strategy hammered side by side on this machine (the default command)"
 DESCRIPTION = (
