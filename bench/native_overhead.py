@@ -28,12 +28,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pysgxalloc
+from pysgxalloc.commands._arguments import at_least
 from pysgxalloc.machine import usable_cpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -195,16 +196,6 @@ def thread_counts(text: str) -> list[int]:
     if not counts or any(count < 1 for count in counts):
         raise argparse.ArgumentTypeError(f"thread counts must be positive integers, got {text!r}")
     return counts
-
-
-def at_least(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text.replace("_", ""))
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
-        return value
-
-    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:

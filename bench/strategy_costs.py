@@ -25,11 +25,12 @@ import argparse
 import json
 import statistics
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pysgxalloc as sgx
+from pysgxalloc.commands._arguments import at_least
 from pysgxalloc.machine import usable_cpus
 
 ABLATION = ("per_node", "percpu_batch", "striped")  # the strategies with per-node or per-thread cells
@@ -183,16 +184,6 @@ def report(setup: Setup, results: dict[sgx.Strategy, Samples], cpus: int) -> Non
             if s.packed_update_ns
         ],
     )
-
-
-def at_least(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text.replace("_", ""))
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
-        return value
-
-    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:

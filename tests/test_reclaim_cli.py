@@ -117,7 +117,7 @@ def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
     [
         (["--runs", "0"], "must be at least 1"),
         (["--strategies", "atomic,bogus"], "unknown strategy 'bogus'"),
-        (["--strategies", ","], "name at least one strategy"),
+        (["--strategies", ","], "expected a comma-separated list, got nothing"),
         (["--low", "65", "--high", "64"], "low must not exceed high, got low=65, high=64"),
         (["--scan", "0"], "scan must be between 1 and 65536, got 0"),
         (["--stall-seconds", "soon"], "'soon' is not a number of seconds"),

@@ -23,7 +23,8 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
-def _integer(text: str) -> int:
+def integer(text: str) -> int:
+    """An argparse type: any integer (the callee checks its range)."""
     try:
         return int(text.strip())  # accepts 2_000_000 too
     except ValueError:
@@ -34,7 +35,7 @@ def at_least(low: int) -> Callable[[str], int]:
     """An argparse type: an integer >= `low`."""
 
     def parse(text: str) -> int:
-        value = _integer(text)
+        value = integer(text)
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
         return value
@@ -44,6 +45,14 @@ def at_least(low: int) -> Callable[[str], int]:
 
 
 positive_int = at_least(1)
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds (the callee checks its range)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
 
 
 def _items(text: str) -> list[str]:

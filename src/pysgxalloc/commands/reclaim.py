@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pysgxalloc._core import Comparison
+from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
 from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
 from pysgxalloc.reclaim_summary import (
     reclaim_runs,
@@ -17,42 +18,10 @@ from pysgxalloc.reclaim_summary import (
     scenario_line,
     summarize_reclaim,
 )
-from pysgxalloc.strategy import STRATEGIES, parse_strategy
+from pysgxalloc.strategy import STRATEGIES
 
 PROG = "pysgxalloc reclaim"
 DEFAULT_RUNS = 10
-EXIT_INTERRUPTED = 130
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-
-
-def _count(text: str) -> int:
-    value = _whole(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-
-
-def _strategy_list(text: str) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("name at least one strategy")
-    try:
-        return [parse_strategy(name).name for name in names]
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,43 +34,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "free list is empty keeps the faults from waking the reclaimer: the 2021 hang.",
     )
     parser.add_argument(
-        "--runs", type=_count, default=DEFAULT_RUNS, help=f"runs per strategy (default: {DEFAULT_RUNS})"
+        "--runs", type=positive_int, default=DEFAULT_RUNS, help=f"runs per strategy (default: {DEFAULT_RUNS})"
     )
     parser.add_argument(
         "--strategies",
-        type=_strategy_list,
+        type=strategy_names,
         default=[s.name for s in STRATEGIES],
         help="comma-separated strategies (default: all)",
     )
     parser.add_argument(
-        "--threads", type=_count, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
+        "--threads", type=positive_int, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
     )
     parser.add_argument(
-        "--nodes", type=_count, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
+        "--nodes", type=positive_int, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
     )
     parser.add_argument(
-        "--pages-per-node", type=_count, default=DEFAULTS.pages_per_node, help="default: %(default)s"
+        "--pages-per-node", type=positive_int, default=DEFAULTS.pages_per_node, help="default: %(default)s"
     )
     parser.add_argument(
         "--enclave-pages",
-        type=_count,
+        type=positive_int,
         default=DEFAULTS.enclave_pages,
         help="enclave size in pages (default: %(default)s)",
     )
     parser.add_argument(
         "--passes",
-        type=_count,
+        type=positive_int,
         default=DEFAULTS.passes,
         help="passes over each worker's share (default: %(default)s)",
     )
     parser.add_argument(
-        "--low", type=_whole, default=DEFAULTS.low, help="low watermark (default: %(default)s)"
+        "--low", type=integer, default=DEFAULTS.low, help="low watermark (default: %(default)s)"
     )
     parser.add_argument(
-        "--high", type=_whole, default=DEFAULTS.high, help="high watermark (default: %(default)s)"
+        "--high", type=integer, default=DEFAULTS.high, help="high watermark (default: %(default)s)"
     )
     parser.add_argument(
-        "--scan", type=_whole, default=DEFAULTS.scan, help="pages per reclaim batch (default: %(default)s)"
+        "--scan", type=integer, default=DEFAULTS.scan, help="pages per reclaim batch (default: %(default)s)"
     )
     parser.add_argument(
         "--comparison",
@@ -111,19 +80,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--initial-drift",
-        type=_whole,
+        type=integer,
         default=DEFAULTS.initial_drift,
         help="start the counter off by this much",
     )
     parser.add_argument(
         "--stall-seconds",
-        type=_seconds,
+        type=seconds,
         default=DEFAULTS.stall_seconds,
         help="no progress for this long means hung (default: %(default)s)",
     )
     parser.add_argument(
         "--max-retries",
-        type=_whole,
+        type=integer,
         default=DEFAULTS.max_retries,
         help="one fault retried more means hung (default: %(default)s)",
     )
