@@ -20,6 +20,7 @@
 #include "churn.hpp"
 #include "epc_pool.hpp"
 #include "errors.hpp"
+#include "team.hpp"
 
 namespace sgx {
 namespace {
@@ -129,18 +130,8 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
         }
     };
 
-    std::vector<std::thread> team;
-    team.reserve(threads);
-    try {
-        for (std::size_t index = 0; index < threads; ++index) team.emplace_back(worker, index);
-    } catch (...) {
-        // Could not start them all: release the ones waiting at the start line.
-        abandon.store(true, std::memory_order_relaxed);
-        for (std::size_t missing = team.size(); missing < threads; ++missing) sync.arrive_and_drop();
-        for (auto& thread : team) thread.join();
-        throw;
-    }
-    for (auto& thread : team) thread.join();
+    std::vector<std::thread> team = start_team(threads, sync, abandon, worker);
+    join_team(team);
     const Clock::time_point end = Clock::now();
 
     for (const auto& error : errors) {

@@ -19,6 +19,7 @@
 #include "epc_pool.hpp"
 #include "errors.hpp"
 #include "hammer.hpp"
+#include "team.hpp"
 
 namespace sgx {
 namespace {
@@ -117,18 +118,12 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
         }
     };
 
-    std::vector<std::thread> team;
-    team.reserve(threads);
-    try {
-        for (std::size_t index = 0; index < writers; ++index) team.emplace_back(writer, index);
-        team.emplace_back(reader);
-    } catch (...) {
-        abandon.store(true, std::memory_order_relaxed);
-        for (std::size_t missing = team.size(); missing < threads; ++missing) sync.arrive_and_drop();
-        for (auto& thread : team) thread.join();
-        throw;
-    }
-    for (auto& thread : team) thread.join();
+    // Threads 0 .. writers-1 write; the last one reads.
+    std::vector<std::thread> team = start_team(threads, sync, abandon, [&](std::size_t index) {
+        if (index < writers) writer(index);
+        else reader();
+    });
+    join_team(team);
 
     for (const auto& error : errors) {
         if (error) std::rethrow_exception(error);
