@@ -22,6 +22,7 @@ Prints medians with (min-max); asserts nothing. Runs where threads outnumber usa
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
@@ -68,7 +69,8 @@ def spread(samples: list[float]) -> str:
 
 def measure_once(strategy: sgx.Strategy, setup: Setup, samples: Samples) -> None:
     """One repeat: update runs (padded, and packed for the ablation), then cheap and exact read runs."""
-    run = sgx.hammer(
+    update_run = functools.partial(
+        sgx.hammer,
         strategy,
         threads=setup.threads,
         nodes=setup.nodes,
@@ -79,22 +81,12 @@ def measure_once(strategy: sgx.Strategy, setup: Setup, samples: Samples) -> None
         counter_batch=setup.counter_batch,
         pin=setup.pin,
     )
+    run = update_run()
     samples.update_ns.append(run.ns_per_op)
     samples.max_error = max(samples.max_error, int(abs(run.drift_by_round).max()))
     samples.error_bound = run.read_error_bound
     if strategy.name in ABLATION:
-        packed = sgx.hammer(
-            strategy,
-            threads=setup.threads,
-            nodes=setup.nodes,
-            ops=setup.ops,
-            batch=setup.batch,
-            rounds=setup.rounds,
-            hold=setup.hold,
-            counter_batch=setup.counter_batch,
-            pin=setup.pin,
-            packed=True,
-        )
+        packed = update_run(packed=True)
         samples.packed_update_ns.append(packed.ns_per_op)
     for exact_read, into in ((False, samples.cheap_read_ns), (True, samples.exact_read_ns)):
         reading = sgx.read_cost(
