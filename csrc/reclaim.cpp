@@ -25,13 +25,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <latch>
 #include <memory>
 #include <mutex>
-#include <numeric>
 #include <string>
 #include <thread>
 
@@ -42,6 +40,7 @@
 #include "padded.hpp"
 #include "pool_shape.hpp"
 #include "reclaimer.hpp"
+#include "slot.hpp"
 
 namespace sgx {
 namespace {
@@ -276,6 +275,7 @@ private:
         stats.exact_count = pool_.exact_count();
         stats.true_free = pool_.true_free();
         stats.active_pages = enclave_.active_length();
+        stats.fault_wakes_reclaimer = reclaimer_.should_wake();
         stats.pages_conserved = true;  // conservation_violation() came back empty
         return stats;
     }

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "epc_pool.hpp"
-#include "slot.hpp"
 #include "stop_flag.hpp"
 #include "strategy.hpp"
 
@@ -64,6 +63,9 @@ struct ReclaimStats {
     long exact_count = 0;  // the strategy's exact read (differs from counter only for percpu_batch)
     long true_free = 0;    // pages on the free lists
     long active_pages = 0;  // resident enclave pages, all on the active list
+    // should_reclaim(low) as the reclaimer evaluates it (comparison and watermark read
+    // included): false at a hang means a fault finding every list empty wakes no one.
+    bool fault_wakes_reclaimer = false;
     bool pages_conserved = false;  // the conservation check ran after the join and held
     std::vector<long long> faults_per_worker;
 };

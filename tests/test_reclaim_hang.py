@@ -75,6 +75,15 @@ def test_the_same_lost_free_is_harmless_when_the_count_is_compared_signed() -> N
     assert res.drift == -1
 
 
+def test_a_count_stuck_below_low_leaves_every_fault_waking_the_reclaimer() -> None:
+    # signed and a million short, the count is always below low: the reclaimer's own rule
+    # (should_reclaim(low), read after the run) says a fault would wake it
+    res = sgx.reclaim_scenario("atomic", initial_drift=-1_000_000, comparison="signed_count")
+    assert res.completed, res
+    assert res.counter < DEFAULTS.low and res.active_pages > 0
+    assert res.fault_wakes_reclaimer
+
+
 def test_a_fault_retried_past_max_retries_is_a_hang_whatever_the_stall_time() -> None:
     res = sgx.reclaim_scenario("atomic", initial_drift=100, stall_seconds=3600, max_retries=1000)
     assert res.outcome is sgx.ReclaimOutcome.retry_limit and res.hung

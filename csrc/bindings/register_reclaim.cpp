@@ -67,6 +67,7 @@ void register_reclaim(py::module_& m) {
         .def_readonly("exact_count", &ReclaimStats::exact_count)
         .def_readonly("true_free", &ReclaimStats::true_free)
         .def_readonly("active_pages", &ReclaimStats::active_pages)
+        .def_readonly("fault_wakes_reclaimer", &ReclaimStats::fault_wakes_reclaimer)
         .def_readonly("pages_conserved", &ReclaimStats::pages_conserved)
         .def_property_readonly("faults_per_worker", [](const ReclaimStats& s) {
             return py::array_t<long long>(static_cast<py::ssize_t>(s.faults_per_worker.size()),

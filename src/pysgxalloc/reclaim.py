@@ -30,7 +30,6 @@ ComparisonLike = Comparison | str
 DEFAULTS = _core.ReclaimConfig()
 
 _HUNG = (ReclaimOutcome.stalled, ReclaimOutcome.retry_limit)
-_ULONG = 1 << 64
 
 
 def parse_comparison(value: ComparisonLike) -> Comparison:
@@ -73,6 +72,9 @@ class ReclaimResult:
     exact_count: int  #: the strategy's exact read (differs from counter only for percpu_batch)
     true_free: int  #: pages on the free lists
     active_pages: int  #: resident enclave pages, every one on the active list
+    #: Whether a fault that found every list empty now would wake the reclaimer:
+    #: should_reclaim(low) as the C++ reclaimer evaluates it (comparison and watermark read included).
+    fault_wakes_reclaimer: bool
     pages_conserved: bool  #: the C++ conservation check ran after the run and held
     faults_per_worker: npt.NDArray[np.int64]
 
@@ -97,15 +99,6 @@ class ReclaimResult:
     @property
     def epc_pages(self) -> int:
         return self.nodes * self.pages_per_node
-
-    @property
-    def fault_wakes_reclaimer(self) -> bool:
-        """Whether a fault that found every list empty now would wake the reclaimer: should_reclaim(low)."""
-        if self.comparison is Comparison.kernel_unsigned:
-            below = self.counter % _ULONG < self.low
-        else:
-            below = self.counter < self.low
-        return below and self.active_pages > 0
 
     @property
     def oversubscribed(self) -> bool:
@@ -223,6 +216,7 @@ def reclaim_scenario(
         exact_count=stats.exact_count,
         true_free=stats.true_free,
         active_pages=stats.active_pages,
+        fault_wakes_reclaimer=stats.fault_wakes_reclaimer,
         pages_conserved=stats.pages_conserved,
         faults_per_worker=stats.faults_per_worker,
     )
