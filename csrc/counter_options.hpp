@@ -34,12 +34,6 @@ struct CounterOptions {
     // per_node, percpu_batch and striped only: padded cells, or packed for the ablation.
     CellLayout layout = CellLayout::padded;
 
-    // Throws std::invalid_argument naming the first bad field.
-    void validate() const {
-        check_drift(initial_drift);
-        check_range("counter_batch", counter_batch, 1, kMaxCounterBatch);
-    }
-
     // Options from a caller's raw values (Python's): no batch means the default.
     static CounterOptions checked(long long initial_drift, std::optional<long long> counter_batch, bool packed) {
         check_drift(initial_drift);

@@ -47,7 +47,7 @@ class EpcPool {
 public:
     // `options.initial_drift` starts the count that far from the truth, as if
     // updates had already been lost: the drift's consequences, shown
-    // deterministically. `options` must be valid (CounterOptions::validate).
+    // deterministically. `options` must be valid (built by CounterOptions::checked).
     explicit EpcPool(PoolShape shape, const CounterOptions& options = {})
         : shape_(shape),
           lists_(std::make_unique<Padded<FreeList>[]>(shape.nodes)),

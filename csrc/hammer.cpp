@@ -167,8 +167,7 @@ void HammerConfig::validate() const {
 CounterOptions HammerConfig::counter_options() const { return CounterOptions::checked(0, counter_batch, packed); }
 
 long long HammerConfig::iterations_per_round() const noexcept {
-    const long long per_iteration = 2 * batch * rounds;
-    return (ops + per_iteration - 1) / per_iteration;
+    return churn_iterations(ops, batch * rounds);  // one round's share of each worker's iterations
 }
 
 long long HammerConfig::iterations_per_stop_check() const noexcept {

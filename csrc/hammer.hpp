@@ -17,7 +17,7 @@ namespace sgx {
 // ops, batch and work share churn()'s limits (churn_limits.hpp).
 inline constexpr long long kMaxRounds = 1LL << 20;
 // Pages each worker may hold through a run: the same 256 KiB bound as batch.
-inline constexpr long long kMaxHold = 1LL << 16;
+inline constexpr long long kMaxHold = kMaxBatch;
 
 // How a validated config splits each worker's share: what another engine (the
 // Python one) needs to run exactly the same traffic.

@@ -55,12 +55,14 @@ PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const Cou
     PauseWindow window;
     window.limit = std::chrono::duration<double>(config.pause_limit_seconds);
 
-    std::thread victim([&] {
+    // jthreads: if the rival cannot be started, the victim is still joined (its pause
+    // ends at the limit) instead of std::terminate on a joinable thread.
+    std::jthread victim([&] {
         armed_window = &window;
         (void)pool.alloc(kVictimNode, Slot{0});
         armed_window = nullptr;  // in case the strategy had no pause point on this path
     });
-    std::thread rival([&] {
+    std::jthread rival([&] {
         {
             std::unique_lock hold(window.mutex);
             window.changed.wait_for(hold, window.limit, [&] { return window.victim_paused; });

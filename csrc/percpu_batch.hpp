@@ -82,8 +82,6 @@ public:
         return (batch_ - 1) * global_.value.registered.load(std::memory_order_relaxed);
     }
 
-    long batch() const noexcept { return batch_; }
-
     std::size_t state_bytes() const noexcept {
         return sizeof *this + kSlotCount * (sizeof(SlotCell) + sizeof(Slot));
     }

@@ -15,10 +15,11 @@
 #include <vector>
 
 #include "churn.hpp"
+#include "churn_limits.hpp"
 #include "cpus.hpp"
 #include "epc_pool.hpp"
 #include "errors.hpp"
-#include "hammer.hpp"
+#include "slot.hpp"
 #include "team.hpp"
 
 namespace sgx {
@@ -61,8 +62,7 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
     const std::size_t threads = writers + 1;  // the reader is the last
     const std::vector<int> cpus = config.pin ? allowed_cpus() : std::vector<int>{};
     const long long per_check = churn_iterations_per_stop_check(config.batch, config.work);
-    const long long per_iteration = 2 * config.batch;
-    const long long iterations = (config.ops + per_iteration - 1) / per_iteration;
+    const long long iterations = churn_iterations(config.ops, config.batch);
 
     ReadCostStats stats;
     stats.counter_batch = options.counter_batch;
@@ -147,9 +147,7 @@ void ReadCostConfig::validate() const {
     // Writers and the reader share the slot range with no one: at most kMaxThreads threads.
     check_range("writers", writers, 0, kMaxThreads - 1);
     PoolShape::checked(nodes, pages_per_node);
-    check_range("ops", ops, 1, kMaxOps);
-    check_range("batch", batch, 1, kMaxBatch);
-    check_range("work", work, 0, kMaxWork);
+    check_churn_limits(ops, batch, work);
     CounterOptions::checked(0, counter_batch, packed);
 }
 

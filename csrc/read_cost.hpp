@@ -13,7 +13,6 @@
 #include <optional>
 #include <vector>
 
-#include "counter_options.hpp"
 #include "stop_flag.hpp"
 #include "strategy.hpp"
 
