@@ -9,11 +9,6 @@
 namespace sgx {
 namespace {
 
-Slot checked_slot(long long slot) {
-    check_range("slot", slot, 0, kCallerSlot);
-    return static_cast<Slot>(slot);
-}
-
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:
@@ -26,13 +21,15 @@ public:
 
     std::optional<PageId> alloc(long long node, long long slot) override {
         const unsigned local = shape().checked_node(node);
-        const PageId page = pool_.alloc(local, checked_slot(slot));
+        const SlotClaims::Claim claim = claims_.claim(slot);
+        const PageId page = pool_.alloc(local, static_cast<Slot>(slot));
         if (page == kNoPage) return std::nullopt;
         return page;
     }
     void free(long long page, long long slot) override {
         const PageId checked = shape().checked_page(page);
-        pool_.free(checked, checked_slot(slot));
+        const SlotClaims::Claim claim = claims_.claim(slot);
+        pool_.free(checked, static_cast<Slot>(slot));
     }
     long counter() const noexcept override { return pool_.counter(); }
     long exact_count() const noexcept override { return pool_.exact_count(); }
@@ -52,6 +49,7 @@ public:
     Tally churn(long long ops, long long node, long long slot, long long batch, long long work) override {
         check_churn_limits(ops, batch, work);
         const unsigned local = shape().checked_node(node);
+        check_range("slot", slot, 0, kMaxThreads - 1);  // a worker's slot; the caller slot is the GIL holders'
         const SlotClaims::Claim claim = claims_.claim(slot);
         std::vector<PageId> held(static_cast<std::size_t>(batch));
         return sgx::churn(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), held, work);

@@ -27,8 +27,9 @@ public:
     virtual Strategy strategy() const noexcept = 0;
     virtual const PoolShape& shape() const noexcept = 0;
     virtual const CounterOptions& counter_options() const noexcept = 0;
-    // `slot` (slot.hpp): whose per-thread counter state the update goes to;
-    // callers hold the GIL, so any slot is theirs alone for the call.
+    // `slot` (slot.hpp): whose per-thread counter state the update goes to.
+    // Claimed for the call, like churn()'s: a slot another thread is churning
+    // on right now throws std::invalid_argument.
     virtual std::optional<PageId> alloc(long long node, long long slot) = 0;
     virtual void free(long long page, long long slot) = 0;
     virtual long counter() const noexcept = 0;

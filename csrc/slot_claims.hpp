@@ -1,10 +1,11 @@
-// SlotClaims: which worker slots of one pool are in use right now.
+// SlotClaims: which slots of one pool are in use right now.
 //
-// Python threads name their own slot when they call Pool.churn(); two threads
-// naming the same one at once would share per-slot state that is unlocked
-// because its owner is supposed to be alone (slot.hpp). A claim turns that
-// mistake into a ValueError instead of silent corruption. Cost: one atomic
-// exchange and one store per call (a chunk of thousands of operations), never
+// Python threads name their own slot when they call Pool.churn(), alloc() or
+// free(); two threads naming the same one at once would share per-slot state
+// that is unlocked because its owner is supposed to be alone (slot.hpp). A
+// claim turns that mistake into a ValueError instead of silent corruption.
+// Cost: one atomic exchange and one store per call from Python (a chunk of
+// thousands of operations, or one page against a microsecond of call), never
 // per operation. The flags are not padded: two claims touch neighbouring bytes
 // only once a chunk, so false sharing costs nothing measurable.
 #pragma once
@@ -34,10 +35,11 @@ public:
         std::atomic<bool>& flag_;
     };
 
-    // `slot` must be a worker slot (0 .. kMaxThreads - 1); throws
-    // std::invalid_argument when it is out of range or already claimed.
+    // `slot` is 0 .. kCallerSlot; throws std::invalid_argument when it is out of
+    // range or already claimed. kCallerSlot's users hold the GIL, so its claim
+    // never collides; it is claimed anyway so every entry point works alike.
     [[nodiscard]] Claim claim(long long slot) {
-        check_range("slot", slot, 0, kMaxThreads - 1);
+        check_range("slot", slot, 0, kCallerSlot);
         std::atomic<bool>& flag = in_use_[static_cast<std::size_t>(slot)];
         // Acquire: pairs with the release of the previous holder (see ~Claim).
         if (flag.exchange(true, std::memory_order_acquire)) [[unlikely]] {
@@ -48,7 +50,7 @@ public:
     }
 
 private:
-    std::unique_ptr<std::atomic<bool>[]> in_use_ = std::make_unique<std::atomic<bool>[]>(kMaxThreads);
+    std::unique_ptr<std::atomic<bool>[]> in_use_ = std::make_unique<std::atomic<bool>[]>(kSlotCount);
 };
 
 }  // namespace sgx

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
 import pytest
+from background import Background
 
 import pysgxalloc as sgx
 from pysgxalloc.machine import usable_cpus
@@ -76,17 +76,10 @@ def test_a_worker_error_is_rethrown_after_every_thread_joined() -> None:
 
 
 def test_the_hammer_releases_the_gil_while_threads_run() -> None:
-    done = threading.Event()
     ticks = 0
-
-    def run() -> None:
-        sgx.hammer("atomic_in_lock", threads=1, ops=20_000_000)
-        done.set()
-
-    worker = threading.Thread(target=run)
-    worker.start()
+    worker = Background(lambda: sgx.hammer("atomic_in_lock", threads=1, ops=20_000_000))
     time.sleep(0.01)
-    while not done.is_set():
+    while not worker.done.is_set():
         ticks += 1
         time.sleep(0.001)
     worker.join()

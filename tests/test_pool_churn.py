@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
+from background import Background
 
 import pysgxalloc as sgx
 
@@ -52,50 +54,54 @@ def test_churn_refuses_non_integers() -> None:
         pool.churn(ops=10, node=0, slot=True)
 
 
-def test_two_threads_cannot_churn_as_the_same_slot_at_once() -> None:
+IN_USE = "slot 3 is in use by another thread"
+
+
+def churn_long_as_slot_3(pool: sgx.EpcPool, entered: threading.Event) -> None:
+    entered.set()
+    while True:  # the main thread's short claims may win the slot first; then try again
+        try:
+            pool.churn(ops=20_000_000, node=0, slot=3)
+            return
+        except ValueError as error:
+            if IN_USE not in str(error):
+                raise
+
+
+@pytest.mark.parametrize(
+    "short_call",
+    [
+        pytest.param(lambda pool: pool.churn(ops=2, node=1, slot=3), id="churn"),
+        pytest.param(lambda pool: pool.free(pool.alloc(1, slot=3), slot=3), id="alloc"),
+    ],
+)
+def test_a_slot_another_thread_is_churning_on_is_refused(short_call: Callable[[sgx.EpcPool], object]) -> None:
     pool = sgx.EpcPool("atomic_in_lock")
     entered = threading.Event()
     refusals: list[str] = []
-
-    def long_chunk() -> None:
-        entered.set()
-        while True:  # the main thread's short claims may win the slot first; then try again
-            try:
-                pool.churn(ops=20_000_000, node=0, slot=3)
-                return
-            except ValueError:
-                continue
-
-    worker = threading.Thread(target=long_chunk)
-    worker.start()
+    worker = Background(lambda: churn_long_as_slot_3(pool, entered))
     entered.wait()
     # churn releases the GIL, so this thread keeps running while slot 3 is held
     while worker.is_alive():
         try:
-            pool.churn(ops=2, node=1, slot=3)
+            short_call(pool)
         except ValueError as error:
             refusals.append(str(error))
     worker.join()
-    assert refusals and "slot 3 is in use by another thread" in refusals[0]
+    assert refusals and IN_USE in refusals[0]
     # released with the chunk: the slot is free again
+    short_call(pool)
     assert pool.churn(ops=2, node=1, slot=3).ops == 2
     pool.check_invariant()
 
 
 def test_churn_releases_the_gil() -> None:
     pool = sgx.EpcPool("atomic")
-    done = threading.Event()
     ticks = 0
-
-    def run() -> None:
-        pool.churn(ops=20_000_000, node=0, slot=0)
-        done.set()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    while not done.is_set():
+    worker = Background(lambda: pool.churn(ops=20_000_000, node=0, slot=0))
+    while not worker.done.is_set():
         ticks += 1
-        done.wait(0.001)
+        worker.done.wait(0.001)
     worker.join()
     # with the GIL held for the whole chunk this thread could not tick more than once or twice
     assert ticks >= 5
