@@ -68,8 +68,6 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
                       PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round, &stats.exact_drift_by_round});
     // Written before the barrier that releases the readers, so relaxed suffices.
     std::atomic<bool> abandon{false};
-    // Read only after every worker has joined, so relaxed suffices.
-    std::atomic<bool> stopped{false};
 
     auto worker = [&](std::size_t index) {
         try {
@@ -113,7 +111,6 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
                     // Between operations, so no page is half moved; dropping out
                     // lets the others pass the barriers without us.
                     record();
-                    stopped.store(true, std::memory_order_relaxed);
                     give_back();
                     sync.arrive_and_drop();
                     return;
@@ -140,7 +137,6 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     if (const std::string violation = pool.invariant_violation(); !violation.empty()) {
         throw InvariantError("hammer broke the free lists: " + violation);
     }
-    stats.stopped = stopped.load(std::memory_order_relaxed);
     stats.wall_seconds = std::chrono::duration<double>(end - start).count();
     stats.total_ops = std::accumulate(stats.per_thread_ops.begin(), stats.per_thread_ops.end(), 0LL);
     stats.alloc_failures = std::accumulate(failures.begin(), failures.end(), 0LL);

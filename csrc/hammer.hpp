@@ -58,7 +58,6 @@ struct HammerConfig {
 };
 
 struct HammerStats {
-    bool stopped = false;     // the StopFlag cut the run short; the figures cover less than asked
     double wall_seconds = 0;  // start barrier released to last thread joined
     long long total_ops = 0;
     long long alloc_failures = 0;

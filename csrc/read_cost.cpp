@@ -76,8 +76,6 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
     std::atomic<long long> writers_left{config.writers};
     // Written before the start barrier that releases the readers of it: relaxed suffices.
     std::atomic<bool> abandon{false};
-    // Read only after every thread has joined: relaxed suffices.
-    std::atomic<bool> stopped{false};
 
     auto writer = [&](std::size_t index) {
         try {
@@ -91,7 +89,6 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
                 for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
                     ops += churn(pool, local, slot, std::min(left, per_check), held, config.work).ops;
                 }
-                if (stop.requested()) stopped.store(true, std::memory_order_relaxed);
                 stats.per_writer_ops[index] = ops;
                 finished[index] = Clock::now();
             }
@@ -111,7 +108,6 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
             stats.reads = config.exact_read ? read_until_done<true>(pool, writers_left, minimum, stop)
                                             : read_until_done<false>(pool, writers_left, minimum, stop);
             finished[writers] = Clock::now();
-            if (stop.requested()) stopped.store(true, std::memory_order_relaxed);
         } catch (...) {
             errors[writers] = std::current_exception();
             sync.arrive_and_drop();
@@ -134,7 +130,6 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
     auto seconds_to = [&start](Clock::time_point end) { return std::chrono::duration<double>(end - start).count(); };
     const auto writers_end = finished.begin() + static_cast<std::ptrdiff_t>(writers);
     const auto last_writer = std::max_element(finished.begin(), writers_end);
-    stats.stopped = stopped.load(std::memory_order_relaxed);
     stats.writer_seconds = writers == 0 ? 0.0 : seconds_to(*last_writer);
     stats.reader_seconds = seconds_to(finished[writers]);
     stats.writer_ops = std::accumulate(stats.per_writer_ops.begin(), stats.per_writer_ops.end(), 0LL);

@@ -38,7 +38,6 @@ struct ReadCostConfig {
 };
 
 struct ReadCostStats {
-    bool stopped = false;         // the StopFlag cut the run short
     double writer_seconds = 0;    // start barrier released to the last writer finished
     double reader_seconds = 0;    // start barrier released to the reader's last read
     long long writer_ops = 0;     // allocation attempts plus frees, all writers

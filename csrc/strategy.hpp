@@ -72,9 +72,4 @@ inline Accuracy strategy_accuracy(Strategy strategy) {
     return with_counter(strategy, []<class Counter>() { return Counter::accuracy; });
 }
 
-// Exact: the cheap read equals the true count at every quiescent point. Not
-// percpu_batch (its cheap read is bounded; its exact() is exact), nor the plain
-// strategies (they drift).
-inline bool strategy_is_exact(Strategy strategy) { return strategy_accuracy(strategy) == Accuracy::exact; }
-
 }  // namespace sgx

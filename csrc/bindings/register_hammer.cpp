@@ -8,15 +8,12 @@
 #include "../hammer.hpp"
 #include "interruptible.hpp"
 #include "register.hpp"
+#include "to_numpy.hpp"
 
 namespace py = pybind11;
 
 namespace sgx::bindings {
 namespace {
-
-py::array_t<long long> to_numpy(const std::vector<long long>& values) {
-    return py::array_t<long long>(static_cast<py::ssize_t>(values.size()), values.data());
-}
 
 // Called with the GIL held: validates here (a ValueError needs no thread), then
 // runs the team off this thread so Ctrl-C raises KeyboardInterrupt within
@@ -52,7 +49,6 @@ HammerPlan plan_hammer(long long threads, long long nodes, long long pages_per_n
 
 void register_hammer(py::module_& m) {
     py::class_<HammerStats>(m, "HammerStats")
-        .def_readonly("stopped", &HammerStats::stopped)
         .def_readonly("wall_seconds", &HammerStats::wall_seconds)
         .def_readonly("total_ops", &HammerStats::total_ops)
         .def_readonly("alloc_failures", &HammerStats::alloc_failures)

@@ -7,6 +7,7 @@
 #include "../read_cost.hpp"
 #include "interruptible.hpp"
 #include "register.hpp"
+#include "to_numpy.hpp"
 
 namespace py = pybind11;
 
@@ -36,14 +37,13 @@ ReadCostStats read_cost(Strategy strategy, long long writers, long long nodes, l
 
 void register_read_cost(py::module_& m) {
     py::class_<ReadCostStats>(m, "ReadCostStats")
-        .def_readonly("stopped", &ReadCostStats::stopped)
         .def_readonly("writer_seconds", &ReadCostStats::writer_seconds)
         .def_readonly("reader_seconds", &ReadCostStats::reader_seconds)
         .def_readonly("writer_ops", &ReadCostStats::writer_ops)
         .def_readonly("reads", &ReadCostStats::reads)
         .def_readonly("counter_batch", &ReadCostStats::counter_batch)
         .def_property_readonly("per_writer_ops", [](const ReadCostStats& s) {
-            return py::array_t<long long>(static_cast<py::ssize_t>(s.per_writer_ops.size()), s.per_writer_ops.data());
+            return to_numpy(s.per_writer_ops);
         });
 
     // No call_guard: read_cost() releases the GIL itself while it waits.

@@ -8,6 +8,7 @@
 #include "../reclaim.hpp"
 #include "interruptible.hpp"
 #include "register.hpp"
+#include "to_numpy.hpp"
 
 namespace py = pybind11;
 
@@ -51,8 +52,7 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("stall_seconds", &ReclaimConfig::stall_seconds)
         .def_readwrite("max_retries", &ReclaimConfig::max_retries)
         .def_readwrite("pin", &ReclaimConfig::pin)
-        .def_readwrite("leak_pages", &ReclaimConfig::leak_pages)
-        .def("validate", &ReclaimConfig::validate);
+        .def_readwrite("leak_pages", &ReclaimConfig::leak_pages);
 
     py::class_<ReclaimStats>(m, "ReclaimStats")
         .def_readonly("outcome", &ReclaimStats::outcome)
@@ -70,8 +70,7 @@ void register_reclaim(py::module_& m) {
         .def_readonly("fault_wakes_reclaimer", &ReclaimStats::fault_wakes_reclaimer)
         .def_readonly("pages_conserved", &ReclaimStats::pages_conserved)
         .def_property_readonly("faults_per_worker", [](const ReclaimStats& s) {
-            return py::array_t<long long>(static_cast<py::ssize_t>(s.faults_per_worker.size()),
-                                          s.faults_per_worker.data());
+            return to_numpy(s.faults_per_worker);
         });
 
     // No call_guard: reclaim() releases the GIL itself while it waits.

@@ -33,7 +33,6 @@ void register_strategy(py::module_& m) {
         .value("drifts", Accuracy::drifts)
         .finalize();
 
-    m.def("strategy_is_exact", &strategy_is_exact, py::arg("strategy"));
     m.def("strategy_accuracy", &strategy_accuracy, py::arg("strategy"));
     m.attr("MAX_THREADS") = kMaxThreads;
     m.attr("CALLER_SLOT") = kCallerSlot;

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy, strategy_is_exact
+from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy
 from pysgxalloc.checks import as_member
 
 StrategyLike = Strategy | str
@@ -21,7 +21,7 @@ def parse_strategy(value: StrategyLike) -> Strategy:
 
 def is_exact(strategy: StrategyLike) -> bool:
     """True for strategies whose cheap read equals the true free pages whenever no thread is updating."""
-    return strategy_is_exact(parse_strategy(strategy))
+    return accuracy(strategy) is Accuracy.exact
 
 
 def accuracy(strategy: StrategyLike) -> Accuracy:
