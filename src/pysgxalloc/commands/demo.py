@@ -20,6 +20,7 @@ from rich.table import Table
 from pysgxalloc._core import Accuracy
 from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console, table
+from pysgxalloc.commands.reclaim import print_scenarios, run_scenarios
 from pysgxalloc.compare import (
     StrategySummary,
     compare_strategies,
@@ -29,14 +30,8 @@ from pysgxalloc.compare import (
 )
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, check_hammer_arguments
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.reclaim_summary import (
-    SHORT_STRATEGIES,
-    reclaim_runs,
-    reclaim_table,
-    reclaim_verdict,
-    scenario_line,
-    summarize_reclaim,
-)
+from pysgxalloc.reclaim import ReclaimResult
+from pysgxalloc.reclaim_summary import SHORT_RUNS, SHORT_STRATEGIES
 from pysgxalloc.strategy import ACCURACY_LABEL, STRATEGIES
 
 HELP = "every counter strategy hammered side by side on this machine (the default command)"
@@ -55,7 +50,7 @@ class DemoOptions:
     repeats: int = 5
     engine: Engine = "native"
     pin: bool = False
-    reclaim_runs: int = 5  #: reclaim scenarios per strategy in the hang section (0: none)
+    reclaim_runs: int = SHORT_RUNS  #: reclaim scenarios per strategy in the hang section (0: none)
 
 
 # One more part of the demo, printed after the strategy table: it gets the console
@@ -69,16 +64,9 @@ def reclaim_section(out: Console, options: DemoOptions) -> None:
     if options.reclaim_runs == 0:
         return
     out.print("[bold]What the drift does: the reclaimer sleeps while user space faults forever[/bold]")
-    with progress_bar(stderr_console()) as progress:
-        task = progress.add_task("reclaim scenarios", total=options.reclaim_runs * len(SHORT_STRATEGIES))
-        results = []
-        for result in reclaim_runs(SHORT_STRATEGIES, options.reclaim_runs):
-            results.append(result)
-            progress.advance(task)
-    out.print(scenario_line(results[0]), soft_wrap=True)
-    summaries = summarize_reclaim(results)
-    out.print(reclaim_table(summaries))
-    out.print(reclaim_verdict(summaries), soft_wrap=True)
+    results: list[ReclaimResult] = []
+    run_scenarios(results, SHORT_STRATEGIES, options.reclaim_runs)
+    print_scenarios(out, results)
 
 
 #: Extra sections, in order, after the strategy table.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pysgxalloc._core import Comparison
 from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
+from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console
 from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
 from pysgxalloc.reclaim_summary import (
     reclaim_runs,
@@ -18,7 +20,7 @@ from pysgxalloc.reclaim_summary import (
     scenario_line,
     summarize_reclaim,
 )
-from pysgxalloc.strategy import STRATEGIES
+from pysgxalloc.strategy import STRATEGIES, StrategyLike
 
 PROG = "pysgxalloc reclaim"
 DEFAULT_RUNS = 10
@@ -102,9 +104,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(pin=DEFAULTS.pin, run=run)
 
 
+def run_scenarios(
+    results: list[ReclaimResult], strategies: Sequence[StrategyLike], runs: int, **scenario: Any
+) -> None:
+    """`runs` scenarios per strategy under a progress bar, each appended to `results` as it
+    finishes, so a Ctrl-C still leaves the finished ones there."""
+    with progress_bar(stderr_console()) as progress:
+        task = progress.add_task("reclaim scenarios", total=runs * len(strategies))
+        for result in reclaim_runs(strategies, runs, **scenario):
+            results.append(result)
+            progress.update(task, advance=1, description=f"{result.strategy.name}: {result.outcome.name}")
+
+
+def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str = "") -> None:
+    """The scenario's settings, the hang table and the one-sentence verdict."""
+    summaries = summarize_reclaim(results)
+    out.print(prefix + scenario_line(results[0]), soft_wrap=True)
+    out.print(reclaim_table(summaries))
+    out.print(reclaim_verdict(summaries), soft_wrap=True)
+
+
 def run(args: argparse.Namespace) -> int:
-    out = Console()
-    err = Console(stderr=True)
     scenario = {
         "threads": args.threads,
         "nodes": args.nodes,
@@ -122,13 +142,8 @@ def run(args: argparse.Namespace) -> int:
     }
     results: list[ReclaimResult] = []
     interrupted = False
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("reclaim scenarios", total=args.runs * len(args.strategies))
-            for result in reclaim_runs(args.strategies, args.runs, **scenario):
-                results.append(result)
-                progress.update(task, advance=1, description=f"{result.strategy.name}: {result.outcome.name}")
+        run_scenarios(results, args.strategies, args.runs, **scenario)
     except (ValueError, TypeError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
@@ -136,8 +151,5 @@ def run(args: argparse.Namespace) -> int:
         interrupted = True
         print(f"{PROG}: interrupted; {len(results)} finished runs below", file=sys.stderr)
     if results:
-        summaries = summarize_reclaim(results)
-        out.print(f"{PROG}: {scenario_line(results[0])}", highlight=False, soft_wrap=True)
-        out.print(reclaim_table(summaries))
-        out.print(reclaim_verdict(summaries), highlight=False, soft_wrap=True)
+        print_scenarios(stdout_console(), results, prefix=f"{PROG}: ")
     return EXIT_INTERRUPTED if interrupted else 0
