@@ -13,10 +13,13 @@ Nothing here asserts a speed; the figures are printed and saved for comparison.
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 import pysgxalloc as sgx
+from bench.timed_rounds import timed_rounds
 from pysgxalloc.machine import usable_cpus
 
 OPS = 2_000_000  # per writer
@@ -27,14 +30,9 @@ WRITERS = max(1, usable_cpus() - 1)  # writers plus the reader fill the usable C
 @pytest.mark.parametrize("exact_read", [False, True], ids=["cheap", "exact"])
 @pytest.mark.parametrize("strategy", [s.name for s in sgx.STRATEGIES])
 def test_read_cost(benchmark: BenchmarkFixture, strategy: str, exact_read: bool) -> None:
-    results: list[sgx.ReadCostResult] = []
-
-    def run() -> None:
-        results.append(sgx.read_cost(strategy, writers=WRITERS, ops=OPS, exact_read=exact_read))
-
-    benchmark.pedantic(run, rounds=ROUNDS, iterations=1, warmup_rounds=1)  # type: ignore[no-untyped-call]
-    # the warm-up round is not a sample (under --benchmark-disable there is only one run)
-    measured = results[1:] if len(results) > 1 else results
+    measured = timed_rounds(
+        benchmark, lambda: sgx.read_cost(strategy, writers=WRITERS, ops=OPS, exact_read=exact_read), ROUNDS
+    )
     ns_per_read = sorted(r.ns_per_read for r in measured)
     writer_mops = sorted(r.writer_ops_per_sec / 1e6 for r in measured)
     benchmark.extra_info.update(
@@ -43,9 +41,9 @@ def test_read_cost(benchmark: BenchmarkFixture, strategy: str, exact_read: bool)
             "usable_cpus": usable_cpus(),
             "oversubscribed": measured[0].oversubscribed,
             "ns_per_read": ns_per_read,
-            "ns_per_read_median": ns_per_read[len(ns_per_read) // 2],
+            "ns_per_read_median": statistics.median(ns_per_read),
             "writer_mops": writer_mops,
-            "writer_mops_median": writer_mops[len(writer_mops) // 2],
+            "writer_mops_median": statistics.median(writer_mops),
             "counter_batch": measured[0].counter_batch,
         }
     )

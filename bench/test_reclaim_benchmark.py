@@ -20,6 +20,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 import pysgxalloc as sgx
+from bench.timed_rounds import timed_rounds
 
 EXACT = [s.name for s in sgx.STRATEGIES if sgx.is_exact(s)]
 ROUNDS = 20
@@ -27,13 +28,7 @@ ROUNDS = 20
 
 @pytest.mark.parametrize("strategy", EXACT)
 def test_reclaim_scenario_completion_time(benchmark: BenchmarkFixture, strategy: str) -> None:
-    results: list[sgx.ReclaimResult] = []
-
-    def one_scenario() -> None:
-        results.append(sgx.reclaim_scenario(strategy))
-
-    # pytest-benchmark leaves pedantic() unannotated
-    benchmark.pedantic(one_scenario, rounds=ROUNDS, iterations=1, warmup_rounds=1)  # type: ignore[no-untyped-call]
+    results = timed_rounds(benchmark, lambda: sgx.reclaim_scenario(strategy), ROUNDS)
 
     hung = [r for r in results if not r.completed]
     assert not hung, f"an exact strategy hung (a bug in the model): {hung[0]}"
