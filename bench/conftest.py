@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from bench.hammer_bench import RATIOS, BenchOptions, HammerBenchmark
+from bench.hammer_bench import OPTIONS, RATIOS, BenchOptions, HammerBenchmark
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.python_engine import DEFAULT_CHUNK
 
@@ -55,6 +55,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # parsed once, before collection, so a bad value is a plain usage error
+    config.stash[OPTIONS] = BenchOptions.from_config(config)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     wanted = [
         name
@@ -63,7 +68,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     ]
     if not wanted:
         return
-    options = BenchOptions.from_config(metafunc.config)
+    options = metafunc.config.stash[OPTIONS]
     choices: dict[str, tuple[Sequence[Any], Callable[[Any], str]]] = {
         "bench_strategy": (options.strategies, str),
         "bench_threads": (options.threads, lambda count: f"{count}threads"),
@@ -77,7 +82,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def bench_options(pytestconfig: pytest.Config) -> BenchOptions:
-    return BenchOptions.from_config(pytestconfig)
+    return pytestconfig.stash[OPTIONS]
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ that bench files can import the types they use.
 
 from __future__ import annotations
 
+import argparse
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,8 +16,14 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from pysgxalloc import HammerResult, hammer
-from pysgxalloc.hammer import ENGINES, Engine, parse_engine
-from pysgxalloc.strategy import STRATEGIES, parse_strategy
+from pysgxalloc.commands._arguments import (
+    engine_names,
+    integer_list,
+    positive_int,
+    strategy_names,
+    thread_counts,
+)
+from pysgxalloc.hammer import Engine
 
 NODES = 2
 PAGES_PER_NODE = 4096
@@ -35,45 +43,27 @@ class BenchOptions:
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> BenchOptions:
-        def option(name: str) -> str:
-            return str(config.getoption(name))
+        """The options as the CLI's argument types read them; a bad one is a usage error."""
 
-        try:
-            strategies = option("strategies")
-            engines = option("engines")
-            return cls(
-                threads=_integers(option("threads"), "--threads", low=1),
-                strategies=tuple(s.name for s in STRATEGIES)
-                if strategies == "all"
-                else tuple(parse_strategy(s).name for s in _items(strategies, "--strategies")),
-                engines=ENGINES
-                if engines == "all"
-                else tuple(parse_engine(e) for e in _items(engines, "--engines")),
-                works=_integers(option("works"), "--works", low=0),
-                ops=_integers(option("ops"), "--ops", low=1)[0],
-                runs=_integers(option("runs"), "--runs", low=1)[0],
-                chunk=_integers(option("chunk"), "--chunk", low=1)[0],
-            )
-        except ValueError as error:
-            raise pytest.UsageError(str(error)) from None
+        def option(name: str, kind: Callable[[str], Any]) -> Any:
+            try:
+                return kind(str(config.getoption(name)))
+            except argparse.ArgumentTypeError as error:
+                raise pytest.UsageError(f"--{name}: {error}") from None
+
+        return cls(
+            threads=option("threads", thread_counts),
+            strategies=option("strategies", strategy_names),
+            engines=option("engines", engine_names),
+            works=option("works", integer_list(0)),
+            ops=option("ops", positive_int),
+            runs=option("runs", positive_int),
+            chunk=option("chunk", positive_int),
+        )
 
 
-def _items(text: str, flag: str) -> list[str]:
-    items = [item.strip() for item in text.split(",") if item.strip()]
-    if not items:
-        raise ValueError(f"{flag} needs at least one value")
-    return items
-
-
-def _integers(text: str, flag: str, low: int) -> tuple[int, ...]:
-    try:
-        values = tuple(int(item) for item in _items(text, flag))
-    except ValueError:
-        raise ValueError(f"{flag} takes comma-separated integers, got {text!r}") from None
-    if any(value < low for value in values):
-        raise ValueError(f"{flag} values must be at least {low}, got {text!r}")
-    return values
-
+#: The suite's options, parsed once when pytest starts.
+OPTIONS = pytest.StashKey[BenchOptions]()
 
 #: Where python-engine benchmarks leave their ratio to native for the summary at the end.
 RATIOS = pytest.StashKey[list[str]]()

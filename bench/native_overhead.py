@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pysgxalloc
-from pysgxalloc.commands._arguments import at_least
+from pysgxalloc.commands._arguments import at_least, thread_counts
 from pysgxalloc.machine import usable_cpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -186,16 +186,6 @@ def print_table(rows: Sequence[Row], cpus: int) -> None:
         )
     if not slower:
         print(f"no strategy is more than {100 * (SLOWER_THRESHOLD - 1):.0f}% slower in the hammer")
-
-
-def thread_counts(text: str) -> list[int]:
-    try:
-        counts = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated thread counts, got {text!r}") from None
-    if not counts or any(count < 1 for count in counts):
-        raise argparse.ArgumentTypeError(f"thread counts must be positive integers, got {text!r}")
-    return counts
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -62,10 +62,19 @@ def _items(text: str) -> list[str]:
     return items
 
 
-def thread_counts(text: str) -> tuple[int, ...]:
-    """An argparse type: comma-separated positive integers, e.g. 1,2,4,8."""
-    counts = tuple(positive_int(item) for item in _items(text))
-    return tuple(dict.fromkeys(counts))  # duplicates once, order kept
+def integer_list(low: int) -> Callable[[str], tuple[int, ...]]:
+    """An argparse type: comma-separated integers >= `low`, e.g. 1,2,4,8."""
+    item_type = at_least(low)
+
+    def parse(text: str) -> tuple[int, ...]:
+        values = tuple(item_type(item) for item in _items(text))
+        return tuple(dict.fromkeys(values))  # duplicates once, order kept
+
+    parse.__name__ = "integer list"
+    return parse
+
+
+thread_counts = integer_list(1)
 
 
 def strategy_names(text: str) -> tuple[str, ...]:
