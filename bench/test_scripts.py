@@ -1,0 +1,63 @@
+"""The stand-alone bench scripts run end to end (tiny sizes, so this is a smoke test, not a figure)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pysgxalloc as sgx
+
+HERE = Path(__file__).parent
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(HERE / name), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_strategy_costs_prints_every_strategy_and_writes_its_json(tmp_path: Path) -> None:
+    out = tmp_path / "costs.json"
+    done = run_script(
+        "strategy_costs.py",
+        "--ops",
+        "2000",
+        "--repeats",
+        "1",
+        "--rounds",
+        "1",
+        "--threads",
+        "1",
+        "--json",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    for strategy in sgx.STRATEGIES:
+        assert strategy.name in done.stdout
+    assert "padding ablation" in done.stdout
+    assert set(json.loads(out.read_text())["strategies"]) == {s.name for s in sgx.STRATEGIES}
+
+
+def test_native_overhead_compares_the_hammer_with_the_reference_loop(tmp_path: Path) -> None:
+    out = tmp_path / "overhead.json"
+    done = run_script(
+        "native_overhead.py", "--ops", "2000", "--repeats", "1", "--threads", "1", "--json", str(out)
+    )
+    if done.returncode != 0 and "compiler" in done.stderr:
+        pytest.skip(f"no C++ compiler for the reference loop: {done.stderr.strip()}")
+    assert done.returncode == 0, done.stderr
+    assert "hammer/ref" in done.stdout
+    rows = json.loads(out.read_text())["rows"]
+    assert [row["strategy"] for row in rows] == [s.name for s in sgx.STRATEGIES]
+    assert all(row["reference_median"] > 0 and row["hammer_median"] > 0 for row in rows)
+
+
+@pytest.mark.parametrize("name", ["strategy_costs.py", "native_overhead.py"])
+def test_a_bad_argument_is_a_usage_error(name: str) -> None:
+    done = run_script(name, "--repeats", "0")
+    assert done.returncode == 2
+    assert "must be at least 1, got 0" in done.stderr
