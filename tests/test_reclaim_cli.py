@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import signal
 import subprocess
 import sys
@@ -11,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from cli_helpers import Outcome, run_main
 
-from pysgxalloc.__main__ import main
 from pysgxalloc.reclaim_summary import (
     SHORT_STRATEGIES,
     reclaim_runs,
@@ -25,32 +26,18 @@ SMALL = ["--pages-per-node", "256", "--enclave-pages", "1024"]
 SMALL_KW: dict[str, Any] = {"pages_per_node": 256, "enclave_pages": 1024}
 
 
-@dataclasses.dataclass
-class Done:
-    returncode: int | str | None
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
-def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Done]:
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
     """main() in this process (a subprocess costs a second of start-up); argparse's exits caught."""
-
-    def run(*args: str) -> Done:
-        try:
-            code: int | str | None = main(list(args))
-        except SystemExit as exit:
-            code = exit.code
-        captured = capsys.readouterr()
-        return Done(code, captured.out, captured.err)
-
-    return run
+    return functools.partial(run_main, capsys)
 
 
-def test_reclaim_prints_the_scenario_a_row_per_strategy_and_a_verdict(run_cli: Callable[..., Done]) -> None:
+def test_reclaim_prints_the_scenario_a_row_per_strategy_and_a_verdict(
+    run_cli: Callable[..., Outcome],
+) -> None:
     done = run_cli("reclaim", "--runs", "2", "--strategies", "atomic,per_node", *SMALL)
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    assert done.code == 0, done.err
+    lines = done.out.splitlines()
     assert lines[0].startswith("pysgxalloc reclaim: 2 fault workers pinned + 1 reclaimer on ")
     assert "EPC 2 x 256 pages, enclave 1024 pages" in lines[0]
     assert any(line.split()[:3] == ["atomic", "yes", "0/2"] for line in lines)
@@ -58,7 +45,7 @@ def test_reclaim_prints_the_scenario_a_row_per_strategy_and_a_verdict(run_cli: C
     assert lines[-1] == "atomic, per_node never hung."
 
 
-def test_reclaim_shows_an_injected_hang_without_calling_it_a_bug(run_cli: Callable[..., Done]) -> None:
+def test_reclaim_shows_an_injected_hang_without_calling_it_a_bug(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli(
         "reclaim",
         "--runs",
@@ -71,16 +58,16 @@ def test_reclaim_shows_an_injected_hang_without_calling_it_a_bug(run_cli: Callab
         "0.05",
         *SMALL,
     )
-    assert done.returncode == 0, done.stderr
-    assert "counter started off by +100" in done.stdout
-    assert "per_node hung in 1 of 1 runs (counter off by +100 .. +100 at the hang)." in done.stdout
-    assert "BUG" not in done.stdout
+    assert done.code == 0, done.err
+    assert "counter started off by +100" in done.out
+    assert "per_node hung in 1 of 1 runs (counter off by +100 .. +100 at the hang)." in done.out
+    assert "BUG" not in done.out
 
 
-def test_reclaim_without_pinning_says_so(run_cli: Callable[..., Done]) -> None:
+def test_reclaim_without_pinning_says_so(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--runs", "1", "--strategies", "atomic", "--no-pin", *SMALL)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("pysgxalloc reclaim: 2 fault workers + 1 reclaimer")
+    assert done.code == 0, done.err
+    assert done.out.startswith("pysgxalloc reclaim: 2 fault workers + 1 reclaimer")
 
 
 def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
@@ -127,11 +114,11 @@ def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
     ],
 )
 def test_bad_reclaim_arguments_exit_2_with_a_message(
-    run_cli: Callable[..., Done], args: list[str], message: str
+    run_cli: Callable[..., Outcome], args: list[str], message: str
 ) -> None:
     done = run_cli("reclaim", "--runs", "1", *args)
-    assert done.returncode == 2
-    assert message in done.stderr
+    assert done.code == 2
+    assert message in done.err
 
 
 def test_a_bad_argument_from_the_command_line_prints_no_traceback() -> None:
@@ -147,10 +134,10 @@ def test_a_bad_argument_from_the_command_line_prints_no_traceback() -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_reclaim_help_explains_the_hang(run_cli: Callable[..., Done]) -> None:
+def test_reclaim_help_explains_the_hang(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--help")
-    assert done.returncode == 0
-    assert "reclaimer" in done.stdout and "--stall-seconds" in done.stdout
+    assert done.code == 0
+    assert "reclaimer" in done.out and "--stall-seconds" in done.out
 
 
 def test_the_short_summary_covers_the_bug_the_fix_and_per_node() -> None:
