@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import pysgxalloc as sgx
+from pysgxalloc.hammer import Engine, check_hammer_arguments
 from pysgxalloc.machine import usable_cpus
 
 ALL = [s.name for s in sgx.STRATEGIES]
@@ -111,3 +112,18 @@ def test_ctrl_c_stops_the_python_engine_and_joins_every_worker() -> None:
         timer.cancel()
     assert time.monotonic() - started < 30, "the interrupt did not stop the run"
     assert workers_still_running() == []
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_the_sweeps_advance_check_refuses_a_chunk_exactly_when_hammer_does(engine: Engine) -> None:
+    refused = []
+    for call in (
+        lambda: check_hammer_arguments(ops=100, engine=engine, chunk=0),
+        lambda: sgx.hammer("atomic", ops=100, engine=engine, chunk=0),
+    ):
+        try:
+            call()
+            refused.append(False)
+        except ValueError:
+            refused.append(True)
+    assert refused == [engine == "python"] * 2

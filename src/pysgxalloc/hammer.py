@@ -233,5 +233,6 @@ def check_hammer_arguments(
         as_int("rounds", rounds),
         as_int("work", work),
     )
-    parse_engine(engine)
-    check_chunk(as_int("chunk", chunk))
+    chunk = as_int("chunk", chunk)
+    if parse_engine(engine) == "python":  # as in hammer(): only the Python engine splits work into chunks
+        check_chunk(chunk)
