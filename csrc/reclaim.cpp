@@ -74,7 +74,7 @@ public:
                      config.comparison, config.watermark_read, static_cast<long>(config.scan), reclaimer_slot(config),
                      config.leak_pages),
           threads_(static_cast<std::size_t>(config.threads)),
-          start_line_(static_cast<std::ptrdiff_t>(threads_) + 1),
+          start_line_(static_cast<std::ptrdiff_t>(threads_) + 2),
           progress_(std::make_unique<Padded<std::atomic<long long>>[]>(threads_)),
           tallies_(threads_),
           errors_(threads_ + 1),
@@ -229,7 +229,7 @@ private:
 
     void reclaimer_thread() {
         try {
-            reclaimer_.run();
+            reclaimer_.run(start_line_);
         } catch (...) {
             errors_[threads_] = std::current_exception();
             declare(ReclaimOutcome::interrupted);
@@ -286,7 +286,7 @@ private:
     Enclave enclave_;
     Reclaimer<Counter> reclaimer_;
     const std::size_t threads_;
-    std::latch start_line_;  // the workers and the watchdog
+    std::latch start_line_;  // the workers, the watchdog and ksgxd (asleep)
     std::atomic<bool> stop_{false};
     std::atomic<int> verdict_{kNoVerdict};
     std::unique_ptr<Padded<std::atomic<long long>>[]> progress_;  // touches completed, one count per worker

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <latch>
 #include <mutex>
 #include <vector>
 
@@ -50,7 +51,8 @@ public:
           read_(read),
           scan_(scan),
           slot_(slot),
-          leak_left_(leak_pages) {}
+          leak_left_(leak_pages),
+          batch_(static_cast<std::size_t>(scan)) {}
 
     // models sgx_should_reclaim(): few free pages by the count, and something to evict.
     bool should_reclaim(long watermark) const noexcept {
@@ -74,10 +76,12 @@ public:
         wakeup_.notify_one();
     }
 
-    // The thread body: models ksgxd().
-    void run() {
-        std::vector<PageId> batch(static_cast<std::size_t>(scan_));
-        while (wait_until_needed()) reclaim_batch(batch);
+    // The thread body: models ksgxd(). `asleep` is counted down once, at the first
+    // check: ksgxd is asleep long before any enclave faults, so a run's start line
+    // waits for it (a late start would see the first faults and reclaim unasked).
+    void run(std::latch& asleep) {
+        std::latch* first_check = &asleep;
+        while (wait_until_needed(first_check)) reclaim_batch();
     }
 
     // Read after the thread has joined.
@@ -87,8 +91,14 @@ public:
 private:
     // models wait_event_freezable(ksgxd_waitq, kthread_should_stop() ||
     // sgx_should_reclaim(SGX_NR_HIGH_PAGES)). False when asked to stop.
-    bool wait_until_needed() {
+    bool wait_until_needed(std::latch*& first_check) {
         std::unique_lock hold(mutex_);
+        if (first_check != nullptr) {
+            // Under mutex_: a fault released by the latch can notify only once this
+            // thread is waiting, so its first wake-up is not lost either.
+            first_check->count_down();
+            first_check = nullptr;
+        }
         const auto needed = [this] { return stopping_ || should_reclaim(marks_.high); };
         if (!needed()) {
             wakeup_.wait(hold, needed);
@@ -98,14 +108,14 @@ private:
     }
 
     // models sgx_reclaim_pages(): evict from the LRU head, free to each page's home node.
-    void reclaim_batch(std::vector<PageId>& batch) {
-        const std::size_t taken = enclave_.evict_from_head(batch);
+    void reclaim_batch() {
+        const std::size_t taken = enclave_.evict_from_head(batch_);
         for (std::size_t index = 0; index < taken; ++index) {
             if (leak_left_ > 0) [[unlikely]] {
                 --leak_left_;
                 continue;
             }
-            pool_.free(batch[index], slot_);
+            pool_.free(batch_[index], slot_);
         }
         pages_reclaimed_ += static_cast<long long>(taken);
     }
@@ -118,6 +128,7 @@ private:
     const long scan_;
     const Slot slot_;
     long long leak_left_;
+    std::vector<PageId> batch_;  // sized once, so the thread body allocates nothing
 
     std::mutex mutex_;  // ksgxd_waitq's lock: guards stopping_ and the sleep itself
     std::condition_variable wakeup_;

@@ -75,12 +75,16 @@ def test_the_same_lost_free_is_harmless_when_the_count_is_compared_signed() -> N
     assert res.drift == -1
 
 
-def test_a_count_stuck_below_low_leaves_every_fault_waking_the_reclaimer() -> None:
-    # signed and a million short, the count is always below low: the reclaimer's own rule
-    # (should_reclaim(low), read after the run) says a fault would wake it
-    res = sgx.reclaim_scenario("atomic", initial_drift=-1_000_000, comparison="signed_count")
+def test_a_count_below_low_with_pages_resident_says_a_failed_fault_would_wake_the_reclaimer() -> None:
+    # an enclave that fits the EPC: no fault ever fails, so nothing wakes ksgxd, which was
+    # asleep before the first fault; the run ends with every page resident and the count,
+    # signed and a million short, below low: the reclaimer's own rule says a fault would wake it
+    res = sgx.reclaim_scenario(
+        "atomic", enclave_pages=EPC_PAGES, initial_drift=-1_000_000, comparison="signed_count"
+    )
     assert res.completed, res
-    assert res.counter < DEFAULTS.low and res.active_pages > 0
+    assert res.reclaimer_wakeups == 0 and res.pages_reclaimed == 0
+    assert res.counter < DEFAULTS.low and res.active_pages == EPC_PAGES
     assert res.fault_wakes_reclaimer
 
 
