@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pysgxalloc.hammer import ENGINES, Engine, parse_engine
+from pysgxalloc.plots import PLOT_SUFFIXES
 from pysgxalloc.strategy import STRATEGIES, parse_strategy
 
 #: What a command returns when Ctrl-C stopped it (128 + SIGINT), as shells expect.
@@ -112,3 +113,13 @@ def output_file(*suffixes: str) -> Callable[[str], Path]:
 
     parse.__name__ = "file name"
     return parse
+
+
+def add_plot_option(parser: argparse.ArgumentParser) -> None:
+    """--plot FILE.png, as sweep and report both take it."""
+    parser.add_argument(
+        "--plot",
+        type=output_file(*PLOT_SUFFIXES),
+        metavar="FILE.png",
+        help="draw throughput and drift against threads",
+    )

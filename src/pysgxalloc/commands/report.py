@@ -15,9 +15,9 @@ from typing import Any
 
 from rich.table import Table
 
-from pysgxalloc.commands._arguments import CommandError, output_file
+from pysgxalloc.commands._arguments import CommandError, add_plot_option
 from pysgxalloc.commands._output import stdout_console, table
-from pysgxalloc.plots import PLOT_SUFFIXES, Series, plot_series, require_matplotlib
+from pysgxalloc.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
 from pysgxalloc.run_group import RunGroup, Setting
 
@@ -40,12 +40,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "files", nargs="+", type=Path, metavar="FILE.json", help="sweep or pytest-benchmark JSON"
     )
-    parser.add_argument(
-        "--plot",
-        type=output_file(*PLOT_SUFFIXES),
-        metavar="FILE.png",
-        help="draw throughput and drift against threads",
-    )
+    add_plot_option(parser)
     parser.set_defaults(run=run)
 
 

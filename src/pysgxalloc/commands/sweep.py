@@ -19,6 +19,7 @@ from rich.console import Console
 from pysgxalloc.commands._arguments import (
     EXIT_INTERRUPTED,
     CommandError,
+    add_plot_option,
     at_least,
     engine_names,
     output_file,
@@ -35,7 +36,7 @@ from pysgxalloc.commands._output import (
 )
 from pysgxalloc.hammer import check_hammer_arguments, hammer, parse_engine
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.plots import PLOT_SUFFIXES, Series, plot_series, require_matplotlib
+from pysgxalloc.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.python_engine import DEFAULT_CHUNK
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
@@ -139,12 +140,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--csv", type=output_file(), metavar="FILE", help="write every measurement here (CSV)"
     )
-    parser.add_argument(
-        "--plot",
-        type=output_file(*PLOT_SUFFIXES),
-        metavar="FILE.png",
-        help="draw throughput and drift against threads",
-    )
+    add_plot_option(parser)
     parser.set_defaults(run=run)
 
 
