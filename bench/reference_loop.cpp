@@ -6,10 +6,10 @@
 // N nodes, each with a FIFO free list of page indices (intrusive, singly linked
 // through a uint32 `next` per page: pop the head, push the tail) under its own
 // pthread spinlock, and one free-page counter updated as the chosen strategy
-// says (same names and semantics as csrc/counters.hpp, csrc/percpu_batch.hpp and
-// csrc/striped.hpp, with the same defaults: percpu_batch's batch is
-// max(32, 2 x usable CPUs), striped has min(64, usable CPUs rounded up to a power
-// of two) cells). Every thread, released
+// says (same names and semantics as csrc/counters/kernel_counters.hpp,
+// percpu_batch.hpp and striped.hpp, with the same defaults: percpu_batch's batch
+// is max(32, 2 x usable CPUs), striped has min(64, usable CPUs rounded up to a
+// power of two) cells). Every thread, released
 // together by a std::barrier, does OPS_PER_THREAD/2 alloc/free pairs: alloc from
 // node (thread % nodes), then free the page back to its home node.
 //

@@ -15,7 +15,7 @@
 #include <future>
 #include <utility>
 
-#include "../stop_flag.hpp"
+#include "base/stop_flag.hpp"
 
 namespace sgx::bindings {
 

@@ -1,5 +1,5 @@
 // pysgxalloc._core: the C++ allocator model, seen from Python.
-#include "register.hpp"
+#include "bindings/register.hpp"
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "C++ core of pysgxalloc: the SGX EPC allocator model and its native hammer";

@@ -1,7 +1,7 @@
 // The core's error types as Python exceptions. std::invalid_argument already
 // becomes ValueError; DoubleFreeError is a ValueError subclass.
-#include "../errors.hpp"
-#include "register.hpp"
+#include "base/errors.hpp"
+#include "bindings/register.hpp"
 
 namespace py = pybind11;
 

@@ -5,9 +5,9 @@
 // C++ values, so call_guard is safe.
 #include <pybind11/stl.h>
 
-#include "../any_pool.hpp"
-#include "../slot.hpp"
-#include "register.hpp"
+#include "base/slot.hpp"
+#include "bindings/any_pool.hpp"
+#include "bindings/register.hpp"
 
 namespace py = pybind11;
 

@@ -5,21 +5,21 @@
 
 #include <vector>
 
-#include "../reclaim.hpp"
-#include "interruptible.hpp"
-#include "register.hpp"
-#include "to_numpy.hpp"
+#include "bindings/interruptible.hpp"
+#include "bindings/register.hpp"
+#include "bindings/to_numpy.hpp"
+#include "scenario/reclaim_scenario.hpp"
 
 namespace py = pybind11;
 
 namespace sgx::bindings {
 namespace {
 
-// Called with the GIL held: validates here (a ValueError needs no thread), then
-// runs the scenario off this thread so Ctrl-C raises KeyboardInterrupt within
-// kSignalCheckInterval, after every thread has joined.
-ReclaimStats reclaim(Strategy strategy, const ReclaimConfig& config) {
-    config.validate();
+// `config` is a copy, taken with the GIL held: Python may change its own object
+// (another thread can) while the run reads this one. run_reclaim() validates it
+// (once) and runs the scenario off this thread, so Ctrl-C raises
+// KeyboardInterrupt within kSignalCheckInterval, after every thread has joined.
+ReclaimStats reclaim(Strategy strategy, ReclaimConfig config) {
     StopFlag stop;
     return run_interruptibly(stop, [&] { return run_reclaim(strategy, config, stop); });
 }

@@ -3,10 +3,10 @@
 
 #include <string>
 
-#include "../epc_pool.hpp"
-#include "../slot.hpp"
-#include "../strategy.hpp"
-#include "register.hpp"
+#include "base/slot.hpp"
+#include "bindings/register.hpp"
+#include "counters/strategy.hpp"
+#include "model/epc_pool.hpp"
 
 namespace py = pybind11;
 

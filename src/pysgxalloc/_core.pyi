@@ -115,21 +115,22 @@ class HammerStats:
     @property
     def exact_drift_by_round(self) -> npt.NDArray[np.int64]: ...
 
-def hammer(
-    strategy: Strategy,
-    threads: int,
-    nodes: int,
-    pages_per_node: int,
-    ops: int,
-    batch: int,
-    rounds: int,
-    work: int,
-    pin: bool,
-    fail_worker: int = -1,
-    hold: int = 0,
-    counter_batch: int | None = None,
-    packed: bool = False,
-) -> HammerStats: ...
+class HammerConfig:
+    threads: int
+    nodes: int
+    pages_per_node: int
+    ops: int
+    batch: int
+    rounds: int
+    work: int
+    pin: bool
+    fail_worker: int
+    hold: int
+    counter_batch: int | None
+    packed: bool
+    def __init__(self) -> None: ...
+
+def hammer(strategy: Strategy, config: HammerConfig) -> HammerStats: ...
 
 class ReadCostStats:
     @property
@@ -147,19 +148,20 @@ class ReadCostStats:
     @property
     def per_writer_ops(self) -> npt.NDArray[np.int64]: ...
 
-def read_cost(
-    strategy: Strategy,
-    writers: int,
-    nodes: int,
-    pages_per_node: int,
-    ops: int,
-    batch: int,
-    work: int,
-    exact_read: bool,
-    pin: bool,
-    counter_batch: int | None = None,
-    packed: bool = False,
-) -> ReadCostStats: ...
+class ReadCostConfig:
+    writers: int
+    nodes: int
+    pages_per_node: int
+    ops: int
+    batch: int
+    work: int
+    exact_read: bool
+    pin: bool
+    counter_batch: int | None
+    packed: bool
+    def __init__(self) -> None: ...
+
+def read_cost(strategy: Strategy, config: ReadCostConfig) -> ReadCostStats: ...
 
 class PausedUpdateStats:
     @property
@@ -171,13 +173,14 @@ class PausedUpdateStats:
     @property
     def true_free(self) -> int: ...
 
-def paused_update(
-    strategy: Strategy,
-    rival_updates: int,
-    pause_limit_seconds: float,
-    counter_batch: int | None = None,
-    packed: bool = False,
-) -> PausedUpdateStats: ...
+class PausedUpdateConfig:
+    rival_updates: int
+    pause_limit_seconds: float
+    counter_batch: int | None
+    packed: bool
+    def __init__(self) -> None: ...
+
+def paused_update(strategy: Strategy, config: PausedUpdateConfig) -> PausedUpdateStats: ...
 
 class ReclaimOutcome(enum.Enum):
     completed = 0
@@ -245,14 +248,4 @@ class HammerPlan:
     @property
     def iterations_per_stop_check(self) -> int: ...
 
-def plan_hammer(
-    threads: int,
-    nodes: int,
-    pages_per_node: int,
-    ops: int,
-    batch: int,
-    rounds: int,
-    work: int,
-    fail_worker: int = -1,
-    hold: int = 0,
-) -> HammerPlan: ...
+def plan_hammer(config: HammerConfig) -> HammerPlan: ...

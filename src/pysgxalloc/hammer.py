@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from pysgxalloc import _core
 from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc._native_config import native_config
 from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, check_chunk, run_python_engine
@@ -181,7 +182,22 @@ def hammer(
             *team, chunk, _fail_worker, hold=hold, counter_batch=counter_batch, packed=packed
         )
     else:
-        stats = _core.hammer(*team, _fail_worker, hold=hold, counter_batch=counter_batch, packed=packed)
+        config = native_config(
+            _core.HammerConfig,
+            threads=threads,
+            nodes=nodes,
+            pages_per_node=pages_per_node,
+            ops=ops,
+            batch=batch,
+            rounds=rounds,
+            work=work,
+            pin=pin,
+            fail_worker=_fail_worker,
+            hold=hold,
+            counter_batch=counter_batch,
+            packed=packed,
+        )
+        stats = _core.hammer(parsed, config)
     return HammerResult(
         strategy=parsed,
         engine=chosen,
@@ -225,13 +241,16 @@ def check_hammer_arguments(
     For callers that plan many runs (a sweep) and must refuse bad input before the first one.
     """
     _core.plan_hammer(
-        as_int("threads", threads),
-        as_int("nodes", nodes),
-        as_int("pages_per_node", pages_per_node),
-        as_int("ops", ops),
-        as_int("batch", batch),
-        as_int("rounds", rounds),
-        as_int("work", work),
+        native_config(
+            _core.HammerConfig,
+            threads=as_int("threads", threads),
+            nodes=as_int("nodes", nodes),
+            pages_per_node=as_int("pages_per_node", pages_per_node),
+            ops=as_int("ops", ops),
+            batch=as_int("batch", batch),
+            rounds=as_int("rounds", rounds),
+            work=as_int("work", work),
+        )
     )
     chunk = as_int("chunk", chunk)
     if parse_engine(engine) == "python":  # as in hammer(): only the Python engine splits work into chunks

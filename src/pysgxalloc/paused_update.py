@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from pysgxalloc import _core
 from pysgxalloc._core import Strategy
+from pysgxalloc._native_config import native_config
 from pysgxalloc.checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
@@ -51,13 +52,14 @@ def paused_update(
     """
     parsed = parse_strategy(strategy)
     rival_updates = as_int("rival_updates", rival_updates)
-    stats = _core.paused_update(
-        parsed,
-        rival_updates,
-        as_float("pause_limit", pause_limit),
-        as_optional_int("counter_batch", counter_batch),
-        as_bool("packed", packed),
+    config = native_config(
+        _core.PausedUpdateConfig,
+        rival_updates=rival_updates,
+        pause_limit_seconds=as_float("pause_limit", pause_limit),
+        counter_batch=as_optional_int("counter_batch", counter_batch),
+        packed=as_bool("packed", packed),
     )
+    stats = _core.paused_update(parsed, config)
     return PausedUpdateResult(
         strategy=parsed,
         rival_updates=rival_updates,

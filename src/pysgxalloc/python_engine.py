@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from pysgxalloc import _core
 from pysgxalloc._core import InvariantError, Strategy
+from pysgxalloc._native_config import native_config
 
 #: Operations per ``Pool.churn`` call unless the caller says otherwise.
 DEFAULT_CHUNK = 100_000
@@ -90,7 +91,20 @@ def run_python_engine(
     never more than the native hammer runs between two looks at its stop flag (a
     few milliseconds), so Ctrl-C stays prompt.
     """
-    plan = _core.plan_hammer(threads, nodes, pages_per_node, ops, batch, rounds, work, fail_worker, hold)
+    plan = _core.plan_hammer(
+        native_config(
+            _core.HammerConfig,
+            threads=threads,
+            nodes=nodes,
+            pages_per_node=pages_per_node,
+            ops=ops,
+            batch=batch,
+            rounds=rounds,
+            work=work,
+            fail_worker=fail_worker,
+            hold=hold,
+        )
+    )
     check_chunk(chunk)
     if pin and not hasattr(os, "sched_setaffinity"):
         raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")

@@ -9,6 +9,7 @@ import numpy.typing as npt
 
 from pysgxalloc import _core
 from pysgxalloc._core import Strategy
+from pysgxalloc._native_config import native_config
 from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, parse_strategy
@@ -91,19 +92,20 @@ def read_cost(
     pin = as_bool("pin", pin)
     packed = as_bool("packed", packed)
     cpus = usable_cpus()
-    stats = _core.read_cost(
-        parsed,
-        writers,
-        nodes,
-        as_int("pages_per_node", pages_per_node),
-        as_int("ops", ops),
-        batch,
-        work,
-        exact_read,
-        pin,
+    config = native_config(
+        _core.ReadCostConfig,
+        writers=writers,
+        nodes=nodes,
+        pages_per_node=as_int("pages_per_node", pages_per_node),
+        ops=as_int("ops", ops),
+        batch=batch,
+        work=work,
+        exact_read=exact_read,
+        pin=pin,
         counter_batch=as_optional_int("counter_batch", counter_batch),
         packed=packed,
     )
+    stats = _core.read_cost(parsed, config)
     return ReadCostResult(
         strategy=parsed,
         writers=writers,

@@ -1,72 +1,34 @@
-// The free-page counter strategies: policies for EpcPool<Counter>.
+// The kernel's own answers for the free-page counter: policies for EpcPool<Counter>.
 //
 // Models sgx_nr_free_pages of arch/x86/kernel/cpu/sgx/main.c: a plain unsigned
 // long changed under whichever node lock was held (v5.13 to v5.16-rc1), and the
-// alternatives. Every strategy has one shape:
-//
-//   static constexpr std::string_view name;  // the name users type
-//   static constexpr Accuracy accuracy;      // what the cheap read promises
-//   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
-//   Counter(unsigned nodes, long pages_per_node, const CounterOptions& options);
-//   void on_alloc(unsigned node, Slot slot) noexcept;  // a page left `node`'s free list
-//   void on_free(unsigned node, Slot slot) noexcept;   // a page joined `node`'s free list
-//   long read() const noexcept;              // the cheap read should_reclaim sees
-//   long exact() const noexcept;             // the most exact read the strategy has
-//   long read_error_bound() const noexcept;  // most |read() - exact()| can be when quiescent
-//   std::size_t state_bytes() const noexcept;  // memory the counter holds, heap included
+// alternatives the kernel's own primitives offer (a global lock, an atomic, one
+// count per node). Each has the shape of counter_strategy.hpp.
 //
 // Like folly's ThreadCachedInt, each strategy says what its reads cost and how
-// accurate they are. The count is signed on purpose: lost increments can take it
-// below zero, which the kernel's unsigned long shows as a huge number
-// (EpcPool::should_reclaim offers that comparison). None of these publish data
-// through the count, so relaxed memory order is enough wherever an atomic is
-// used: the node lock already orders the free lists themselves.
+// accurate they are. None of these publish data through the count, so relaxed
+// memory order is enough wherever an atomic is used: the node lock already
+// orders the free lists themselves.
 //
-// This file holds the concept and the kernel's own answers; percpu_batch.hpp and
-// striped.hpp hold the two designs from outside the kernel. Every strategy takes
-// a `Pause` policy (pause.hpp), NoPause unless a test forces an interleaving.
+// percpu_batch.hpp and striped.hpp hold the two designs from outside the kernel.
+// Every strategy takes a `Pause` policy (pause.hpp), NoPause unless a test forces
+// an interleaving.
 #pragma once
 
 #include <atomic>
-#include <concepts>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <string_view>
 
-#include "cell_layout.hpp"
-#include "counter_options.hpp"
-#include "padded.hpp"
-#include "pause.hpp"
-#include "slot.hpp"
-#include "spinlock.hpp"
+#include "base/padded.hpp"
+#include "base/slot.hpp"
+#include "base/spinlock.hpp"
+#include "counters/cell_layout.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/counter_strategy.hpp"
+#include "counters/pause.hpp"
 
 namespace sgx {
-
-enum class UpdateSite {
-    inside_node_lock,   // before spin_unlock(&node->lock), as v5.15 did
-    after_node_unlock,  // after spin_unlock, as the fix ac5d272a0ad0 does
-};
-
-// What a strategy's cheap read promises at a quiescent point (no update running).
-enum class Accuracy {
-    exact,    // read() is the true count
-    bounded,  // read() is within read_error_bound() of the true count; exact() is the true count
-    drifts,   // updates are lost for good: neither read can recover them
-};
-
-template <class C>
-concept CounterStrategy = requires(C c, const C cc, unsigned node, Slot slot) {
-    { C::name } -> std::convertible_to<std::string_view>;
-    { C::accuracy } -> std::convertible_to<Accuracy>;
-    { C::site } -> std::convertible_to<UpdateSite>;
-    { c.on_alloc(node, slot) } noexcept;
-    { c.on_free(node, slot) } noexcept;
-    { cc.read() } noexcept -> std::same_as<long>;
-    { cc.exact() } noexcept -> std::same_as<long>;
-    { cc.read_error_bound() } noexcept -> std::same_as<long>;
-    { cc.state_bytes() } noexcept -> std::same_as<std::size_t>;
-} && std::constructible_from<C, unsigned, long, const CounterOptions&>;
 
 // THE deliberate data race of this project, and the only one: models
 // `sgx_nr_free_pages--` / `++` on a plain unsigned long. A volatile load then a

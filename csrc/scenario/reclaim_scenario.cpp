@@ -20,7 +20,7 @@
 //
 // Cost: a hit is one relaxed load and one relaxed store on the worker's own
 // cache line; a fault adds an allocation and one active-list lock round trip.
-#include "reclaim.hpp"
+#include "scenario/reclaim_scenario.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -33,14 +33,14 @@
 #include <string>
 #include <thread>
 
-#include "counter_options.hpp"
-#include "cpus.hpp"
-#include "enclave.hpp"
-#include "errors.hpp"
-#include "padded.hpp"
-#include "pool_shape.hpp"
-#include "reclaimer.hpp"
-#include "slot.hpp"
+#include "base/cpus.hpp"
+#include "base/errors.hpp"
+#include "base/padded.hpp"
+#include "base/slot.hpp"
+#include "counters/counter_options.hpp"
+#include "model/enclave.hpp"
+#include "model/pool_shape.hpp"
+#include "model/reclaimer.hpp"
 
 namespace sgx {
 namespace {
@@ -314,9 +314,7 @@ void ReclaimConfig::validate() const {
     check_range("high", high, low, static_cast<long long>(shape.total_pages()));
     check_range("scan", scan, 1, kMaxScan);
     (void)CounterOptions::checked(initial_drift, counter_batch, packed);  // initial_drift, counter_batch
-    if (!(stall_seconds >= kMinStallSeconds && stall_seconds <= kMaxStallSeconds)) {  // NaN fails too
-        throw_bad_argument("stall_seconds must be between 0.001 and 3600, got " + std::to_string(stall_seconds));
-    }
+    check_seconds("stall_seconds", stall_seconds, kMinStallSeconds, kMaxStallSeconds);
     check_range("max_retries", max_retries, 1, kMaxRetries);
     check_range("leak_pages", leak_pages, 0, static_cast<long long>(shape.total_pages()));
 }

@@ -1,10 +1,10 @@
 // The per-strategy implementations of AnyPool, and the factory that picks one.
-#include "any_pool.hpp"
+#include "bindings/any_pool.hpp"
 
 #include <vector>
 
-#include "churn_limits.hpp"
-#include "slot_claims.hpp"
+#include "bindings/slot_claims.hpp"
+#include "harness/churn_limits.hpp"
 
 namespace sgx {
 namespace {

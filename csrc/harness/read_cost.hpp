@@ -13,8 +13,9 @@
 #include <optional>
 #include <vector>
 
-#include "stop_flag.hpp"
-#include "strategy.hpp"
+#include "base/stop_flag.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/strategy.hpp"
 
 namespace sgx {
 
@@ -32,6 +33,9 @@ struct ReadCostConfig {
     bool pin = false;           // writer i on the i-th allowed CPU, the reader on the next (wrapping round)
     std::optional<long long> counter_batch{};  // percpu_batch's batch; the default when empty
     bool packed = false;
+
+    // The counter's options; throws std::invalid_argument for a bad batch.
+    CounterOptions counter_options() const;
 
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;

@@ -26,12 +26,12 @@
 #include <memory>
 #include <string_view>
 
-#include "cell_layout.hpp"
-#include "counter_options.hpp"
-#include "counters.hpp"
-#include "pause.hpp"
-#include "cpus.hpp"
-#include "slot.hpp"
+#include "base/cpus.hpp"
+#include "base/slot.hpp"
+#include "counters/cell_layout.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/counter_strategy.hpp"
+#include "counters/pause.hpp"
 
 namespace sgx {
 

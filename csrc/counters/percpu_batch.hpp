@@ -26,13 +26,13 @@
 #include <memory>
 #include <string_view>
 
-#include "cell_layout.hpp"
-#include "counter_options.hpp"
-#include "counters.hpp"
-#include "padded.hpp"
-#include "pause.hpp"
-#include "slot.hpp"
-#include "spinlock.hpp"
+#include "base/padded.hpp"
+#include "base/slot.hpp"
+#include "base/spinlock.hpp"
+#include "counters/cell_layout.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/counter_strategy.hpp"
+#include "counters/pause.hpp"
 
 namespace sgx {
 

@@ -14,13 +14,20 @@
 #include <algorithm>
 #include <span>
 
-#include "epc_pool.hpp"
+#include "base/stop_flag.hpp"
+#include "model/epc_pool.hpp"
 
 namespace sgx {
 
 struct Tally {
     long long ops = 0;             // allocation attempts plus frees
     long long alloc_failures = 0;  // attempts that found every list empty
+
+    Tally& operator+=(const Tally& other) noexcept {
+        ops += other.ops;
+        alloc_failures += other.alloc_failures;
+        return *this;
+    }
 };
 
 // About one cycle a turn; the empty volatile asm keeps the compiler from
@@ -86,6 +93,19 @@ template <CounterStrategy Counter>
 Tally churn(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, std::span<PageId> held, long long work) {
     if (held.size() == 1) return churn_pairs(pool, local, slot, iterations, work);
     return churn_batches(pool, local, slot, iterations, held, work);
+}
+
+// A team worker's share: `iterations` of churn() in slices of `per_check`, with
+// a look at `stop` between two slices and never inside one, so a stop leaves no
+// page half moved. The hammer's and the read-cost run's workers both run this.
+template <CounterStrategy Counter>
+Tally churn_until_stopped(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations,
+                          long long per_check, std::span<PageId> held, long long work, const StopFlag& stop) {
+    Tally total;
+    for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
+        total += churn(pool, local, slot, std::min(left, per_check), held, work);
+    }
+    return total;
 }
 
 }  // namespace sgx

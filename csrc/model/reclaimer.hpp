@@ -27,15 +27,11 @@
 #include <mutex>
 #include <vector>
 
-#include "enclave.hpp"
-#include "epc_pool.hpp"
+#include "model/enclave.hpp"
+#include "model/epc_pool.hpp"
+#include "model/watermark.hpp"
 
 namespace sgx {
-
-struct Watermarks {
-    long low;   // SGX_NR_LOW_PAGES: a failed fault wakes the reclaimer below this
-    long high;  // SGX_NR_HIGH_PAGES: the reclaimer runs until the count reaches this
-};
 
 template <CounterStrategy Counter>
 class Reclaimer {
@@ -49,7 +45,6 @@ public:
           marks_(marks),
           how_(how),
           read_(read),
-          scan_(scan),
           slot_(slot),
           leak_left_(leak_pages),
           batch_(static_cast<std::size_t>(scan)) {}
@@ -125,7 +120,6 @@ private:
     const Watermarks marks_;
     const Comparison how_;
     const WatermarkRead read_;
-    const long scan_;
     const Slot slot_;
     long long leak_left_;
     std::vector<PageId> batch_;  // sized once, so the thread body allocates nothing

@@ -1,5 +1,5 @@
 // The paused update's two threads and the pause that holds the victim open.
-#include "paused_update.hpp"
+#include "harness/paused_update.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -7,9 +7,9 @@
 #include <string>
 #include <thread>
 
-#include "counter_options.hpp"
-#include "epc_pool.hpp"
-#include "errors.hpp"
+#include "base/errors.hpp"
+#include "counters/counter_options.hpp"
+#include "model/epc_pool.hpp"
 
 namespace sgx {
 namespace {
@@ -85,11 +85,7 @@ PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const Cou
 
 void PausedUpdateConfig::validate() const {
     check_range("rival_updates", rival_updates, 1, kMaxRivalUpdates);
-    // Written so that NaN fails too.
-    if (!(pause_limit_seconds >= 0.001 && pause_limit_seconds <= kMaxPauseSeconds)) {
-        throw_bad_argument("pause_limit must be between 0.001 and 10 seconds, got " +
-                           std::to_string(pause_limit_seconds));
-    }
+    check_seconds("pause_limit", pause_limit_seconds, kMinPauseSeconds, kMaxPauseSeconds);
 }
 
 PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config) {

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "errors.hpp"
-#include "slot.hpp"
+#include "base/errors.hpp"
+#include "base/slot.hpp"
 
 namespace sgx {
 

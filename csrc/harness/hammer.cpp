@@ -5,7 +5,7 @@
 // each round's drift is read (phases 1..rounds): quiescent by construction, with
 // no extra handshake. A worker that fails drops out of the barrier so the others
 // never wait for it; the error is rethrown after every thread has joined.
-#include "hammer.hpp"
+#include "harness/hammer.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -16,11 +16,11 @@
 #include <string>
 #include <thread>
 
-#include "cpus.hpp"
-#include "churn.hpp"
-#include "epc_pool.hpp"
-#include "errors.hpp"
-#include "team.hpp"
+#include "base/cpus.hpp"
+#include "base/errors.hpp"
+#include "base/team.hpp"
+#include "harness/churn.hpp"
+#include "model/epc_pool.hpp"
 
 namespace sgx {
 namespace {
@@ -102,11 +102,7 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
                 failures[index] = total.alloc_failures;
             };
             for (long long round = 0; round < config.rounds; ++round) {
-                for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
-                    const Tally tally = churn(pool, local, slot, std::min(left, per_check), held, config.work);
-                    total.ops += tally.ops;
-                    total.alloc_failures += tally.alloc_failures;
-                }
+                total += churn_until_stopped(pool, local, slot, iterations, per_check, held, config.work, stop);
                 if (stop.requested()) {
                     // Between operations, so no page is half moved; dropping out
                     // lets the others pass the barriers without us.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -34,6 +35,16 @@ inline void check_range(const char* field, long long value, long long low, long 
     if (value < low || value > high) [[unlikely]] {
         throw_bad_argument(std::string(field) + " must be between " + std::to_string(low) + " and " +
                            std::to_string(high) + ", got " + std::to_string(value));
+    }
+}
+
+// The same for a time in seconds, the limits printed as written (0.001, not
+// 0.001000). Written so that NaN fails too.
+inline void check_seconds(const char* field, double value, double low, double high) {
+    if (!(value >= low && value <= high)) [[unlikely]] {
+        std::ostringstream message;
+        message << field << " must be between " << low << " and " << high << " seconds, got " << std::to_string(value);
+        throw_bad_argument(message.str());
     }
 }
 

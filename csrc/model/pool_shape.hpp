@@ -3,10 +3,11 @@
 // once, so the pool's hot paths can trust their arguments.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "errors.hpp"
+#include "base/errors.hpp"
 
 namespace sgx {
 
@@ -18,15 +19,8 @@ inline constexpr long long kMaxNodes = 1024;
 // 2^28 pages (1 TiB of 4 KiB EPC pages) need 2 GiB of page table here; the seed
 // report's machine had 2^25. Refused before anything is allocated.
 inline constexpr long long kMaxTotalPages = 1LL << 28;
-
-// Far beyond any real drift, and far from overflowing the count.
-inline constexpr long long kMaxInitialDrift = 1LL << 40;
-
-inline void check_drift(long long initial_drift) {
-    if (initial_drift < -kMaxInitialDrift || initial_drift > kMaxInitialDrift) {
-        throw_bad_argument("initial_drift must be between -2^40 and 2^40, got " + std::to_string(initial_drift));
-    }
-}
+// What one page costs in EpcPool's page table (its link, home node and free flag).
+inline constexpr std::size_t kPageTableEntryBytes = 8;
 
 struct PoolShape {
     unsigned nodes;
@@ -39,7 +33,8 @@ struct PoolShape {
         }
         if (pages_per_node > kMaxTotalPages / nodes) {
             throw_bad_argument("nodes x pages_per_node must be at most " + std::to_string(kMaxTotalPages) +
-                               " pages (8 bytes of page table each), got " + std::to_string(nodes) + " x " +
+                               " pages (" + std::to_string(kPageTableEntryBytes) +
+                               " bytes of page table each), got " + std::to_string(nodes) + " x " +
                                std::to_string(pages_per_node));
         }
         return {static_cast<unsigned>(nodes), static_cast<std::uint32_t>(pages_per_node)};

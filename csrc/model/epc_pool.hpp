@@ -3,8 +3,8 @@
 //
 // Each node (struct sgx_numa_node) has a FIFO free list under its own pthread
 // spinlock: alloc takes the head, free appends to the page's *home* node's tail.
-// Lists are intrusive: a page-table entry holds the index of the next free page,
-// so pop and push are O(1) and allocate nothing. An entry is only written under
+// Lists are intrusive (intrusive_fifo.hpp): a page-table entry holds the index
+// of the next free page, so pop and push are O(1) and allocate nothing. An entry is only written under
 // its home node's lock, and a page only ever sits on its home node's list, so
 // that one lock guards everything a list operation touches.
 //
@@ -21,26 +21,16 @@
 #include <string>
 #include <vector>
 
-#include "counter_options.hpp"
-#include "counters.hpp"
-#include "errors.hpp"
-#include "padded.hpp"
-#include "pool_shape.hpp"
-#include "spinlock.hpp"
+#include "base/errors.hpp"
+#include "base/padded.hpp"
+#include "base/spinlock.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/counter_strategy.hpp"
+#include "model/intrusive_fifo.hpp"
+#include "model/pool_shape.hpp"
+#include "model/watermark.hpp"
 
 namespace sgx {
-
-// How should_reclaim compares the count with the watermark.
-enum class Comparison {
-    signed_count,     // count < watermark: a negative count reads as very low
-    kernel_unsigned,  // (unsigned long)count < watermark: negative reads as huge, as in the kernel
-};
-
-// Which read should_reclaim compares with the watermark.
-enum class WatermarkRead {
-    cheap,                 // always the cheap read, as sgx_should_reclaim() reads sgx_nr_free_pages
-    exact_near_watermark,  // the exact read when the cheap one is within its error bound of the watermark
-};
 
 template <CounterStrategy Counter>
 class EpcPool {
@@ -57,7 +47,7 @@ public:
         for (PageId page = 0; page < shape.total_pages(); ++page) {
             const unsigned home = page / shape.pages_per_node;
             pages_[page].home = static_cast<std::uint16_t>(home);
-            push_tail(lists_[home].value, page);
+            put_back(lists_[home].value, page);
         }
     }
 
@@ -90,7 +80,7 @@ public:
         {
             SpinGuard hold(list.lock);
             if (pages_[page].free) [[unlikely]] throw_double_free(page);
-            push_tail(list, page);
+            put_back(list, page);
             if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home, slot);
         }
         if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_free(home, slot);
@@ -115,7 +105,7 @@ public:
         for (unsigned node = 0; node < shape_.nodes; ++node) {
             FreeList& list = lists_[node].value;
             SpinGuard hold(list.lock);
-            sum += list.length;
+            sum += list.pages.length();
         }
         return sum;
     }
@@ -164,23 +154,14 @@ public:
         const PageId total = shape_.total_pages();
         std::vector<bool> listed(total, false);
         for (unsigned node = 0; node < shape_.nodes; ++node) {
-            const FreeList& list = lists_[node].value;
-            const std::string where = "node " + std::to_string(node) + ": ";
-            long steps = 0;
-            PageId last = kNoPage;
-            for (PageId page = list.head; page != kNoPage; page = pages_[page].next) {
-                if (page >= total) return where + "link to page " + std::to_string(page) + " out of range";
-                if (listed[page]) return where + "page " + std::to_string(page) + " listed twice";
-                if (pages_[page].home != node) return where + "holds page " + std::to_string(page) + " of another node";
-                if (!pages_[page].free) return where + "lists page " + std::to_string(page) + " marked allocated";
-                listed[page] = true;
-                last = page;
-                ++steps;
-            }
-            if (last != list.tail) return where + "tail does not end the list";
-            if (steps != list.length) {
-                return where + "length says " + std::to_string(list.length) + ", list holds " + std::to_string(steps);
-            }
+            const auto entry_violation = [&](PageId page) -> std::string {
+                if (pages_[page].home != node) return "holds page " + std::to_string(page) + " of another node";
+                if (!pages_[page].free) return "lists page " + std::to_string(page) + " marked allocated";
+                return {};
+            };
+            const std::string broken = lists_[node].value.pages.violation("node " + std::to_string(node) + ": ",
+                                                                           total, next_of(), listed, entry_violation);
+            if (!broken.empty()) return broken;
         }
         for (PageId page = 0; page < total; ++page) {
             if (pages_[page].free && !listed[page]) return "page " + std::to_string(page) + " marked free, on no list";
@@ -191,9 +172,8 @@ public:
 private:
     struct FreeList {
         Spinlock lock;
-        PageId head = kNoPage;
-        PageId tail = kNoPage;
-        long length = 0;  // not in the kernel: the model's ground truth for true_free()
+        // Its length is not in the kernel: the model's ground truth for true_free().
+        IntrusiveFifo<PageId, kNoPage> pages;
     };
 
     struct PageEntry {
@@ -201,7 +181,7 @@ private:
         std::uint16_t home = 0;  // nodes <= kMaxNodes fits
         bool free = false;
     };
-    static_assert(sizeof(PageEntry) == 8);
+    static_assert(sizeof(PageEntry) == kPageTableEntryBytes);
 
     // models __sgx_alloc_epc_page_from_node(): pop the head under the node lock.
     PageId take_from(unsigned node, Slot slot) noexcept {
@@ -209,31 +189,28 @@ private:
         PageId page;
         {
             SpinGuard hold(list.lock);
-            page = list.head;
+            page = list.pages.pop_head(next_of());
             if (page == kNoPage) return kNoPage;
-            PageEntry& entry = pages_[page];
-            list.head = entry.next;
-            if (list.head == kNoPage) list.tail = kNoPage;
-            --list.length;
-            entry.free = false;
+            pages_[page].free = false;
             if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_alloc(node, slot);
         }
         if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_alloc(node, slot);
         return page;
     }
 
-    // list_add_tail(); the caller holds the list's lock (or owns the pool alone).
-    void push_tail(FreeList& list, PageId page) noexcept {
-        PageEntry& entry = pages_[page];
-        entry.next = kNoPage;
-        entry.free = true;
-        if (list.tail == kNoPage) {
-            list.head = page;
-        } else {
-            pages_[list.tail].next = page;
-        }
-        list.tail = page;
-        ++list.length;
+    // The link accessor the lists thread through the page table.
+    auto next_of() noexcept {
+        return [this](PageId page) -> PageId& { return pages_[page].next; };
+    }
+    auto next_of() const noexcept {
+        return [this](PageId page) -> PageId { return pages_[page].next; };
+    }
+
+    // A page joins `list`'s tail, marked free; the caller holds the list's lock
+    // (or owns the pool alone).
+    void put_back(FreeList& list, PageId page) noexcept {
+        pages_[page].free = true;
+        list.pages.push_tail(page, next_of());
     }
 
     PoolShape shape_;

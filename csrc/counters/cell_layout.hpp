@@ -9,7 +9,7 @@
 // padding ablation: it measures what the padding buys.
 #pragma once
 
-#include "padded.hpp"
+#include "base/padded.hpp"
 
 namespace sgx {
 

@@ -13,11 +13,12 @@
 
 #include <optional>
 
-#include "strategy.hpp"
+#include "counters/strategy.hpp"
 
 namespace sgx {
 
 inline constexpr long long kMaxRivalUpdates = 1LL << 20;
+inline constexpr double kMinPauseSeconds = 0.001;
 inline constexpr double kMaxPauseSeconds = 10.0;
 
 struct PausedUpdateConfig {

@@ -27,9 +27,10 @@
 #include <string>
 #include <vector>
 
-#include "padded.hpp"
-#include "pool_shape.hpp"
-#include "spinlock.hpp"
+#include "base/padded.hpp"
+#include "base/spinlock.hpp"
+#include "model/intrusive_fifo.hpp"
+#include "model/pool_shape.hpp"
 
 namespace sgx {
 
@@ -40,6 +41,15 @@ inline constexpr EnclavePageId kNoEnclavePage = UINT32_MAX;
 inline constexpr long long kMaxEnclavePages = 1LL << 28;
 
 class Enclave {
+    // Defined first: the members below deduce their return types from them.
+    // The link accessor the active list threads through the entries.
+    auto next_of() noexcept {
+        return [this](EnclavePageId page) -> EnclavePageId& { return entries_[page].next; };
+    }
+    auto next_of() const noexcept {
+        return [this](EnclavePageId page) -> EnclavePageId { return entries_[page].next; };
+    }
+
 public:
     explicit Enclave(EnclavePageId pages) : pages_(pages), entries_(std::make_unique<Entry[]>(pages)) {}
 
@@ -63,17 +73,9 @@ public:
     void make_resident(EnclavePageId page, PageId epc) noexcept {
         ActiveList& list = active_.value;
         SpinGuard hold(list.lock);
-        Entry& entry = entries_[page];
         // Relaxed: the list lock orders this store with every eviction.
-        entry.epc.store(epc, std::memory_order_relaxed);
-        entry.next = kNoEnclavePage;
-        if (list.tail == kNoEnclavePage) {
-            list.head = page;
-        } else {
-            entries_[list.tail].next = page;
-        }
-        list.tail = page;
-        list.add_to_length(+1);
+        entries_[page].epc.store(epc, std::memory_order_relaxed);
+        list.pages.push_tail(page, next_of());
     }
 
     // Takes up to freed.size() pages off the active list's head (the least
@@ -83,21 +85,20 @@ public:
         ActiveList& list = active_.value;
         SpinGuard hold(list.lock);
         std::size_t taken = 0;
-        while (taken < freed.size() && list.head != kNoEnclavePage) {
-            Entry& entry = entries_[list.head];
+        while (taken < freed.size()) {
+            const EnclavePageId page = list.pages.pop_head(next_of());
+            if (page == kNoEnclavePage) break;
+            Entry& entry = entries_[page];
             // Relaxed, both: the list lock orders them with make_resident().
             freed[taken++] = entry.epc.load(std::memory_order_relaxed);
             entry.epc.store(kNoPage, std::memory_order_relaxed);
-            list.head = entry.next;
         }
-        if (list.head == kNoEnclavePage) list.tail = kNoEnclavePage;
-        list.add_to_length(-static_cast<long>(taken));
         return taken;
     }
 
     // Pages on the active list, read without its lock, as the kernel's
     // list_empty(&sgx_active_page_list) is: may be stale, never torn.
-    long active_length() const noexcept { return active_.value.length.load(std::memory_order_relaxed); }
+    long active_length() const noexcept { return active_.value.pages.length(); }
 
     // Conservation, enclave side: the active list holds exactly the resident
     // pages, each once, each holding a distinct EPC page below `epc_pages`, and
@@ -105,29 +106,20 @@ public:
     // pages resident pages hold. O(enclave pages); only for a quiescent enclave.
     // Empty string when it holds.
     std::string invariant_violation(PageId epc_pages, std::vector<bool>& held) const {
-        const ActiveList& list = active_.value;
         held.assign(epc_pages, false);
         std::vector<bool> listed(pages_, false);
-        const auto where = [](EnclavePageId page) { return "active list: enclave page " + std::to_string(page); };
-        long steps = 0;
-        EnclavePageId last = kNoEnclavePage;
-        for (EnclavePageId page = list.head; page != kNoEnclavePage; page = entries_[page].next) {
-            if (page >= pages_) return where(page) + " out of range";
-            if (listed[page]) return where(page) + " listed twice";
+        const auto entry_violation = [&](EnclavePageId page) -> std::string {
+            const std::string where = "enclave page " + std::to_string(page);
             const PageId epc = epc_page(page);
-            if (epc == kNoPage) return where(page) + " is listed but evicted";
-            if (epc >= epc_pages) return where(page) + " holds EPC page " + std::to_string(epc) + ", out of range";
-            if (held[epc]) return where(page) + " holds EPC page " + std::to_string(epc) + ", held twice";
-            listed[page] = true;
+            if (epc == kNoPage) return where + " is listed but evicted";
+            if (epc >= epc_pages) return where + " holds EPC page " + std::to_string(epc) + ", out of range";
+            if (held[epc]) return where + " holds EPC page " + std::to_string(epc) + ", held twice";
             held[epc] = true;
-            last = page;
-            ++steps;
-        }
-        if (last != list.tail) return "active list: tail does not end the list";
-        if (steps != active_length()) {
-            return "active list: length says " + std::to_string(active_length()) + ", list holds " +
-                   std::to_string(steps);
-        }
+            return {};
+        };
+        const std::string broken = active_.value.pages.violation("active list: ", pages_, next_of(), listed,
+                                                                 entry_violation);
+        if (!broken.empty()) return broken;
         for (EnclavePageId page = 0; page < pages_; ++page) {
             if (epc_page(page) != kNoPage && !listed[page]) {
                 return "enclave page " + std::to_string(page) + " is resident but not on the active list";
@@ -147,16 +139,8 @@ private:
     // that taking the lock does not evict the page table's address from the
     // workers' caches.
     struct ActiveList {
-        Spinlock lock;  // guards head, tail, every link and every state change
-        EnclavePageId head = kNoEnclavePage;
-        EnclavePageId tail = kNoEnclavePage;
-        std::atomic<long> length{0};
-
-        // Under the lock only: relaxed load and store are plain moves, the lock
-        // makes them whole; the atomic type makes active_length()'s unlocked read defined.
-        void add_to_length(long delta) noexcept {
-            length.store(length.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-        }
+        Spinlock lock;  // guards the list, every link and every state change
+        IntrusiveFifo<EnclavePageId, kNoEnclavePage> pages;
     };
 
     EnclavePageId pages_;

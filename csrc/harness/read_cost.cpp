@@ -3,7 +3,7 @@
 // The reader reads in chunks of kReadsPerCheck and looks, between chunks, at how
 // many writers are still running and at the StopFlag: one relaxed load per
 // chunk, so the loop it times is the reads themselves.
-#include "read_cost.hpp"
+#include "harness/read_cost.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -14,13 +14,13 @@
 #include <thread>
 #include <vector>
 
-#include "churn.hpp"
-#include "churn_limits.hpp"
-#include "cpus.hpp"
-#include "epc_pool.hpp"
-#include "errors.hpp"
-#include "slot.hpp"
-#include "team.hpp"
+#include "base/cpus.hpp"
+#include "base/errors.hpp"
+#include "base/slot.hpp"
+#include "base/team.hpp"
+#include "harness/churn.hpp"
+#include "harness/churn_limits.hpp"
+#include "model/epc_pool.hpp"
 
 namespace sgx {
 namespace {
@@ -56,7 +56,7 @@ long long read_until_done(const EpcPool<Counter>& pool, const std::atomic<long l
 
 template <CounterStrategy Counter>
 ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop) {
-    const CounterOptions options = CounterOptions::checked(0, config.counter_batch, config.packed);
+    const CounterOptions options = config.counter_options();
     EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node), options);
     const auto writers = static_cast<std::size_t>(config.writers);
     const std::size_t threads = writers + 1;  // the reader is the last
@@ -85,11 +85,8 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
             const auto slot = static_cast<Slot>(index);
             sync.arrive_and_wait();
             if (!abandon.load(std::memory_order_relaxed)) {
-                long long ops = 0;
-                for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
-                    ops += churn(pool, local, slot, std::min(left, per_check), held, config.work).ops;
-                }
-                stats.per_writer_ops[index] = ops;
+                stats.per_writer_ops[index] =
+                    churn_until_stopped(pool, local, slot, iterations, per_check, held, config.work, stop).ops;
                 finished[index] = Clock::now();
             }
         } catch (...) {
@@ -143,13 +140,15 @@ void ReadCostConfig::validate() const {
     check_range("writers", writers, 0, kMaxThreads - 1);
     PoolShape::checked(nodes, pages_per_node);
     check_churn_limits(ops, batch, work);
-    CounterOptions::checked(0, counter_batch, packed);
+    counter_options();
 }
+
+CounterOptions ReadCostConfig::counter_options() const { return CounterOptions::checked(0, counter_batch, packed); }
 
 ReadCostStats run_read_cost(Strategy strategy, const ReadCostConfig& config, const StopFlag& stop) {
     config.validate();
-    const CellLayout layout = config.packed ? CellLayout::packed : CellLayout::padded;
-    return with_counter(strategy, layout, [&]<class Counter>() { return read_cost_with<Counter>(config, stop); });
+    return with_counter(strategy, config.counter_options().layout,
+                        [&]<class Counter>() { return read_cost_with<Counter>(config, stop); });
 }
 
 }  // namespace sgx

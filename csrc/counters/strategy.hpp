@@ -9,10 +9,10 @@
 #include <string_view>
 #include <utility>
 
-#include "cell_layout.hpp"
-#include "counters.hpp"
-#include "percpu_batch.hpp"
-#include "striped.hpp"
+#include "counters/cell_layout.hpp"
+#include "counters/kernel_counters.hpp"
+#include "counters/percpu_batch.hpp"
+#include "counters/striped.hpp"
 
 namespace sgx {
 

@@ -11,12 +11,12 @@
 #include <optional>
 #include <string>
 
-#include "counter_options.hpp"
-#include "churn.hpp"
-#include "epc_pool.hpp"
-#include "pool_shape.hpp"
-#include "slot.hpp"
-#include "strategy.hpp"
+#include "base/slot.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/strategy.hpp"
+#include "harness/churn.hpp"
+#include "model/epc_pool.hpp"
+#include "model/pool_shape.hpp"
 
 namespace sgx {
 

@@ -3,7 +3,7 @@
 // both engines accept exactly the same workloads and say so in the same words.
 #pragma once
 
-#include "errors.hpp"
+#include "base/errors.hpp"
 
 namespace sgx {
 

@@ -7,9 +7,9 @@
 #include <optional>
 #include <vector>
 
-#include "epc_pool.hpp"
-#include "stop_flag.hpp"
-#include "strategy.hpp"
+#include "base/stop_flag.hpp"
+#include "counters/strategy.hpp"
+#include "model/watermark.hpp"
 
 namespace sgx {
 

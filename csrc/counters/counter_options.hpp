@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 
-#include "cell_layout.hpp"
-#include "cpus.hpp"
-#include "errors.hpp"
-#include "pool_shape.hpp"
+#include "base/cpus.hpp"
+#include "base/errors.hpp"
+#include "counters/cell_layout.hpp"
 
 namespace sgx {
 
@@ -25,6 +25,18 @@ inline long default_counter_batch() { return std::max(32L, 2 * usable_cpu_count(
 
 // 2^30 x 1025 slots stays far from overflowing the count.
 inline constexpr long long kMaxCounterBatch = 1LL << 30;
+
+// Far beyond any real drift, and far from overflowing the count.
+inline constexpr int kMaxInitialDriftLog2 = 40;
+inline constexpr long long kMaxInitialDrift = 1LL << kMaxInitialDriftLog2;
+
+inline void check_drift(long long initial_drift) {
+    if (initial_drift < -kMaxInitialDrift || initial_drift > kMaxInitialDrift) {
+        const std::string limit = "2^" + std::to_string(kMaxInitialDriftLog2);
+        throw_bad_argument("initial_drift must be between -" + limit + " and " + limit + ", got " +
+                           std::to_string(initial_drift));
+    }
+}
 
 struct CounterOptions {
     // Start the count this far from the truth, as if updates had already been lost.

@@ -6,11 +6,11 @@
 #include <optional>
 #include <vector>
 
-#include "counter_options.hpp"
-#include "churn_limits.hpp"
-#include "slot.hpp"
-#include "stop_flag.hpp"
-#include "strategy.hpp"
+#include "base/slot.hpp"
+#include "base/stop_flag.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/strategy.hpp"
+#include "harness/churn_limits.hpp"
 
 namespace sgx {
 
