@@ -117,6 +117,7 @@ class HammerResult:
 
 def hammer(
     strategy: StrategyLike,
+    *,
     threads: int = 2,
     nodes: int = 2,
     pages_per_node: int = 4096,
@@ -127,7 +128,6 @@ def hammer(
     work: int = 0,
     engine: Engine = "native",
     chunk: int = DEFAULT_CHUNK,
-    *,
     hold: int = 0,
     counter_batch: int | None = None,
     packed: bool = False,

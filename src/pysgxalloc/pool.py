@@ -40,10 +40,10 @@ class EpcPool(_core.Pool):
     def __init__(
         self,
         strategy: StrategyLike,
+        *,
         nodes: int = 2,
         pages_per_node: int = 4096,
         initial_drift: int = 0,
-        *,
         counter_batch: int | None = None,
         packed: bool = False,
     ) -> None:

@@ -59,13 +59,13 @@ class ReadCostResult:
 
 def read_cost(
     strategy: StrategyLike,
+    *,
     writers: int = 1,
     nodes: int = 2,
     pages_per_node: int = 4096,
     ops: int = 1_000_000,
     batch: int = 64,
     work: int = 0,
-    *,
     exact_read: bool = False,
     pin: bool = False,
     counter_batch: int | None = None,

@@ -123,6 +123,7 @@ class ReclaimResult:
 
 def reclaim_scenario(
     strategy: StrategyLike,
+    *,
     nodes: int = DEFAULTS.nodes,
     pages_per_node: int = DEFAULTS.pages_per_node,
     enclave_pages: int = DEFAULTS.enclave_pages,
@@ -136,7 +137,6 @@ def reclaim_scenario(
     stall_seconds: float = DEFAULTS.stall_seconds,
     max_retries: int = DEFAULTS.max_retries,
     pin: bool = DEFAULTS.pin,
-    *,
     watermark_read: WatermarkRead = WatermarkRead.cheap,
     counter_batch: int | None = None,
     packed: bool = False,
