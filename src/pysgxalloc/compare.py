@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from pysgxalloc._checks import as_int
 from pysgxalloc._core import Accuracy, Strategy
-from pysgxalloc.checks import as_int
 from pysgxalloc.hammer import Engine, HammerResult, hammer
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy

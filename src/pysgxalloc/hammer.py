@@ -2,7 +2,7 @@
 
 ``engine="native"`` starts std::threads in C++ (csrc/hammer.cpp); ``engine="python"``
 starts threading.Thread workers that each call the same C++ loop in chunks with the
-GIL released (python_engine.py). Both run the same traffic and report the same fields.
+GIL released (_python_engine.py). Both run the same traffic and report the same fields.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import Accuracy, Strategy
-from pysgxalloc.checks import as_bool, as_int, as_optional_int
+from pysgxalloc._python_engine import DEFAULT_CHUNK, PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
 Engine = Literal["native", "python"]
@@ -155,7 +155,7 @@ def hammer(
 
     `engine` picks who runs the threads: ``"native"`` (std::threads in C++) or
     ``"python"`` (threading.Thread workers, each calling ``Pool.churn`` with about
-    `chunk` operations at a time with the GIL released; python_engine.py). Every
+    `chunk` operations at a time with the GIL released; _python_engine.py). Every
     argument is checked before any thread starts; a worker's error is raised here
     after every thread has joined, and Ctrl-C stops either engine within a second.
     """

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc._core import Strategy
-from pysgxalloc.checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 

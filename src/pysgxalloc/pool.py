@@ -7,8 +7,8 @@ Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, WatermarkRead
-from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 

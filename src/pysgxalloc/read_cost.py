@@ -8,8 +8,8 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import Strategy
-from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 

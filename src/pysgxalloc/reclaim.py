@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc._core import Comparison, ReclaimOutcome, Strategy, WatermarkRead
-from pysgxalloc.checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 

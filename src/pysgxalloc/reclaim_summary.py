@@ -17,8 +17,8 @@ import numpy.typing as npt
 from rich import box
 from rich.table import Table
 
+from pysgxalloc._checks import as_int
 from pysgxalloc._core import Strategy
-from pysgxalloc.checks import as_int
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.strategy import ACCURACY_LABEL, STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
+from pysgxalloc._python_engine import DEFAULT_CHUNK
 from pysgxalloc.commands._arguments import (
     EXIT_INTERRUPTED,
     CommandError,
@@ -37,7 +38,6 @@ from pysgxalloc.commands._output import (
 from pysgxalloc.hammer import check_hammer_arguments, hammer, parse_engine
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.plots import Series, plot_series, require_matplotlib
-from pysgxalloc.python_engine import DEFAULT_CHUNK
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
 
