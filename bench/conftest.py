@@ -27,7 +27,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.hammer_bench import OPTIONS, RATIOS, BenchOptions, HammerBenchmark
-from pysgxalloc._python_engine import DEFAULT_CHUNK
+from pysgxalloc.hammer_settings import DEFAULT_CHUNK
 from pysgxalloc.machine import usable_cpus
 
 

@@ -107,7 +107,7 @@ def test_extra_demo_sections_print_after_the_verdict(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def section(console: Console, options: DemoOptions) -> None:
-        console.print(f"extra section at {options.threads} threads")
+        console.print(f"extra section at {options.settings.threads} threads")
 
     monkeypatch.setattr(demo, "EXTRA_SECTIONS", [section])
     done = run_main(capsys, "--threads", "2", "--ops", "2000", "--repeats", "1")
@@ -203,8 +203,7 @@ def test_a_bad_argument_writes_no_file(capsys: pytest.CaptureFixture[str], tmp_p
 def test_compare_strategies_runs_each_strategy_the_requested_times() -> None:
     seen: list[str] = []
     summaries = compare_strategies(
-        threads=2,
-        ops=2_000,
+        settings=sgx.HammerSettings(threads=2, ops=2_000),
         repeats=3,
         strategies=["atomic", "per_node"],
         on_run=lambda r: seen.append(r.strategy.name),

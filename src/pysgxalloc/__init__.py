@@ -22,6 +22,7 @@ from pysgxalloc._core import (
 )
 from pysgxalloc.compare import StrategySummary, compare_strategies
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
@@ -39,6 +40,7 @@ __all__ = [
     "Engine",
     "EpcPool",
     "HammerResult",
+    "HammerSettings",
     "InvariantError",
     "PausedUpdateResult",
     "ReadCostResult",

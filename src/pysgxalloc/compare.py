@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from pysgxalloc._checks import as_int
 from pysgxalloc._core import Accuracy, Strategy
-from pysgxalloc.hammer import Engine, HammerResult, hammer
+from pysgxalloc.hammer import HammerResult, HammerSettings, run_hammer
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 
@@ -47,43 +47,34 @@ class StrategySummary:
         return self.threads > self.cpus
 
 
+#: The demo's operations per thread and run.
+DEMO_OPS = 2_000_000
+
+
 def compare_strategies(
-    threads: int | None = None,
-    nodes: int = 2,
-    pages_per_node: int = 4096,
-    ops: int = 2_000_000,
-    repeats: int = 5,
     strategies: Iterable[StrategyLike] = STRATEGIES,
-    engine: Engine = "native",
-    pin: bool = False,
+    *,
+    settings: HammerSettings | None = None,
+    repeats: int = 5,
     on_run: Callable[[HammerResult], None] | None = None,
 ) -> list[StrategySummary]:
-    """Hammer every strategy `repeats` times at `threads` threads (default: max(2, usable CPUs)).
+    """Hammer every strategy `repeats` times with `settings` (default: `demo_settings()`).
 
     Runs go round-robin over the strategies, so a burst of noise on a shared
     machine hits all of them rather than one. `on_run` sees every result as it
     arrives (for progress, or to keep what was measured if the caller is interrupted).
-    `pin` puts worker ``i`` on the ``i``-th usable CPU, so that on a busy machine
-    the threads still run at the same time.
+    Pin the threads (``settings.pin``) so that on a busy machine they still run at the same time.
     """
     chosen = [parse_strategy(s) for s in strategies]
     if not chosen:
         raise ValueError("strategies must name at least one strategy")
     if as_int("repeats", repeats) < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
-    count = default_threads() if threads is None else threads
+    run = demo_settings() if settings is None else settings
     results: list[HammerResult] = []
     for _ in range(repeats):
         for strategy in chosen:
-            result = hammer(
-                strategy,
-                threads=count,
-                nodes=nodes,
-                pages_per_node=pages_per_node,
-                ops=ops,
-                engine=engine,
-                pin=pin,
-            )
+            result = run_hammer(strategy, run)
             results.append(result)
             if on_run is not None:
                 on_run(result)
@@ -93,6 +84,11 @@ def compare_strategies(
 def default_threads() -> int:
     """The demo's thread count: one per usable CPU, and at least two, so that threads can race."""
     return max(2, usable_cpus())
+
+
+def demo_settings() -> HammerSettings:
+    """The demo's run: `default_threads()` threads of `DEMO_OPS` operations, the rest hammer()'s defaults."""
+    return HammerSettings(threads=default_threads(), ops=DEMO_OPS)
 
 
 def summarize(results: Iterable[HammerResult]) -> list[StrategySummary]:

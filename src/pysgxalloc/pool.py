@@ -12,6 +12,13 @@ from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, WatermarkR
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 
+def raise_if_broken(pool: _core.Pool, context: str = "") -> None:
+    """InvariantError, its message after `context`, unless every page is exactly once free or allocated."""
+    violation = pool.invariant_violation()
+    if violation:
+        raise InvariantError(context + violation)
+
+
 class EpcPool(_core.Pool):
     """SGX EPC pages on `nodes` NUMA nodes, with the free-page count kept by `strategy`.
 
@@ -106,9 +113,7 @@ class EpcPool(_core.Pool):
 
     def check_invariant(self) -> None:
         """Raise InvariantError unless every page is exactly once free or allocated."""
-        violation = self.invariant_violation()
-        if violation:
-            raise InvariantError(violation)
+        raise_if_broken(self)
 
     def __repr__(self) -> str:
         return (
