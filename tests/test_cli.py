@@ -12,8 +12,8 @@ from cli_helpers import run_main
 from rich.console import Console
 
 import pysgxalloc as sgx
-from pysgxalloc.commands import demo
-from pysgxalloc.commands.demo import DemoOptions
+from pysgxalloc.cli.commands import demo
+from pysgxalloc.cli.commands.demo import DemoOptions
 from pysgxalloc.compare import StrategySummary, compare_strategies, verdict
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import ACCURACY_LABEL

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_main
 
-from pysgxalloc.commands import sweep
-from pysgxalloc.commands.sweep import default_thread_counts
-from pysgxalloc.plots import PlotUnavailableError
+from pysgxalloc.cli.commands import sweep
+from pysgxalloc.cli.commands.sweep import default_thread_counts
+from pysgxalloc.cli.plots import PlotUnavailableError
 from pysgxalloc.sweep_record import SweepRecord
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

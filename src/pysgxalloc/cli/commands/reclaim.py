@@ -10,8 +10,8 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc._core import Comparison
-from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
-from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
 from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
 from pysgxalloc.reclaim_summary import (
     reclaim_runs,

@@ -15,9 +15,9 @@ from typing import Any
 
 from rich.table import Table
 
-from pysgxalloc.commands._arguments import CommandError, add_plot_option
-from pysgxalloc.commands._output import stdout_console, table
-from pysgxalloc.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli._console import stdout_console, table
+from pysgxalloc.cli.arguments import CommandError, add_plot_option
+from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
 from pysgxalloc.run_group import RunGroup, Setting
 

@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from pysgxalloc._core import Accuracy
-from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
-from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console, table
-from pysgxalloc.commands.reclaim import print_scenarios, run_scenarios
+from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console, table
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
+from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
 from pysgxalloc.compare import StrategySummary, compare_strategies, demo_settings, summarize, verdict
 from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
 from pysgxalloc.machine import usable_cpus

@@ -16,7 +16,14 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc.commands._arguments import (
+from pysgxalloc.cli._console import (
+    groups_table,
+    oversubscribed_note,
+    progress_bar,
+    stderr_console,
+    stdout_console,
+)
+from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
     CommandError,
     add_plot_option,
@@ -27,17 +34,10 @@ from pysgxalloc.commands._arguments import (
     strategy_names,
     thread_counts,
 )
-from pysgxalloc.commands._output import (
-    groups_table,
-    oversubscribed_note,
-    progress_bar,
-    stderr_console,
-    stdout_console,
-)
+from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
 from pysgxalloc.hammer_settings import DEFAULT_CHUNK
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
 
