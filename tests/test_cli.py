@@ -14,7 +14,9 @@ from rich.console import Console
 import pysgxalloc as sgx
 from pysgxalloc.cli.commands import demo
 from pysgxalloc.cli.commands.demo import DemoOptions
-from pysgxalloc.compare import StrategySummary, compare_strategies, verdict
+from pysgxalloc.cli.verdicts import verdict
+from pysgxalloc.compare import compare_strategies
+from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import ACCURACY_LABEL
 
@@ -230,12 +232,12 @@ def test_the_verdict_says_which_strategy_lost_updates_and_how_many() -> None:
     assert verdict(summaries).endswith("BUG: exact reads drifted: atomic.")
 
 
-def summary_with_exact(strategy: str, drift: list[int], exact_drift: list[int]) -> StrategySummary:
+def summary_with_exact(strategy: str, drift: list[int], exact_drift: list[int]) -> HammerRuns:
     runs = len(drift)
-    return StrategySummary(
-        strategy=sgx.Strategy[strategy],
-        threads=2,
+    return HammerRuns(
+        setting=Setting(strategy, "native", threads=2, work=0),
         cpus=2,
+        exact=sgx.is_exact(strategy),
         ops_per_sec=np.full(runs, 1e6),
         drift=np.array(drift, dtype=np.int64),
         exact_drift=np.array(exact_drift, dtype=np.int64),

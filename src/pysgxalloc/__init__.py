@@ -20,8 +20,9 @@ from pysgxalloc._core import (
     WatermarkRead,
     default_counter_batch,
 )
-from pysgxalloc.compare import StrategySummary, compare_strategies
+from pysgxalloc.compare import compare_strategies
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
+from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
@@ -40,6 +41,7 @@ __all__ = [
     "Engine",
     "EpcPool",
     "HammerResult",
+    "HammerRuns",
     "HammerSettings",
     "InvariantError",
     "PausedUpdateResult",
@@ -48,7 +50,6 @@ __all__ = [
     "ReclaimResult",
     "Strategy",
     "StrategyLike",
-    "StrategySummary",
     "WatermarkRead",
     "accuracy",
     "compare_strategies",

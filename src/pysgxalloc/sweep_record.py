@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
 
 from pysgxalloc.hammer import HammerResult
+from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
 from pysgxalloc.machine import MachineInfo
-from pysgxalloc.run_group import Run, RunGroup, Setting, group_runs
 
 SCHEMA = "pysgxalloc.sweep"
 VERSION = 1
@@ -172,16 +172,14 @@ class SweepRecord:
     def finished(self, complete: bool) -> SweepRecord:
         return replace(self, complete=complete)
 
-    def groups(self) -> list[RunGroup]:
+    def groups(self) -> list[HammerRuns]:
         """The measurements grouped by setting, in report order."""
         work = self.config.settings.work
-        return group_runs(
-            (
-                Run(Setting(m.strategy, m.engine, m.threads, work), m.ops_per_sec, m.drift, m.exact)
-                for m in self.measurements
-            ),
-            self.machine.cpus,
+        runs = (
+            Run(Setting(m.strategy, m.engine, m.threads, work), m.ops_per_sec, m.drift, m.exact)
+            for m in self.measurements
         )
+        return in_report_order(group_runs(runs, self.machine.cpus))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,20 +13,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-import numpy as np
 from rich.console import Console
-from rich.table import Table
 
-from pysgxalloc._core import Accuracy
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console, table
+from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
-from pysgxalloc.compare import StrategySummary, compare_strategies, demo_settings, summarize, verdict
+from pysgxalloc.cli.tables import STRATEGY_COLUMNS, hammer_runs_table
+from pysgxalloc.cli.verdicts import verdict
+from pysgxalloc.compare import compare_strategies, demo_settings
 from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
+from pysgxalloc.hammer_runs import summarize
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.reclaim import ReclaimResult
-from pysgxalloc.reclaim_summary import SHORT_RUNS, SHORT_STRATEGIES
-from pysgxalloc.strategy import ACCURACY_LABEL, STRATEGIES
+from pysgxalloc.strategy import STRATEGIES
+
+#: The hang section's short version: the bug, the upstream fix, and the per-node design.
+SHORT_STRATEGIES: tuple[Strategy, ...] = (Strategy.plain_node_lock, Strategy.atomic, Strategy.per_node)
+SHORT_RUNS = 5
 
 HELP = "every counter strategy hammered side by side on this machine (the default command)"
 DESCRIPTION = (
@@ -138,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     out.print(_header(options))
     summaries = summarize(results)
     if summaries:
-        out.print(strategy_table(summaries))
+        out.print(hammer_runs_table(summaries, STRATEGY_COLUMNS))
         out.print(verdict(summaries), soft_wrap=True)
     if interrupted:
         out.print(f"interrupted after {len(results)} of {planned} runs; the table shows those.")
@@ -166,23 +170,3 @@ def _header(options: DemoOptions) -> str:
         f"pysgxalloc: {settings.threads} threads on {settings.nodes} nodes, {cpus} usable CPUs ({load}), "
         f"{settings.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}"
     )
-
-
-def strategy_table(summaries: list[StrategySummary]) -> Table:
-    """One row per strategy: throughput median and range, drift median and range."""
-    out = table()
-    out.add_column("strategy")
-    out.add_column("exact")
-    for name in ["Mops/s median", "(min - max)", "drift median", "(min .. max)"]:
-        out.add_column(name, justify="right")
-    for s in summaries:
-        mops = s.ops_per_sec / 1e6
-        out.add_row(
-            s.strategy.name,
-            ACCURACY_LABEL[s.accuracy],
-            f"{np.median(mops):.1f}",
-            f"({mops.min():.1f} - {mops.max():.1f})",
-            f"{np.median(s.drift):+.0f}",
-            f"({int(s.drift.min()):+d} .. {int(s.drift.max()):+d})",
-        )
-    return out

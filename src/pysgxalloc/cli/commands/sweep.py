@@ -17,8 +17,6 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc.cli._console import (
-    groups_table,
-    oversubscribed_note,
     progress_bar,
     stderr_console,
     stdout_console,
@@ -35,6 +33,7 @@ from pysgxalloc.cli.arguments import (
     thread_counts,
 )
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.tables import hammer_runs_table, oversubscribed_note
 from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
 from pysgxalloc.hammer_settings import DEFAULT_CHUNK
 from pysgxalloc.machine import usable_cpus
@@ -200,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
     groups = record.groups()
     if groups:
         out.print(f"{record.machine.label}, {config.settings.ops:,} ops per thread per run:")
-        out.print(groups_table(groups))
+        out.print(hammer_runs_table(groups))
         if note := oversubscribed_note(groups, record.machine.cpus):
             out.print(note)
     for path in written:
