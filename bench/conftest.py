@@ -27,8 +27,8 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.hammer_bench import OPTIONS, RATIOS, BenchOptions, HammerBenchmark
+from pysgxalloc.hammer_settings import DEFAULT_CHUNK
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.python_engine import DEFAULT_CHUNK
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,7 +16,7 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from pysgxalloc import HammerResult, hammer
-from pysgxalloc.commands._arguments import (
+from pysgxalloc.cli.arguments import (
     engine_names,
     integer_list,
     positive_int,

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pysgxalloc
-from pysgxalloc.commands._arguments import at_least, thread_counts
+from pysgxalloc.cli.arguments import at_least, thread_counts
 from pysgxalloc.machine import usable_cpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

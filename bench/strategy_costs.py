@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pysgxalloc as sgx
-from pysgxalloc.commands._arguments import at_least
+from pysgxalloc.cli.arguments import at_least
 from pysgxalloc.machine import usable_cpus
 
 ABLATION = ("per_node", "percpu_batch", "striped")  # the strategies with per-node or per-thread cells

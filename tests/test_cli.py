@@ -12,9 +12,11 @@ from cli_helpers import run_main
 from rich.console import Console
 
 import pysgxalloc as sgx
-from pysgxalloc.commands import demo
-from pysgxalloc.commands.demo import DemoOptions
-from pysgxalloc.compare import StrategySummary, compare_strategies, verdict
+from pysgxalloc.cli.commands import demo
+from pysgxalloc.cli.commands.demo import DemoOptions
+from pysgxalloc.cli.verdicts import verdict
+from pysgxalloc.compare import compare_strategies
+from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import ACCURACY_LABEL
 
@@ -107,7 +109,7 @@ def test_extra_demo_sections_print_after_the_verdict(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def section(console: Console, options: DemoOptions) -> None:
-        console.print(f"extra section at {options.threads} threads")
+        console.print(f"extra section at {options.settings.threads} threads")
 
     monkeypatch.setattr(demo, "EXTRA_SECTIONS", [section])
     done = run_main(capsys, "--threads", "2", "--ops", "2000", "--repeats", "1")
@@ -203,8 +205,7 @@ def test_a_bad_argument_writes_no_file(capsys: pytest.CaptureFixture[str], tmp_p
 def test_compare_strategies_runs_each_strategy_the_requested_times() -> None:
     seen: list[str] = []
     summaries = compare_strategies(
-        threads=2,
-        ops=2_000,
+        settings=sgx.HammerSettings(threads=2, ops=2_000),
         repeats=3,
         strategies=["atomic", "per_node"],
         on_run=lambda r: seen.append(r.strategy.name),
@@ -231,12 +232,12 @@ def test_the_verdict_says_which_strategy_lost_updates_and_how_many() -> None:
     assert verdict(summaries).endswith("BUG: exact reads drifted: atomic.")
 
 
-def summary_with_exact(strategy: str, drift: list[int], exact_drift: list[int]) -> StrategySummary:
+def summary_with_exact(strategy: str, drift: list[int], exact_drift: list[int]) -> HammerRuns:
     runs = len(drift)
-    return StrategySummary(
-        strategy=sgx.Strategy[strategy],
-        threads=2,
+    return HammerRuns(
+        setting=Setting(strategy, "native", threads=2, work=0),
         cpus=2,
+        exact=sgx.is_exact(strategy),
         ops_per_sec=np.full(runs, 1e6),
         drift=np.array(drift, dtype=np.int64),
         exact_drift=np.array(exact_drift, dtype=np.int64),

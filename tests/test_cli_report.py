@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from cli_helpers import run_main
 
+from pysgxalloc.hammer_runs import Setting
 from pysgxalloc.result_files import read_result_file
-from pysgxalloc.run_group import Setting
 
 REPO = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

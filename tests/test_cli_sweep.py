@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from cli_helpers import run_main
 
-from pysgxalloc.commands import sweep
-from pysgxalloc.commands.sweep import default_thread_counts
-from pysgxalloc.plots import PlotUnavailableError
+from pysgxalloc.cli.commands import sweep
+from pysgxalloc.cli.commands.sweep import default_thread_counts
+from pysgxalloc.cli.plots import PlotUnavailableError
 from pysgxalloc.sweep_record import SweepRecord
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -93,7 +93,7 @@ def test_a_plot_without_matplotlib_is_refused_before_anything_runs(
         raise AssertionError("a run started before the missing plot library was reported")
 
     monkeypatch.setattr(sweep, "require_matplotlib", missing)
-    monkeypatch.setattr(sweep, "hammer", no_runs)
+    monkeypatch.setattr(sweep, "run_hammer", no_runs)
     done = run_main(capsys, "sweep", "--json", str(tmp_path / "s.json"), "--plot", str(tmp_path / "s.png"))
     assert done.code == 1
     assert "pip install" in done.err and "Traceback" not in done.err

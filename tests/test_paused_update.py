@@ -1,7 +1,7 @@
 """Fault injection: one thread held between its counter's load and store while another
 updates. Deterministic, so none of these is statistical and all run on one CPU too.
 
-The pause point is a template parameter (csrc/pause.hpp): the strategies users run are
+The pause point is a template parameter (csrc/counters/pause.hpp): the strategies users run are
 built with an empty one, and only this test mode pays for a real pause.
 """
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import pysgxalloc as sgx
-from pysgxalloc.checks import INT64_MAX, INT64_MIN
+from pysgxalloc._checks import INT64_MAX, INT64_MIN
 
 # Three worker slots and the one for GIL-holding callers.
 SLOTS = st.sampled_from([0, 1, 2, sgx.CALLER_SLOT])

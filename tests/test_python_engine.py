@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import pysgxalloc as sgx
-from pysgxalloc.hammer import Engine, check_hammer_arguments
+from pysgxalloc.hammer import Engine, HammerSettings, check_hammer_settings
 from pysgxalloc.machine import usable_cpus
 
 ALL = [s.name for s in sgx.STRATEGIES]
@@ -118,7 +118,7 @@ def test_ctrl_c_stops_the_python_engine_and_joins_every_worker() -> None:
 def test_the_sweeps_advance_check_refuses_a_chunk_exactly_when_hammer_does(engine: Engine) -> None:
     refused = []
     for call in (
-        lambda: check_hammer_arguments(ops=100, engine=engine, chunk=0),
+        lambda: check_hammer_settings(HammerSettings(ops=100, engine=engine, chunk=0)),
         lambda: sgx.hammer("atomic", ops=100, engine=engine, chunk=0),
     ):
         try:

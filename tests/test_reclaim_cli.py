@@ -14,13 +14,8 @@ from typing import Any
 import pytest
 from cli_helpers import Outcome, run_main
 
-from pysgxalloc.reclaim_summary import (
-    SHORT_STRATEGIES,
-    reclaim_runs,
-    reclaim_verdict,
-    short_reclaim_summary,
-    summarize_reclaim,
-)
+from pysgxalloc.cli.verdicts import reclaim_verdict
+from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
 
 SMALL = ["--pages-per-node", "256", "--enclave-pages", "1024"]
 SMALL_KW: dict[str, Any] = {"pages_per_node": 256, "enclave_pages": 1024}
@@ -138,12 +133,6 @@ def test_reclaim_help_explains_the_hang(run_cli: Callable[..., Outcome]) -> None
     done = run_cli("reclaim", "--help")
     assert done.code == 0
     assert "reclaimer" in done.out and "--stall-seconds" in done.out
-
-
-def test_the_short_summary_covers_the_bug_the_fix_and_per_node() -> None:
-    summaries = short_reclaim_summary(runs=1, stall_seconds=0.1, **SMALL_KW)
-    assert [s.strategy for s in summaries] == list(SHORT_STRATEGIES)
-    assert all(s.runs == 1 and s.pages_conserved for s in summaries)
 
 
 def test_summaries_group_runs_by_strategy_in_order() -> None:

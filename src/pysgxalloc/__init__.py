@@ -20,8 +20,10 @@ from pysgxalloc._core import (
     WatermarkRead,
     default_counter_batch,
 )
-from pysgxalloc.compare import StrategySummary, compare_strategies
+from pysgxalloc.compare import compare_strategies
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
+from pysgxalloc.hammer_runs import HammerRuns
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
@@ -39,6 +41,8 @@ __all__ = [
     "Engine",
     "EpcPool",
     "HammerResult",
+    "HammerRuns",
+    "HammerSettings",
     "InvariantError",
     "PausedUpdateResult",
     "ReadCostResult",
@@ -46,7 +50,6 @@ __all__ = [
     "ReclaimResult",
     "Strategy",
     "StrategyLike",
-    "StrategySummary",
     "WatermarkRead",
     "accuracy",
     "compare_strategies",

@@ -1,14 +1,13 @@
 """hammer(): many OS threads churn one pool, and the result measured; two engines run the team.
 
-``engine="native"`` starts std::threads in C++ (csrc/hammer.cpp); ``engine="python"``
+``engine="native"`` starts std::threads in C++ (csrc/harness/hammer.cpp); ``engine="python"``
 starts threading.Thread workers that each call the same C++ loop in chunks with the
-GIL released (python_engine.py). Both run the same traffic and report the same fields.
+GIL released (_python_engine.py). Both run the same traffic and report the same fields.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, get_args
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -16,24 +15,24 @@ import numpy.typing as npt
 from pysgxalloc import _core
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
-from pysgxalloc.checks import as_bool, as_int, as_optional_int
+from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
+from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.python_engine import DEFAULT_CHUNK, PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
-Engine = Literal["native", "python"]
-#: Every engine, native first.
-ENGINES: tuple[Engine, ...] = get_args(Engine)
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "HammerResult",
+    "HammerSettings",
+    "check_hammer_settings",
+    "hammer",
+    "parse_engine",
+    "run_hammer",
+]
 
-
-def parse_engine(value: object) -> Engine:
-    """Return the engine a user named; ValueError names the valid choices."""
-    if not isinstance(value, str):
-        raise TypeError(f"engine must be a str, got {type(value).__name__}")
-    for engine in ENGINES:
-        if value == engine:
-            return engine
-    raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(ENGINES)}")
+#: hammer()'s defaults, so its signature and HammerSettings cannot disagree.
+_DEFAULT = HammerSettings()
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -118,20 +117,20 @@ class HammerResult:
 
 def hammer(
     strategy: StrategyLike,
-    threads: int = 2,
-    nodes: int = 2,
-    pages_per_node: int = 4096,
-    ops: int = 1_000_000,
-    batch: int = 1,
-    rounds: int = 1,
-    pin: bool = False,
-    work: int = 0,
-    engine: Engine = "native",
-    chunk: int = DEFAULT_CHUNK,
     *,
-    hold: int = 0,
-    counter_batch: int | None = None,
-    packed: bool = False,
+    threads: int = _DEFAULT.threads,
+    nodes: int = _DEFAULT.nodes,
+    pages_per_node: int = _DEFAULT.pages_per_node,
+    ops: int = _DEFAULT.ops,
+    batch: int = _DEFAULT.batch,
+    rounds: int = _DEFAULT.rounds,
+    work: int = _DEFAULT.work,
+    pin: bool = _DEFAULT.pin,
+    hold: int = _DEFAULT.hold,
+    counter_batch: int | None = _DEFAULT.counter_batch,
+    packed: bool = _DEFAULT.packed,
+    engine: Engine = _DEFAULT.engine,
+    chunk: int = _DEFAULT.chunk,
     _fail_worker: int = -1,
 ) -> HammerResult:
     """Run `threads` OS threads against one fresh pool and measure throughput and drift.
@@ -156,61 +155,51 @@ def hammer(
 
     `engine` picks who runs the threads: ``"native"`` (std::threads in C++) or
     ``"python"`` (threading.Thread workers, each calling ``Pool.churn`` with about
-    `chunk` operations at a time with the GIL released; python_engine.py). Every
+    `chunk` operations at a time with the GIL released; _python_engine.py). Every
     argument is checked before any thread starts; a worker's error is raised here
     after every thread has joined, and Ctrl-C stops either engine within a second.
     """
-    parsed = parse_strategy(strategy)
-    threads = as_int("threads", threads)
-    nodes = as_int("nodes", nodes)
-    pages_per_node = as_int("pages_per_node", pages_per_node)
-    ops = as_int("ops", ops)
-    batch = as_int("batch", batch)
-    rounds = as_int("rounds", rounds)
-    work = as_int("work", work)
-    pin = as_bool("pin", pin)
-    hold = as_int("hold", hold)
-    packed = as_bool("packed", packed)
-    counter_batch = as_optional_int("counter_batch", counter_batch)
-    chosen = parse_engine(engine)
-    chunk = as_int("chunk", chunk)
-    cpus = usable_cpus()
-    team = (parsed, threads, nodes, pages_per_node, ops, batch, rounds, work, pin)
-    stats: _core.HammerStats | PythonEngineStats
-    if chosen == "python":
-        stats = run_python_engine(
-            *team, chunk, _fail_worker, hold=hold, counter_batch=counter_batch, packed=packed
-        )
-    else:
-        config = native_config(
-            _core.HammerConfig,
-            threads=threads,
-            nodes=nodes,
-            pages_per_node=pages_per_node,
-            ops=ops,
-            batch=batch,
-            rounds=rounds,
-            work=work,
-            pin=pin,
-            fail_worker=_fail_worker,
-            hold=hold,
-            counter_batch=counter_batch,
-            packed=packed,
-        )
-        stats = _core.hammer(parsed, config)
-    return HammerResult(
-        strategy=parsed,
-        engine=chosen,
+    settings = HammerSettings(
         threads=threads,
         nodes=nodes,
         pages_per_node=pages_per_node,
+        ops=ops,
         batch=batch,
         rounds=rounds,
         work=work,
         pin=pin,
         hold=hold,
-        counter_batch=stats.counter_batch,
+        counter_batch=counter_batch,
         packed=packed,
+        engine=engine,
+        chunk=chunk,
+    )
+    return run_hammer(strategy, settings, _fail_worker=_fail_worker)
+
+
+def run_hammer(strategy: StrategyLike, settings: HammerSettings, *, _fail_worker: int = -1) -> HammerResult:
+    """``hammer()`` with its settings in one value: what a sweep or the demo runs, one run at a time."""
+    parsed = parse_strategy(strategy)
+    cpus = usable_cpus()
+    stats: _core.HammerStats | PythonEngineStats
+    if settings.engine == "python":
+        plan = _plan_native(settings, _fail_worker)
+        stats = run_python_engine(parsed, settings, plan, _fail_worker)
+    else:
+        stats = _run_native(parsed, settings, _fail_worker)
+    return HammerResult(
+        strategy=parsed,
+        engine=settings.engine,
+        threads=settings.threads,
+        nodes=settings.nodes,
+        pages_per_node=settings.pages_per_node,
+        batch=settings.batch,
+        rounds=settings.rounds,
+        work=settings.work,
+        pin=settings.pin,
+        hold=settings.hold,
+        counter_batch=stats.counter_batch,
+        packed=settings.packed,
         cpus=cpus,
         total_ops=stats.total_ops,
         wall_seconds=stats.wall_seconds,
@@ -225,33 +214,34 @@ def hammer(
     )
 
 
-def check_hammer_arguments(
-    threads: int = 2,
-    nodes: int = 2,
-    pages_per_node: int = 4096,
-    ops: int = 1_000_000,
-    batch: int = 1,
-    rounds: int = 1,
-    work: int = 0,
-    engine: Engine = "native",
-    chunk: int = DEFAULT_CHUNK,
-) -> None:
-    """Raise the TypeError or ValueError that ``hammer()`` would for these arguments, and run nothing.
+def check_hammer_settings(settings: HammerSettings) -> None:
+    """Raise the ValueError that ``run_hammer()`` would for these settings, and run nothing.
 
     For callers that plan many runs (a sweep) and must refuse bad input before the first one.
     """
-    _core.plan_hammer(
-        native_config(
-            _core.HammerConfig,
-            threads=as_int("threads", threads),
-            nodes=as_int("nodes", nodes),
-            pages_per_node=as_int("pages_per_node", pages_per_node),
-            ops=as_int("ops", ops),
-            batch=as_int("batch", batch),
-            rounds=as_int("rounds", rounds),
-            work=as_int("work", work),
-        )
-    )
-    chunk = as_int("chunk", chunk)
-    if parse_engine(engine) == "python":  # as in hammer(): only the Python engine splits work into chunks
-        check_chunk(chunk)
+    _plan_native(settings)
+    if settings.engine == "python":  # as in run_hammer(): only the Python engine splits work into chunks
+        check_chunk(settings.chunk)
+
+
+# The settings that only the Python engine reads; every other field is the core's HammerConfig's, by name.
+_PYTHON_ENGINE_ONLY = frozenset({"engine", "chunk"})
+
+
+def _native_config(settings: HammerSettings, fail_worker: int) -> _core.HammerConfig:
+    """The core's configuration of `settings`, every field filled by its own name."""
+    values = {field.name: getattr(settings, field.name) for field in fields(settings)}
+    for name in _PYTHON_ENGINE_ONLY:
+        del values[name]
+    return native_config(_core.HammerConfig, fail_worker=fail_worker, **values)
+
+
+# The only two calls into the native engine.
+def _plan_native(settings: HammerSettings, fail_worker: int = -1) -> _core.HammerPlan:
+    """The core's range checks of `settings`, and how it splits each worker's share into rounds."""
+    return _core.plan_hammer(_native_config(settings, fail_worker))
+
+
+def _run_native(strategy: Strategy, settings: HammerSettings, fail_worker: int) -> _core.HammerStats:
+    """One run of std::threads in C++, with the GIL released."""
+    return _core.hammer(strategy, _native_config(settings, fail_worker))

@@ -1,7 +1,7 @@
 """The paused update: the lost update forced on demand, deterministic on any number of CPUs.
 
 A statistical hammer shows that plain counters drift; this shows *why*, one interleaving
-at a time, and works on a one-CPU laptop in a lecture. See csrc/paused_update.hpp.
+at a time, and works on a one-CPU laptop in a lecture. See csrc/harness/paused_update.hpp.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc._core import Strategy
 from pysgxalloc._native_config import native_config
-from pysgxalloc.checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 

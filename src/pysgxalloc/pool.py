@@ -7,9 +7,16 @@ Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, WatermarkRead
-from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.strategy import StrategyLike, parse_strategy
+
+
+def raise_if_broken(pool: _core.Pool, context: str = "") -> None:
+    """InvariantError, its message after `context`, unless every page is exactly once free or allocated."""
+    violation = pool.invariant_violation()
+    if violation:
+        raise InvariantError(context + violation)
 
 
 class EpcPool(_core.Pool):
@@ -40,10 +47,10 @@ class EpcPool(_core.Pool):
     def __init__(
         self,
         strategy: StrategyLike,
+        *,
         nodes: int = 2,
         pages_per_node: int = 4096,
         initial_drift: int = 0,
-        *,
         counter_batch: int | None = None,
         packed: bool = False,
     ) -> None:
@@ -106,9 +113,7 @@ class EpcPool(_core.Pool):
 
     def check_invariant(self) -> None:
         """Raise InvariantError unless every page is exactly once free or allocated."""
-        violation = self.invariant_violation()
-        if violation:
-            raise InvariantError(violation)
+        raise_if_broken(self)
 
     def __repr__(self) -> str:
         return (

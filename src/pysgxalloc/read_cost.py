@@ -8,9 +8,9 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import Strategy
 from pysgxalloc._native_config import native_config
-from pysgxalloc.checks import as_bool, as_int, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
@@ -60,13 +60,13 @@ class ReadCostResult:
 
 def read_cost(
     strategy: StrategyLike,
+    *,
     writers: int = 1,
     nodes: int = 2,
     pages_per_node: int = 4096,
     ops: int = 1_000_000,
     batch: int = 64,
     work: int = 0,
-    *,
     exact_read: bool = False,
     pin: bool = False,
     counter_batch: int | None = None,

@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
+from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc._core import Comparison, ReclaimOutcome, Strategy, WatermarkRead
-from pysgxalloc.checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
@@ -123,6 +123,7 @@ class ReclaimResult:
 
 def reclaim_scenario(
     strategy: StrategyLike,
+    *,
     nodes: int = DEFAULTS.nodes,
     pages_per_node: int = DEFAULTS.pages_per_node,
     enclave_pages: int = DEFAULTS.enclave_pages,
@@ -136,7 +137,6 @@ def reclaim_scenario(
     stall_seconds: float = DEFAULTS.stall_seconds,
     max_retries: int = DEFAULTS.max_retries,
     pin: bool = DEFAULTS.pin,
-    *,
     watermark_read: WatermarkRead = WatermarkRead.cheap,
     counter_batch: int | None = None,
     packed: bool = False,

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.machine import MachineInfo
-from pysgxalloc.run_group import Run, RunGroup, Setting, group_runs
 from pysgxalloc.strategy import STRATEGIES, is_exact
 from pysgxalloc.sweep_record import SCHEMA, RecordError, SweepRecord
 
@@ -34,7 +34,7 @@ class ResultFile:
     kind: str  #: "sweep" or "pytest-benchmark"
     machine: MachineInfo
     created: str
-    groups: tuple[RunGroup, ...]
+    groups: tuple[HammerRuns, ...]
     notes: tuple[str, ...]  #: what a reader should know: an interrupted sweep, skipped benchmarks
 
 
@@ -103,7 +103,7 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
         notes.append(f"skipped {len(skipped)} benchmarks without hammer figures ({shown})")
     if not runs:
         notes.append("no hammer benchmarks in this file")
-    groups = group_runs(runs, machine.cpus)
+    groups = in_report_order(group_runs(runs, machine.cpus))
     return ResultFile(
         path, "pytest-benchmark", machine, str(data.get("datetime", "")), tuple(groups), tuple(notes)
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from pysgxalloc._checks import as_member
 from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy
-from pysgxalloc.checks import as_member
 
 StrategyLike = Strategy | str
 

@@ -24,15 +24,16 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
 
 from pysgxalloc.hammer import HammerResult
+from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
+from pysgxalloc.hammer_settings import HammerSettings, parse_engine
 from pysgxalloc.machine import MachineInfo
-from pysgxalloc.run_group import Run, RunGroup, Setting, group_runs
 
 SCHEMA = "pysgxalloc.sweep"
 VERSION = 1
@@ -46,6 +47,11 @@ class RecordError(ValueError):
     """A file that is not a sweep record this version can read; the message names the bad field."""
 
 
+#: The hammer settings every run of a sweep shares, in the order the file's "config" lists them
+#: after the swept ones (the rest keep HammerSettings' defaults).
+SHARED_SETTINGS = ("ops", "nodes", "pages_per_node", "batch", "rounds", "work", "chunk", "pin")
+
+
 @dataclass(frozen=True)
 class SweepConfig:
     """What a sweep runs: every strategy x thread count x engine, `repeats` times, one hammer run each."""
@@ -54,14 +60,8 @@ class SweepConfig:
     threads: tuple[int, ...]
     engines: tuple[str, ...] = ("native",)
     repeats: int = 3
-    ops: int = 1_000_000  #: per thread
-    nodes: int = 2
-    pages_per_node: int = 4096
-    batch: int = 1
-    rounds: int = 1
-    work: int = 0
-    chunk: int = 100_000  #: operations per Pool.churn call, python engine only
-    pin: bool = False
+    #: Every run's settings, but for its threads and engine, which are the run's own (`settings_for`).
+    settings: HammerSettings = field(default_factory=HammerSettings)
 
     def runs(self) -> list[RunSpec]:
         """Every run in the order a sweep makes them: repeat outermost, so noise spreads over all cells."""
@@ -72,6 +72,27 @@ class SweepConfig:
             for strategy in self.strategies
             for engine in self.engines
         ]
+
+    def settings_for(self, threads: int, engine: str) -> HammerSettings:
+        """The settings of a run at `threads` threads on `engine` (ValueError for an unknown engine)."""
+        return replace(self.settings, threads=threads, engine=parse_engine(engine))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The file's flat "config": the swept lists, then the shared settings."""
+        settings = asdict(self.settings)
+        return {
+            "strategies": list(self.strategies),
+            "threads": list(self.threads),
+            "engines": list(self.engines),
+            "repeats": self.repeats,
+            **{name: settings[name] for name in SHARED_SETTINGS},
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, path: str) -> SweepConfig:
+        swept = _fields(data, path, _hints(cls, ("strategies", "threads", "engines", "repeats")))
+        shared = _fields(data, path, _hints(HammerSettings, SHARED_SETTINGS))
+        return cls(**swept, settings=HammerSettings(**shared))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -151,16 +172,14 @@ class SweepRecord:
     def finished(self, complete: bool) -> SweepRecord:
         return replace(self, complete=complete)
 
-    def groups(self) -> list[RunGroup]:
+    def groups(self) -> list[HammerRuns]:
         """The measurements grouped by setting, in report order."""
-        work = self.config.work
-        return group_runs(
-            (
-                Run(Setting(m.strategy, m.engine, m.threads, work), m.ops_per_sec, m.drift, m.exact)
-                for m in self.measurements
-            ),
-            self.machine.cpus,
+        work = self.config.settings.work
+        runs = (
+            Run(Setting(m.strategy, m.engine, m.threads, work), m.ops_per_sec, m.drift, m.exact)
+            for m in self.measurements
         )
+        return in_report_order(group_runs(runs, self.machine.cpus))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,7 +189,7 @@ class SweepRecord:
             "complete": self.complete,
             "pysgxalloc": self.package_version,
             "machine": self.machine.to_dict(),
-            "config": asdict(self.config),
+            "config": self.config.to_dict(),
             "measurements": [asdict(m) for m in self.measurements],
         }
 
@@ -186,7 +205,7 @@ class SweepRecord:
             raise RecordError(f"version {version} is from a newer pysgxalloc; this one reads {VERSION}")
         return cls(
             machine=_build(MachineInfo, data.get("machine"), "machine"),
-            config=_build(SweepConfig, data.get("config"), "config"),
+            config=SweepConfig.from_dict(data.get("config"), "config"),
             measurements=tuple(
                 _build(Measurement, entry, f"measurements[{index}]")
                 for index, entry in enumerate(_list(data, "measurements"))
@@ -216,7 +235,7 @@ class SweepRecord:
     def save_csv(self, path: Path) -> None:
         """One row per measurement, with the machine and the settings beside it, for spreadsheets."""
         machine = {"hostname": self.machine.hostname, "cpus": self.machine.cpus}
-        config = asdict(self.config)
+        config = self.config.to_dict()
         shared = {key: config[key] for key in CSV_CONFIG_COLUMNS}
         with path.open("w", newline="") as out:
             writer = csv.DictWriter(
@@ -229,24 +248,34 @@ class SweepRecord:
 
 def _build(cls: type[T], data: object, path: str) -> T:
     """An instance of the dataclass `cls` from a JSON object, each field checked against its annotation."""
+    names = tuple(field.name for field in fields(cls))  # type: ignore[arg-type]
+    return cls(**_fields(data, path, _hints(cls, names)))
+
+
+def _hints(cls: type, names: tuple[str, ...]) -> dict[str, Any]:
+    """The annotations of `names` among `cls`'s fields."""
+    hints = get_type_hints(cls)
+    return {name: hints[name] for name in names}
+
+
+def _fields(data: object, path: str, hints: dict[str, Any]) -> dict[str, object]:
+    """The fields `hints` names from a JSON object, each checked against its annotation."""
     if not isinstance(data, Mapping):
         raise RecordError(f"{path} must be a JSON object, got {type(data).__name__}")
-    hints = get_type_hints(cls)
     values: dict[str, object] = {}
-    for field in fields(cls):  # type: ignore[arg-type]
-        where = f"{path}.{field.name}"
-        if field.name not in data:
+    for name, kind in hints.items():
+        where = f"{path}.{name}"
+        if name not in data:
             raise RecordError(f"{where} is missing")
-        kind = hints[field.name]
         if get_origin(kind) is tuple:  # tuple[X, ...]: a JSON list of X
-            items = data[field.name]
+            items = data[name]
             if not isinstance(items, (list, tuple)):
                 raise RecordError(f"{where} must be a list, got {type(items).__name__}")
             of = get_args(kind)[0]
-            values[field.name] = tuple(_checked(f"{where}[{n}]", item, of) for n, item in enumerate(items))
+            values[name] = tuple(_checked(f"{where}[{n}]", item, of) for n, item in enumerate(items))
         else:
-            values[field.name] = _checked(where, data[field.name], kind)
-    return cls(**values)
+            values[name] = _checked(where, data[name], kind)
+    return values
 
 
 def _list(data: Mapping[str, object], name: str) -> list[object]:

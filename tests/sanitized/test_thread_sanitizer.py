@@ -9,7 +9,7 @@ one case's report cannot leak into another's verdict; TSan writes reports to std
 - The same for the reclaim scenario (fault workers, ksgxd and the watchdog, completed
   and hung) and for the paused update (fault injection).
 - Positive control: plain_node_lock and plain_unlocked produce a data-race report
-  whose stack names the counter's racy read-modify-write (racy_add in counters.hpp).
+  whose stack names the counter's racy read-modify-write (racy_add in counters/kernel_counters.hpp).
 
 TSan sees a race from a single execution in which the two threads' accesses are
 unordered by any lock or atomic it knows of; it does not need the lost update itself to
@@ -66,7 +66,7 @@ def test_plain_strategy_race_is_reported_and_names_the_counter(strategy: str) ->
     done = run_under_tsan(HAMMER.format(strategy=strategy))
     assert "WARNING: ThreadSanitizer: data race" in done.stderr, done.stderr[-4000:]
     assert "sgx::racy_add" in done.stderr, done.stderr[-4000:]
-    assert "counters.hpp" in done.stderr
+    assert "kernel_counters.hpp" in done.stderr
     assert done.returncode == 66  # TSan's exit code for "reports were made", set above
 
 

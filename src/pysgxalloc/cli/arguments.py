@@ -1,4 +1,4 @@
-"""Argument types and errors shared by the commands: argparse reports bad values with exit code 2."""
+"""Argument types and errors of the commands and the bench scripts: bad values exit with code 2."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from pysgxalloc.cli.plots import PLOT_SUFFIXES
 from pysgxalloc.hammer import ENGINES, Engine, parse_engine
-from pysgxalloc.plots import PLOT_SUFFIXES
 from pysgxalloc.strategy import STRATEGIES, parse_strategy
 
 #: What a command returns when Ctrl-C stopped it (128 + SIGINT), as shells expect.

@@ -16,7 +16,12 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc.commands._arguments import (
+from pysgxalloc.cli._console import (
+    progress_bar,
+    stderr_console,
+    stdout_console,
+)
+from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
     CommandError,
     add_plot_option,
@@ -27,17 +32,11 @@ from pysgxalloc.commands._arguments import (
     strategy_names,
     thread_counts,
 )
-from pysgxalloc.commands._output import (
-    groups_table,
-    oversubscribed_note,
-    progress_bar,
-    stderr_console,
-    stdout_console,
-)
-from pysgxalloc.hammer import check_hammer_arguments, hammer, parse_engine
+from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.tables import hammer_runs_table, oversubscribed_note
+from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
+from pysgxalloc.hammer_settings import DEFAULT_CHUNK
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.plots import Series, plot_series, require_matplotlib
-from pysgxalloc.python_engine import DEFAULT_CHUNK
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
 
@@ -157,14 +156,16 @@ def _config(args: argparse.Namespace) -> SweepConfig:
         threads=args.threads or default_thread_counts(usable_cpus()),
         engines=args.engines,
         repeats=_setting(args, "repeats"),
-        ops=args.ops,
-        nodes=args.nodes,
-        pages_per_node=args.pages_per_node,
-        batch=_setting(args, "batch"),
-        rounds=_setting(args, "rounds"),
-        work=args.work,
-        chunk=args.chunk,
-        pin=_setting(args, "pin"),
+        settings=HammerSettings(
+            ops=args.ops,
+            nodes=args.nodes,
+            pages_per_node=args.pages_per_node,
+            batch=_setting(args, "batch"),
+            rounds=_setting(args, "rounds"),
+            work=args.work,
+            pin=_setting(args, "pin"),
+            chunk=args.chunk,
+        ),
     )
 
 
@@ -173,17 +174,7 @@ def _check(config: SweepConfig) -> None:
     try:
         for threads in config.threads:
             for engine in config.engines:
-                check_hammer_arguments(
-                    threads=threads,
-                    nodes=config.nodes,
-                    pages_per_node=config.pages_per_node,
-                    ops=config.ops,
-                    batch=config.batch,
-                    rounds=config.rounds,
-                    work=config.work,
-                    engine=parse_engine(engine),
-                    chunk=config.chunk,
-                )
+                check_hammer_settings(config.settings_for(threads, engine))
     except (TypeError, ValueError) as error:
         raise CommandError(str(error)) from None
 
@@ -207,8 +198,8 @@ def run(args: argparse.Namespace) -> int:
     out = stdout_console()
     groups = record.groups()
     if groups:
-        out.print(f"{record.machine.label}, {config.ops:,} ops per thread per run:")
-        out.print(groups_table(groups))
+        out.print(f"{record.machine.label}, {config.settings.ops:,} ops per thread per run:")
+        out.print(hammer_runs_table(groups))
         if note := oversubscribed_note(groups, record.machine.cpus):
             out.print(note)
     for path in written:
@@ -230,19 +221,7 @@ def _measure(
         try:
             for spec in runs:
                 bar.update(task, description=str(spec))
-                result = hammer(
-                    spec.strategy,
-                    threads=spec.threads,
-                    nodes=config.nodes,
-                    pages_per_node=config.pages_per_node,
-                    ops=config.ops,
-                    batch=config.batch,
-                    rounds=config.rounds,
-                    pin=config.pin,
-                    work=config.work,
-                    engine=parse_engine(spec.engine),
-                    chunk=config.chunk,
-                )
+                result = run_hammer(spec.strategy, config.settings_for(spec.threads, spec.engine))
                 record = record.adding(Measurement.of(result, spec.repeat))
                 bar.advance(task)
                 if json_path is not None and time.monotonic() - saved_at >= SAVE_INTERVAL:
@@ -264,7 +243,8 @@ def _write(
         record.save_csv(csv_path)
         written.append(csv_path)
     if plot_path is not None and record.measurements:
-        title = f"pysgxalloc sweep on {record.machine.label}, {record.config.ops:,} ops per thread per run"
+        ops = record.config.settings.ops
+        title = f"pysgxalloc sweep on {record.machine.label}, {ops:,} ops per thread per run"
         plot_series([Series(record.machine.label, record.machine.cpus, record.groups())], plot_path, title)
         written.append(plot_path)
     return written

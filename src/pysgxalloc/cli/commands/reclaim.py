@@ -10,16 +10,12 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc._core import Comparison
-from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
-from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
+from pysgxalloc.cli.tables import reclaim_table
+from pysgxalloc.cli.verdicts import reclaim_verdict
 from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
-from pysgxalloc.reclaim_summary import (
-    reclaim_runs,
-    reclaim_table,
-    reclaim_verdict,
-    scenario_line,
-    summarize_reclaim,
-)
+from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
 from pysgxalloc.strategy import STRATEGIES, StrategyLike
 
 PROG = "pysgxalloc reclaim"
@@ -102,6 +98,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
     )
     parser.set_defaults(pin=DEFAULTS.pin, run=run)
+
+
+def scenario_line(result: ReclaimResult) -> str:
+    """The parameters every run of a table shared, with the machine beside them."""
+    load = "workers outnumber CPUs: oversubscribed" if result.oversubscribed else "workers <= CPUs"
+    pinned = " pinned" if result.pin else ""
+    return (
+        f"{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs ({load}); "
+        f"EPC {result.nodes} x {result.pages_per_node} pages, enclave {result.enclave_pages} pages, "
+        f"{result.passes} passes; low {result.low}, high {result.high}, scan {result.scan}, "
+        f"{result.comparison.name} comparison; hung = no progress for {result.stall_seconds:g} s"
+        + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
+    )
 
 
 def run_scenarios(

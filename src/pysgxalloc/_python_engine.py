@@ -35,11 +35,10 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
-from pysgxalloc._core import InvariantError, Strategy
-from pysgxalloc._native_config import native_config
+from pysgxalloc._core import Strategy
+from pysgxalloc.hammer_settings import HammerSettings
+from pysgxalloc.pool import raise_if_broken
 
-#: Operations per ``Pool.churn`` call unless the caller says otherwise.
-DEFAULT_CHUNK = 100_000
 #: How long the caller blocks in one wait before it lets a pending Ctrl-C through.
 WAIT_SLICE = 0.1
 
@@ -67,62 +66,24 @@ def check_chunk(chunk: int) -> None:
 
 
 def run_python_engine(
-    strategy: Strategy,
-    threads: int,
-    nodes: int,
-    pages_per_node: int,
-    ops: int,
-    batch: int,
-    rounds: int,
-    work: int,
-    pin: bool,
-    chunk: int,
-    fail_worker: int = -1,
-    *,
-    hold: int = 0,
-    counter_batch: int | None = None,
-    packed: bool = False,
+    strategy: Strategy, settings: HammerSettings, plan: _core.HammerPlan, fail_worker: int = -1
 ) -> PythonEngineStats:
-    """Run the hammer's workload from Python threads; arguments are ints already (``hammer()`` checks types).
+    """Run the hammer's workload from Python threads, as `plan` (the native hammer's own plan of
+    `settings`, which checked every range) splits it; the chunk is checked here, before any thread starts.
 
-    Every range is checked before any thread starts, with the native hammer's own
-    checks, and the share of each worker split as the native hammer splits it. A
-    chunk is at most `chunk` operations, fewer when `work` makes operations slow:
-    never more than the native hammer runs between two looks at its stop flag (a
+    A chunk is at most ``settings.chunk`` operations, fewer when `work` makes operations
+    slow: never more than the native hammer runs between two looks at its stop flag (a
     few milliseconds), so Ctrl-C stays prompt.
     """
-    plan = _core.plan_hammer(
-        native_config(
-            _core.HammerConfig,
-            threads=threads,
-            nodes=nodes,
-            pages_per_node=pages_per_node,
-            ops=ops,
-            batch=batch,
-            rounds=rounds,
-            work=work,
-            fail_worker=fail_worker,
-            hold=hold,
-        )
-    )
-    check_chunk(chunk)
-    if pin and not hasattr(os, "sched_setaffinity"):
+    check_chunk(settings.chunk)
+    if settings.pin and not hasattr(os, "sched_setaffinity"):
         raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")
-    cpus = sorted(os.sched_getaffinity(0)) if pin else []
-    pool = _core.Pool(strategy, nodes, pages_per_node, 0, counter_batch, packed)
-    iterations_per_chunk = min(max(1, chunk // (2 * batch)), plan.iterations_per_stop_check)
-    return _Team(
-        pool,
-        threads,
-        plan.iterations_per_round,
-        iterations_per_chunk,
-        batch,
-        rounds,
-        work,
-        cpus,
-        fail_worker,
-        hold,
-    ).run()
+    cpus = sorted(os.sched_getaffinity(0)) if settings.pin else []
+    pool = _core.Pool(
+        strategy, settings.nodes, settings.pages_per_node, 0, settings.counter_batch, settings.packed
+    )
+    iterations_per_chunk = min(max(1, settings.chunk // (2 * settings.batch)), plan.iterations_per_stop_check)
+    return _Team(pool, settings, plan.iterations_per_round, iterations_per_chunk, cpus, fail_worker).run()
 
 
 class _Team:
@@ -131,39 +92,35 @@ class _Team:
     def __init__(
         self,
         pool: _core.Pool,
-        threads: int,
+        settings: HammerSettings,
         iterations_per_round: int,
         iterations_per_chunk: int,
-        batch: int,
-        rounds: int,
-        work: int,
         cpus: list[int],
         fail_worker: int,
-        hold: int,
     ) -> None:
         self.pool = pool
-        self.threads = threads
-        self.batch = batch
-        self.rounds = rounds
-        self.work = work
+        self.threads = settings.threads
+        self.batch = settings.batch
+        self.rounds = settings.rounds
+        self.work = settings.work
+        self.hold = settings.hold
         self.cpus = cpus
         self.fail_worker = fail_worker
-        self.hold = hold
         self.iterations_per_round = iterations_per_round
         self.iterations_per_chunk = iterations_per_chunk
-        self.barrier = threading.Barrier(threads, action=self._phase_end)
+        self.barrier = threading.Barrier(self.threads, action=self._phase_end)
         self.stop = threading.Event()
         self.phase = 0
         self.start = 0.0
-        self.ops = [0] * threads
-        self.failures = [0] * threads
-        self.errors: list[BaseException | None] = [None] * threads
+        self.ops = [0] * self.threads
+        self.failures = [0] * self.threads
+        self.errors: list[BaseException | None] = [None] * self.threads
         # Workers that entered _work and that left it, counted under one condition.
         self.finish_line = threading.Condition()
         self.entered = 0
         self.finished = 0
-        self.drift_by_round = np.zeros(rounds, dtype=np.int64)
-        self.exact_drift_by_round = np.zeros(rounds, dtype=np.int64)
+        self.drift_by_round = np.zeros(self.rounds, dtype=np.int64)
+        self.exact_drift_by_round = np.zeros(self.rounds, dtype=np.int64)
 
     def _phase_end(self) -> None:
         # The barrier's action runs in the last worker to arrive while every other
@@ -218,6 +175,13 @@ class _Team:
         with self.finish_line:
             return self.finish_line.wait_for(lambda: self.finished >= count, timeout)
 
+    def _raise_failures(self) -> None:
+        """A worker's error first (what went wrong), then the lists (what it left broken)."""
+        for error in self.errors:
+            if error is not None:
+                raise error
+        raise_if_broken(self.pool, "python engine broke the free lists: ")
+
     def run(self) -> PythonEngineStats:
         workers = [
             threading.Thread(target=self._work, args=(index,), name=f"pysgxalloc-worker-{index}")
@@ -240,12 +204,7 @@ class _Team:
             worker.join()  # every worker has finished its work; this only waits for the thread to exit
         end = time.perf_counter()
 
-        for error in self.errors:
-            if error is not None:
-                raise error
-        violation = self.pool.invariant_violation()
-        if violation:
-            raise InvariantError(f"python engine broke the free lists: {violation}")
+        self._raise_failures()
         return PythonEngineStats(
             wall_seconds=end - self.start,
             total_ops=sum(self.ops),

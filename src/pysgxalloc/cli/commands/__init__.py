@@ -3,5 +3,5 @@
 Every command module exposes ``register(subparsers) -> None``: it adds its
 sub-parser (with --help text) and calls ``set_defaults(run=...)`` with a
 callable taking the parsed ``argparse.Namespace`` and returning the exit code.
-``pysgxalloc.__main__`` registers them; with no command, the demo runs.
+``pysgxalloc.cli.main`` registers them; with no command, the demo runs.
 """

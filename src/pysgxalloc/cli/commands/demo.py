@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
-import numpy as np
 from rich.console import Console
-from rich.table import Table
 
-from pysgxalloc._core import Accuracy
-from pysgxalloc.commands._arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
-from pysgxalloc.commands._output import progress_bar, stderr_console, stdout_console, table
-from pysgxalloc.commands.reclaim import print_scenarios, run_scenarios
-from pysgxalloc.compare import (
-    StrategySummary,
-    compare_strategies,
-    default_threads,
-    summarize,
-    verdict,
-)
-from pysgxalloc.hammer import ENGINES, Engine, HammerResult, check_hammer_arguments
+from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
+from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
+from pysgxalloc.cli.tables import STRATEGY_COLUMNS, hammer_runs_table
+from pysgxalloc.cli.verdicts import verdict
+from pysgxalloc.compare import compare_strategies, demo_settings
+from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
+from pysgxalloc.hammer_runs import summarize
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.reclaim import ReclaimResult
-from pysgxalloc.reclaim_summary import SHORT_RUNS, SHORT_STRATEGIES
-from pysgxalloc.strategy import ACCURACY_LABEL, STRATEGIES
+from pysgxalloc.strategy import STRATEGIES
+
+#: The hang section's short version: the bug, the upstream fix, and the per-node design.
+SHORT_STRATEGIES: tuple[Strategy, ...] = (Strategy.plain_node_lock, Strategy.atomic, Strategy.per_node)
+SHORT_RUNS = 5
 
 HELP = "every counter strategy hammered side by side on this machine (the default command)"
 DESCRIPTION = (
@@ -43,13 +41,8 @@ DESCRIPTION = (
 
 @dataclass(frozen=True)
 class DemoOptions:
-    threads: int
-    nodes: int = 2
-    pages_per_node: int = 4096
-    ops: int = 2_000_000
+    settings: HammerSettings  #: every run's
     repeats: int = 5
-    engine: Engine = "native"
-    pin: bool = False
     reclaim_runs: int = SHORT_RUNS  #: reclaim scenarios per strategy in the hang section (0: none)
 
 
@@ -115,25 +108,20 @@ def register(subparsers: Any) -> None:
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
-    fields = [_field(flag) for flag in _OPTIONS]
     given = {
-        field: getattr(args, f"demo_{field}")
-        for field in fields
-        if getattr(args, f"demo_{field}", None) is not None
+        field: value
+        for field in (_field(flag) for flag in _OPTIONS)
+        if (value := getattr(args, f"demo_{field}", None)) is not None
     }
-    return DemoOptions(**{"threads": default_threads(), **given})
+    hammer_fields = {field.name for field in fields(HammerSettings)}
+    settings = replace(demo_settings(), **{k: v for k, v in given.items() if k in hammer_fields})
+    return DemoOptions(settings, **{k: v for k, v in given.items() if k not in hammer_fields})
 
 
 def run(args: argparse.Namespace) -> int:
     options = _options(args)
     try:
-        check_hammer_arguments(
-            threads=options.threads,
-            nodes=options.nodes,
-            pages_per_node=options.pages_per_node,
-            ops=options.ops,
-            engine=options.engine,
-        )
+        check_hammer_settings(options.settings)
     except (TypeError, ValueError) as error:
         raise CommandError(str(error)) from None
     out = stdout_console()
@@ -148,22 +136,13 @@ def run(args: argparse.Namespace) -> int:
             bar.update(task, advance=1, description=f"{result.strategy.name} done")
 
         try:
-            compare_strategies(
-                threads=options.threads,
-                nodes=options.nodes,
-                pages_per_node=options.pages_per_node,
-                ops=options.ops,
-                repeats=options.repeats,
-                engine=options.engine,
-                pin=options.pin,
-                on_run=collect,
-            )
+            compare_strategies(settings=options.settings, repeats=options.repeats, on_run=collect)
         except KeyboardInterrupt:
             interrupted = True
     out.print(_header(options))
     summaries = summarize(results)
     if summaries:
-        out.print(strategy_table(summaries))
+        out.print(hammer_runs_table(summaries, STRATEGY_COLUMNS))
         out.print(verdict(summaries), soft_wrap=True)
     if interrupted:
         out.print(f"interrupted after {len(results)} of {planned} runs; the table shows those.")
@@ -184,29 +163,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _header(options: DemoOptions) -> str:
     cpus = usable_cpus()
-    load = "threads outnumber CPUs: oversubscribed" if options.threads > cpus else "threads <= CPUs"
-    engine = f"{options.engine} engine" + (", pinned" if options.pin else "")
+    settings = options.settings
+    load = "threads outnumber CPUs: oversubscribed" if settings.threads > cpus else "threads <= CPUs"
+    engine = f"{settings.engine} engine" + (", pinned" if settings.pin else "")
     return (
-        f"pysgxalloc: {options.threads} threads on {options.nodes} nodes, {cpus} usable CPUs ({load}), "
-        f"{options.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}"
+        f"pysgxalloc: {settings.threads} threads on {settings.nodes} nodes, {cpus} usable CPUs ({load}), "
+        f"{settings.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}"
     )
-
-
-def strategy_table(summaries: list[StrategySummary]) -> Table:
-    """One row per strategy: throughput median and range, drift median and range."""
-    out = table()
-    out.add_column("strategy")
-    out.add_column("exact")
-    for name in ["Mops/s median", "(min - max)", "drift median", "(min .. max)"]:
-        out.add_column(name, justify="right")
-    for s in summaries:
-        mops = s.ops_per_sec / 1e6
-        out.add_row(
-            s.strategy.name,
-            ACCURACY_LABEL[s.accuracy],
-            f"{np.median(mops):.1f}",
-            f"({mops.min():.1f} - {mops.max():.1f})",
-            f"{np.median(s.drift):+.0f}",
-            f"({int(s.drift.min()):+d} .. {int(s.drift.max()):+d})",
-        )
-    return out

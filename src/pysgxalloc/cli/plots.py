@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pysgxalloc.run_group import RunGroup
+from pysgxalloc.hammer_runs import HammerRuns
 
 #: What --plot accepts; matplotlib picks the format from the suffix.
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
@@ -32,7 +32,7 @@ class Series:
 
     label: str
     cpus: int
-    groups: Sequence[RunGroup]
+    groups: Sequence[HammerRuns]
 
 
 def require_matplotlib() -> None:
@@ -107,8 +107,8 @@ def plot_series(series: Sequence[Series], path: Path, title: str) -> None:
     figure.savefig(path, dpi=120)
 
 
-def _lines(groups: Sequence[RunGroup]) -> dict[tuple[str, str, int], list[RunGroup]]:
-    lines: dict[tuple[str, str, int], list[RunGroup]] = {}
+def _lines(groups: Sequence[HammerRuns]) -> dict[tuple[str, str, int], list[HammerRuns]]:
+    lines: dict[tuple[str, str, int], list[HammerRuns]] = {}
     for group in groups:
         setting = group.setting
         lines.setdefault((setting.strategy, setting.engine, setting.work), []).append(group)

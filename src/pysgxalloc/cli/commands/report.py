@@ -15,11 +15,11 @@ from typing import Any
 
 from rich.table import Table
 
-from pysgxalloc.commands._arguments import CommandError, add_plot_option
-from pysgxalloc.commands._output import stdout_console, table
-from pysgxalloc.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli._console import stdout_console, table
+from pysgxalloc.cli.arguments import CommandError, add_plot_option
+from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
-from pysgxalloc.run_group import RunGroup, Setting
 
 HELP = "print sweep or pytest-benchmark results from one or more machines side by side"
 
@@ -86,7 +86,7 @@ def _describe(index: int, result: ResultFile) -> str:
 
 def side_by_side(files: list[ResultFile]) -> Table:
     """One row per setting found in any file; per file, throughput and drift (or - where it has none)."""
-    cells: list[dict[Setting, RunGroup]] = [{g.setting: g for g in f.groups} for f in files]
+    cells: list[dict[Setting, HammerRuns]] = [{g.setting: g for g in f.groups} for f in files]
     settings = sorted({s for found in cells for s in found}, key=Setting.sort_key)
     show_work = any(s.work for s in settings)
     out = table()

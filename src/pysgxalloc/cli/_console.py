@@ -1,0 +1,50 @@
+"""How the commands print: rich consoles, progress bars and the table style, in one place."""
+
+from __future__ import annotations
+
+import sys
+
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+#: Width when stdout is a file or a pipe: wide enough that no table wraps in a log or a bug report.
+_PIPE_WIDTH = 160
+
+
+def stdout_console() -> Console:
+    """Tables and results: stdout, no colour guessing on numbers, and no wrapping when piped."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+
+
+def stderr_console() -> Console:
+    """Progress and notes: stderr, so stdout stays the results alone."""
+    return Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
+
+
+def progress_bar(console: Console) -> Progress:
+    """A progress bar that disappears when done; shown only on a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def table() -> Table:
+    """The project's table style: plain rules that paste cleanly into a bug report."""
+    return Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)

@@ -1,0 +1,53 @@
+"""The ``pysgxalloc`` command (also python -m pysgxalloc): the demo, or one of the commands in commands/.
+
+Exit codes: 0 done, 1 failed, 2 bad arguments (message on stderr, no traceback),
+130 stopped by Ctrl-C (what was measured is kept and printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
+from pysgxalloc.cli.commands import demo, reclaim, report, sweep
+from pysgxalloc.cli.plots import PlotUnavailableError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pysgxalloc",
+        description=demo.DESCRIPTION + " With no command, runs the demo with the options below.",
+        epilog="Run 'pysgxalloc COMMAND --help' for a command's options.",
+    )
+    demo.add_options(parser)
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    demo.register(commands)
+    sweep.register(commands)
+    report.register(commands)
+    reclaim.register(commands)
+    parser.set_defaults(run=demo.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command not in (None, "demo") and (misplaced := demo.options_given(args)):
+        parser.error(
+            f"{', '.join(misplaced)} before '{args.command}' belong to the demo; "
+            f"put {args.command}'s options after '{args.command}'"
+        )
+    try:
+        code: int = args.run(args)
+    except CommandError as error:
+        print(f"pysgxalloc: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except PlotUnavailableError as error:
+        print(f"pysgxalloc: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pysgxalloc: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return code

@@ -1,0 +1,68 @@
+"""HammerSettings: what one hammer run does, defined and type-checked in this one place.
+
+``hammer()`` builds one from its keyword parameters, the Python engine runs one, and a
+sweep and the demo hold one as the template of every run they make. Fields follow the
+core's order (..., rounds, work, pin). Types are checked here when one is built; value
+ranges are the core's to check (``hammer.check_hammer_settings``), as for every public
+function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Literal, get_args
+
+from pysgxalloc._checks import as_bool, as_int, as_optional_int
+
+Engine = Literal["native", "python"]
+#: Every engine, native first.
+ENGINES: tuple[Engine, ...] = get_args(Engine)
+
+#: Operations per ``Pool.churn`` call of the Python engine unless the caller says otherwise.
+DEFAULT_CHUNK = 100_000
+
+
+def parse_engine(value: object) -> Engine:
+    """Return the engine a user named; ValueError names the valid choices."""
+    if not isinstance(value, str):
+        raise TypeError(f"engine must be a str, got {type(value).__name__}")
+    for engine in ENGINES:
+        if value == engine:
+            return engine
+    raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(ENGINES)}")
+
+
+@dataclass(frozen=True)
+class HammerSettings:
+    """One hammer run's settings; see ``hammer()`` for what each one means."""
+
+    threads: int = 2
+    nodes: int = 2
+    pages_per_node: int = 4096
+    ops: int = 1_000_000  #: per thread, over all rounds
+    batch: int = 1
+    rounds: int = 1
+    work: int = 0
+    pin: bool = False
+    hold: int = 0
+    counter_batch: int | None = None  #: None: the core's default
+    packed: bool = False
+    engine: Engine = "native"
+    chunk: int = DEFAULT_CHUNK  #: python engine only
+
+    def __post_init__(self) -> None:
+        # Every field checked in declaration order, so the first bad one is the one reported;
+        # numpy integers become ints, which the core and JSON both take.
+        for field in fields(self):
+            check = _CHECKS.get(field.name, as_int)
+            object.__setattr__(self, field.name, check(field.name, getattr(self, field.name)))
+
+
+# The fields that are not plain ints, and how each is checked.
+_CHECKS: dict[str, Callable[[str, object], object]] = {
+    "pin": as_bool,
+    "packed": as_bool,
+    "counter_batch": as_optional_int,
+    "engine": lambda _name, value: parse_engine(value),
+}
