@@ -80,6 +80,37 @@ Tally churn_batches(EpcPool<Counter>& pool, unsigned local, Slot slot, long long
     return tally;
 }
 
+// The phased hammer's two halves of one iteration, run with a barrier between
+// them so that each phase changes the counter in one direction only. Allocates
+// `held.size()` pages (fewer if the pool runs dry) into `held`; returns how
+// many it kept, its operations counted in `tally`.
+template <CounterStrategy Counter>
+std::size_t alloc_phase(EpcPool<Counter>& pool, unsigned local, Slot slot, std::span<PageId> held, long long work,
+                        Tally& tally) {
+    std::size_t kept = 0;
+    for (std::size_t wanted = 0; wanted < held.size(); ++wanted) {
+        const PageId page = pool.alloc(local, slot);
+        if (page != kNoPage) [[likely]] {
+            held[kept++] = page;
+        } else {
+            ++tally.alloc_failures;
+        }
+        busy_work(work);
+    }
+    tally.ops += static_cast<long long>(held.size());
+    return kept;
+}
+
+// Frees every page in `pages`: the phased hammer's second half.
+template <CounterStrategy Counter>
+void free_phase(EpcPool<Counter>& pool, Slot slot, std::span<const PageId> pages, long long work, Tally& tally) {
+    for (const PageId page : pages) {
+        pool.free(page, slot);
+        busy_work(work);
+    }
+    tally.ops += static_cast<long long>(pages.size());
+}
+
 // Iterations of churn() between two looks at a StopFlag: a few milliseconds of work.
 inline long long churn_iterations_per_stop_check(long long batch, long long work) noexcept {
     // About 2^22 turns of work, counting an operation as ~32 turns.

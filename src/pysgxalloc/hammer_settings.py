@@ -48,6 +48,7 @@ class HammerSettings:
     hold: int = 0
     counter_batch: int | None = None  #: None: the core's default
     packed: bool = False
+    phased: bool = False  #: lost updates by direction: allocate, meet, free, meet (see hammer())
     engine: Engine = "native"
     chunk: int = DEFAULT_CHUNK  #: python engine only
 
@@ -63,6 +64,7 @@ class HammerSettings:
 _CHECKS: dict[str, Callable[[str, object], object]] = {
     "pin": as_bool,
     "packed": as_bool,
+    "phased": as_bool,
     "counter_batch": as_optional_int,
     "engine": lambda _name, value: parse_engine(value),
 }
