@@ -49,7 +49,9 @@ def _accounts_for_the_drift(res: sgx.HammerResult) -> None:
 @pytest.mark.needs_two_cpus
 @pytest.mark.parametrize("engine", sgx.ENGINES)
 @pytest.mark.parametrize("strategy", NEVER_LOSE)
-def test_strategies_that_cannot_lose_updates_lose_none_in_either_direction(strategy: str, engine: sgx.Engine) -> None:
+def test_strategies_that_cannot_lose_updates_lose_none_in_either_direction(
+    strategy: str, engine: sgx.Engine
+) -> None:
     for run in range(EXACT_RUNS):
         res = _phased(strategy, engine)
         assert res.lost_decrements.tolist() == [0] * ROUNDS, f"run {run}: {res}"

@@ -159,7 +159,8 @@ class HammerResult:
             f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
             f"alloc_failures={self.alloc_failures}, running {self.min_running_fraction:.0%}+ of the time"
             + (
-                f", lost {int(self.lost_decrements.sum())} decrements and {int(self.lost_increments.sum())} increments"
+                f", lost {int(self.lost_decrements.sum())} decrements "
+                f"and {int(self.lost_increments.sum())} increments"
                 if self.phased
                 else ""
             )

@@ -51,7 +51,7 @@ def _check_confidence(confidence: float) -> None:
 
 def _binomial_half_cdf(n: int, k: int) -> float:
     """P(Binomial(n, 1/2) <= k), exactly."""
-    return sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return float(sum(math.comb(n, i) for i in range(k + 1)) / 2**n)
 
 
 def median_ranks(n: int, confidence: float = CONFIDENCE) -> tuple[int, float]:
@@ -69,7 +69,9 @@ def median_ranks(n: int, confidence: float = CONFIDENCE) -> tuple[int, float]:
     return best, 1 - 2 * _binomial_half_cdf(n, best - 1)
 
 
-def median_interval(values: Sequence[float] | npt.NDArray[np.generic], confidence: float = CONFIDENCE) -> Interval:
+def median_interval(
+    values: Sequence[float] | npt.NDArray[np.generic], confidence: float = CONFIDENCE
+) -> Interval:
     """The distribution-free interval of the median of `values` (see the module's note)."""
     ordered = np.sort(np.asarray(values, dtype=np.float64))
     k, coverage = median_ranks(len(ordered), confidence)
@@ -102,11 +104,16 @@ def ratio_interval(
     bottom = median_interval(denominator, each)
     if min(top.low, bottom.low) <= 0:
         raise ValueError("a ratio interval needs positive values")
-    return Interval(top.low / bottom.high, top.high / bottom.low, max(0.0, 1 - (1 - top.coverage) - (1 - bottom.coverage)))
+    return Interval(
+        top.low / bottom.high, top.high / bottom.low, max(0.0, 1 - (1 - top.coverage) - (1 - bottom.coverage))
+    )
 
 
 def median_ratio(
-    numerator: Sequence[float] | npt.NDArray[np.generic], denominator: Sequence[float] | npt.NDArray[np.generic]
+    numerator: Sequence[float] | npt.NDArray[np.generic],
+    denominator: Sequence[float] | npt.NDArray[np.generic],
 ) -> float:
     """median(numerator) / median(denominator): the point estimate `ratio_interval` surrounds."""
-    return float(np.median(numerator)) / float(np.median(denominator))
+    return float(np.median(np.asarray(numerator, dtype=np.float64))) / float(
+        np.median(np.asarray(denominator, dtype=np.float64))
+    )
