@@ -19,6 +19,10 @@ Engine = Literal["native", "python"]
 #: Every engine, native first.
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 
+#: The batch a phased run gets where the caller does not choose one (the CLI): two barriers per
+#: batch, so hundreds of pages keep the barriers' share of the time small.
+PHASED_BATCH = 1024
+
 #: Operations per ``Pool.churn`` call of the Python engine unless the caller says otherwise.
 DEFAULT_CHUNK = 100_000
 
