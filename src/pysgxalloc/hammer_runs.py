@@ -14,7 +14,7 @@ really ran at once, and phased runs count the updates lost by direction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -208,6 +208,40 @@ class HammerRuns:
     @property
     def lost_per_million_interval(self) -> Interval | None:
         return None if self.lost_per_million is None else median_interval(self.lost_per_million)
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary as JSON: each median with ``<name>_ci95`` (order statistics), each share
+        with its Wilson ``_ci95``; the signed drift's median and range kept beside the magnitudes."""
+        lost = self.lost_per_million_interval
+        return {
+            **asdict(self.setting),
+            "runs": self.runs,
+            "cpus": self.cpus,
+            "pinned": self.pinned,
+            "mops_median": self.mops_median,
+            "mops_median_ci95": self.mops_interval.as_list(),
+            "abs_drift_median": self.abs_drift_median,
+            "abs_drift_median_ci95": self.abs_drift_interval.as_list(),
+            "abs_drift_max": self.abs_drift_max,
+            "drift_median": self.drift_median,
+            "drift_min": int(self.drift.min()) if self.runs else 0,
+            "drift_max": int(self.drift.max()) if self.runs else 0,
+            "runs_drifted": self.runs_with_drift,
+            "drifted_share": self.drifted_share,
+            "drifted_share_ci95": self.drifted_interval.as_list(),
+            "running_fraction_min_median": self.running_median,
+            "running_fraction_min_median_ci95": (
+                None if self.running_fraction is None else median_interval(self.running_fraction).as_list()
+            ),
+            "concurrent_runs": self.concurrent_runs,
+            "cpu_ns_per_op_median": self.cpu_ns_median,
+            "cpu_ns_per_op_median_ci95": (
+                None if self.cpu_ns_per_op is None else median_interval(self.cpu_ns_per_op).as_list()
+            ),
+            "lost_per_million_median": self.lost_per_million_median,
+            "lost_per_million_median_ci95": None if lost is None else lost.as_list(),
+            "runs_that_lost": self.runs_that_lost if self.phased else None,
+        }
 
     def why_no_drift(self) -> str | None:
         """Why a strategy that can drift showed none here, as far as the runs tell; None when it drifted."""

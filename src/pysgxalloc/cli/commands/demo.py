@@ -109,9 +109,13 @@ def add_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
 
 def options_given(args: argparse.Namespace) -> list[str]:
     """The demo options set on the command line (before a command they would be silently ignored)."""
-    return list(
-        dict.fromkeys(flag for flag in _OPTIONS if getattr(args, f"demo_{_field(flag)}", None) is not None)
-    )
+    return [flag for flag in _OPTIONS if _given(args, flag)]
+
+
+def _given(args: argparse.Namespace, flag: str) -> bool:
+    value = getattr(args, f"demo_{_field(flag)}", None)
+    # --pin and --no-pin share one destination: the value says which of them was given
+    return value is not None and _OPTIONS[flag].get("const", value) == value
 
 
 def register(subparsers: Any) -> None:
