@@ -22,7 +22,7 @@ from rich.table import Table
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import table
 from pysgxalloc.hammer_runs import HammerRuns
-from pysgxalloc.intervals import Interval
+from pysgxalloc.intervals import Interval, median_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.strategy import ACCURACY_LABEL, accuracy
 
@@ -184,7 +184,10 @@ def hammer_runs_table(groups: Sequence[HammerRuns], columns: Sequence[Column] = 
 
 
 def _median(values: npt.NDArray[Any], fmt: str) -> str:
-    return format(float(np.median(values)), fmt) if len(values) else "-"
+    """The median, and its 95% interval on a second line."""
+    if not len(values):
+        return "-"
+    return f"{format(float(np.median(values)), fmt)}\n{_bracket(median_interval(values), fmt)}"
 
 
 def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
@@ -209,7 +212,7 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
         out.add_row(
             s.strategy.name,
             ACCURACY_LABEL[accuracy(s.strategy)],
-            f"{s.hung}/{s.runs}",
+            f"{s.hung}/{s.runs}\n{_bracket(_percent(s.hung_interval), '.0f')}%",
             _median(s.faults_before_hang, ",.0f"),
             _median(drift, "+.0f"),
             spread,
