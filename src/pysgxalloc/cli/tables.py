@@ -74,7 +74,7 @@ def lost_cell(group: HammerRuns) -> str:
 
 
 def drift_range(group: HammerRuns) -> str:
-    return f"{int(group.drift.min()):+d} .. {int(group.drift.max()):+d}"
+    return f"{int(group.drift.min()):+,d} .. {int(group.drift.max()):+,d}"
 
 
 def threads_cell(group: HammerRuns) -> str:
