@@ -61,3 +61,10 @@ def _rendered(group: HammerRuns) -> str:
     console = Console(width=200, record=True)
     console.print(hammer_runs_table([group], STRATEGY_COLUMNS))
     return console.export_text()
+
+
+def test_a_drifting_strategy_that_did_not_drift_says_why() -> None:
+    quiet = runs("plain_node_lock", [0, 0, 0], pinned=False, running_fraction=np.array([0.95, 0.4, 0.5]))
+    assert quiet.why_no_drift() == "unpinned, threads truly overlapped in only 1 of 3 runs"
+    assert runs("atomic", [0, 0]).why_no_drift() is None  # cannot drift: nothing to explain
+    assert runs("plain_node_lock", [0, 4]).why_no_drift() is None  # it did drift

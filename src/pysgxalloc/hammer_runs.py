@@ -249,7 +249,7 @@ class HammerRuns:
             return None
         reasons = []
         if self.setting.threads < 2:
-            reasons.append("one thread")
+            return "one thread: nothing to race with"
         if self.pinned is False:
             reasons.append("unpinned")
         if self.concurrent_runs is not None and self.concurrent_runs < self.runs:

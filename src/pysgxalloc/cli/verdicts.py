@@ -86,8 +86,9 @@ def machine_verdict(groups: Sequence[HammerRuns]) -> str:
 
 
 def _at_one_setting(groups: Sequence[HammerRuns]) -> list[HammerRuns]:
-    """Unphased groups at the most threads that fit the CPUs (else the fewest), native engine first."""
-    plain = [g for g in groups if not g.phased]
+    """Groups at the most threads that fit the CPUs (else the fewest), native engine first; unphased
+    ones where there are any (phased runs' throughput includes two barriers per batch)."""
+    plain = [g for g in groups if not g.phased] or list(groups)
     if not plain:
         return []
     engine = "native" if any(g.setting.engine == "native" for g in plain) else plain[0].setting.engine
