@@ -47,6 +47,18 @@ class Setting:
         )
 
 
+#: The per-run figures a Run shares, by name, with a sweep's Measurement.
+RUN_FIGURES = (
+    "exact_drift",
+    "running_fraction_min",
+    "cpu_ns_per_op",
+    "pin",
+    "lost_per_million",
+    "lost_decrements",
+    "lost_increments",
+)
+
+
 @dataclass(frozen=True)
 class Run:
     """One run's figures, as any source reports them."""
@@ -57,9 +69,9 @@ class Run:
     exact: bool | None
     exact_drift: int | None = None  #: the exact read's drift, where the source recorded it
     #: The least-running thread's CPU time over the wall time, where the source recorded it.
-    running_fraction: float | None = None
+    running_fraction_min: float | None = None
     cpu_ns_per_op: float | None = None  #: all threads' CPU time per operation, where recorded
-    pinned: bool | None = None  #: None where the source did not say
+    pin: bool | None = None  #: None where the source did not say
     #: Phased runs: updates lost per million updates, both directions; None for unphased runs.
     lost_per_million: float | None = None
     #: Phased runs: decrements and increments lost over the run.
@@ -75,9 +87,9 @@ class Run:
             result.drift,
             result.exact,
             result.exact_drift,
-            running_fraction=result.min_running_fraction,
+            running_fraction_min=result.min_running_fraction,
             cpu_ns_per_op=result.cpu_ns_per_op,
-            pinned=result.pin,
+            pin=result.pin,
             lost_per_million=result.lost_per_million if result.phased else None,
             lost_decrements=int(result.lost_decrements.sum()) if result.phased else None,
             lost_increments=int(result.lost_increments.sum()) if result.phased else None,
@@ -288,7 +300,7 @@ def _ints(values: list[int | None]) -> npt.NDArray[np.int64] | None:
 
 def _summary(setting: Setting, members: list[Run], cpus: int) -> HammerRuns:
     exact_drift = [m.exact_drift for m in members]
-    pinned = {m.pinned for m in members}
+    pinned = {m.pin for m in members}
     return HammerRuns(
         setting=setting,
         cpus=cpus,
@@ -296,7 +308,7 @@ def _summary(setting: Setting, members: list[Run], cpus: int) -> HammerRuns:
         ops_per_sec=np.array([m.ops_per_sec for m in members], dtype=np.float64),
         drift=np.array([m.drift for m in members], dtype=np.int64),
         exact_drift=None if None in exact_drift else np.array(exact_drift, dtype=np.int64),
-        running_fraction=_floats([m.running_fraction for m in members]),
+        running_fraction=_floats([m.running_fraction_min for m in members]),
         cpu_ns_per_op=_floats([m.cpu_ns_per_op for m in members]),
         lost_per_million=_floats([m.lost_per_million for m in members]),
         lost_decrements=_ints([m.lost_decrements for m in members]),

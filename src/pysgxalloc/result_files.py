@@ -138,9 +138,9 @@ def _hammer_runs(extra: object) -> list[Run] | None:
             rate,
             int(drift),
             exact,
-            running_fraction=running[index],
+            running_fraction_min=running[index],
             cpu_ns_per_op=cpu_ns[index],
-            pinned=pinned if isinstance(pinned, bool) else None,
+            pin=pinned if isinstance(pinned, bool) else None,
         )
         for index, (rate, drift) in enumerate(zip(rates, drifts, strict=True))
     ]

@@ -39,7 +39,7 @@ from types import UnionType
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from pysgxalloc.hammer import HammerResult
-from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
+from pysgxalloc.hammer_runs import RUN_FIGURES, HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
 from pysgxalloc.machine import MachineInfo, usable_cpus
 
@@ -214,19 +214,9 @@ class Measurement:
 
     def run(self, work: int) -> Run:
         """This measurement as the summaries read it."""
-        return Run(
-            Setting(self.strategy, self.engine, self.threads, work),
-            self.ops_per_sec,
-            self.drift,
-            self.exact,
-            self.exact_drift,
-            running_fraction=self.running_fraction_min,
-            cpu_ns_per_op=self.cpu_ns_per_op,
-            pinned=self.pin,
-            lost_per_million=self.lost_per_million,
-            lost_decrements=self.lost_decrements,
-            lost_increments=self.lost_increments,
-        )
+        setting = Setting(self.strategy, self.engine, self.threads, work)
+        figures = {name: getattr(self, name) for name in RUN_FIGURES}
+        return Run(setting, self.ops_per_sec, self.drift, self.exact, **figures)
 
 
 @dataclass(frozen=True)

@@ -122,18 +122,11 @@ _SIGNED = Column("signed drift\n(min .. max)", "right", _in_parentheses(drift_ra
 _RUNNING = Column("least thread\nran", "right", running_cell)
 _CPU_NS = Column("CPU ns\nper op", "right", cpu_ns_cell)
 
+#: What every hammer table shows of a group, after the columns that name it.
+_MEASURED = (_MOPS, _ABS_DRIFT, _ABS_DRIFT_MAX, _DRIFTED, _SIGNED, _RUNNING, _CPU_NS)
+
 #: The demo's table: one strategy per row, every run at the same setting.
-STRATEGY_COLUMNS = (
-    _STRATEGY,
-    _EXACT,
-    _MOPS,
-    _ABS_DRIFT,
-    _ABS_DRIFT_MAX,
-    _DRIFTED,
-    _SIGNED,
-    _RUNNING,
-    _CPU_NS,
-)
+STRATEGY_COLUMNS = (_STRATEGY, _EXACT, *_MEASURED)
 
 #: A sweep's table: one setting per row, and how many of its runs drifted.
 SETTING_COLUMNS = (
@@ -141,13 +134,7 @@ SETTING_COLUMNS = (
     Column("engine", "left", lambda g: g.setting.engine),
     Column("threads", "right", threads_cell),
     _EXACT,
-    _MOPS,
-    _ABS_DRIFT,
-    _ABS_DRIFT_MAX,
-    _DRIFTED,
-    _SIGNED,
-    _RUNNING,
-    _CPU_NS,
+    *_MEASURED,
 )
 
 #: Phased runs add the updates lost per million (both directions), which net drift understates.
