@@ -217,6 +217,8 @@ def hammer(
     Every worker's CPU time is measured over the timed section
     (``thread_cpu_seconds``); ``running_fraction`` says how much of the wall time
     each thread really ran, and ``concurrent`` whether all ran at least 90% of it.
+    Time a thread spends blocked in a barrier counts as not running, so phased runs
+    (two barriers per batch) read lower than churned ones.
 
     `engine` picks who runs the threads: ``"native"`` (std::threads in C++) or
     ``"python"`` (threading.Thread workers, each calling ``Pool.churn`` with about
