@@ -110,6 +110,7 @@ def plot_series(series: Sequence[Series], path: Path, title: str) -> None:
     drift.set_yscale("symlog", linthresh=1)
     _style_axes(drift, "|drift|: |counter - true free pages| (median, bars to max)", thread_counts)
     drift.axhline(0, color="black", linewidth=0.5)
+    drift.set_ylim(bottom=0)  # a magnitude: nothing below zero to show
     handles, labels = throughput.get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside right upper", fontsize=8)
     figure.suptitle(title)
