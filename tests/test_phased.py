@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 import pysgxalloc as sgx
+from pysgxalloc.hammer_settings import PHASED_BATCH
 
 OPS = 1_000_000
 BATCH = 2048
@@ -90,3 +91,11 @@ def test_unphased_runs_report_no_lost_updates_by_direction() -> None:
 def test_lost_per_million_counts_lost_updates_against_all_updates() -> None:
     res = _phased("plain_node_lock")
     assert res.lost_per_million == pytest.approx(1e6 * res.lost_updates / res.total_ops)
+
+
+def test_a_phased_run_without_a_batch_moves_hundreds_of_pages_between_barriers() -> None:
+    # ops per thread rounded up to whole batches: one iteration of PHASED_BATCH allocs and frees
+    res = sgx.hammer("atomic", threads=2, ops=10, phased=True)
+    assert res.batch == PHASED_BATCH
+    assert res.per_thread_ops.tolist() == [2 * PHASED_BATCH] * 2
+    assert sgx.hammer("atomic", threads=2, ops=10).batch == 1

@@ -16,7 +16,7 @@ from pysgxalloc import _core
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
-from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings, parse_engine
+from pysgxalloc.hammer_settings import ENGINES, PHASED_BATCH, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
@@ -175,7 +175,7 @@ def hammer(
     nodes: int = _DEFAULT.nodes,
     pages_per_node: int = _DEFAULT.pages_per_node,
     ops: int = _DEFAULT.ops,
-    batch: int = _DEFAULT.batch,
+    batch: int | None = None,
     rounds: int = _DEFAULT.rounds,
     work: int = _DEFAULT.work,
     pin: bool = _DEFAULT.pin,
@@ -212,7 +212,8 @@ def hammer(
     all meet and it is read again. Each phase changes the counter one way only,
     so ``lost_decrements`` and ``lost_increments`` (per round) count the updates
     each direction lost, which net drift (a random walk: the two cancel) cannot.
-    Two barriers per iteration: use batches of hundreds of pages.
+    Two barriers per iteration, each waiting for every thread to be scheduled, so
+    `batch` defaults to ``PHASED_BATCH`` (1,024 pages) in a phased run and to 1 otherwise.
 
     Every worker's CPU time is measured over the timed section
     (``thread_cpu_seconds``); ``running_fraction`` says how much of the wall time
@@ -231,7 +232,7 @@ def hammer(
         nodes=nodes,
         pages_per_node=pages_per_node,
         ops=ops,
-        batch=batch,
+        batch=_default_batch(phased) if batch is None else batch,
         rounds=rounds,
         work=work,
         pin=pin,
@@ -243,6 +244,11 @@ def hammer(
         chunk=chunk,
     )
     return run_hammer(strategy, settings, _fail_worker=_fail_worker)
+
+
+def _default_batch(phased: object) -> int:
+    """hammer()'s batch when the caller gives none: hundreds of pages between a phased run's barriers."""
+    return PHASED_BATCH if phased is True else _DEFAULT.batch
 
 
 def run_hammer(strategy: StrategyLike, settings: HammerSettings, *, _fail_worker: int = -1) -> HammerResult:
