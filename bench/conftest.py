@@ -49,6 +49,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ops", default="1000000", help="operations per thread in every run (default: 1000000)")
     group.addoption("--runs", default="3", help="timed hammer runs per benchmark (default: 3)")
     group.addoption(
+        "--no-pin",
+        action="store_true",
+        help="let the scheduler place every thread (default: pin runs whose threads fit the usable CPUs)",
+    )
+    group.addoption(
         "--chunk",
         default=str(DEFAULT_CHUNK),
         help=f"python engine: operations per Pool.churn call (default: {DEFAULT_CHUNK})",

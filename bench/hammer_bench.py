@@ -24,6 +24,7 @@ from pysgxalloc.cli.arguments import (
     thread_counts,
 )
 from pysgxalloc.hammer import Engine
+from pysgxalloc.machine import usable_cpus
 
 NODES = 2
 PAGES_PER_NODE = 4096
@@ -40,6 +41,7 @@ class BenchOptions:
     ops: int
     runs: int
     chunk: int
+    pin: bool = True  #: pin the runs whose threads do not outnumber the usable CPUs (--no-pin: none)
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> BenchOptions:
@@ -59,6 +61,7 @@ class BenchOptions:
             ops=option("ops", positive_int),
             runs=option("runs", positive_int),
             chunk=option("chunk", positive_int),
+            pin=not config.getoption("no_pin"),
         )
 
 
@@ -76,7 +79,9 @@ class HammerBenchmark:
     extra_info: strategy, threads, nodes, pages_per_node, work, engine, chunk, cpus,
     oversubscribed, exact, operations (per run), ops_per_sec (median of the runs, as
     measured inside the run: start barrier to last join) and ops_per_sec_runs, drift
-    (median) and drift_runs, counter and true_free (of the last run). With
+    (median) and drift_runs, counter and true_free (of the last run), pinned,
+    running_fraction_runs (each run's least-running thread's CPU time over the wall
+    time) and cpu_ns_per_op_runs. With
     ``against_native=True`` a native run of the same setting precedes every timed run,
     untimed, and native_ops_per_sec(_runs) and python_to_native (the ratio of the
     medians) are recorded too, and printed in the summary at the end of the session.
@@ -106,6 +111,7 @@ class HammerBenchmark:
                 work=work,
                 engine=on,
                 chunk=self.options.chunk,
+                pin=self.options.pin and threads <= usable_cpus(),
             )
 
         def timed() -> None:
@@ -142,6 +148,9 @@ class HammerBenchmark:
             "drift_runs": drifts,
             "counter": last.counter,
             "true_free": last.true_free,
+            "pinned": last.pin,
+            "running_fraction_runs": [r.min_running_fraction for r in self.results],
+            "cpu_ns_per_op_runs": [r.cpu_ns_per_op for r in self.results],
         }
         if self.native:
             native = statistics.median(r.ops_per_sec for r in self.native)

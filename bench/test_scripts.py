@@ -56,7 +56,18 @@ def test_native_overhead_compares_the_hammer_with_the_reference_loop(tmp_path: P
     assert all(row["reference_median"] > 0 and row["hammer_median"] > 0 for row in rows)
 
 
-@pytest.mark.parametrize("name", ["strategy_costs.py", "native_overhead.py"])
+def test_lost_vs_net_drift_prints_one_row_per_run_length() -> None:
+    done = run_script("lost_vs_net_drift.py", "--ops", "20000,40000", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    rows = [
+        line
+        for line in done.stdout.splitlines()
+        if line.startswith("| 20,000") or line.startswith("| 40,000")
+    ]
+    assert len(rows) == 2 and all(row.count("|") == 7 for row in rows)
+
+
+@pytest.mark.parametrize("name", ["strategy_costs.py", "native_overhead.py", "lost_vs_net_drift.py"])
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")
     assert done.returncode == 2

@@ -83,7 +83,7 @@ def test_report_puts_two_files_side_by_side_and_plots_them(
     done = run_main(capsys, "report", str(sweep_json), str(benchmark_json), "--plot", str(plot))
     assert done.code == 0, done.err
     header = next(line for line in done.out.splitlines() if line.startswith("strategy"))
-    columns = ["Mops/s", "[{}]", "drift", "[{}]", "(runs)"]
+    columns = ["Mops/s", "[{}]", "|drift|", "[{}]", "(runs)"]
     per_file = [column.format(index) for index in (1, 2) for column in columns]
     assert header.split() == ["strategy", "engine", "work", "threads", *per_file]
     python_row = next(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import pysgxalloc as sgx
+from pysgxalloc import _core
 from pysgxalloc.hammer import Engine, HammerSettings, check_hammer_settings
 from pysgxalloc.machine import usable_cpus
 
@@ -127,3 +128,16 @@ def test_the_sweeps_advance_check_refuses_a_chunk_exactly_when_hammer_does(engin
         except ValueError:
             refused.append(True)
     assert refused == [engine == "python"] * 2
+
+
+def test_phase_calls_check_every_page_before_freeing_any() -> None:
+    pool = _core.Pool(sgx.Strategy.atomic, 2, 16)
+    pages, failures = pool.alloc_pages(40, 0, 0)
+    assert (len(pages), failures) == (32, 8)  # the pool ran dry after 32
+    with pytest.raises(ValueError, match="page"):
+        pool.free_pages([*pages[:4], 10_000], 0)
+    assert pool.true_free == 0  # nothing was freed
+    pool.free_pages(pages, 0)
+    assert pool.true_free == pool.counter == 32
+    with pytest.raises(ValueError, match="batch"):
+        pool.alloc_pages(1 << 20, 0, 0)

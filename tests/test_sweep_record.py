@@ -10,6 +10,7 @@ import pytest
 
 import pysgxalloc as sgx
 from pysgxalloc.hammer import parse_engine
+from pysgxalloc.machine import usable_cpus
 from pysgxalloc.sweep_record import SCHEMA, VERSION, Measurement, RecordError, SweepConfig, SweepRecord
 
 CONFIG = SweepConfig(
@@ -94,3 +95,50 @@ def test_whole_numbers_read_as_floats_where_a_float_is_due() -> None:
     data = as_json(small_record())
     data["measurements"][0]["ops_per_sec"] = 12345
     assert SweepRecord.from_dict(data).measurements[0].ops_per_sec == 12345.0
+
+
+def test_a_version_1_file_still_reads_with_the_new_fields_not_recorded() -> None:
+    data = as_json(small_record())
+    data["version"] = 1
+    del data["summary"]
+    for name in ("sockets", "cores", "threads_per_core", "numa_nodes", "kernel", "topology_source"):
+        del data["machine"][name]
+    for name in ("phased", "pin_where_threads_fit"):
+        del data["config"][name]
+    added = set(Measurement.__dataclass_fields__) - {
+        *["strategy", "engine", "threads", "repeat", "total_ops", "wall_seconds", "ops_per_sec"],
+        *["alloc_failures", "counter", "true_free", "drift", "oversubscribed", "exact"],
+    }
+    for entry in data["measurements"]:
+        for name in added:
+            del entry[name]
+    record = SweepRecord.from_dict(data)
+    assert record.machine.cores == 0 and record.machine.numa_nodes == ()
+    assert all(m.running_fraction is None and m.lost_per_million is None for m in record.measurements)
+    assert all(g.running_fraction is None for g in record.groups())
+
+
+def test_the_file_summarises_every_setting_with_95_percent_intervals() -> None:
+    data = as_json(small_record())
+    summary = data["summary"]
+    assert len(summary) == len(small_record().groups())
+    for entry in summary:
+        for name in ("mops_median", "abs_drift_median", "drifted_share"):
+            low, high = entry[f"{name}_ci95"]
+            assert low <= entry[name] <= high, (name, entry)
+
+
+def test_each_measurement_records_cpu_time_load_and_pinning() -> None:
+    data = as_json(small_record())
+    for entry in data["measurements"]:
+        assert len(entry["running_fraction"]) == entry["threads"]
+        assert entry["running_fraction_min"] == min(entry["running_fraction"])
+        assert entry["load_before"] is None or entry["load_before"] >= 0
+        assert isinstance(entry["pin"], bool)
+
+
+def test_a_sweep_pins_by_default_only_the_runs_whose_threads_fit_the_cpus() -> None:
+    config = SweepConfig(strategies=("atomic",), threads=(1,), pin_where_threads_fit=True)
+    cpus = usable_cpus()
+    assert config.settings_for(1, "native").pin
+    assert not config.settings_for(4 * cpus, "native").pin

@@ -1,6 +1,7 @@
 // The per-strategy implementations of AnyPool, and the factory that picks one.
 #include "bindings/any_pool.hpp"
 
+#include <span>
 #include <vector>
 
 #include "bindings/slot_claims.hpp"
@@ -53,6 +54,30 @@ public:
         const SlotClaims::Claim claim = claims_.claim(slot);
         std::vector<PageId> held(static_cast<std::size_t>(batch));
         return sgx::churn(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), held, work);
+    }
+
+    std::vector<PageId> alloc_pages(long long count, long long node, long long slot, long long work,
+                                    long long& failures) override {
+        check_churn_limits(1, count, work);  // count is a batch: the same bound
+        const unsigned local = shape().checked_node(node);
+        check_range("slot", slot, 0, kMaxThreads - 1);
+        const SlotClaims::Claim claim = claims_.claim(slot);
+        std::vector<PageId> held(static_cast<std::size_t>(count));
+        Tally tally;
+        held.resize(alloc_phase(pool_, local, static_cast<Slot>(slot), std::span<PageId>(held), work, tally));
+        failures = tally.alloc_failures;
+        return held;
+    }
+
+    void free_pages(const std::vector<long long>& pages, long long slot, long long work) override {
+        check_churn_limits(1, 1, work);
+        check_range("slot", slot, 0, kMaxThreads - 1);
+        std::vector<PageId> checked;
+        checked.reserve(pages.size());
+        for (const long long page : pages) checked.push_back(shape().checked_page(page));
+        const SlotClaims::Claim claim = claims_.claim(slot);
+        Tally tally;
+        free_phase(pool_, static_cast<Slot>(slot), std::span<const PageId>(checked), work, tally);
     }
 
 private:

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/slot.hpp"
 #include "counters/counter_options.hpp"
@@ -50,6 +51,15 @@ public:
     // time, each with its own slot (a slot in use throws std::invalid_argument).
     // Not interruptible: keep chunks to milliseconds.
     virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work) = 0;
+
+    // The phased engine's two halves, as the native hammer runs them
+    // (alloc_phase / free_phase in churn.hpp), with the same checks and slot
+    // claim as churn(): allocate `count` pages (fewer if the pool runs dry, each
+    // failure counted in `failures`), and free `pages`. free_pages() checks every
+    // id before it frees any; a double free stops it at that page.
+    virtual std::vector<PageId> alloc_pages(long long count, long long node, long long slot, long long work,
+                                            long long& failures) = 0;
+    virtual void free_pages(const std::vector<long long>& pages, long long slot, long long work) = 0;
 };
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,

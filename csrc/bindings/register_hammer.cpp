@@ -38,7 +38,8 @@ void register_hammer(py::module_& m) {
         .def_readwrite("fail_worker", &HammerConfig::fail_worker)
         .def_readwrite("hold", &HammerConfig::hold)
         .def_readwrite("counter_batch", &HammerConfig::counter_batch)
-        .def_readwrite("packed", &HammerConfig::packed);
+        .def_readwrite("packed", &HammerConfig::packed)
+        .def_readwrite("phased", &HammerConfig::phased);
 
     py::class_<HammerStats>(m, "HammerStats")
         .def_readonly("wall_seconds", &HammerStats::wall_seconds)
@@ -52,7 +53,11 @@ void register_hammer(py::module_& m) {
         .def_property_readonly("per_thread_ops", [](const HammerStats& s) { return to_numpy(s.per_thread_ops); })
         .def_property_readonly("drift_by_round", [](const HammerStats& s) { return to_numpy(s.drift_by_round); })
         .def_property_readonly("exact_drift_by_round",
-                               [](const HammerStats& s) { return to_numpy(s.exact_drift_by_round); });
+                               [](const HammerStats& s) { return to_numpy(s.exact_drift_by_round); })
+        .def_property_readonly("lost_decrements", [](const HammerStats& s) { return to_numpy(s.lost_decrements); })
+        .def_property_readonly("lost_increments", [](const HammerStats& s) { return to_numpy(s.lost_increments); })
+        .def_property_readonly("thread_cpu_seconds",
+                               [](const HammerStats& s) { return to_numpy(s.thread_cpu_seconds); });
 
     // No call_guard: hammer() releases the GIL itself while it waits.
     m.def("hammer", &hammer, py::arg("strategy"), py::arg("config"));

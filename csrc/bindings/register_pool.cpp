@@ -5,6 +5,9 @@
 // C++ values, so call_guard is safe.
 #include <pybind11/stl.h>
 
+#include <utility>
+#include <vector>
+
 #include "base/slot.hpp"
 #include "bindings/any_pool.hpp"
 #include "bindings/register.hpp"
@@ -44,7 +47,19 @@ void register_pool(py::module_& m) {
         .def("is_free", &AnyPool::is_free, py::arg("page"))
         .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>())
         .def("churn", &AnyPool::churn, py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1,
-             py::arg("work") = 0, py::call_guard<py::gil_scoped_release>());
+             py::arg("work") = 0, py::call_guard<py::gil_scoped_release>())
+        // Both take and return plain C++ values (converted outside the guard), so call_guard is safe.
+        .def(
+            "alloc_pages",
+            [](AnyPool& pool, long long count, long long node, long long slot, long long work) {
+                long long failures = 0;
+                std::vector<PageId> pages = pool.alloc_pages(count, node, slot, work, failures);
+                return std::make_pair(std::move(pages), failures);
+            },
+            py::arg("count"), py::arg("node"), py::arg("slot"), py::arg("work") = 0,
+            py::call_guard<py::gil_scoped_release>())
+        .def("free_pages", &AnyPool::free_pages, py::arg("pages"), py::arg("slot"), py::arg("work") = 0,
+             py::call_guard<py::gil_scoped_release>());
 
     m.def("default_counter_batch", &default_counter_batch);
 }

@@ -7,8 +7,9 @@
 
 namespace sgx::bindings {
 
-inline pybind11::array_t<long long> to_numpy(const std::vector<long long>& values) {
-    return pybind11::array_t<long long>(static_cast<pybind11::ssize_t>(values.size()), values.data());
+template <class T>
+pybind11::array_t<T> to_numpy(const std::vector<T>& values) {
+    return pybind11::array_t<T>(static_cast<pybind11::ssize_t>(values.size()), values.data());
 }
 
 }  // namespace sgx::bindings

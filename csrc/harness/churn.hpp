@@ -55,27 +55,46 @@ Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, Slot slot, long long i
     return tally;
 }
 
-// Larger batches: hold `held.size()` pages (fewer if the pool runs dry), then free them all.
+// The phased hammer's two halves of one iteration, run with a barrier between
+// them so that each phase changes the counter in one direction only. Allocates
+// `held.size()` pages (fewer if the pool runs dry) into `held`; returns how
+// many it kept, its operations counted in `tally`.
+template <CounterStrategy Counter>
+std::size_t alloc_phase(EpcPool<Counter>& pool, unsigned local, Slot slot, std::span<PageId> held, long long work,
+                        Tally& tally) {
+    std::size_t kept = 0;
+    for (std::size_t wanted = 0; wanted < held.size(); ++wanted) {
+        const PageId page = pool.alloc(local, slot);
+        if (page != kNoPage) [[likely]] {
+            held[kept++] = page;
+        } else {
+            ++tally.alloc_failures;
+        }
+        busy_work(work);
+    }
+    tally.ops += static_cast<long long>(held.size());
+    return kept;
+}
+
+// Frees every page in `pages`: the phased hammer's second half.
+template <CounterStrategy Counter>
+void free_phase(EpcPool<Counter>& pool, Slot slot, std::span<const PageId> pages, long long work, Tally& tally) {
+    for (const PageId page : pages) {
+        pool.free(page, slot);
+        busy_work(work);
+    }
+    tally.ops += static_cast<long long>(pages.size());
+}
+
+// Larger batches: hold `held.size()` pages (fewer if the pool runs dry), then free them all:
+// the phased hammer's two halves with no barrier between them.
 template <CounterStrategy Counter>
 Tally churn_batches(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, std::span<PageId> held,
                     long long work) {
     Tally tally;
     for (long long iteration = 0; iteration < iterations; ++iteration) {
-        std::size_t kept = 0;
-        for (std::size_t wanted = 0; wanted < held.size(); ++wanted) {
-            const PageId page = pool.alloc(local, slot);
-            if (page != kNoPage) [[likely]] {
-                held[kept++] = page;
-            } else {
-                ++tally.alloc_failures;
-            }
-            busy_work(work);
-        }
-        for (std::size_t index = 0; index < kept; ++index) {
-            pool.free(held[index], slot);
-            busy_work(work);
-        }
-        tally.ops += static_cast<long long>(held.size() + kept);
+        const std::size_t kept = alloc_phase(pool, local, slot, held, work, tally);
+        free_phase(pool, slot, std::span<const PageId>(held.data(), kept), work, tally);
     }
     return tally;
 }

@@ -2,7 +2,8 @@
 //
 // One std::barrier orders everything. Its completion step runs while every
 // worker is blocked in it, so that is where the clock starts (phase 0) and where
-// each round's drift is read (phases 1..rounds): quiescent by construction, with
+// each round's drift is read (the last phase of every round; a phased round has
+// two per iteration, see PhaseEnd): quiescent by construction, with
 // no extra handshake. A worker that fails drops out of the barrier so the others
 // never wait for it; the error is rethrown after every thread has joined.
 #include "harness/hammer.hpp"
@@ -13,12 +14,14 @@
 #include <chrono>
 #include <exception>
 #include <numeric>
+#include <span>
 #include <string>
 #include <thread>
 
 #include "base/cpus.hpp"
 #include "base/errors.hpp"
 #include "base/team.hpp"
+#include "base/thread_clock.hpp"
 #include "harness/churn.hpp"
 #include "model/epc_pool.hpp"
 
@@ -28,21 +31,39 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // The barrier's completion step; runs with every remaining worker blocked.
+// Phase 0 starts the clock; after it each round has `phases_per_round` phases
+// (one, or two per iteration when phased), and the last one of a round reads
+// the round's drift. In a phased run the exact drift's change over an
+// allocation phase is the decrements lost in it: with only decrements running,
+// every racy write stores an earlier value minus one, so the count can only end
+// too high; a free phase's change is likewise the increments lost.
 template <CounterStrategy Counter>
 struct PhaseEnd {
     const EpcPool<Counter>* pool;
     Clock::time_point* start;
-    std::vector<long long>* drift_by_round;
-    std::vector<long long>* exact_drift_by_round;
+    HammerStats* stats;
+    std::size_t phases_per_round;
+    bool phased;
     std::size_t phase = 0;
+    long previous_exact_drift = 0;  // at the end of the phase before this one
 
     void operator()() noexcept {
+        const long exact = pool->exact_drift();
         if (phase == 0) {
             *start = Clock::now();
-        } else if (phase <= drift_by_round->size()) {
-            (*drift_by_round)[phase - 1] = pool->drift();
-            (*exact_drift_by_round)[phase - 1] = pool->exact_drift();
+        } else if (const std::size_t step = phase - 1, round = step / phases_per_round;
+                   round < stats->drift_by_round.size()) {
+            if (phased && step % 2 == 0) {
+                stats->lost_decrements[round] += exact - previous_exact_drift;
+            } else if (phased) {
+                stats->lost_increments[round] += previous_exact_drift - exact;
+            }
+            if (step % phases_per_round == phases_per_round - 1) {
+                stats->drift_by_round[round] = pool->drift();
+                stats->exact_drift_by_round[round] = exact;
+            }
         }
+        previous_exact_drift = exact;
         ++phase;
     }
 };
@@ -60,12 +81,16 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     stats.per_thread_ops.assign(threads, 0);
     stats.drift_by_round.assign(static_cast<std::size_t>(config.rounds), 0);
     stats.exact_drift_by_round.assign(static_cast<std::size_t>(config.rounds), 0);
+    stats.lost_decrements.assign(static_cast<std::size_t>(config.rounds), 0);
+    stats.lost_increments.assign(static_cast<std::size_t>(config.rounds), 0);
+    stats.thread_cpu_seconds.assign(threads, 0.0);
     std::vector<long long> failures(threads, 0);
     std::vector<std::exception_ptr> errors(threads);
 
     Clock::time_point start;
+    const auto phases_per_round = static_cast<std::size_t>(config.phased ? 2 * iterations : 1);
     std::barrier sync(static_cast<std::ptrdiff_t>(threads),
-                      PhaseEnd<Counter>{&pool, &start, &stats.drift_by_round, &stats.exact_drift_by_round});
+                      PhaseEnd<Counter>{&pool, &start, &stats, phases_per_round, config.phased});
     // Written before the barrier that releases the readers, so relaxed suffices.
     std::atomic<bool> abandon{false};
 
@@ -96,25 +121,44 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
                 sync.arrive_and_drop();
                 return;
             }
+            const double cpu_start = thread_cpu_seconds();
             Tally total;
             auto record = [&] {
                 stats.per_thread_ops[index] = total.ops;
                 failures[index] = total.alloc_failures;
             };
+            // One phased iteration: allocate, meet, free, meet (the completion
+            // steps read what each phase lost). Between iterations no page is
+            // held, so a stop there leaves none behind.
+            auto phased_round = [&] {
+                for (long long iteration = 0; iteration < iterations && !stop.requested(); ++iteration) {
+                    const std::size_t kept = alloc_phase(pool, local, slot, std::span<PageId>(held), config.work, total);
+                    sync.arrive_and_wait();  // allocations over
+                    free_phase(pool, slot, std::span<const PageId>(held.data(), kept), config.work, total);
+                    sync.arrive_and_wait();  // frees over
+                }
+            };
             for (long long round = 0; round < config.rounds; ++round) {
-                total += churn_until_stopped(pool, local, slot, iterations, per_check, held, config.work, stop);
+                if (config.phased) {
+                    phased_round();
+                } else {
+                    total += churn_until_stopped(pool, local, slot, iterations, per_check, held, config.work, stop);
+                }
                 if (stop.requested()) {
                     // Between operations, so no page is half moved; dropping out
                     // lets the others pass the barriers without us.
                     record();
                     give_back();
+                    stats.thread_cpu_seconds[index] = thread_cpu_seconds() - cpu_start;
                     sync.arrive_and_drop();
                     return;
                 }
-                sync.arrive_and_wait();  // round over: the completion step reads drift
+                // Round over: the completion step reads drift (a phased round's last free phase already met).
+                if (!config.phased) sync.arrive_and_wait();
             }
             record();
             give_back();
+            stats.thread_cpu_seconds[index] = thread_cpu_seconds() - cpu_start;
         } catch (...) {
             // Thrown between two barrier calls: this worker has not arrived at the
             // current phase, so dropping out completes it for the others.

@@ -43,6 +43,12 @@ struct HammerConfig {
     long long hold = 0;
     std::optional<long long> counter_batch{};  // percpu_batch's batch; default_counter_batch() when empty
     bool packed = false;                     // the padding ablation: cells share cache lines
+    // Each iteration in two phases with a barrier between them: every worker
+    // allocates its batch, all meet and the drift is read (the decrements lost,
+    // since only decrements ran), then every worker frees, all meet and it is
+    // read again (the increments lost). Lost updates by direction, with no
+    // cancellation; costs two barriers an iteration, so use batches of hundreds.
+    bool phased = false;
 
     // The counter's options; throws std::invalid_argument for a bad batch.
     CounterOptions counter_options() const;
@@ -69,6 +75,11 @@ struct HammerStats {
     std::vector<long long> per_thread_ops;
     std::vector<long long> drift_by_round;        // counter - true_free, read with every thread stopped
     std::vector<long long> exact_drift_by_round;  // exact_count - true_free, read at the same moments
+    // Phased runs only (zeros otherwise): per round, the updates each direction lost.
+    std::vector<long long> lost_decrements;  // counter left too high by the allocation phases
+    std::vector<long long> lost_increments;  // counter left too low by the free phases
+    // Each worker's CPU time (CLOCK_THREAD_CPUTIME_ID) from the start line to its end.
+    std::vector<double> thread_cpu_seconds;
 };
 
 // Runs the hammer on a fresh pool; rethrows the first worker error after joining

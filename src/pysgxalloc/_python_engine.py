@@ -58,6 +58,9 @@ class PythonEngineStats:
     per_thread_ops: npt.NDArray[np.int64]
     drift_by_round: npt.NDArray[np.int64]
     exact_drift_by_round: npt.NDArray[np.int64]
+    lost_decrements: npt.NDArray[np.int64]
+    lost_increments: npt.NDArray[np.int64]
+    thread_cpu_seconds: npt.NDArray[np.float64]  #: time.thread_time() of each worker, start line to end
 
 
 def check_chunk(chunk: int) -> None:
@@ -104,6 +107,7 @@ class _Team:
         self.rounds = settings.rounds
         self.work = settings.work
         self.hold = settings.hold
+        self.phased = settings.phased
         self.cpus = cpus
         self.fail_worker = fail_worker
         self.iterations_per_round = iterations_per_round
@@ -121,16 +125,58 @@ class _Team:
         self.finished = 0
         self.drift_by_round = np.zeros(self.rounds, dtype=np.int64)
         self.exact_drift_by_round = np.zeros(self.rounds, dtype=np.int64)
+        self.lost_decrements = np.zeros(self.rounds, dtype=np.int64)
+        self.lost_increments = np.zeros(self.rounds, dtype=np.int64)
+        self.cpu_seconds = np.zeros(self.threads, dtype=np.float64)
+        # A phased round meets twice per iteration (after allocating, after freeing).
+        self.phases_per_round = 2 * iterations_per_round if self.phased else 1
+        self.previous_exact_drift = 0
 
     def _phase_end(self) -> None:
         # The barrier's action runs in the last worker to arrive while every other
-        # one is blocked in the barrier: nobody is touching the pool.
-        if self.phase == 0:
+        # one is blocked in the barrier: nobody is touching the pool. As the native
+        # hammer's PhaseEnd: a phased allocation phase can only leave the count too
+        # high, a free phase too low, so each phase's change is what it lost.
+        exact = self.pool.exact_drift
+        if self.phase > 0 and (round_ := (step := self.phase - 1) // self.phases_per_round) < self.rounds:
+            if self.phased and step % 2 == 0:
+                self.lost_decrements[round_] += exact - self.previous_exact_drift
+            elif self.phased:
+                self.lost_increments[round_] += self.previous_exact_drift - exact
+            if step % self.phases_per_round == self.phases_per_round - 1:
+                self.drift_by_round[round_] = self.pool.drift
+                self.exact_drift_by_round[round_] = exact
+        elif self.phase == 0:
             self.start = time.perf_counter()
-        else:
-            self.drift_by_round[self.phase - 1] = self.pool.drift
-            self.exact_drift_by_round[self.phase - 1] = self.pool.exact_drift
+        self.previous_exact_drift = exact
         self.phase += 1
+
+    def _churn_round(self, local: int, index: int) -> bool:
+        """One round of alloc-then-free chunks; False when the run was stopped."""
+        left = self.iterations_per_round
+        while left > 0:
+            if self.stop.is_set():
+                return False
+            step = min(left, self.iterations_per_chunk)
+            tally = self.pool.churn(step * 2 * self.batch, local, index, self.batch, self.work)
+            self.ops[index] += tally.ops
+            self.failures[index] += tally.alloc_failures
+            left -= step
+        self.barrier.wait()  # round over: the action reads the drift
+        return True
+
+    def _phased_round(self, local: int, index: int) -> bool:
+        """One phased round: per iteration allocate, meet, free, meet; False when stopped."""
+        for _ in range(self.iterations_per_round):
+            if self.stop.is_set():
+                return False
+            pages, failures = self.pool.alloc_pages(self.batch, local, index, self.work)
+            self.barrier.wait()  # allocations over: the action reads the decrements lost
+            self.pool.free_pages(pages, index, self.work)
+            self.barrier.wait()  # frees over: the increments lost
+            self.ops[index] += self.batch + len(pages)
+            self.failures[index] += failures
+        return True
 
     def _work(self, index: int) -> None:
         with self.finish_line:
@@ -141,24 +187,17 @@ class _Team:
             if self.cpus:
                 os.sched_setaffinity(0, {self.cpus[index % len(self.cpus)]})  # 0: this thread only
             local = index % self.pool.nodes
-            # The pool's own method: every argument is a checked int, so skip EpcPool's checks.
-            churn = self.pool.churn
             # As the native hammer: `hold` pages out through every round, uncounted.
             held = [page for _ in range(self.hold) if (page := self.pool.alloc(local, index)) is not None]
             self.barrier.wait()  # the start line
+            cpu_start = time.thread_time()
+            run_round = self._phased_round if self.phased else self._churn_round
             for _ in range(self.rounds):
-                left = self.iterations_per_round
-                while left > 0:
-                    if self.stop.is_set():
-                        return
-                    step = min(left, self.iterations_per_chunk)
-                    tally = churn(step * 2 * self.batch, local, index, self.batch, self.work)
-                    self.ops[index] += tally.ops
-                    self.failures[index] += tally.alloc_failures
-                    left -= step
-                self.barrier.wait()  # round over: the action reads the drift
+                if not run_round(local, index):
+                    return
             for page in held:
                 self.pool.free(page, index)
+            self.cpu_seconds[index] = time.thread_time() - cpu_start
         except threading.BrokenBarrierError:
             pass  # the caller stopped the run or another worker failed; that is what gets raised
         except BaseException as error:  # re-raised in the caller once every worker has finished
@@ -217,4 +256,7 @@ class _Team:
             per_thread_ops=np.array(self.ops, dtype=np.int64),
             drift_by_round=self.drift_by_round,
             exact_drift_by_round=self.exact_drift_by_round,
+            lost_decrements=self.lost_decrements,
+            lost_increments=self.lost_increments,
+            thread_cpu_seconds=self.cpu_seconds,
         )

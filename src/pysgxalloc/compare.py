@@ -49,6 +49,14 @@ def default_threads() -> int:
     return max(2, usable_cpus())
 
 
+def pin_by_default(threads: int) -> bool:
+    """Pin unless threads outnumber the usable CPUs: pinned threads race even on a busy machine,
+    where the scheduler would otherwise often put both on one CPU."""
+    return threads <= usable_cpus()
+
+
 def demo_settings() -> HammerSettings:
-    """The demo's run: `default_threads()` threads of `DEMO_OPS` operations, the rest hammer()'s defaults."""
-    return HammerSettings(threads=default_threads(), ops=DEMO_OPS)
+    """The demo's run: `default_threads()` threads of `DEMO_OPS` operations, pinned where they fit,
+    the rest hammer()'s defaults."""
+    threads = default_threads()
+    return HammerSettings(threads=threads, ops=DEMO_OPS, pin=pin_by_default(threads))

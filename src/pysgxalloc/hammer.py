@@ -7,7 +7,7 @@ GIL released (_python_engine.py). Both run the same traffic and report the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -16,11 +16,12 @@ from pysgxalloc import _core
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
-from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings, parse_engine
+from pysgxalloc.hammer_settings import ENGINES, PHASED_BATCH, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
+    "CONCURRENT_FRACTION",
     "ENGINES",
     "Engine",
     "HammerResult",
@@ -30,6 +31,9 @@ __all__ = [
     "parse_engine",
     "run_hammer",
 ]
+
+#: The least share of the wall time every thread must have run for a run to count as truly concurrent.
+CONCURRENT_FRACTION = 0.9
 
 #: hammer()'s defaults, so its signature and HammerSettings cannot disagree.
 _DEFAULT = HammerSettings()
@@ -67,6 +71,13 @@ class HammerResult:
     per_thread_ops: npt.NDArray[np.int64]
     drift_by_round: npt.NDArray[np.int64]  #: counter - true_free after each round
     exact_drift_by_round: npt.NDArray[np.int64]  #: exact_count - true_free after each round
+    phased: bool = False  #: allocations and frees in separate phases (lost updates by direction)
+    #: Phased runs: per round, the decrements lost (counter left too high); zeros otherwise.
+    lost_decrements: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: Phased runs: per round, the increments lost (counter left too low); zeros otherwise.
+    lost_increments: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    #: Each worker's CPU time (CLOCK_THREAD_CPUTIME_ID) over the timed section.
+    thread_cpu_seconds: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @property
     def exact(self) -> bool:
@@ -100,6 +111,41 @@ class HammerResult:
         """More threads than usable CPUs: spinning waiters then measure the scheduler, not the counter."""
         return self.threads > self.cpus
 
+    @property
+    def running_fraction(self) -> npt.NDArray[np.float64]:
+        """Per thread, its CPU time over the run's wall time: 1 when it ran throughout, 0.4 when the
+        scheduler ran something else 60% of the time (then threads seldom raced at all)."""
+        if self.wall_seconds <= 0:
+            return np.ones_like(self.thread_cpu_seconds)
+        return np.asarray(self.thread_cpu_seconds / self.wall_seconds, dtype=np.float64)
+
+    @property
+    def min_running_fraction(self) -> float:
+        """The least-running thread's fraction: what decides whether the threads really ran at once."""
+        fractions = self.running_fraction
+        return float(fractions.min()) if len(fractions) else 0.0
+
+    @property
+    def concurrent(self) -> bool:
+        """Every thread ran at least `CONCURRENT_FRACTION` of the wall time: truly at once."""
+        return self.min_running_fraction >= CONCURRENT_FRACTION
+
+    @property
+    def cpu_ns_per_op(self) -> float:
+        """CPU nanoseconds per operation (all threads' CPU time / operations): far steadier than
+        `ns_per_op` on a shared machine, since time the thread did not run does not count."""
+        return 1e9 * float(self.thread_cpu_seconds.sum()) / self.total_ops if self.total_ops else 0.0
+
+    @property
+    def lost_updates(self) -> int:
+        """Phased runs: every update lost, in both directions (at least |drift|; 0 for unphased runs)."""
+        return int(self.lost_decrements.sum() + self.lost_increments.sum())
+
+    @property
+    def lost_per_million(self) -> float:
+        """Phased runs: updates lost per million updates (one alloc or free each)."""
+        return 1e6 * self.lost_updates / self.total_ops if self.total_ops else 0.0
+
     def __repr__(self) -> str:
         label = " (oversubscribed)" if self.oversubscribed else ""
         layout = ", packed" if self.packed else ""
@@ -111,7 +157,14 @@ class HammerResult:
             f"nodes={self.nodes}, ops={self.total_ops:,} in {self.wall_seconds:.4f} s "
             f"= {self.ops_per_sec / 1e6:.2f} Mops/s, drift={self.drift:+d}{exact} "
             f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
-            f"alloc_failures={self.alloc_failures})"
+            f"alloc_failures={self.alloc_failures}, running {self.min_running_fraction:.0%}+ of the time"
+            + (
+                f", lost {int(self.lost_decrements.sum())} decrements "
+                f"and {int(self.lost_increments.sum())} increments"
+                if self.phased
+                else ""
+            )
+            + ")"
         )
 
 
@@ -122,13 +175,14 @@ def hammer(
     nodes: int = _DEFAULT.nodes,
     pages_per_node: int = _DEFAULT.pages_per_node,
     ops: int = _DEFAULT.ops,
-    batch: int = _DEFAULT.batch,
+    batch: int | None = None,
     rounds: int = _DEFAULT.rounds,
     work: int = _DEFAULT.work,
     pin: bool = _DEFAULT.pin,
     hold: int = _DEFAULT.hold,
     counter_batch: int | None = _DEFAULT.counter_batch,
     packed: bool = _DEFAULT.packed,
+    phased: bool = _DEFAULT.phased,
     engine: Engine = _DEFAULT.engine,
     chunk: int = _DEFAULT.chunk,
     _fail_worker: int = -1,
@@ -153,6 +207,20 @@ def hammer(
     usable CPUs)``); `packed` puts per-node and per-thread cells on shared cache
     lines (the padding ablation).
 
+    `phased` splits each iteration in two with a barrier between: every worker
+    allocates its batch, all meet and the drift is read, then every worker frees,
+    all meet and it is read again. Each phase changes the counter one way only,
+    so ``lost_decrements`` and ``lost_increments`` (per round) count the updates
+    each direction lost, which net drift (a random walk: the two cancel) cannot.
+    Two barriers per iteration, each waiting for every thread to be scheduled, so
+    `batch` defaults to ``PHASED_BATCH`` (1,024 pages) in a phased run and to 1 otherwise.
+
+    Every worker's CPU time is measured over the timed section
+    (``thread_cpu_seconds``); ``running_fraction`` says how much of the wall time
+    each thread really ran, and ``concurrent`` whether all ran at least 90% of it.
+    Time a thread spends blocked in a barrier counts as not running, so phased runs
+    (two barriers per batch) read lower than churned ones.
+
     `engine` picks who runs the threads: ``"native"`` (std::threads in C++) or
     ``"python"`` (threading.Thread workers, each calling ``Pool.churn`` with about
     `chunk` operations at a time with the GIL released; _python_engine.py). Every
@@ -164,17 +232,23 @@ def hammer(
         nodes=nodes,
         pages_per_node=pages_per_node,
         ops=ops,
-        batch=batch,
+        batch=_default_batch(phased) if batch is None else batch,
         rounds=rounds,
         work=work,
         pin=pin,
         hold=hold,
         counter_batch=counter_batch,
         packed=packed,
+        phased=phased,
         engine=engine,
         chunk=chunk,
     )
     return run_hammer(strategy, settings, _fail_worker=_fail_worker)
+
+
+def _default_batch(phased: object) -> int:
+    """hammer()'s batch when the caller gives none: hundreds of pages between a phased run's barriers."""
+    return PHASED_BATCH if phased is True else _DEFAULT.batch
 
 
 def run_hammer(strategy: StrategyLike, settings: HammerSettings, *, _fail_worker: int = -1) -> HammerResult:
@@ -211,6 +285,10 @@ def run_hammer(strategy: StrategyLike, settings: HammerSettings, *, _fail_worker
         per_thread_ops=stats.per_thread_ops,
         drift_by_round=stats.drift_by_round,
         exact_drift_by_round=stats.exact_drift_by_round,
+        phased=settings.phased,
+        lost_decrements=stats.lost_decrements,
+        lost_increments=stats.lost_increments,
+        thread_cpu_seconds=stats.thread_cpu_seconds,
     )
 
 
@@ -230,7 +308,7 @@ _PYTHON_ENGINE_ONLY = frozenset({"engine", "chunk"})
 
 def _native_config(settings: HammerSettings, fail_worker: int) -> _core.HammerConfig:
     """The core's configuration of `settings`, every field filled by its own name."""
-    values = {field.name: getattr(settings, field.name) for field in fields(settings)}
+    values = {item.name: getattr(settings, item.name) for item in fields(settings)}
     for name in _PYTHON_ENGINE_ONLY:
         del values[name]
     return native_config(_core.HammerConfig, fail_worker=fail_worker, **values)

@@ -3,18 +3,25 @@
 A setting is (strategy, engine, threads, work). The demo's runs, a sweep's record and
 pytest-benchmark files all reduce to HammerRuns: medians and ranges of throughput and
 drift, the runs that drifted, exactness and oversubscription, computed here once.
+
+Drift is summarised by magnitude: a signed median lets lost decrements (counter too high)
+and lost increments (too low) cancel, and shows 0 for a strategy that drifted in most
+runs. Every median has a 95% interval and every rate a Wilson interval (intervals.py);
+where the runs recorded it, each run's least-running thread says whether the threads
+really ran at once, and phased runs count the updates lost by direction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc._core import Accuracy, Strategy
-from pysgxalloc.hammer import HammerResult
+from pysgxalloc.hammer import CONCURRENT_FRACTION, HammerResult
+from pysgxalloc.intervals import Interval, median_interval, wilson_interval
 from pysgxalloc.strategy import STRATEGIES, accuracy, parse_strategy
 
 _STRATEGY_ORDER = {s.name: index for index, s in enumerate(STRATEGIES)}
@@ -40,6 +47,18 @@ class Setting:
         )
 
 
+#: The per-run figures a Run shares, by name, with a sweep's Measurement.
+RUN_FIGURES = (
+    "exact_drift",
+    "running_fraction_min",
+    "cpu_ns_per_op",
+    "pin",
+    "lost_per_million",
+    "lost_decrements",
+    "lost_increments",
+)
+
+
 @dataclass(frozen=True)
 class Run:
     """One run's figures, as any source reports them."""
@@ -49,11 +68,32 @@ class Run:
     drift: int
     exact: bool | None
     exact_drift: int | None = None  #: the exact read's drift, where the source recorded it
+    #: The least-running thread's CPU time over the wall time, where the source recorded it.
+    running_fraction_min: float | None = None
+    cpu_ns_per_op: float | None = None  #: all threads' CPU time per operation, where recorded
+    pin: bool | None = None  #: None where the source did not say
+    #: Phased runs: updates lost per million updates, both directions; None for unphased runs.
+    lost_per_million: float | None = None
+    #: Phased runs: decrements and increments lost over the run.
+    lost_decrements: int | None = None
+    lost_increments: int | None = None
 
     @classmethod
     def of(cls, result: HammerResult) -> Run:
         setting = Setting(result.strategy.name, result.engine, result.threads, result.work)
-        return cls(setting, result.ops_per_sec, result.drift, result.exact, result.exact_drift)
+        return cls(
+            setting,
+            result.ops_per_sec,
+            result.drift,
+            result.exact,
+            result.exact_drift,
+            running_fraction_min=result.min_running_fraction,
+            cpu_ns_per_op=result.cpu_ns_per_op,
+            pin=result.pin,
+            lost_per_million=result.lost_per_million if result.phased else None,
+            lost_decrements=int(result.lost_decrements.sum()) if result.phased else None,
+            lost_increments=int(result.lost_increments.sum()) if result.phased else None,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +107,16 @@ class HammerRuns:
     drift: npt.NDArray[np.int64]
     #: The exact read's drift per run; None where the source did not record it (result files).
     exact_drift: npt.NDArray[np.int64] | None = None
+    #: Per run, the least-running thread's share of the wall time; None where not recorded.
+    running_fraction: npt.NDArray[np.float64] | None = None
+    #: Per run, CPU nanoseconds per operation; None where not recorded.
+    cpu_ns_per_op: npt.NDArray[np.float64] | None = None
+    #: Per run, updates lost per million (phased runs); None where the runs were not phased.
+    lost_per_million: npt.NDArray[np.float64] | None = None
+    #: Per run, the decrements and the increments lost (phased runs); None otherwise.
+    lost_decrements: npt.NDArray[np.int64] | None = None
+    lost_increments: npt.NDArray[np.int64] | None = None
+    pinned: bool | None = None  #: every run pinned (True), none (False), or not recorded / mixed (None)
 
     @property
     def strategy(self) -> Strategy:
@@ -103,8 +153,122 @@ class HammerRuns:
         return float(self.ops_per_sec.max()) / 1e6
 
     @property
+    def mops_interval(self) -> Interval:
+        """95% interval of the median throughput, in Mops/s."""
+        return median_interval(self.ops_per_sec / 1e6)
+
+    @property
     def drift_median(self) -> float:
+        """The signed median: lost decrements and increments cancel in it (kept for the JSON)."""
         return float(np.median(self.drift)) if len(self.drift) else 0.0
+
+    @property
+    def abs_drift(self) -> npt.NDArray[np.int64]:
+        return np.abs(self.drift)
+
+    @property
+    def abs_drift_median(self) -> float:
+        """Median |drift|: how far off a run's counter typically ended, whichever way."""
+        return float(np.median(self.abs_drift)) if len(self.drift) else 0.0
+
+    @property
+    def abs_drift_interval(self) -> Interval:
+        return median_interval(self.abs_drift)
+
+    @property
+    def abs_drift_max(self) -> int:
+        return int(self.abs_drift.max()) if len(self.drift) else 0
+
+    @property
+    def drifted_share(self) -> float:
+        return self.runs_with_drift / self.runs if self.runs else 0.0
+
+    @property
+    def drifted_interval(self) -> Interval:
+        """Wilson 95% interval of the share of runs that drifted."""
+        return wilson_interval(self.runs_with_drift, self.runs)
+
+    @property
+    def concurrent_runs(self) -> int | None:
+        """Runs whose every thread ran at least 90% of the wall time; None where not recorded."""
+        if self.running_fraction is None:
+            return None
+        return int(np.count_nonzero(self.running_fraction >= CONCURRENT_FRACTION))
+
+    @property
+    def running_median(self) -> float | None:
+        """Median over runs of the least-running thread's share of the wall time."""
+        return None if self.running_fraction is None else float(np.median(self.running_fraction))
+
+    @property
+    def cpu_ns_median(self) -> float | None:
+        return None if self.cpu_ns_per_op is None else float(np.median(self.cpu_ns_per_op))
+
+    @property
+    def phased(self) -> bool:
+        return self.lost_per_million is not None
+
+    @property
+    def runs_that_lost(self) -> int:
+        """Phased runs that lost an update in either direction (0 when not phased)."""
+        return 0 if self.lost_per_million is None else int(np.count_nonzero(self.lost_per_million))
+
+    @property
+    def lost_per_million_median(self) -> float | None:
+        return None if self.lost_per_million is None else float(np.median(self.lost_per_million))
+
+    @property
+    def lost_per_million_interval(self) -> Interval | None:
+        return None if self.lost_per_million is None else median_interval(self.lost_per_million)
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary as JSON: each median with ``<name>_ci95`` (order statistics), each share
+        with its Wilson ``_ci95``; the signed drift's median and range kept beside the magnitudes."""
+        lost = self.lost_per_million_interval
+        return {
+            **asdict(self.setting),
+            "runs": self.runs,
+            "cpus": self.cpus,
+            "pinned": self.pinned,
+            "mops_median": self.mops_median,
+            "mops_median_ci95": self.mops_interval.as_list(),
+            "abs_drift_median": self.abs_drift_median,
+            "abs_drift_median_ci95": self.abs_drift_interval.as_list(),
+            "abs_drift_max": self.abs_drift_max,
+            "drift_median": self.drift_median,
+            "drift_min": int(self.drift.min()) if self.runs else 0,
+            "drift_max": int(self.drift.max()) if self.runs else 0,
+            "runs_drifted": self.runs_with_drift,
+            "drifted_share": self.drifted_share,
+            "drifted_share_ci95": self.drifted_interval.as_list(),
+            "running_fraction_min_median": self.running_median,
+            "running_fraction_min_median_ci95": (
+                None if self.running_fraction is None else median_interval(self.running_fraction).as_list()
+            ),
+            "concurrent_runs": self.concurrent_runs,
+            "cpu_ns_per_op_median": self.cpu_ns_median,
+            "cpu_ns_per_op_median_ci95": (
+                None if self.cpu_ns_per_op is None else median_interval(self.cpu_ns_per_op).as_list()
+            ),
+            "lost_per_million_median": self.lost_per_million_median,
+            "lost_per_million_median_ci95": None if lost is None else lost.as_list(),
+            "runs_that_lost": self.runs_that_lost if self.phased else None,
+        }
+
+    def why_no_drift(self) -> str | None:
+        """Why a strategy that can drift showed none here, as far as the runs tell; None when it drifted."""
+        if self.runs_with_drift or self.accuracy is not Accuracy.drifts:
+            return None
+        reasons = []
+        if self.setting.threads < 2:
+            return "one thread: nothing to race with"
+        if self.pinned is False:
+            reasons.append("unpinned")
+        if self.concurrent_runs is not None and self.concurrent_runs < self.runs:
+            reasons.append(f"threads truly overlapped in only {self.concurrent_runs} of {self.runs} runs")
+        if not reasons:
+            reasons.append("too few operations for a collision")
+        return ", ".join(reasons)
 
 
 def group_runs(runs: Iterable[Run], cpus: int) -> list[HammerRuns]:
@@ -126,8 +290,17 @@ def summarize(results: Iterable[HammerResult]) -> list[HammerRuns]:
     return group_runs((Run.of(r) for r in found), found[0].cpus) if found else []
 
 
+def _floats(values: list[float | None]) -> npt.NDArray[np.float64] | None:
+    return None if None in values else np.array(values, dtype=np.float64)
+
+
+def _ints(values: list[int | None]) -> npt.NDArray[np.int64] | None:
+    return None if None in values else np.array(values, dtype=np.int64)
+
+
 def _summary(setting: Setting, members: list[Run], cpus: int) -> HammerRuns:
     exact_drift = [m.exact_drift for m in members]
+    pinned = {m.pin for m in members}
     return HammerRuns(
         setting=setting,
         cpus=cpus,
@@ -135,4 +308,10 @@ def _summary(setting: Setting, members: list[Run], cpus: int) -> HammerRuns:
         ops_per_sec=np.array([m.ops_per_sec for m in members], dtype=np.float64),
         drift=np.array([m.drift for m in members], dtype=np.int64),
         exact_drift=None if None in exact_drift else np.array(exact_drift, dtype=np.int64),
+        running_fraction=_floats([m.running_fraction_min for m in members]),
+        cpu_ns_per_op=_floats([m.cpu_ns_per_op for m in members]),
+        lost_per_million=_floats([m.lost_per_million for m in members]),
+        lost_decrements=_ints([m.lost_decrements for m in members]),
+        lost_increments=_ints([m.lost_increments for m in members]),
+        pinned=pinned.pop() if len(pinned) == 1 else None,
     )

@@ -19,6 +19,10 @@ Engine = Literal["native", "python"]
 #: Every engine, native first.
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 
+#: The batch a phased run gets where the caller does not choose one (the CLI): two barriers per
+#: batch, so hundreds of pages keep the barriers' share of the time small.
+PHASED_BATCH = 1024
+
 #: Operations per ``Pool.churn`` call of the Python engine unless the caller says otherwise.
 DEFAULT_CHUNK = 100_000
 
@@ -48,6 +52,7 @@ class HammerSettings:
     hold: int = 0
     counter_batch: int | None = None  #: None: the core's default
     packed: bool = False
+    phased: bool = False  #: lost updates by direction: allocate, meet, free, meet (see hammer())
     engine: Engine = "native"
     chunk: int = DEFAULT_CHUNK  #: python engine only
 
@@ -63,6 +68,7 @@ class HammerSettings:
 _CHECKS: dict[str, Callable[[str, object], object]] = {
     "pin": as_bool,
     "packed": as_bool,
+    "phased": as_bool,
     "counter_batch": as_optional_int,
     "engine": lambda _name, value: parse_engine(value),
 }

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from pysgxalloc._checks import as_int
 from pysgxalloc._core import Strategy
+from pysgxalloc.intervals import Interval, wilson_interval
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, is_exact, parse_strategy
 
@@ -38,6 +39,11 @@ class ReclaimRuns:
     @property
     def hung(self) -> int:
         return sum(r.hung for r in self.results)
+
+    @property
+    def hung_interval(self) -> Interval:
+        """Wilson 95% interval of the share of runs that hung."""
+        return wilson_interval(self.hung, self.runs)
 
     @property
     def faults_before_hang(self) -> npt.NDArray[np.int64]:

@@ -129,7 +129,27 @@ def _hammer_runs(extra: object) -> list[Run] | None:
     if not isinstance(exact, bool):
         exact = is_exact(strategy) if strategy in _KNOWN else None
     setting = Setting(strategy, engine, threads, work)
-    return [Run(setting, rate, int(drift), exact) for rate, drift in zip(rates, drifts, strict=True)]
+    running = _per_run(extra.get("running_fraction_runs"), len(rates))
+    cpu_ns = _per_run(extra.get("cpu_ns_per_op_runs"), len(rates))
+    pinned = extra.get("pinned")
+    return [
+        Run(
+            setting,
+            rate,
+            int(drift),
+            exact,
+            running_fraction_min=running[index],
+            cpu_ns_per_op=cpu_ns[index],
+            pin=pinned if isinstance(pinned, bool) else None,
+        )
+        for index, (rate, drift) in enumerate(zip(rates, drifts, strict=True))
+    ]
+
+
+def _per_run(values: object, runs: int) -> list[float | None]:
+    """One figure per run where the benchmark recorded one for each (newer suites); else None each."""
+    found = _numbers(values)
+    return list(found) if len(found) == runs else [None] * runs
 
 
 def _numbers(values: object) -> list[float]:

@@ -2,19 +2,26 @@
 
 Layout (``SCHEMA``, version ``VERSION``)::
 
-    {"schema": "pysgxalloc.sweep", "version": 1, "created": ISO-8601 time,
+    {"schema": "pysgxalloc.sweep", "version": 2, "created": ISO-8601 time,
      "complete": false when Ctrl-C or a crash cut the sweep short,
      "pysgxalloc": package version,
-     "machine": {hostname, cpus, cpu_count, platform, processor, python},
+     "machine": {hostname, cpus, cpu_count, platform, processor, python,
+                 sockets, cores, threads_per_core, numa_nodes, kernel, topology_source},
      "config": {strategies, threads, engines, repeats, ops, nodes, pages_per_node,
-                batch, rounds, work, chunk, pin},
+                batch, rounds, work, chunk, pin, phased, pin_where_threads_fit},
      "measurements": [{strategy, engine, threads, repeat, total_ops, wall_seconds,
                        ops_per_sec, alloc_failures, counter, true_free, drift,
-                       oversubscribed, exact}, ...]}
+                       oversubscribed, exact, pin, phased, exact_drift, running_fraction,
+                       running_fraction_min, cpu_ns_per_op, lost_decrements,
+                       lost_increments, lost_per_million, load_before, load_after}, ...],
+     "summary": [one object per setting: medians with "<name>_ci95": [low, high]
+                 (order-statistic intervals), shares with Wilson intervals; written
+                 for readers of the file, recomputed from the measurements on reading]}
 
-A reader refuses other schemas and newer versions with a `RecordError` that says
-which field is wrong; adding a field means raising `VERSION` and reading the old
-layout too.
+Version 1 (no topology, no phased runs, no CPU times or load) is still read: its
+missing fields read as "not recorded". A reader refuses other schemas and newer
+versions with a `RecordError` that says which field is wrong; adding a field means
+raising `VERSION` and reading the old layout too.
 """
 
 from __future__ import annotations
@@ -28,15 +35,41 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
+from types import UnionType
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 from pysgxalloc.hammer import HammerResult
-from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
+from pysgxalloc.hammer_runs import RUN_FIGURES, HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
-from pysgxalloc.machine import MachineInfo
+from pysgxalloc.machine import MachineInfo, usable_cpus
 
 SCHEMA = "pysgxalloc.sweep"
-VERSION = 1
+VERSION = 2
+#: What version 2 added, and how a version-1 file reads without them: "not recorded".
+_ADDED_IN_2: dict[str, dict[str, object]] = {
+    "machine": {
+        "sockets": 0,
+        "cores": 0,
+        "threads_per_core": 0,
+        "numa_nodes": [],
+        "kernel": "",
+        "topology_source": "",
+    },
+    "config": {"phased": False, "pin_where_threads_fit": False},
+    "measurement": {
+        "pin": None,
+        "phased": False,
+        "exact_drift": None,
+        "running_fraction": None,
+        "running_fraction_min": None,
+        "cpu_ns_per_op": None,
+        "lost_decrements": None,
+        "lost_increments": None,
+        "lost_per_million": None,
+        "load_before": None,
+        "load_after": None,
+    },
+}
 #: The config fields every CSV row repeats (the rest are lists, or the same for every row).
 CSV_CONFIG_COLUMNS = ("nodes", "pages_per_node", "batch", "rounds", "work", "ops")
 
@@ -49,7 +82,7 @@ class RecordError(ValueError):
 
 #: The hammer settings every run of a sweep shares, in the order the file's "config" lists them
 #: after the swept ones (the rest keep HammerSettings' defaults).
-SHARED_SETTINGS = ("ops", "nodes", "pages_per_node", "batch", "rounds", "work", "chunk", "pin")
+SHARED_SETTINGS = ("ops", "nodes", "pages_per_node", "batch", "rounds", "work", "chunk", "pin", "phased")
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,9 @@ class SweepConfig:
     repeats: int = 3
     #: Every run's settings, but for its threads and engine, which are the run's own (`settings_for`).
     settings: HammerSettings = field(default_factory=HammerSettings)
+    #: Pin every run whose threads do not outnumber the usable CPUs (the sweep's default);
+    #: `settings.pin` pins every run, wrapping round the CPUs.
+    pin_where_threads_fit: bool = False
 
     def runs(self) -> list[RunSpec]:
         """Every run in the order a sweep makes them: repeat outermost, so noise spreads over all cells."""
@@ -75,7 +111,8 @@ class SweepConfig:
 
     def settings_for(self, threads: int, engine: str) -> HammerSettings:
         """The settings of a run at `threads` threads on `engine` (ValueError for an unknown engine)."""
-        return replace(self.settings, threads=threads, engine=parse_engine(engine))
+        pin = self.settings.pin or (self.pin_where_threads_fit and threads <= usable_cpus())
+        return replace(self.settings, threads=threads, engine=parse_engine(engine), pin=pin)
 
     def to_dict(self) -> dict[str, Any]:
         """The file's flat "config": the swept lists, then the shared settings."""
@@ -86,11 +123,13 @@ class SweepConfig:
             "engines": list(self.engines),
             "repeats": self.repeats,
             **{name: settings[name] for name in SHARED_SETTINGS},
+            "pin_where_threads_fit": self.pin_where_threads_fit,
         }
 
     @classmethod
     def from_dict(cls, data: object, path: str) -> SweepConfig:
-        swept = _fields(data, path, _hints(cls, ("strategies", "threads", "engines", "repeats")))
+        names = ("strategies", "threads", "engines", "repeats", "pin_where_threads_fit")
+        swept = _fields(data, path, _hints(cls, names))
         shared = _fields(data, path, _hints(HammerSettings, SHARED_SETTINGS))
         return cls(**swept, settings=HammerSettings(**shared))  # type: ignore[arg-type]
 
@@ -125,9 +164,27 @@ class Measurement:
     drift: int
     oversubscribed: bool
     exact: bool
+    # Version 2; None where a version-1 file did not record them.
+    pin: bool | None = None
+    phased: bool = False
+    exact_drift: int | None = None
+    running_fraction: tuple[float, ...] | None = None  #: per thread: CPU time / wall time
+    running_fraction_min: float | None = None
+    cpu_ns_per_op: float | None = None  #: all threads' CPU time per operation
+    lost_decrements: int | None = None  #: phased runs only
+    lost_increments: int | None = None  #: phased runs only
+    lost_per_million: float | None = None  #: phased runs only
+    load_before: float | None = None  #: 1-minute load average just before the run
+    load_after: float | None = None  #: and just after it
 
     @classmethod
-    def of(cls, result: HammerResult, repeat: int) -> Measurement:
+    def of(
+        cls,
+        result: HammerResult,
+        repeat: int,
+        load_before: float | None = None,
+        load_after: float | None = None,
+    ) -> Measurement:
         return cls(
             strategy=result.strategy.name,
             engine=result.engine,
@@ -142,7 +199,24 @@ class Measurement:
             drift=result.drift,
             oversubscribed=result.oversubscribed,
             exact=result.exact,
+            pin=result.pin,
+            phased=result.phased,
+            exact_drift=result.exact_drift,
+            running_fraction=tuple(float(f) for f in result.running_fraction),
+            running_fraction_min=result.min_running_fraction,
+            cpu_ns_per_op=result.cpu_ns_per_op,
+            lost_decrements=int(result.lost_decrements.sum()) if result.phased else None,
+            lost_increments=int(result.lost_increments.sum()) if result.phased else None,
+            lost_per_million=result.lost_per_million if result.phased else None,
+            load_before=load_before,
+            load_after=load_after,
         )
+
+    def run(self, work: int) -> Run:
+        """This measurement as the summaries read it."""
+        setting = Setting(self.strategy, self.engine, self.threads, work)
+        figures = {name: getattr(self, name) for name in RUN_FIGURES}
+        return Run(setting, self.ops_per_sec, self.drift, self.exact, **figures)
 
 
 @dataclass(frozen=True)
@@ -175,10 +249,7 @@ class SweepRecord:
     def groups(self) -> list[HammerRuns]:
         """The measurements grouped by setting, in report order."""
         work = self.config.settings.work
-        runs = (
-            Run(Setting(m.strategy, m.engine, m.threads, work), m.ops_per_sec, m.drift, m.exact)
-            for m in self.measurements
-        )
+        runs = (m.run(work) for m in self.measurements)
         return in_report_order(group_runs(runs, self.machine.cpus))
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,6 +262,7 @@ class SweepRecord:
             "machine": self.machine.to_dict(),
             "config": self.config.to_dict(),
             "measurements": [asdict(m) for m in self.measurements],
+            "summary": [group.to_dict() for group in self.groups()],
         }
 
     @classmethod
@@ -203,11 +275,12 @@ class SweepRecord:
         version = _checked("version", data.get("version"), int)
         if version > VERSION:
             raise RecordError(f"version {version} is from a newer pysgxalloc; this one reads {VERSION}")
+        old = version < 2
         return cls(
-            machine=_build(MachineInfo, data.get("machine"), "machine"),
-            config=SweepConfig.from_dict(data.get("config"), "config"),
+            machine=_build(MachineInfo, _upgraded(data.get("machine"), "machine", old), "machine"),
+            config=SweepConfig.from_dict(_upgraded(data.get("config"), "config", old), "config"),
             measurements=tuple(
-                _build(Measurement, entry, f"measurements[{index}]")
+                _build(Measurement, _upgraded(entry, "measurement", old), f"measurements[{index}]")
                 for index, entry in enumerate(_list(data, "measurements"))
             ),
             complete=_checked("complete", data.get("complete"), bool),
@@ -237,13 +310,24 @@ class SweepRecord:
         machine = {"hostname": self.machine.hostname, "cpus": self.machine.cpus}
         config = self.config.to_dict()
         shared = {key: config[key] for key in CSV_CONFIG_COLUMNS}
+        # One value a cell: the per-thread lists stay in the JSON.
+        columns = [f.name for f in fields(Measurement) if f.name not in _LIST_FIELDS]
         with path.open("w", newline="") as out:
-            writer = csv.DictWriter(
-                out, fieldnames=[*machine, *shared, *(f.name for f in fields(Measurement))]
-            )
+            writer = csv.DictWriter(out, fieldnames=[*machine, *shared, *columns])
             writer.writeheader()
             for measurement in self.measurements:
-                writer.writerow({**machine, **shared, **asdict(measurement)})
+                values = asdict(measurement)
+                writer.writerow({**machine, **shared, **{name: values[name] for name in columns}})
+
+
+_LIST_FIELDS = frozenset({"running_fraction"})
+
+
+def _upgraded(data: object, part: str, old: bool) -> object:
+    """A version-1 object with version 2's fields added as "not recorded"; others unchanged."""
+    if not old or not isinstance(data, Mapping):
+        return data
+    return {**_ADDED_IN_2[part], **data}
 
 
 def _build(cls: type[T], data: object, path: str) -> T:
@@ -267,6 +351,12 @@ def _fields(data: object, path: str, hints: dict[str, Any]) -> dict[str, object]
         where = f"{path}.{name}"
         if name not in data:
             raise RecordError(f"{where} is missing")
+        value = data[name]
+        if _optional(kind) is not None:  # X | None: null, or an X
+            if value is None:
+                values[name] = None
+                continue
+            kind = _optional(kind)
         if get_origin(kind) is tuple:  # tuple[X, ...]: a JSON list of X
             items = data[name]
             if not isinstance(items, (list, tuple)):
@@ -276,6 +366,15 @@ def _fields(data: object, path: str, hints: dict[str, Any]) -> dict[str, object]
         else:
             values[name] = _checked(where, data[name], kind)
     return values
+
+
+def _optional(kind: Any) -> Any:
+    """X for an annotation X | None, else None."""
+    if get_origin(kind) in (Union, UnionType):
+        others = [arg for arg in get_args(kind) if arg is not type(None)]
+        if len(others) == 1 and len(get_args(kind)) == 2:
+            return others[0]
+    return None
 
 
 def _list(data: Mapping[str, object], name: str) -> list[object]:

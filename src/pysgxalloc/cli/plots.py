@@ -1,4 +1,7 @@
-"""Figures of run groups: throughput against threads (log scale) and drift against threads.
+"""Figures of run groups: throughput against threads (log scale) and |drift| against threads.
+
+Drift is drawn as a magnitude (median |drift|, bars up to the largest) on a symlog axis: a
+signed median lets lost decrements and lost increments cancel and would draw a flat zero.
 
 One line per strategy (a colour each), per engine (a marker each) and per
 machine (a line style each); a dotted vertical line marks each machine's CPU
@@ -74,12 +77,18 @@ def plot_series(series: Sequence[Series], path: Path, title: str) -> None:
                 capsize=3,
                 label=label,
             )
-            drift.plot(
+            magnitude = [g.abs_drift_median for g in groups]
+            drift.errorbar(
                 threads,
-                [g.drift_median for g in groups],
+                magnitude,
+                yerr=[
+                    [0.0] * len(groups),
+                    [g.abs_drift_max - m for m, g in zip(magnitude, groups, strict=True)],
+                ],
                 color=colours[strategy],
                 linestyle=style,
                 marker=marker,
+                capsize=3,
                 label=label,
             )
         for axes in (throughput, drift):
@@ -99,8 +108,9 @@ def plot_series(series: Sequence[Series], path: Path, title: str) -> None:
     _style_axes(throughput, "throughput (Mops/s, median, min-max bars)", thread_counts)
     _plain_numbers(throughput.yaxis)
     drift.set_yscale("symlog", linthresh=1)
-    _style_axes(drift, "drift: counter - true free pages (median)", thread_counts)
+    _style_axes(drift, "|drift|: |counter - true free pages| (median, bars to max)", thread_counts)
     drift.axhline(0, color="black", linewidth=0.5)
+    drift.set_ylim(bottom=0)  # a magnitude: nothing below zero to show
     handles, labels = throughput.get_legend_handles_labels()
     figure.legend(handles, labels, loc="outside right upper", fontsize=8)
     figure.suptitle(title)

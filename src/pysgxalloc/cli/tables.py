@@ -1,7 +1,10 @@
 """The tables, each built here once: repeated hammer runs (HammerRuns) and reclaim runs (ReclaimRuns).
 
 The hammer table is one builder over a list of columns: the demo shows one strategy per
-row (`STRATEGY_COLUMNS`), a sweep one setting per row (`SETTING_COLUMNS`).
+row (`STRATEGY_COLUMNS`), a sweep one setting per row (`SETTING_COLUMNS`). Drift shows as a
+magnitude (median and maximum |drift|, and the share of runs that drifted); the signed
+range stays beside it. Each median's 95% interval (order statistics) and each share's
+Wilson interval go on a second line in brackets.
 """
 
 from __future__ import annotations
@@ -19,24 +22,59 @@ from rich.table import Table
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import table
 from pysgxalloc.hammer_runs import HammerRuns
+from pysgxalloc.intervals import Interval, median_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.strategy import ACCURACY_LABEL, accuracy
 
 
-def mops(group: HammerRuns) -> str:
-    return f"{group.mops_median:.1f}"
+def _bracket(interval: Interval, fmt: str) -> str:
+    return f"[{format(interval.low, fmt)}, {format(interval.high, fmt)}]"
 
 
-def mops_spread(group: HammerRuns) -> str:
-    return f"{group.mops_min:.1f} - {group.mops_max:.1f}"
+def mops_with_interval(group: HammerRuns) -> str:
+    return f"{group.mops_median:.1f}\n{_bracket(group.mops_interval, '.1f')}"
 
 
-def drift_median(group: HammerRuns) -> str:
-    return f"{group.drift_median:+.0f}"
+def abs_drift_with_interval(group: HammerRuns) -> str:
+    """Median |drift|: lost decrements and lost increments cannot cancel in it, as in a signed median."""
+    return f"{group.abs_drift_median:,.0f}\n{_bracket(group.abs_drift_interval, ',.0f')}"
+
+
+def abs_drift_max(group: HammerRuns) -> str:
+    return f"{group.abs_drift_max:,}"
+
+
+def drifted_with_interval(group: HammerRuns) -> str:
+    """Runs that drifted, and the Wilson interval of that share."""
+    return f"{group.runs_with_drift}/{group.runs}\n{_bracket(_percent(group.drifted_interval), '.0f')}%"
+
+
+def _percent(interval: Interval) -> Interval:
+    return Interval(100 * interval.low, 100 * interval.high, interval.coverage)
+
+
+def running_cell(group: HammerRuns) -> str:
+    """The least-running thread's share of the wall time (median over runs), and the runs where
+    every thread ran at least 90% of it; "-" where the runs did not record it."""
+    if group.running_median is None or group.concurrent_runs is None:
+        return "-"
+    return f"{group.running_median:.0%}\n{group.concurrent_runs}/{group.runs} at once"
+
+
+def cpu_ns_cell(group: HammerRuns) -> str:
+    return "-" if group.cpu_ns_median is None else f"{group.cpu_ns_median:.1f}"
+
+
+def lost_cell(group: HammerRuns) -> str:
+    """Phased runs: median updates lost per million, with its interval; "-" for unphased runs."""
+    interval = group.lost_per_million_interval
+    if group.lost_per_million_median is None or interval is None:
+        return "-"
+    return f"{group.lost_per_million_median:,.0f}\n{_bracket(interval, ',.0f')}"
 
 
 def drift_range(group: HammerRuns) -> str:
-    return f"{int(group.drift.min()):+d} .. {int(group.drift.max()):+d}"
+    return f"{int(group.drift.min()):+,d} .. {int(group.drift.max()):+,d}"
 
 
 def threads_cell(group: HammerRuns) -> str:
@@ -76,15 +114,19 @@ def _in_parentheses(cell: Callable[[HammerRuns], str]) -> Callable[[HammerRuns],
 _STRATEGY = Column("strategy", "left", lambda g: g.setting.strategy)
 _EXACT = Column("exact", "left", lambda g: exact_cell(g.setting.strategy, g.exact))
 
+_MOPS = Column("Mops/s median\n[95% CI]", "right", mops_with_interval)
+_ABS_DRIFT = Column("|drift| median\n[95% CI]", "right", abs_drift_with_interval)
+_ABS_DRIFT_MAX = Column("|drift|\nmax", "right", abs_drift_max)
+_DRIFTED = Column("runs\ndrifted", "right", drifted_with_interval)
+_SIGNED = Column("signed drift\n(min .. max)", "right", _in_parentheses(drift_range))
+_RUNNING = Column("least thread\nran", "right", running_cell)
+_CPU_NS = Column("CPU ns\nper op", "right", cpu_ns_cell)
+
+#: What every hammer table shows of a group, after the columns that name it.
+_MEASURED = (_MOPS, _ABS_DRIFT, _ABS_DRIFT_MAX, _DRIFTED, _SIGNED, _RUNNING, _CPU_NS)
+
 #: The demo's table: one strategy per row, every run at the same setting.
-STRATEGY_COLUMNS = (
-    _STRATEGY,
-    _EXACT,
-    Column("Mops/s median", "right", mops),
-    Column("(min - max)", "right", _in_parentheses(mops_spread)),
-    Column("drift median", "right", drift_median),
-    Column("(min .. max)", "right", _in_parentheses(drift_range)),
-)
+STRATEGY_COLUMNS = (_STRATEGY, _EXACT, *_MEASURED)
 
 #: A sweep's table: one setting per row, and how many of its runs drifted.
 SETTING_COLUMNS = (
@@ -92,26 +134,47 @@ SETTING_COLUMNS = (
     Column("engine", "left", lambda g: g.setting.engine),
     Column("threads", "right", threads_cell),
     _EXACT,
-    Column("Mops/s", "right", mops),
-    Column("(min - max)", "right", mops_spread),
-    Column("drift", "right", drift_median),
-    Column("(min .. max)", "right", drift_range),
-    Column("runs drifted", "right", lambda g: f"{g.runs_with_drift} of {g.runs}"),
+    *_MEASURED,
 )
+
+#: Phased runs add the updates lost per million (both directions), which net drift understates.
+LOST_COLUMN = Column("lost per\nmillion [CI]", "right", lost_cell)
+
+
+def with_lost_column(columns: Sequence[Column], groups: Sequence[HammerRuns]) -> tuple[Column, ...]:
+    """`columns`, and the lost-updates column where any group ran phased."""
+    return (*columns, LOST_COLUMN) if any(g.phased for g in groups) else tuple(columns)
+
+
+def concurrency_note(groups: Sequence[HammerRuns]) -> str | None:
+    """How many runs really ran their threads at once (each thread >= 90% of the wall time)."""
+    recorded = [g for g in groups if g.concurrent_runs is not None and g.setting.threads > 1]
+    if not recorded:
+        return None
+    at_once = sum(g.concurrent_runs or 0 for g in recorded)
+    runs = sum(g.runs for g in recorded)
+    return (
+        f"{at_once} of {runs} multi-thread runs had every thread running >= 90% of the time (truly "
+        "concurrent); in the others the scheduler ran something else for a while, so threads overlapped less"
+    )
 
 
 def hammer_runs_table(groups: Sequence[HammerRuns], columns: Sequence[Column] = SETTING_COLUMNS) -> Table:
-    """One row per group: throughput median and range, drift median and range, as `columns` choose."""
+    """One row per group: throughput and |drift| with intervals, the signed range, as `columns` choose
+    (and the lost-updates column when a group ran phased)."""
     out = table()
-    for column in columns:
+    for column in with_lost_column(columns, groups):
         out.add_column(column.header, justify=column.justify)
     for group in groups:
-        out.add_row(*(column.cell(group) for column in columns))
+        out.add_row(*(column.cell(group) for column in with_lost_column(columns, groups)))
     return out
 
 
 def _median(values: npt.NDArray[Any], fmt: str) -> str:
-    return format(float(np.median(values)), fmt) if len(values) else "-"
+    """The median, and its 95% interval on a second line."""
+    if not len(values):
+        return "-"
+    return f"{format(float(np.median(values)), fmt)}\n{_bracket(median_interval(values), fmt)}"
 
 
 def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
@@ -136,7 +199,7 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
         out.add_row(
             s.strategy.name,
             ACCURACY_LABEL[accuracy(s.strategy)],
-            f"{s.hung}/{s.runs}",
+            f"{s.hung}/{s.runs}\n{_bracket(_percent(s.hung_interval), '.0f')}%",
             _median(s.faults_before_hang, ",.0f"),
             _median(drift, "+.0f"),
             spread,

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pysgxalloc._core import Accuracy
+from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc.hammer_runs import HammerRuns
+from pysgxalloc.intervals import median_ratio, ratio_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
 
 
@@ -24,7 +25,7 @@ def verdict(summaries: Sequence[HammerRuns]) -> str:
         f"(by up to {int(np.abs(s.drift).max()):,} pages; its exact read never)"
         if s.accuracy is Accuracy.bounded and not _exact_read_drifted(s)
         else f"{s.strategy.name} lost updates in {s.runs_with_drift} of {s.runs} runs "
-        f"(net {int(np.abs(s.drift).sum()):,} in all, up to {int(np.abs(s.drift).max()):,} in one run)"
+        f"(median |drift| {s.abs_drift_median:,.0f}, up to {s.abs_drift_max:,} in one run)"
         for s in drifted
     ]
     if clean:
@@ -35,6 +36,67 @@ def verdict(summaries: Sequence[HammerRuns]) -> str:
     if wrong:
         sentence += f" BUG: exact reads drifted: {', '.join(wrong)}."
     return sentence
+
+
+def machine_verdict(groups: Sequence[HammerRuns]) -> str:
+    """The measured verdict for one machine: the fastest exact strategy and its throughput against
+    atomic's (the upstream fix) with a 95% interval, and the updates plain_node_lock (the bug) lost
+    per million, with the share of runs that lost any.
+
+    Compared at one thread count: the most threads that do not outnumber the CPUs (native engine
+    where there is one), so that the threads really race.
+    """
+    chosen = _at_one_setting(groups)
+    if not chosen:
+        return "verdict: no runs to judge."
+    by_name = {g.setting.strategy: g for g in chosen}
+    threads = chosen[0].setting.threads
+    parts = [f"verdict at {threads} threads ({chosen[0].setting.engine} engine)"]
+    exact = [g for g in chosen if g.setting.strategy in Strategy.__members__ and g.accuracy is Accuracy.exact]
+    atomic = by_name.get(Strategy.atomic.name)
+    if exact:
+        fastest = max(exact, key=lambda g: g.mops_median)
+        line = f"fastest exact strategy {fastest.setting.strategy}, {fastest.mops_median:.1f} Mops/s"
+        if atomic is not None and fastest is not atomic:
+            ratio = median_ratio(fastest.ops_per_sec, atomic.ops_per_sec)
+            ratios = ratio_interval(fastest.ops_per_sec, atomic.ops_per_sec)
+            line += f" = {ratio:.2f}x atomic's [95% CI {ratios.low:.2f}, {ratios.high:.2f}]"
+        parts.append(line)
+    plain = [g for g in groups if g.setting.strategy == Strategy.plain_node_lock.name]
+    phased = [g for g in plain if g.phased]
+    if phased:
+        lost = max(phased, key=lambda g: (g.setting.threads <= g.cpus, g.setting.threads))
+        median, interval = lost.lost_per_million_median, lost.lost_per_million_interval
+        if median is not None and interval is not None:
+            share = lost.runs_that_lost
+            parts.append(
+                f"plain_node_lock lost {median:,.0f} updates per million [95% CI {interval.low:,.0f}, "
+                f"{interval.high:,.0f}] in phased runs at {lost.setting.threads} threads, "
+                f"some in {share} of {lost.runs} runs"
+            )
+    elif (bug := by_name.get(Strategy.plain_node_lock.name)) is not None:
+        drifted = bug.drifted_interval
+        parts.append(
+            f"plain_node_lock drifted in {bug.runs_with_drift} of {bug.runs} runs "
+            f"[95% CI {100 * drifted.low:.0f}-{100 * drifted.high:.0f}%] (phased runs count the updates lost)"
+        )
+    if len(parts) == 1:
+        return parts[0] + ": nothing to compare."
+    return parts[0] + ": " + "; ".join(parts[1:]) + "."
+
+
+def _at_one_setting(groups: Sequence[HammerRuns]) -> list[HammerRuns]:
+    """Groups at the most threads that fit the CPUs (else the fewest), native engine first; unphased
+    ones where there are any (phased runs' throughput includes two barriers per batch)."""
+    plain = [g for g in groups if not g.phased] or list(groups)
+    if not plain:
+        return []
+    engine = "native" if any(g.setting.engine == "native" for g in plain) else plain[0].setting.engine
+    fitting = [g for g in plain if g.setting.engine == engine]
+    counts = {g.setting.threads for g in fitting}
+    within = [t for t in counts if t <= fitting[0].cpus]
+    threads = max(within) if within else min(counts)
+    return [g for g in fitting if g.setting.threads == threads]
 
 
 def _join(names: list[str]) -> str:

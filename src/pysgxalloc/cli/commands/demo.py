@@ -1,9 +1,11 @@
 """The demo (``pysgxalloc`` with no command, or ``pysgxalloc demo``): every strategy side by side here.
 
-Prints the machine (usable CPUs, threads, oversubscribed or not), one table per
-strategy (throughput median and spread, drift median and range, exact or not)
-and one sentence saying what was reproduced. Sections in `EXTRA_SECTIONS` print
-after it, each under its own heading.
+Prints the machine (CPU, topology, kernel, usable CPUs, threads, oversubscribed
+or not, pinned or not), one row per strategy (throughput and |drift| with 95%
+intervals, the signed range, how much of the time the threads really ran), one
+sentence saying what was reproduced, then phased runs of plain_node_lock (the
+updates lost per million, by direction) and a measured verdict for this machine.
+Sections in `EXTRA_SECTIONS` print after it, each under its own heading.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
-from pysgxalloc.cli.tables import STRATEGY_COLUMNS, hammer_runs_table
-from pysgxalloc.cli.verdicts import verdict
-from pysgxalloc.compare import compare_strategies, demo_settings
+from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_runs_table
+from pysgxalloc.cli.verdicts import machine_verdict, verdict
+from pysgxalloc.compare import compare_strategies, demo_settings, pin_by_default
 from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
-from pysgxalloc.hammer_runs import summarize
-from pysgxalloc.machine import usable_cpus
+from pysgxalloc.hammer_runs import HammerRuns, summarize
+from pysgxalloc.hammer_settings import PHASED_BATCH
+from pysgxalloc.machine import MachineInfo, load_average, usable_cpus
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.strategy import STRATEGIES
 
@@ -81,24 +84,38 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "--pin": {
         "action": "store_const",
         "const": True,
-        "help": "pin worker i to the i-th usable CPU, so threads race even on a busy machine",
+        "help": "pin worker i to the i-th usable CPU, so threads race even on a busy machine "
+        "(the default where threads do not outnumber CPUs)",
+    },
+    "--no-pin": {
+        "action": "store_const",
+        "const": False,
+        "dest_field": "pin",
+        "help": "let the scheduler place the threads",
     },
 }
 
 
 def _field(flag: str) -> str:
-    return flag.removeprefix("--").replace("-", "_")
+    return str(_OPTIONS[flag].get("dest_field", flag.removeprefix("--").replace("-", "_")))
 
 
 def add_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
     """The demo's options; `default` is None on the top-level parser and SUPPRESS on `demo`'s own."""
     for flag, settings in _OPTIONS.items():
-        parser.add_argument(flag, dest=f"demo_{_field(flag)}", default=default, **settings)
+        given = {key: value for key, value in settings.items() if key != "dest_field"}
+        parser.add_argument(flag, dest=f"demo_{_field(flag)}", default=default, **given)
 
 
 def options_given(args: argparse.Namespace) -> list[str]:
     """The demo options set on the command line (before a command they would be silently ignored)."""
-    return [flag for flag in _OPTIONS if getattr(args, f"demo_{_field(flag)}", None) is not None]
+    return [flag for flag in _OPTIONS if _given(args, flag)]
+
+
+def _given(args: argparse.Namespace, flag: str) -> bool:
+    value = getattr(args, f"demo_{_field(flag)}", None)
+    # --pin and --no-pin share one destination: the value says which of them was given
+    return value is not None and _OPTIONS[flag].get("const", value) == value
 
 
 def register(subparsers: Any) -> None:
@@ -115,6 +132,8 @@ def _options(args: argparse.Namespace) -> DemoOptions:
     }
     hammer_fields = {field.name for field in fields(HammerSettings)}
     settings = replace(demo_settings(), **{k: v for k, v in given.items() if k in hammer_fields})
+    if "pin" not in given:  # pinned by default wherever the threads fit the CPUs
+        settings = replace(settings, pin=pin_by_default(settings.threads))
     return DemoOptions(settings, **{k: v for k, v in given.items() if k not in hammer_fields})
 
 
@@ -126,33 +145,49 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     out = stdout_console()
     results: list[HammerResult] = []
-    planned = options.repeats * len(STRATEGIES)
+    phased: list[HammerResult] = []
+    planned = options.repeats * (len(STRATEGIES) + 1)
     interrupted = False
+    load_before = load_average()
     with progress_bar(stderr_console()) as bar:
         task = bar.add_task("hammering", total=planned)
 
-        def collect(result: HammerResult) -> None:
-            results.append(result)
-            bar.update(task, advance=1, description=f"{result.strategy.name} done")
+        def collect(into: list[HammerResult]) -> Callable[[HammerResult], None]:
+            def one(result: HammerResult) -> None:
+                into.append(result)
+                bar.update(task, advance=1, description=f"{result.strategy.name} done")
+
+            return one
 
         try:
-            compare_strategies(settings=options.settings, repeats=options.repeats, on_run=collect)
+            compare_strategies(settings=options.settings, repeats=options.repeats, on_run=collect(results))
+            compare_strategies(
+                [Strategy.plain_node_lock],
+                settings=phased_settings(options.settings),
+                repeats=options.repeats,
+                on_run=collect(phased),
+            )
         except KeyboardInterrupt:
             interrupted = True
-    out.print(_header(options))
     summaries = summarize(results)
+    out.print(_header(options, summaries, load_before, load_average()), soft_wrap=True)
     if summaries:
         out.print(hammer_runs_table(summaries, STRATEGY_COLUMNS))
         out.print(verdict(summaries), soft_wrap=True)
+    lost = summarize(phased)
+    if lost:
+        out.print()
+        _print_phased(out, lost, phased)
+    if summaries:
+        out.print(machine_verdict([*summaries, *lost]), soft_wrap=True)
     if interrupted:
-        out.print(f"interrupted after {len(results)} of {planned} runs; the table shows those.")
+        out.print(f"interrupted after {len(results) + len(phased)} of {planned} runs; the tables show those.")
         return EXIT_INTERRUPTED
-    if quiet := [
-        s.strategy.name for s in summaries if s.accuracy is Accuracy.drifts and not s.runs_with_drift
-    ]:
+    if quiet := [s for s in summaries if s.why_no_drift() is not None]:
+        names = ", ".join(s.strategy.name for s in quiet)
+        reasons = "; ".join(f"{s.strategy.name}: {s.why_no_drift()}" for s in quiet)
         out.print(
-            f"note: {', '.join(quiet)} can drift but did not here: the threads may seldom have run at the "
-            "same time (one thread, or a busy machine?); try more threads, --pin or more --ops.",
+            f"note: {names} can drift but did not here ({reasons}); try more threads, --pin or more --ops.",
             soft_wrap=True,
         )
     for section in EXTRA_SECTIONS:
@@ -161,12 +196,44 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _header(options: DemoOptions) -> str:
+def phased_settings(settings: HammerSettings) -> HammerSettings:
+    """The demo's phased runs: the same threads and operations, in phases of `PHASED_BATCH` pages."""
+    return replace(settings, phased=True, batch=PHASED_BATCH)
+
+
+def _print_phased(out: Console, lost: list[HammerRuns], results: list[HammerResult]) -> None:
+    """The phased runs: every update lost, by direction, which net drift (a random walk) understates."""
+    out.print(
+        "[bold]Lost updates by direction[/bold] "
+        f"(phased: allocate, meet, free, meet; batches of {PHASED_BATCH})"
+    )
+    out.print(hammer_runs_table(lost, STRATEGY_COLUMNS))
+    decrements = sorted(int(r.lost_decrements.sum()) for r in results)
+    increments = sorted(int(r.lost_increments.sum()) for r in results)
+    out.print(
+        f"per run: decrements lost {_listed(decrements)}; increments lost {_listed(increments)}; "
+        f"net |drift| {_listed(sorted(abs(r.drift) for r in results))}",
+        soft_wrap=True,
+    )
+
+
+def _listed(values: list[int]) -> str:
+    return ", ".join(f"{value:,}" for value in values)
+
+
+def _header(options: DemoOptions, summaries: list[HammerRuns], load_before: float, load_after: float) -> str:
+    """First line the machine and the setting; then the load and how many runs were truly concurrent."""
     cpus = usable_cpus()
+    machine = MachineInfo.current()
     settings = options.settings
     load = "threads outnumber CPUs: oversubscribed" if settings.threads > cpus else "threads <= CPUs"
-    engine = f"{settings.engine} engine" + (", pinned" if settings.pin else "")
-    return (
-        f"pysgxalloc: {settings.threads} threads on {settings.nodes} nodes, {cpus} usable CPUs ({load}), "
-        f"{settings.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}"
-    )
+    engine = f"{settings.engine} engine, " + ("pinned" if settings.pin else "unpinned")
+    lines = [
+        f"pysgxalloc: {machine.hostname}, {machine.description}; "
+        f"{settings.threads} threads on {settings.nodes} nodes, {cpus} usable CPUs ({load}), "
+        f"{settings.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}",
+        f"1-minute load average {load_before:.2f} before, {load_after:.2f} after",
+    ]
+    if note := concurrency_note(summaries):
+        lines.append(note)
+    return "\n".join(lines)

@@ -18,6 +18,7 @@ from rich.table import Table
 from pysgxalloc.cli._console import stdout_console, table
 from pysgxalloc.cli.arguments import CommandError, add_plot_option
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
 
@@ -59,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
     out.print(side_by_side(files))
     if any(g.oversubscribed for f in files for g in f.groups):
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
+    for index, result in enumerate(files, start=1):
+        if result.groups:
+            out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True)
     if args.plot is not None:
         series = [Series(_label(i, f), f.machine.cpus, f.groups) for i, f in enumerate(files, start=1)]
         plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series))
@@ -67,14 +71,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _label(index: int, result: ResultFile) -> str:
-    return f"[{index}] {result.machine.label}"
+    """Host, CPUs and file name: two files from one host stay apart."""
+    return f"[{index}] {result.machine.label}, {result.path.name}"
 
 
 def _describe(index: int, result: ResultFile) -> str:
     machine = result.machine
     when = f", {result.created}" if result.created else ""
     line = f"{_label(index, result)}: {result.path} ({result.kind}{when})"
-    details = [p for p in (machine.processor, machine.platform) if p]
+    details = [
+        p for p in (machine.description if machine.cores else machine.processor, machine.platform) if p
+    ]
     if machine.cpu_count and machine.cpu_count != machine.cpus:
         details.insert(0, f"{machine.cpus} of {machine.cpu_count} CPUs usable")
     if details:
@@ -97,7 +104,7 @@ def side_by_side(files: list[ResultFile]) -> Table:
     out.add_column("threads", justify="right")
     for index in range(1, len(files) + 1):
         out.add_column(f"Mops/s [{index}]", justify="right")
-        out.add_column(f"drift [{index}] (runs)", justify="right")
+        out.add_column(f"|drift| [{index}] (runs)", justify="right")
     for setting in settings:
         row = [
             setting.strategy,
@@ -113,7 +120,7 @@ def side_by_side(files: list[ResultFile]) -> Table:
                 star = " *" if group.oversubscribed else ""
                 row += [
                     f"{group.mops_median:.1f}{star}",
-                    f"{group.drift_median:+.0f} ({group.runs_with_drift}/{group.runs})",
+                    f"{group.abs_drift_median:,.0f} ({group.runs_with_drift}/{group.runs})",
                 ]
         out.add_row(*row)
     return out

@@ -33,10 +33,11 @@ from pysgxalloc.cli.arguments import (
     thread_counts,
 )
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
-from pysgxalloc.cli.tables import hammer_runs_table, oversubscribed_note
+from pysgxalloc.cli.tables import concurrency_note, hammer_runs_table, oversubscribed_note
+from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
-from pysgxalloc.hammer_settings import DEFAULT_CHUNK
-from pysgxalloc.machine import usable_cpus
+from pysgxalloc.hammer_settings import DEFAULT_CHUNK, PHASED_BATCH
+from pysgxalloc.machine import load_average, usable_cpus
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
 
@@ -66,8 +67,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     # 64 pages (so percpu_batch's deltas fold) and 10 quiescent readings per run.
     "strategies": {"repeats": 5, "batch": 64, "rounds": 10, "pin": True},
 }
-# What an option is when neither the command line nor a preset sets it.
-BASE: dict[str, Any] = {"repeats": 3, "batch": 1, "rounds": 1, "pin": False}
+# What an option is when neither the command line nor a preset sets it. pin None: pin the
+# runs whose threads fit the usable CPUs, and no others.
+BASE: dict[str, Any] = {"repeats": 3, "batch": 1, "rounds": 1, "pin": None}
 
 
 def register(subparsers: Any) -> None:
@@ -131,7 +133,21 @@ def register(subparsers: Any) -> None:
         help=f"python engine: ops per call (default: {DEFAULT_CHUNK})",
     )
     parser.add_argument(
-        "--pin", action="store_const", const=True, default=None, help="pin worker i to the i-th usable CPU"
+        "--pin",
+        action="store_const",
+        const=True,
+        default=None,
+        help="pin worker i to the i-th usable CPU in every run, wrapping round "
+        "(default: pin the runs whose threads do not outnumber the CPUs)",
+    )
+    parser.add_argument(
+        "--no-pin", dest="pin", action="store_const", const=False, help="let the scheduler place every thread"
+    )
+    parser.add_argument(
+        "--phased",
+        action="store_true",
+        help="allocate, meet, free, meet: count the updates lost in each direction "
+        f"(batch {PHASED_BATCH} unless --batch says otherwise)",
     )
     parser.add_argument(
         "--json", type=output_file(), metavar="FILE", help="write every measurement here (JSON)"
@@ -151,6 +167,8 @@ def _setting(args: argparse.Namespace, name: str) -> Any:
 
 
 def _config(args: argparse.Namespace) -> SweepConfig:
+    pin = _setting(args, "pin")
+    batch = args.batch if args.batch is not None or not args.phased else PHASED_BATCH
     return SweepConfig(
         strategies=args.strategies,
         threads=args.threads or default_thread_counts(usable_cpus()),
@@ -160,12 +178,14 @@ def _config(args: argparse.Namespace) -> SweepConfig:
             ops=args.ops,
             nodes=args.nodes,
             pages_per_node=args.pages_per_node,
-            batch=_setting(args, "batch"),
+            batch=batch if batch is not None else _setting(args, "batch"),
             rounds=_setting(args, "rounds"),
             work=args.work,
-            pin=_setting(args, "pin"),
+            pin=bool(pin),
+            phased=args.phased,
             chunk=args.chunk,
         ),
+        pin_where_threads_fit=pin is None,
     )
 
 
@@ -198,10 +218,30 @@ def run(args: argparse.Namespace) -> int:
     out = stdout_console()
     groups = record.groups()
     if groups:
-        out.print(f"{record.machine.label}, {config.settings.ops:,} ops per thread per run:")
+        pinning = (
+            "pinned"
+            if config.settings.pin
+            else "pinned where threads <= CPUs"
+            if config.pin_where_threads_fit
+            else "unpinned"
+        )
+        out.print(
+            f"{record.machine.label}: {record.machine.description}; "
+            f"{config.settings.ops:,} ops per thread per run, {pinning}"
+            + (", phased:" if config.settings.phased else ":"),
+            soft_wrap=True,
+        )
         out.print(hammer_runs_table(groups))
         if note := oversubscribed_note(groups, record.machine.cpus):
             out.print(note)
+        if note := concurrency_note(groups):
+            out.print(note, soft_wrap=True)
+        if quiet := [g for g in groups if g.why_no_drift() is not None]:
+            reasons = "; ".join(
+                f"{g.setting.strategy} at {g.setting.threads} threads: {g.why_no_drift()}" for g in quiet
+            )
+            out.print(f"note: no drift where it could have drifted ({reasons})", soft_wrap=True)
+        out.print(machine_verdict(groups), soft_wrap=True)
     for path in written:
         out.print(f"wrote {path}")
     if interrupted:
@@ -221,8 +261,9 @@ def _measure(
         try:
             for spec in runs:
                 bar.update(task, description=str(spec))
+                load_before = load_average()
                 result = run_hammer(spec.strategy, config.settings_for(spec.threads, spec.engine))
-                record = record.adding(Measurement.of(result, spec.repeat))
+                record = record.adding(Measurement.of(result, spec.repeat, load_before, load_average()))
                 bar.advance(task)
                 if json_path is not None and time.monotonic() - saved_at >= SAVE_INTERVAL:
                     record.save(json_path)
