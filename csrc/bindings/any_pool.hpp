@@ -10,12 +10,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/slot.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/strategy.hpp"
 #include "harness/churn.hpp"
 #include "model/epc_pool.hpp"
+#include "model/node_search.hpp"
 #include "model/pool_shape.hpp"
 
 namespace sgx {
@@ -26,6 +28,7 @@ public:
 
     virtual Strategy strategy() const noexcept = 0;
     virtual const PoolShape& shape() const noexcept = 0;
+    virtual NodeSearch node_search() const noexcept = 0;
     virtual const CounterOptions& counter_options() const noexcept = 0;
     // `slot` (slot.hpp): whose per-thread counter state the update goes to.
     // Claimed for the call, like churn()'s: a slot another thread is churning
@@ -52,8 +55,11 @@ public:
     virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work) = 0;
 };
 
+// `node_pages`, when it lists any node, gives each node its own count (0: CPU-only)
+// and must have `nodes` entries; `pages_per_node` is then unused.
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
                                    long long initial_drift = 0, std::optional<long long> counter_batch = std::nullopt,
-                                   bool packed = false);
+                                   bool packed = false, const std::vector<long long>& node_pages = {},
+                                   NodeSearch node_search = NodeSearch::fixed_2024);
 
 }  // namespace sgx
