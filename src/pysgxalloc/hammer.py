@@ -18,6 +18,14 @@ from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.pool_shape import (
+    NodeSearchLike,
+    PagesPerNode,
+    as_pages_per_node,
+    native_shape_fields,
+    parse_node_search,
+    resolve_nodes,
+)
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
@@ -48,7 +56,7 @@ class HammerResult:
     engine: Engine  #: which team ran it: C++ std::threads or Python threading.Thread workers
     threads: int
     nodes: int
-    pages_per_node: int
+    pages_per_node: int | tuple[int, ...]  #: as given: one count for every node, or one per node
     batch: int
     rounds: int
     work: int
@@ -119,8 +127,8 @@ def hammer(
     strategy: StrategyLike,
     *,
     threads: int = _DEFAULT.threads,
-    nodes: int = _DEFAULT.nodes,
-    pages_per_node: int = _DEFAULT.pages_per_node,
+    nodes: int | None = None,
+    pages_per_node: PagesPerNode = _DEFAULT.pages_per_node,
     ops: int = _DEFAULT.ops,
     batch: int = _DEFAULT.batch,
     rounds: int = _DEFAULT.rounds,
@@ -131,6 +139,7 @@ def hammer(
     packed: bool = _DEFAULT.packed,
     engine: Engine = _DEFAULT.engine,
     chunk: int = _DEFAULT.chunk,
+    node_search: NodeSearchLike = _DEFAULT.node_search,
     _fail_worker: int = -1,
 ) -> HammerResult:
     """Run `threads` OS threads against one fresh pool and measure throughput and drift.
@@ -158,11 +167,20 @@ def hammer(
     `chunk` operations at a time with the GIL released; _python_engine.py). Every
     argument is checked before any thread starts; a worker's error is raised here
     after every thread has joined, and Ctrl-C stops either engine within a second.
+
+    `pages_per_node` may list one count per node, 0 for a node with CPUs but no EPC
+    (`nodes` then defaults to its length; otherwise to 2). Workers whose node ``i %
+    nodes`` is CPU-only allocate from the nodes with EPC as `node_search` says. With
+    ``NodeSearch.v5_13_until_caller`` such a worker that finds every list empty would
+    spin in the kernel for good; here it gives its pages back and stops, the others
+    finish their share, and ``hammer`` raises ``SoftLockupError`` (naming the node)
+    once the lists have been checked: a run with a lockup has no throughput to report.
     """
+    pages = as_pages_per_node(pages_per_node)
     settings = HammerSettings(
         threads=threads,
-        nodes=nodes,
-        pages_per_node=pages_per_node,
+        nodes=resolve_nodes(nodes, pages),
+        pages_per_node=pages,
         ops=ops,
         batch=batch,
         rounds=rounds,
@@ -173,6 +191,7 @@ def hammer(
         packed=packed,
         engine=engine,
         chunk=chunk,
+        node_search=parse_node_search(node_search),
     )
     return run_hammer(strategy, settings, _fail_worker=_fail_worker)
 
@@ -233,6 +252,7 @@ def _native_config(settings: HammerSettings, fail_worker: int) -> _core.HammerCo
     values = {field.name: getattr(settings, field.name) for field in fields(settings)}
     for name in _PYTHON_ENGINE_ONLY:
         del values[name]
+    values.update(native_shape_fields(values.pop("pages_per_node")))
     return native_config(_core.HammerConfig, fail_worker=fail_worker, **values)
 
 

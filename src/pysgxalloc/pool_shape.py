@@ -1,0 +1,69 @@
+"""A pool's shape as users give it: how many nodes, how many pages each, and which node search runs.
+
+``pages_per_node`` is an int (every node the same) or a sequence with one count per node,
+0 for a node that has CPUs but no EPC (it is not in ``sgx_numa_mask``). With a sequence,
+``nodes`` may be left out (None): it is the sequence's length, and must equal it if given.
+Types are checked here; value ranges (negative counts, no node with EPC, more than 1024
+nodes, too many pages) are the core's to check, in one place (csrc/model/pool_shape.hpp).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pysgxalloc._checks import as_int, as_member
+from pysgxalloc._core import NodeSearch
+
+#: What ``pages_per_node`` accepts: one count for every node, or one count per node.
+PagesPerNode = int | Sequence[int]
+NodeSearchLike = NodeSearch | str
+
+#: Nodes when neither ``nodes`` nor a sequence of counts says.
+DEFAULT_NODES = 2
+
+
+def parse_node_search(value: object) -> NodeSearch:
+    """Return the `NodeSearch` a user named; ValueError names the valid choices."""
+    return as_member(NodeSearch, "node_search", value)
+
+
+def as_pages_per_node(value: object) -> int | tuple[int, ...]:
+    """`value` as an int, or as a tuple of ints when it is a sequence (a list, a tuple, a numpy array)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
+        return as_int("pages_per_node", value)
+    return tuple(as_int(f"pages_per_node[{index}]", count) for index, count in enumerate(value))
+
+
+def resolve_nodes(nodes: object, pages_per_node: int | tuple[int, ...]) -> int:
+    """The node count: `nodes`, or the length of a sequence of counts (which a given `nodes` must equal)."""
+    if isinstance(pages_per_node, tuple):
+        if nodes is None:
+            return len(pages_per_node)
+        count = as_int("nodes", nodes)
+        if count != len(pages_per_node):
+            listed = len(pages_per_node)
+            raise ValueError(
+                f"nodes must equal the length of pages_per_node ({listed}) or be left out, got {count}"
+            )
+        return count
+    return DEFAULT_NODES if nodes is None else as_int("nodes", nodes)
+
+
+def native_shape_fields(pages_per_node: int | tuple[int, ...]) -> dict[str, Any]:
+    """The core configs' two shape fields: ``pages_per_node`` for one count, ``node_pages`` for a sequence."""
+    if isinstance(pages_per_node, tuple):
+        return {"node_pages": list(pages_per_node)}
+    return {"pages_per_node": pages_per_node, "node_pages": []}
+
+
+def total_epc_pages(nodes: int, pages_per_node: int | tuple[int, ...]) -> int:
+    """Every EPC page of the shape."""
+    return sum(pages_per_node) if isinstance(pages_per_node, tuple) else nodes * pages_per_node
+
+
+def describe_shape(nodes: int, pages_per_node: int | tuple[int, ...]) -> str:
+    """``2 x 4096`` or ``[4096, 4096, 0]``: the shape as tables print it."""
+    if isinstance(pages_per_node, tuple):
+        return "[" + ", ".join(str(count) for count in pages_per_node) + "]"
+    return f"{nodes} x {pages_per_node}"
