@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pysgxalloc._core import Accuracy
+from pysgxalloc._core import Accuracy, NodeSearch
+from pysgxalloc.cli.tables import placement_label
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.reclaim_runs import ReclaimRuns
+from pysgxalloc.soft_lockup import LockupRuns
 
 
 def verdict(summaries: Sequence[HammerRuns]) -> str:
@@ -66,4 +68,26 @@ def reclaim_verdict(summaries: Sequence[ReclaimRuns]) -> str:
     ]
     if wrong:
         sentence += f" BUG: exact strategies hung: {', '.join(wrong)}."
+    return sentence
+
+
+def lockup_verdict(groups: Sequence[LockupRuns]) -> str:
+    """What each search did with a fault worker on the CPU-only node, and whether any page was lost.
+
+    A soft lockup with the 2024 search, or a lost page, would be a bug in the model.
+    """
+    parts = []
+    for g in groups:
+        where = f" (node {', '.join(str(node) for node in g.lockup_nodes)})" if g.lockup_nodes else ""
+        parts.append(
+            f"{g.node_search.name}, {placement_label(g.threads)}: {g.soft_lockups} of {g.runs} runs "
+            f"locked up{where}, {g.completed} completed"
+        )
+    sentence = "; ".join(parts) + "."
+    if any(g.node_search is NodeSearch.fixed_2024 and g.soft_lockups for g in groups):
+        sentence += " BUG: the 2024 search locked up."
+    if all(g.pages_conserved for g in groups):
+        sentence += " Every page was accounted for in every run."
+    else:
+        sentence += " BUG: a run lost or duplicated a page."
     return sentence
