@@ -88,9 +88,7 @@ def machine_line(results: Sequence[ReclaimResult]) -> str:
     """The machine and the scenario every run shared."""
     first = results[0]
     most = max(r.threads for r in results)
-    load = (
-        "oversubscribed: workers + reclaimer outnumber CPUs" if most + 1 > first.cpus else "workers <= CPUs"
-    )
+    load = f"{most} workers outnumber CPUs: oversubscribed" if most > first.cpus else "workers <= CPUs"
     shape = describe_shape(first.nodes, first.pages_per_node)
     return (
         f"node 0 CPU-only, EPC on nodes 1 and 2 (pages per node {shape}); "
