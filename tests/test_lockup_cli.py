@@ -87,3 +87,35 @@ def test_the_demo_has_a_short_form_of_the_lockup(capsys: pytest.CaptureFixture[s
 def test_the_demo_leaves_the_lockup_out_with_no_reclaim_runs(capsys: pytest.CaptureFixture[str]) -> None:
     demo.lockup_section(Console(), DemoOptions(HammerSettings(), reclaim_runs=0))
     assert capsys.readouterr().out == ""
+
+
+def test_reclaim_takes_per_node_counts_and_the_node_search(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli(
+        "reclaim",
+        "--runs",
+        "1",
+        "--strategies",
+        "atomic",
+        "--threads",
+        "1",
+        "--pages-per-node",
+        "0,128,128",
+        "--enclave-pages",
+        "1024",
+        "--stall-seconds",
+        "30",
+        "--node-search",
+        "v5_13_until_caller",
+    )
+    assert done.code == 0, done.err
+    assert "EPC [0, 128, 128] pages" in done.out
+    assert done.out.rstrip().endswith(
+        "1 of 1 runs ended in a soft lockup, not counted as hung above: a fault worker on CPU-only node 0 "
+        "found every list empty with the v5.13 node search (see 'pysgxalloc lockup')."
+    )
+
+
+def test_reclaim_refuses_nodes_that_disagree_with_the_listed_counts(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli("reclaim", "--runs", "1", "--nodes", "2", "--pages-per-node", "128,128,0")
+    assert done.code == 2
+    assert "nodes must equal the length of pages_per_node (3)" in done.err

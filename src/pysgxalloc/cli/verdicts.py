@@ -9,6 +9,7 @@ import numpy as np
 from pysgxalloc._core import Accuracy, NodeSearch
 from pysgxalloc.cli.tables import placement_label
 from pysgxalloc.hammer_runs import HammerRuns
+from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.soft_lockup import LockupRuns
 
@@ -91,3 +92,15 @@ def lockup_verdict(groups: Sequence[LockupRuns]) -> str:
     else:
         sentence += " BUG: a run lost or duplicated a page."
     return sentence
+
+
+def soft_lockup_note(results: Sequence[ReclaimResult]) -> str:
+    """The runs that ended in a soft lockup (the node search's bug, not the counter's), which the
+    hang table does not count."""
+    lockups = [r for r in results if r.soft_lockup]
+    nodes = sorted({r.soft_lockup_node for r in lockups if r.soft_lockup_node is not None})
+    return (
+        f"{len(lockups)} of {len(results)} runs ended in a soft lockup, not counted as hung above: a fault "
+        f"worker on CPU-only node {', '.join(str(node) for node in nodes)} found every list empty with the "
+        "v5.13 node search (see 'pysgxalloc lockup')."
+    )

@@ -9,11 +9,19 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc._core import Comparison
+from pysgxalloc._core import Comparison, NodeSearch
 from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
+from pysgxalloc.cli.arguments import (
+    EXIT_INTERRUPTED,
+    integer,
+    pages_per_node,
+    positive_int,
+    seconds,
+    strategy_names,
+)
 from pysgxalloc.cli.tables import reclaim_table
-from pysgxalloc.cli.verdicts import reclaim_verdict
+from pysgxalloc.cli.verdicts import reclaim_verdict, soft_lockup_note
+from pysgxalloc.pool_shape import describe_shape
 from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
 from pysgxalloc.strategy import STRATEGIES, StrategyLike
@@ -44,10 +52,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--threads", type=positive_int, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
     )
     parser.add_argument(
-        "--nodes", type=positive_int, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
+        "--nodes",
+        type=positive_int,
+        default=None,
+        help=f"NUMA nodes (default: {DEFAULTS.nodes}, or as many as --pages-per-node lists)",
     )
     parser.add_argument(
-        "--pages-per-node", type=positive_int, default=DEFAULTS.pages_per_node, help="default: %(default)s"
+        "--pages-per-node",
+        type=pages_per_node,
+        default=DEFAULTS.pages_per_node,
+        help="EPC pages of every node, or one count per node such as 4096,4096,0 (0: a CPU-only node; "
+        "default: %(default)s)",
+    )
+    parser.add_argument(
+        "--node-search",
+        choices=[s.name for s in NodeSearch],
+        default=NodeSearch.fixed_2024.name,
+        help="how a fault worker on a CPU-only node searches the nodes with EPC: v5.13's, which never "
+        "ends once every list is empty, or the 2024 fix (default: %(default)s)",
     )
     parser.add_argument(
         "--enclave-pages",
@@ -106,7 +128,8 @@ def scenario_line(result: ReclaimResult) -> str:
     pinned = " pinned" if result.pin else ""
     return (
         f"{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs ({load}); "
-        f"EPC {result.nodes} x {result.pages_per_node} pages, enclave {result.enclave_pages} pages, "
+        f"EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
+        f"enclave {result.enclave_pages} pages, "
         f"{result.passes} passes; low {result.low}, high {result.high}, scan {result.scan}, "
         f"{result.comparison.name} comparison; hung = no progress for {result.stall_seconds:g} s"
         + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
@@ -131,6 +154,8 @@ def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str 
     out.print(prefix + scenario_line(results[0]), soft_wrap=True)
     out.print(reclaim_table(summaries))
     out.print(reclaim_verdict(summaries), soft_wrap=True)
+    if any(r.soft_lockup for r in results):
+        out.print(soft_lockup_note(results), soft_wrap=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -138,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
         "threads": args.threads,
         "nodes": args.nodes,
         "pages_per_node": args.pages_per_node,
+        "node_search": args.node_search,
         "enclave_pages": args.enclave_pages,
         "passes": args.passes,
         "low": args.low,
