@@ -19,6 +19,8 @@ from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python
 from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.pool_shape import (
+    NODES_FROM_PAGES,
+    NodesArg,
     NodeSearchLike,
     PagesPerNode,
     as_pages_per_node,
@@ -127,7 +129,7 @@ def hammer(
     strategy: StrategyLike,
     *,
     threads: int = _DEFAULT.threads,
-    nodes: int | None = None,
+    nodes: NodesArg = NODES_FROM_PAGES,
     pages_per_node: PagesPerNode = _DEFAULT.pages_per_node,
     ops: int = _DEFAULT.ops,
     batch: int = _DEFAULT.batch,

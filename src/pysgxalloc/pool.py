@@ -10,6 +10,8 @@ from pysgxalloc import _core
 from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, NodeSearch, WatermarkRead
 from pysgxalloc.pool_shape import (
+    NODES_FROM_PAGES,
+    NodesArg,
     NodeSearchLike,
     PagesPerNode,
     as_pages_per_node,
@@ -66,7 +68,7 @@ class EpcPool(_core.Pool):
         self,
         strategy: StrategyLike,
         *,
-        nodes: int | None = None,
+        nodes: NodesArg = NODES_FROM_PAGES,
         pages_per_node: PagesPerNode = 4096,
         initial_drift: int = 0,
         counter_batch: int | None = None,

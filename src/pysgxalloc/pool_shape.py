@@ -1,16 +1,18 @@
 """A pool's shape as users give it: how many nodes, how many pages each, and which node search runs.
 
 ``pages_per_node`` is an int (every node the same) or a sequence with one count per node,
-0 for a node that has CPUs but no EPC (it is not in ``sgx_numa_mask``). With a sequence,
-``nodes`` may be left out (None): it is the sequence's length, and must equal it if given.
+0 for a node that has CPUs but no EPC (it is not in ``sgx_numa_mask``). ``nodes`` left out
+(``NODES_FROM_PAGES``) is the sequence's length, or 2 with an int; given, it must be an int,
+and equal the sequence's length.
 Types are checked here; value ranges (negative counts, no node with EPC, more than 1024
 nodes, too many pages) are the core's to check, in one place (csrc/model/pool_shape.hpp).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final, Literal
 
 from pysgxalloc._checks import as_int, as_member
 from pysgxalloc._core import NodeSearch
@@ -21,6 +23,19 @@ NodeSearchLike = NodeSearch | str
 
 #: Nodes when neither ``nodes`` nor a sequence of counts says.
 DEFAULT_NODES = 2
+
+
+class _NodesFromPages(enum.Enum):
+    TOKEN = "nodes left out"
+
+    def __repr__(self) -> str:
+        return "<as many as pages_per_node lists, else 2>"
+
+
+#: ``nodes``' default: as many as a sequence of counts lists, else `DEFAULT_NODES`.
+NODES_FROM_PAGES: Final = _NodesFromPages.TOKEN
+#: What ``nodes`` accepts: a count, or its default.
+NodesArg = int | Literal[_NodesFromPages.TOKEN]
 
 
 def parse_node_search(value: object) -> NodeSearch:
@@ -38,7 +53,7 @@ def as_pages_per_node(value: object) -> int | tuple[int, ...]:
 def resolve_nodes(nodes: object, pages_per_node: int | tuple[int, ...]) -> int:
     """The node count: `nodes`, or the length of a sequence of counts (which a given `nodes` must equal)."""
     if isinstance(pages_per_node, tuple):
-        if nodes is None:
+        if nodes is NODES_FROM_PAGES:
             return len(pages_per_node)
         count = as_int("nodes", nodes)
         if count != len(pages_per_node):
@@ -47,7 +62,7 @@ def resolve_nodes(nodes: object, pages_per_node: int | tuple[int, ...]) -> int:
                 f"nodes must equal the length of pages_per_node ({listed}) or be left out, got {count}"
             )
         return count
-    return DEFAULT_NODES if nodes is None else as_int("nodes", nodes)
+    return DEFAULT_NODES if nodes is NODES_FROM_PAGES else as_int("nodes", nodes)
 
 
 def native_shape_fields(pages_per_node: int | tuple[int, ...]) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional
 from pysgxalloc._core import Comparison, NodeSearch, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.pool_shape import (
+    NODES_FROM_PAGES,
+    NodesArg,
     NodeSearchLike,
     PagesPerNode,
     as_pages_per_node,
@@ -142,7 +144,7 @@ class ReclaimResult:
 def reclaim_scenario(
     strategy: StrategyLike,
     *,
-    nodes: int | None = None,
+    nodes: NodesArg = NODES_FROM_PAGES,
     pages_per_node: PagesPerNode = DEFAULTS.pages_per_node,
     enclave_pages: int = DEFAULTS.enclave_pages,
     threads: int = DEFAULTS.threads,

@@ -161,7 +161,6 @@ def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str 
 def run(args: argparse.Namespace) -> int:
     scenario = {
         "threads": args.threads,
-        "nodes": args.nodes,
         "pages_per_node": args.pages_per_node,
         "node_search": args.node_search,
         "enclave_pages": args.enclave_pages,
@@ -175,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
         "max_retries": args.max_retries,
         "pin": args.pin,
     }
+    if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
+        scenario["nodes"] = args.nodes
     results: list[ReclaimResult] = []
     interrupted = False
     try:
