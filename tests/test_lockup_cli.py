@@ -90,23 +90,9 @@ def test_the_demo_leaves_the_lockup_out_with_no_reclaim_runs(capsys: pytest.Capt
 
 
 def test_reclaim_takes_per_node_counts_and_the_node_search(run_cli: Callable[..., Outcome]) -> None:
-    done = run_cli(
-        "reclaim",
-        "--runs",
-        "1",
-        "--strategies",
-        "atomic",
-        "--threads",
-        "1",
-        "--pages-per-node",
-        "0,128,128",
-        "--enclave-pages",
-        "1024",
-        "--stall-seconds",
-        "30",
-        "--node-search",
-        "v5_13_until_caller",
-    )
+    alone_on_cpu_only_node = ["--threads", "1", "--pages-per-node", "0,128,128", "--enclave-pages", "1024"]
+    search = ["--node-search", "v5_13_until_caller", "--stall-seconds", "30"]
+    done = run_cli("reclaim", "--runs", "1", "--strategies", "atomic", *alone_on_cpu_only_node, *search)
     assert done.code == 0, done.err
     assert "EPC [0, 128, 128] pages" in done.out
     assert done.out.rstrip().endswith(

@@ -38,7 +38,7 @@ from pysgxalloc import _core
 from pysgxalloc._core import Strategy
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.pool import raise_if_broken
-from pysgxalloc.pool_shape import native_shape_fields
+from pysgxalloc.pool_shape import CheckedShape
 
 #: How long the caller blocks in one wait before it lets a pending Ctrl-C through.
 WAIT_SLICE = 0.1
@@ -80,16 +80,16 @@ def run_python_engine(
     if settings.pin and not hasattr(os, "sched_setaffinity"):
         raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")
     cpus = sorted(os.sched_getaffinity(0)) if settings.pin else []
-    shape = native_shape_fields(settings.pages_per_node)
+    shape = CheckedShape(settings.nodes, settings.pages_per_node, settings.node_search)
     pool = _core.Pool(
         strategy,
-        settings.nodes,
-        shape.get("pages_per_node", 0),
+        shape.nodes,
+        shape.uniform_pages,
         0,
         settings.counter_batch,
         settings.packed,
-        shape["node_pages"],
-        settings.node_search,
+        shape.node_pages,
+        shape.node_search,
     )
     iterations_per_chunk = min(max(1, settings.chunk // (2 * settings.batch)), plan.iterations_per_stop_check)
     return _Team(pool, settings, plan.iterations_per_round, iterations_per_chunk, cpus, fail_worker).run()

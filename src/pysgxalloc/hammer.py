@@ -12,22 +12,13 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core
+from pysgxalloc import _core, pool_shape
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.pool_shape import (
-    NODES_FROM_PAGES,
-    NodesArg,
-    NodeSearchLike,
-    PagesPerNode,
-    as_pages_per_node,
-    native_shape_fields,
-    parse_node_search,
-    resolve_nodes,
-)
+from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
@@ -178,11 +169,11 @@ def hammer(
     finish their share, and ``hammer`` raises ``SoftLockupError`` (naming the node)
     once the lists have been checked: a run with a lockup has no throughput to report.
     """
-    pages = as_pages_per_node(pages_per_node)
+    shape = checked_shape(nodes, pages_per_node, node_search)
     settings = HammerSettings(
         threads=threads,
-        nodes=resolve_nodes(nodes, pages),
-        pages_per_node=pages,
+        nodes=shape.nodes,
+        pages_per_node=shape.pages_per_node,
         ops=ops,
         batch=batch,
         rounds=rounds,
@@ -193,7 +184,7 @@ def hammer(
         packed=packed,
         engine=engine,
         chunk=chunk,
-        node_search=parse_node_search(node_search),
+        node_search=shape.node_search,
     )
     return run_hammer(strategy, settings, _fail_worker=_fail_worker)
 
@@ -254,7 +245,9 @@ def _native_config(settings: HammerSettings, fail_worker: int) -> _core.HammerCo
     values = {field.name: getattr(settings, field.name) for field in fields(settings)}
     for name in _PYTHON_ENGINE_ONLY:
         del values[name]
-    values.update(native_shape_fields(values.pop("pages_per_node")))
+    del values["pages_per_node"]  # the shape's fields replace it: one count, or node_pages
+    shape = pool_shape.CheckedShape(settings.nodes, settings.pages_per_node, settings.node_search)
+    values.update(shape.native_fields())
     return native_config(_core.HammerConfig, fail_worker=fail_worker, **values)
 
 

@@ -9,16 +9,7 @@ from __future__ import annotations
 from pysgxalloc import _core
 from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, NodeSearch, WatermarkRead
-from pysgxalloc.pool_shape import (
-    NODES_FROM_PAGES,
-    NodesArg,
-    NodeSearchLike,
-    PagesPerNode,
-    as_pages_per_node,
-    native_shape_fields,
-    parse_node_search,
-    resolve_nodes,
-)
+from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 
@@ -75,17 +66,17 @@ class EpcPool(_core.Pool):
         packed: bool = False,
         node_search: NodeSearchLike = NodeSearch.fixed_2024,
     ) -> None:
-        pages = as_pages_per_node(pages_per_node)
-        shape = native_shape_fields(pages)
+        parsed = parse_strategy(strategy)
+        shape = checked_shape(nodes, pages_per_node, node_search)
         super().__init__(
-            parse_strategy(strategy),
-            resolve_nodes(nodes, pages),
-            shape.get("pages_per_node", 0),
+            parsed,
+            shape.nodes,
+            shape.uniform_pages,
             as_int("initial_drift", initial_drift),
             as_optional_int("counter_batch", counter_batch),
             as_bool("packed", packed),
-            shape["node_pages"],
-            parse_node_search(node_search),
+            shape.node_pages,
+            shape.node_search,
         )
 
     # The core's methods, behind the same type checks as every public function.

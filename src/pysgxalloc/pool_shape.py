@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from pysgxalloc._checks import as_int, as_member
@@ -65,11 +66,40 @@ def resolve_nodes(nodes: object, pages_per_node: int | tuple[int, ...]) -> int:
     return DEFAULT_NODES if nodes is NODES_FROM_PAGES else as_int("nodes", nodes)
 
 
-def native_shape_fields(pages_per_node: int | tuple[int, ...]) -> dict[str, Any]:
-    """The core configs' two shape fields: ``pages_per_node`` for one count, ``node_pages`` for a sequence."""
-    if isinstance(pages_per_node, tuple):
-        return {"node_pages": list(pages_per_node)}
-    return {"pages_per_node": pages_per_node, "node_pages": []}
+@dataclass(frozen=True)
+class CheckedShape:
+    """`nodes`, `pages_per_node` and `node_search` as a public function received them, types checked."""
+
+    nodes: int
+    pages_per_node: int | tuple[int, ...]  #: as given: one count for every node, or one per node
+    node_search: NodeSearch
+
+    @property
+    def node_pages(self) -> list[int]:
+        """The core's per-node counts: the sequence, or empty when one count serves every node."""
+        return list(self.pages_per_node) if isinstance(self.pages_per_node, tuple) else []
+
+    @property
+    def uniform_pages(self) -> int:
+        """The core's count for every node; 0 (unused) when `node_pages` lists them."""
+        return 0 if isinstance(self.pages_per_node, tuple) else self.pages_per_node
+
+    def native_fields(self) -> dict[str, Any]:
+        """The fields of a core run config (HammerConfig, ReclaimConfig) that say the shape, by name."""
+        fields: dict[str, Any] = {
+            "nodes": self.nodes,
+            "node_pages": self.node_pages,
+            "node_search": self.node_search,
+        }
+        if not self.node_pages:
+            fields["pages_per_node"] = self.pages_per_node
+        return fields
+
+
+def checked_shape(nodes: object, pages_per_node: object, node_search: object) -> CheckedShape:
+    """The three shape arguments checked in order: TypeError or ValueError for the first bad one."""
+    pages = as_pages_per_node(pages_per_node)
+    return CheckedShape(resolve_nodes(nodes, pages), pages, parse_node_search(node_search))
 
 
 def total_epc_pages(nodes: int, pages_per_node: int | tuple[int, ...]) -> int:

@@ -18,21 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core
+from pysgxalloc import _core, pool_shape
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc._core import Comparison, NodeSearch, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.pool_shape import (
-    NODES_FROM_PAGES,
-    NodesArg,
-    NodeSearchLike,
-    PagesPerNode,
-    as_pages_per_node,
-    native_shape_fields,
-    parse_node_search,
-    resolve_nodes,
-    total_epc_pages,
-)
+from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
 ComparisonLike = Comparison | str
@@ -118,7 +108,7 @@ class ReclaimResult:
 
     @property
     def epc_pages(self) -> int:
-        return total_epc_pages(self.nodes, self.pages_per_node)
+        return pool_shape.total_epc_pages(self.nodes, self.pages_per_node)
 
     @property
     def oversubscribed(self) -> bool:
@@ -194,11 +184,9 @@ def reclaim_scenario(
     """
     parsed = parse_strategy(strategy)
     config = _core.ReclaimConfig()
-    pages = as_pages_per_node(pages_per_node)
-    config.nodes = resolve_nodes(nodes, pages)
-    for name, value in native_shape_fields(pages).items():
+    shape = checked_shape(nodes, pages_per_node, node_search)
+    for name, value in shape.native_fields().items():
         setattr(config, name, value)
-    config.node_search = parse_node_search(node_search)
     config.enclave_pages = as_int("enclave_pages", enclave_pages)
     config.threads = as_int("threads", threads)
     config.passes = as_int("passes", passes)
@@ -221,7 +209,7 @@ def reclaim_scenario(
     return ReclaimResult(
         strategy=parsed,
         nodes=config.nodes,
-        pages_per_node=pages,
+        pages_per_node=shape.pages_per_node,
         enclave_pages=config.enclave_pages,
         threads=config.threads,
         passes=config.passes,

@@ -79,32 +79,6 @@ RECLAIM = (
     "assert r.hung, r"
 )
 
-
-@pytest.mark.parametrize("strategy", RACE_FREE)
-def test_race_free_strategy_reclaim_scenario_has_no_race_report(strategy: str) -> None:
-    done = run_under_tsan(RECLAIM.format(strategy=strategy))
-    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
-    assert done.returncode == 0, done.stderr[-4000:]
-
-
-@pytest.mark.parametrize("strategy", RACE_FREE)
-def test_race_free_strategy_paused_update_has_no_race_report(strategy: str) -> None:
-    done = run_under_tsan(f"sgx.paused_update({strategy!r}, rival_updates=8, pause_limit=0.05)")
-    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
-    assert done.returncode == 0, done.stderr[-4000:]
-
-
-@pytest.mark.parametrize("strategy", RACE_FREE)
-def test_race_free_strategy_python_engine_has_no_race_report(strategy: str) -> None:
-    statement = (
-        f"sgx.hammer({strategy!r}, threads=3, nodes=2, pages_per_node=64, ops=20_000, rounds=2, batch=8,"
-        " hold=3, counter_batch=4, engine='python', chunk=2_000)"
-    )
-    done = run_under_tsan(statement)
-    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
-    assert done.returncode == 0, done.stderr[-4000:]
-
-
 # A CPU-only node 0 with a fault worker on every node: the 2024 search, then the v5.13 one,
 # whose lockup (alone on node 0, certain) ends the run from inside a worker; and a hammer
 # whose CPU-only worker locks up while the others hold every page.
@@ -125,8 +99,27 @@ CPU_ONLY_NODE = (
 )
 
 
+@pytest.mark.parametrize("statement", [RECLAIM, CPU_ONLY_NODE], ids=["reclaim", "cpu_only_node"])
 @pytest.mark.parametrize("strategy", RACE_FREE)
-def test_race_free_strategy_cpu_only_node_runs_have_no_race_report(strategy: str) -> None:
-    done = run_under_tsan(CPU_ONLY_NODE.format(strategy=strategy))
+def test_race_free_strategy_reclaim_scenario_has_no_race_report(strategy: str, statement: str) -> None:
+    done = run_under_tsan(statement.format(strategy=strategy))
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+@pytest.mark.parametrize("strategy", RACE_FREE)
+def test_race_free_strategy_paused_update_has_no_race_report(strategy: str) -> None:
+    done = run_under_tsan(f"sgx.paused_update({strategy!r}, rival_updates=8, pause_limit=0.05)")
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+@pytest.mark.parametrize("strategy", RACE_FREE)
+def test_race_free_strategy_python_engine_has_no_race_report(strategy: str) -> None:
+    statement = (
+        f"sgx.hammer({strategy!r}, threads=3, nodes=2, pages_per_node=64, ops=20_000, rounds=2, batch=8,"
+        " hold=3, counter_batch=4, engine='python', chunk=2_000)"
+    )
+    done = run_under_tsan(statement)
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
     assert done.returncode == 0, done.stderr[-4000:]

@@ -115,15 +115,15 @@ def _median(values: npt.NDArray[Any], fmt: str) -> str:
     return format(float(np.median(values)), fmt) if len(values) else "-"
 
 
+def _scenario_table(title: str) -> Table:
+    """The style of the scenario tables: a title, a rule under the headers, no frame."""
+    return Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, show_edge=False)
+
+
 def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
     """Per strategy: runs, how many hung, the median faults served before the hang, the drift
     the hung runs ended with, and how long the completed runs took."""
-    out = Table(
-        title="Reclaim scenario: does the run hang?",
-        box=box.SIMPLE_HEAD,
-        collapse_padding=True,
-        show_edge=False,
-    )
+    out = _scenario_table("Reclaim scenario: does the run hang?")
     out.add_column("strategy", no_wrap=True)
     out.add_column("exact")
     out.add_column("hung/\nruns", justify="right", no_wrap=True)
@@ -153,12 +153,7 @@ def placement_label(threads: int) -> str:
 
 def lockup_table(groups: Sequence[LockupRuns]) -> Table:
     """Per placement and node search: runs, how they ended, and the node each lockup happened on."""
-    out = Table(
-        title="CPU-only node: does a fault worker there lock up?",
-        box=box.SIMPLE_HEAD,
-        collapse_padding=True,
-        show_edge=False,
-    )
+    out = _scenario_table("CPU-only node: does a fault worker there lock up?")
     out.add_column("fault workers", no_wrap=True)
     out.add_column("node search", no_wrap=True)
     out.add_column("runs", justify="right")

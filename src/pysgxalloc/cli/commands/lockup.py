@@ -4,14 +4,18 @@ CPU-only NUMA node, reproduced with v5.13's node search and gone with the 2024 f
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, positive_int, seconds
+from pysgxalloc.cli.arguments import positive_int
+from pysgxalloc.cli.scenario_runs import (
+    add_enclave_pages_option,
+    add_stall_seconds_option,
+    collect_runs,
+    collect_then_print,
+)
 from pysgxalloc.cli.tables import lockup_table, placement_label
 from pysgxalloc.cli.verdicts import lockup_verdict
 from pysgxalloc.pool_shape import describe_shape
@@ -19,6 +23,8 @@ from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
 from pysgxalloc.soft_lockup import (
     DEFAULT_EPC_PAGES_PER_NODE,
     DEFAULT_STALL_SECONDS,
+    PLACEMENTS,
+    SEARCHES,
     lockup_runs,
     summarize_lockups,
 )
@@ -57,31 +63,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=DEFAULT_EPC_PAGES_PER_NODE,
         help="EPC pages on each of nodes 1 and 2 (default: %(default)s)",
     )
-    parser.add_argument(
-        "--enclave-pages",
-        type=positive_int,
-        default=DEFAULTS.enclave_pages,
-        help="enclave size in pages (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--stall-seconds",
-        type=seconds,
-        default=DEFAULT_STALL_SECONDS,
-        help="no progress for this long means hung (default: %(default)s)",
-    )
+    add_enclave_pages_option(parser, DEFAULTS.enclave_pages)
+    add_stall_seconds_option(parser, DEFAULT_STALL_SECONDS)
     parser.set_defaults(run=run)
 
 
 def run_lockups(results: list[ReclaimResult], runs: int, **options: Any) -> None:
     """`lockup_runs` under a progress bar, each appended to `results` as it finishes, so a
     Ctrl-C still leaves the finished ones there."""
-    with progress_bar(stderr_console()) as progress:
-        total = runs * 4  # two placements, two searches
-        task = progress.add_task("lockup scenarios", total=total)
-        for result in lockup_runs(runs, **options):
-            results.append(result)
-            label = f"{placement_label(result.threads)}, {result.node_search.name}"
-            progress.update(task, advance=1, description=f"{label}: {result.outcome.name}")
+    collect_runs(
+        results,
+        lockup_runs(runs, **options),
+        runs * len(PLACEMENTS) * len(SEARCHES),
+        "lockup scenarios",
+        lambda r: f"{placement_label(r.threads)}, {r.node_search.name}: {r.outcome.name}",
+    )
 
 
 def machine_line(results: Sequence[ReclaimResult]) -> str:
@@ -113,16 +109,4 @@ def run(args: argparse.Namespace) -> int:
         "enclave_pages": args.enclave_pages,
         "stall_seconds": args.stall_seconds,
     }
-    results: list[ReclaimResult] = []
-    interrupted = False
-    try:
-        run_lockups(results, args.runs, **options)
-    except (ValueError, TypeError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        interrupted = True
-        print(f"{PROG}: interrupted; {len(results)} finished runs below", file=sys.stderr)
-    if results:
-        print_lockups(stdout_console(), results, prefix=f"{PROG}: ")
-    return EXIT_INTERRUPTED if interrupted else 0
+    return collect_then_print(PROG, lambda results: run_lockups(results, args.runs, **options), print_lockups)

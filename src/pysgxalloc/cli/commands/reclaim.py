@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 
 from pysgxalloc._core import Comparison, NodeSearch
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import (
-    EXIT_INTERRUPTED,
-    integer,
-    pages_per_node,
-    positive_int,
-    seconds,
-    strategy_names,
+from pysgxalloc.cli.arguments import integer, pages_per_node, positive_int, strategy_names
+from pysgxalloc.cli.scenario_runs import (
+    add_enclave_pages_option,
+    add_stall_seconds_option,
+    collect_runs,
+    collect_then_print,
 )
 from pysgxalloc.cli.tables import reclaim_table
 from pysgxalloc.cli.verdicts import reclaim_verdict, soft_lockup_note
@@ -71,12 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="how a fault worker on a CPU-only node searches the nodes with EPC: v5.13's, which never "
         "ends once every list is empty, or the 2024 fix (default: %(default)s)",
     )
-    parser.add_argument(
-        "--enclave-pages",
-        type=positive_int,
-        default=DEFAULTS.enclave_pages,
-        help="enclave size in pages (default: %(default)s)",
-    )
+    add_enclave_pages_option(parser, DEFAULTS.enclave_pages)
     parser.add_argument(
         "--passes",
         type=positive_int,
@@ -104,12 +96,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=DEFAULTS.initial_drift,
         help="start the counter off by this much",
     )
-    parser.add_argument(
-        "--stall-seconds",
-        type=seconds,
-        default=DEFAULTS.stall_seconds,
-        help="no progress for this long means hung (default: %(default)s)",
-    )
+    add_stall_seconds_option(parser, DEFAULTS.stall_seconds)
     parser.add_argument(
         "--max-retries",
         type=integer,
@@ -141,11 +128,13 @@ def run_scenarios(
 ) -> None:
     """`runs` scenarios per strategy under a progress bar, each appended to `results` as it
     finishes, so a Ctrl-C still leaves the finished ones there."""
-    with progress_bar(stderr_console()) as progress:
-        task = progress.add_task("reclaim scenarios", total=runs * len(strategies))
-        for result in reclaim_runs(strategies, runs, **scenario):
-            results.append(result)
-            progress.update(task, advance=1, description=f"{result.strategy.name}: {result.outcome.name}")
+    collect_runs(
+        results,
+        reclaim_runs(strategies, runs, **scenario),
+        runs * len(strategies),
+        "reclaim scenarios",
+        lambda result: f"{result.strategy.name}: {result.outcome.name}",
+    )
 
 
 def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str = "") -> None:
@@ -176,16 +165,6 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
         scenario["nodes"] = args.nodes
-    results: list[ReclaimResult] = []
-    interrupted = False
-    try:
-        run_scenarios(results, args.strategies, args.runs, **scenario)
-    except (ValueError, TypeError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        interrupted = True
-        print(f"{PROG}: interrupted; {len(results)} finished runs below", file=sys.stderr)
-    if results:
-        print_scenarios(stdout_console(), results, prefix=f"{PROG}: ")
-    return EXIT_INTERRUPTED if interrupted else 0
+    return collect_then_print(
+        PROG, lambda results: run_scenarios(results, args.strategies, args.runs, **scenario), print_scenarios
+    )
