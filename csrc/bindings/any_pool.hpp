@@ -33,6 +33,7 @@ public:
     // `slot` (slot.hpp): whose per-thread counter state the update goes to.
     // Claimed for the call, like churn()'s: a slot another thread is churning
     // on right now throws std::invalid_argument.
+    // Throws SoftLockupError from a CPU-only node under the v5.13 search when every list is empty.
     virtual std::optional<PageId> alloc(long long node, long long slot) = 0;
     virtual void free(long long page, long long slot) = 0;
     virtual long counter() const noexcept = 0;

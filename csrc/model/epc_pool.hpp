@@ -8,6 +8,10 @@
 // its home node's lock, and a page only ever sits on its home node's list, so
 // that one lock guards everything a list operation touches.
 //
+// A node may have no pages at all (CPUs but no EPC, outside sgx_numa_mask): the
+// search then runs the kernel's v5.13 loop or its 2024 fix (node_search.hpp), on a
+// cold path that a caller on a node with EPC never enters.
+//
 // The strategy is a template parameter: alloc() and free() compile to one
 // monomorphic path per strategy, with the counter update placed inside or after
 // the node lock as Counter::site says. Cost: one lock round trip per node tried,
@@ -213,7 +217,7 @@ private:
         throw_soft_lockup(local);
     }
 
-    [[noreturn]] void throw_soft_lockup(unsigned local) const {
+    [[noreturn, gnu::cold, gnu::noinline]] void throw_soft_lockup(unsigned local) const {
         throw SoftLockupError("soft lockup: a caller on node " + std::to_string(local) +
                                   ", which has no EPC, found every free list of sgx_numa_mask {" + shape_.mask_text() +
                                   "} empty for " + std::to_string(kSoftLockupLaps) +

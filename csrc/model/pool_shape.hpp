@@ -56,8 +56,8 @@ public:
         for (std::size_t node = 0; node < node_pages.size(); ++node) {
             const long long pages = node_pages[node];
             if (pages < 0) {
-                throw_bad_argument("pages_per_node[" + std::to_string(node) + "] must be at least 0 (0: a CPU-only node), got " +
-                                   std::to_string(pages));
+                throw_bad_argument("pages_per_node[" + std::to_string(node) +
+                                   "] must be at least 0 (0: a CPU-only node), got " + std::to_string(pages));
             }
             if (pages > kMaxTotalPages - total) {
                 throw_bad_argument("the nodes' pages must total at most " + std::to_string(kMaxTotalPages) + " (" +
