@@ -102,11 +102,10 @@ def print_lockups(out: Console, results: Sequence[ReclaimResult], prefix: str = 
     out.print(lockup_verdict(groups), soft_wrap=True)
 
 
+#: The options that go to `lockup_runs` under their own names.
+_RUN_OPTIONS = ("strategy", "epc_pages_per_node", "enclave_pages", "stall_seconds")
+
+
 def run(args: argparse.Namespace) -> int:
-    options = {
-        "strategy": args.strategy,
-        "epc_pages_per_node": args.epc_pages_per_node,
-        "enclave_pages": args.enclave_pages,
-        "stall_seconds": args.stall_seconds,
-    }
+    options = {name: getattr(args, name) for name in _RUN_OPTIONS}
     return collect_then_print(PROG, lambda results: run_lockups(results, args.runs, **options), print_lockups)
