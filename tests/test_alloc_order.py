@@ -12,7 +12,7 @@ ALL = [s.name for s in sgx.STRATEGIES]
 
 def drain(pool: sgx.EpcPool, node: int) -> None:
     """Allocate every page of `node` from `node` itself."""
-    for _ in range(pool.pages_per_node):
+    for _ in range(pool.node_pages[node]):
         page = pool.alloc(node)
         assert page is not None and pool.home_node(page) == node
 

@@ -20,10 +20,20 @@ NOT_INTS = [math.nan, math.inf, -math.inf, np.float64("nan"), 1e300, "4", b"4", 
 BEYOND_64_BITS = [2**63, -(2**63) - 1, 10**40]
 
 
-@pytest.mark.parametrize("value", NOT_INTS)
+# A list of sizes is one count per node (CPU-only nodes: 0); each of its items must be an int.
+SIZES_NOT_INTS = [value for value in NOT_INTS if not isinstance(value, list)]
+
+
+@pytest.mark.parametrize("value", SIZES_NOT_INTS)
 def test_non_integers_as_a_size_are_a_type_error(value: Any) -> None:
     with pytest.raises(TypeError, match="pages_per_node must be an int, got"):
         sgx.EpcPool("atomic", pages_per_node=value)
+
+
+@pytest.mark.parametrize("value", NOT_INTS)
+def test_non_integers_in_a_list_of_sizes_are_a_type_error_naming_the_node(value: Any) -> None:
+    with pytest.raises(TypeError, match=r"pages_per_node\[1\] must be an int, got"):
+        sgx.EpcPool("atomic", pages_per_node=[4, value])
 
 
 @pytest.mark.parametrize("value", NOT_INTS)

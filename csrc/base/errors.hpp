@@ -1,5 +1,5 @@
 // The errors the core reports. Bad arguments are std::invalid_argument (Python's
-// ValueError); the bindings register the two below as Python exception types.
+// ValueError); the bindings register the three below as Python exception types.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,16 @@ struct DoubleFreeError : std::invalid_argument {
 // consequence of counter drift (drift corrupts the count, not the lists).
 struct InvariantError : std::logic_error {
     using std::logic_error::logic_error;
+};
+
+// A caller on a node without EPC searched every list, lap after lap, and found
+// nothing: the 2021 node search would never have returned (a soft lockup). The
+// model stops it after a bounded number of laps (model/node_search.hpp) and
+// reports the caller's node; the pool's lists and counter are untouched by it.
+struct SoftLockupError : std::runtime_error {
+    SoftLockupError(const std::string& message, unsigned caller_node)
+        : std::runtime_error(message), node(caller_node) {}
+    unsigned node;  // the CPU-only node the search started from
 };
 
 // Cold: the hot paths only branch to these.

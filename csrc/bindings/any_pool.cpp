@@ -2,6 +2,7 @@
 #include "bindings/any_pool.hpp"
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "bindings/slot_claims.hpp"
@@ -13,11 +14,12 @@ namespace {
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:
-    PoolOf(Strategy strategy, PoolShape shape, const CounterOptions& options)
-        : strategy_(strategy), options_(options), pool_(shape, options) {}
+    PoolOf(Strategy strategy, PoolShape shape, const CounterOptions& options, NodeSearch search)
+        : strategy_(strategy), options_(options), pool_(std::move(shape), options, search) {}
 
     Strategy strategy() const noexcept override { return strategy_; }
     const PoolShape& shape() const noexcept override { return pool_.shape(); }
+    NodeSearch node_search() const noexcept override { return pool_.node_search(); }
     const CounterOptions& counter_options() const noexcept override { return options_; }
 
     std::optional<PageId> alloc(long long node, long long slot) override {
@@ -90,11 +92,12 @@ private:
 }  // namespace
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
-                                   long long initial_drift, std::optional<long long> counter_batch, bool packed) {
-    const PoolShape shape = PoolShape::checked(nodes, pages_per_node);
+                                   long long initial_drift, std::optional<long long> counter_batch, bool packed,
+                                   const std::vector<long long>& node_pages, NodeSearch node_search) {
+    PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
     const CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
     return with_counter(strategy, options.layout, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
-        return std::make_unique<PoolOf<Counter>>(strategy, shape, options);
+        return std::make_unique<PoolOf<Counter>>(strategy, std::move(shape), options, node_search);
     });
 }
 

@@ -17,6 +17,7 @@
 #include "counters/strategy.hpp"
 #include "harness/churn.hpp"
 #include "model/epc_pool.hpp"
+#include "model/node_search.hpp"
 #include "model/pool_shape.hpp"
 
 namespace sgx {
@@ -27,10 +28,12 @@ public:
 
     virtual Strategy strategy() const noexcept = 0;
     virtual const PoolShape& shape() const noexcept = 0;
+    virtual NodeSearch node_search() const noexcept = 0;
     virtual const CounterOptions& counter_options() const noexcept = 0;
     // `slot` (slot.hpp): whose per-thread counter state the update goes to.
     // Claimed for the call, like churn()'s: a slot another thread is churning
     // on right now throws std::invalid_argument.
+    // Throws SoftLockupError from a CPU-only node under the v5.13 search when every list is empty.
     virtual std::optional<PageId> alloc(long long node, long long slot) = 0;
     virtual void free(long long page, long long slot) = 0;
     virtual long counter() const noexcept = 0;
@@ -62,8 +65,11 @@ public:
     virtual void free_pages(const std::vector<long long>& pages, long long slot, long long work) = 0;
 };
 
+// `node_pages`, when it lists any node, gives each node its own count (0: CPU-only)
+// and must have `nodes` entries; `pages_per_node` is then unused.
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
                                    long long initial_drift = 0, std::optional<long long> counter_batch = std::nullopt,
-                                   bool packed = false);
+                                   bool packed = false, const std::vector<long long>& node_pages = {},
+                                   NodeSearch node_search = NodeSearch::fixed_2024);
 
 }  // namespace sgx

@@ -30,6 +30,8 @@ void register_hammer(py::module_& m) {
         .def_readwrite("threads", &HammerConfig::threads)
         .def_readwrite("nodes", &HammerConfig::nodes)
         .def_readwrite("pages_per_node", &HammerConfig::pages_per_node)
+        .def_readwrite("node_pages", &HammerConfig::node_pages)
+        .def_readwrite("node_search", &HammerConfig::node_search)
         .def_readwrite("ops", &HammerConfig::ops)
         .def_readwrite("batch", &HammerConfig::batch)
         .def_readwrite("rounds", &HammerConfig::rounds)

@@ -3,8 +3,10 @@
 // while holding it); the O(pages) invariant walk and churn(), the Python
 // engine's chunk of traffic, release it: their arguments and results are plain
 // C++ values, so call_guard is safe.
+#include <pybind11/native_enum.h>
 #include <pybind11/stl.h>
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -17,16 +19,37 @@ namespace py = pybind11;
 namespace sgx::bindings {
 
 void register_pool(py::module_& m) {
+    py::native_enum<NodeSearch>(m, "NodeSearch", "enum.Enum",
+                                "Which kernel's node search __sgx_alloc_epc_page() runs (model/node_search.hpp)")
+        .value("v5_13_until_caller", NodeSearch::v5_13_until_caller)
+        .value("fixed_2024", NodeSearch::fixed_2024)
+        .finalize();
+    m.attr("SOFT_LOCKUP_LAPS") = kSoftLockupLaps;
+
     py::class_<Tally>(m, "Tally")
         .def_readonly("ops", &Tally::ops)
         .def_readonly("alloc_failures", &Tally::alloc_failures);
 
     py::class_<AnyPool>(m, "Pool")
         .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"),
-             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false)
+             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false,
+             py::arg("node_pages") = std::vector<long long>{}, py::arg("node_search") = NodeSearch::fixed_2024)
         .def_property_readonly("strategy", &AnyPool::strategy)
-        .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes; })
-        .def_property_readonly("pages_per_node", [](const AnyPool& pool) { return pool.shape().pages_per_node; })
+        .def_property_readonly("node_search", &AnyPool::node_search)
+        .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes(); })
+        // Every node's count when they are all equal, else the list (0: a CPU-only node).
+        .def_property_readonly("pages_per_node",
+                               [](const AnyPool& pool) -> py::object {
+                                   const PoolShape& shape = pool.shape();
+                                   if (shape.uniform()) return py::int_(shape.pages_of(0));
+                                   const NodePages pages = shape.node_pages();
+                                   return py::cast(std::vector<std::uint32_t>(pages.begin(), pages.end()));
+                               })
+        .def_property_readonly("node_pages",
+                               [](const AnyPool& pool) {
+                                   const NodePages pages = pool.shape().node_pages();
+                                   return std::vector<std::uint32_t>(pages.begin(), pages.end());
+                               })
         .def_property_readonly("total_pages", [](const AnyPool& pool) { return pool.shape().total_pages(); })
         .def_property_readonly("counter_batch",
                                [](const AnyPool& pool) { return pool.counter_options().counter_batch; })

@@ -32,6 +32,7 @@ void register_reclaim(py::module_& m) {
         .value("stalled", ReclaimOutcome::stalled)
         .value("retry_limit", ReclaimOutcome::retry_limit)
         .value("interrupted", ReclaimOutcome::interrupted)
+        .value("soft_lockup", ReclaimOutcome::soft_lockup)
         .finalize();
 
     py::class_<ReclaimConfig>(m, "ReclaimConfig")
@@ -39,6 +40,8 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("threads", &ReclaimConfig::threads)
         .def_readwrite("nodes", &ReclaimConfig::nodes)
         .def_readwrite("pages_per_node", &ReclaimConfig::pages_per_node)
+        .def_readwrite("node_pages", &ReclaimConfig::node_pages)
+        .def_readwrite("node_search", &ReclaimConfig::node_search)
         .def_readwrite("enclave_pages", &ReclaimConfig::enclave_pages)
         .def_readwrite("passes", &ReclaimConfig::passes)
         .def_readwrite("low", &ReclaimConfig::low)
@@ -69,6 +72,7 @@ void register_reclaim(py::module_& m) {
         .def_readonly("active_pages", &ReclaimStats::active_pages)
         .def_readonly("fault_wakes_reclaimer", &ReclaimStats::fault_wakes_reclaimer)
         .def_readonly("pages_conserved", &ReclaimStats::pages_conserved)
+        .def_readonly("soft_lockup_node", &ReclaimStats::soft_lockup_node)
         .def_property_readonly("faults_per_worker", [](const ReclaimStats& s) {
             return to_numpy(s.faults_per_worker);
         });

@@ -8,7 +8,7 @@
 //   static constexpr std::string_view name;  // the name users type
 //   static constexpr Accuracy accuracy;      // what the cheap read promises
 //   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
-//   Counter(unsigned nodes, long pages_per_node, const CounterOptions& options);
+//   Counter(NodePages pages, const CounterOptions& options);  // every node's pages (node_pages.hpp)
 //   void on_alloc(unsigned node, Slot slot) noexcept;  // a page left `node`'s free list
 //   void on_free(unsigned node, Slot slot) noexcept;   // a page joined `node`'s free list
 //   long read() const noexcept;              // the cheap read should_reclaim sees
@@ -27,6 +27,7 @@
 
 #include "base/slot.hpp"
 #include "counters/counter_options.hpp"
+#include "counters/node_pages.hpp"
 
 namespace sgx {
 
@@ -53,6 +54,6 @@ concept CounterStrategy = requires(C c, const C cc, unsigned node, Slot slot) {
     { cc.exact() } noexcept -> std::same_as<long>;
     { cc.read_error_bound() } noexcept -> std::same_as<long>;
     { cc.state_bytes() } noexcept -> std::same_as<std::size_t>;
-} && std::constructible_from<C, unsigned, long, const CounterOptions&>;
+} && std::constructible_from<C, NodePages, const CounterOptions&>;
 
 }  // namespace sgx

@@ -26,6 +26,7 @@
 #include "counters/cell_layout.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
+#include "counters/node_pages.hpp"
 #include "counters/pause.hpp"
 
 namespace sgx {
@@ -57,8 +58,8 @@ public:
     static constexpr Accuracy accuracy = Accuracy::drifts;
     static constexpr UpdateSite site = Site;
 
-    PlainCount(unsigned nodes, long pages_per_node, const CounterOptions& options) {
-        count_.value = nodes * pages_per_node + options.initial_drift;
+    PlainCount(NodePages pages, const CounterOptions& options) {
+        count_.value = total_pages(pages) + options.initial_drift;
     }
     void on_alloc(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, -1); }
     void on_free(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, +1); }
@@ -97,8 +98,8 @@ public:
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
 
-    PlainGlobalLock(unsigned nodes, long pages_per_node, const CounterOptions& options) {
-        guarded_.value.count.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
+    PlainGlobalLock(NodePages pages, const CounterOptions& options) {
+        guarded_.value.count.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }
     void on_alloc(unsigned, Slot) noexcept { add(-1); }
     void on_free(unsigned, Slot) noexcept { add(+1); }
@@ -139,8 +140,8 @@ public:
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = Site;
 
-    AtomicCount(unsigned nodes, long pages_per_node, const CounterOptions& options) {
-        count_.value.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
+    AtomicCount(NodePages pages, const CounterOptions& options) {
+        count_.value.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }
     // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
     // an update whatever the order, and nothing else is published through the count.
@@ -190,9 +191,9 @@ public:
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::inside_node_lock;
 
-    PerNode(unsigned nodes, long pages_per_node, const CounterOptions& options)
-        : nodes_(nodes), counts_(std::make_unique<Count[]>(nodes)) {
-        for (unsigned n = 0; n < nodes; ++n) counts_[n].value.store(pages_per_node, std::memory_order_relaxed);
+    PerNode(NodePages pages, const CounterOptions& options)
+        : nodes_(static_cast<unsigned>(pages.size())), counts_(std::make_unique<Count[]>(pages.size())) {
+        for (unsigned n = 0; n < nodes_; ++n) counts_[n].value.store(pages[n], std::memory_order_relaxed);
         counts_[0].value.fetch_add(options.initial_drift, std::memory_order_relaxed);  // no other thread yet
     }
     void on_alloc(unsigned node, Slot) noexcept { add(node, -1); }

@@ -32,6 +32,7 @@
 #include "counters/cell_layout.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
+#include "counters/node_pages.hpp"
 #include "counters/pause.hpp"
 
 namespace sgx {
@@ -43,11 +44,11 @@ public:
     static constexpr Accuracy accuracy = Accuracy::bounded;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
 
-    PercpuBatch(unsigned nodes, long pages_per_node, const CounterOptions& options)
+    PercpuBatch(NodePages pages, const CounterOptions& options)
         : batch_(options.counter_batch),
           slots_(std::make_unique<SlotCell[]>(kSlotCount)),
           registry_(std::make_unique<Slot[]>(kSlotCount)) {
-        global_.value.count.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
+        global_.value.count.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }
 
     void on_alloc(unsigned, Slot slot) noexcept { add(slot, -1); }

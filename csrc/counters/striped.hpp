@@ -31,6 +31,7 @@
 #include "counters/cell_layout.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
+#include "counters/node_pages.hpp"
 #include "counters/pause.hpp"
 
 namespace sgx {
@@ -50,10 +51,10 @@ public:
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
 
-    Striped(unsigned nodes, long pages_per_node, const CounterOptions& options)
+    Striped(NodePages pages, const CounterOptions& options)
         : mask_(default_stripe_count() - 1), cells_(std::make_unique<Cell[]>(mask_ + 1)) {
         // No other thread yet; which cell holds the start is irrelevant to the sum.
-        cells_[0].value.store(nodes * pages_per_node + options.initial_drift, std::memory_order_relaxed);
+        cells_[0].value.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }
 
     // Relaxed, as LongAdder's cells: a lock-prefixed add never loses an update,

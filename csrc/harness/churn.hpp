@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <span>
 
+#include "base/errors.hpp"
 #include "base/stop_flag.hpp"
 #include "model/epc_pool.hpp"
 
@@ -35,6 +36,9 @@ struct Tally {
 inline void busy_work(long long turns) noexcept {
     for (long long turn = 0; turn < turns; ++turn) asm volatile("");
 }
+
+// Both loops let SoftLockupError (a CPU-only worker, the v5.13 search, every list
+// empty) leave with no page of theirs still out; the try costs nothing until it throws.
 
 // Batches of one: each page is freed right after it was allocated.
 template <CounterStrategy Counter>
@@ -64,7 +68,14 @@ std::size_t alloc_phase(EpcPool<Counter>& pool, unsigned local, Slot slot, std::
                         Tally& tally) {
     std::size_t kept = 0;
     for (std::size_t wanted = 0; wanted < held.size(); ++wanted) {
-        const PageId page = pool.alloc(local, slot);
+        PageId page;
+        try {
+            page = pool.alloc(local, slot);
+        } catch (const SoftLockupError&) {
+            // The batch so far goes back before the lockup is reported: no page is lost.
+            for (std::size_t index = 0; index < kept; ++index) pool.free(held[index], slot);
+            throw;
+        }
         if (page != kNoPage) [[likely]] {
             held[kept++] = page;
         } else {

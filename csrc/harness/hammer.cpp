@@ -71,7 +71,8 @@ struct PhaseEnd {
 template <CounterStrategy Counter>
 HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     const CounterOptions options = config.counter_options();
-    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node), options);
+    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node, config.node_pages), options,
+                          config.node_search);
     const auto threads = static_cast<std::size_t>(config.threads);
     const long long iterations = config.iterations_per_round();
     const long long per_check = config.iterations_per_stop_check();
@@ -95,6 +96,15 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     std::atomic<bool> abandon{false};
 
     auto worker = [&](std::size_t index) {
+        // Uncounted, and taken before the clock starts: `hold` pages (fewer if
+        // the pool runs dry) stay out through every round and go back after
+        // the last reading, or when the worker leaves early.
+        std::vector<PageId> kept;
+        const auto slot = static_cast<Slot>(index);
+        auto give_back = [&] {
+            for (const PageId page : kept) pool.free(page, slot);
+            kept.clear();
+        };
         try {
             if (static_cast<long long>(index) == config.fail_worker) {
                 throw std::runtime_error("worker " + std::to_string(index) + " failed on request (fail_worker)");
@@ -102,19 +112,10 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
             if (config.pin) pin_calling_thread(cpus[index % cpus.size()]);
             std::vector<PageId> held(static_cast<std::size_t>(config.batch));
             const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config.nodes));
-            const auto slot = static_cast<Slot>(index);
-            // Uncounted, and taken before the clock starts: `hold` pages (fewer if
-            // the pool runs dry) stay out through every round and go back after
-            // the last reading.
-            std::vector<PageId> kept;
             kept.reserve(static_cast<std::size_t>(config.hold));
             for (long long wanted = 0; wanted < config.hold; ++wanted) {
                 if (const PageId page = pool.alloc(local, slot); page != kNoPage) kept.push_back(page);
             }
-            auto give_back = [&] {
-                for (const PageId page : kept) pool.free(page, slot);
-                kept.clear();
-            };
             sync.arrive_and_wait();  // the start line
             if (abandon.load(std::memory_order_relaxed)) {
                 give_back();
@@ -159,6 +160,13 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
             record();
             give_back();
             stats.thread_cpu_seconds[index] = thread_cpu_seconds() - cpu_start;
+        } catch (const SoftLockupError&) {
+            // A CPU-only worker's v5.13 search found every list empty: it leaves
+            // with its held pages returned, and the run reports the lockup after
+            // the others finish their share (rethrown below, like any error).
+            give_back();
+            errors[index] = std::current_exception();
+            sync.arrive_and_drop();
         } catch (...) {
             // Thrown between two barrier calls: this worker has not arrived at the
             // current phase, so dropping out completes it for the others.
@@ -171,12 +179,21 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
     join_team(team);
     const Clock::time_point end = Clock::now();
 
+    const auto throw_if_broken = [&] {
+        if (const std::string violation = pool.invariant_violation(); !violation.empty()) {
+            throw InvariantError("hammer broke the free lists: " + violation);
+        }
+    };
     for (const auto& error : errors) {
-        if (error) std::rethrow_exception(error);
+        if (!error) continue;
+        try {
+            std::rethrow_exception(error);
+        } catch (const SoftLockupError&) {
+            throw_if_broken();  // a lockup is reported only over whole lists
+            throw;
+        }
     }
-    if (const std::string violation = pool.invariant_violation(); !violation.empty()) {
-        throw InvariantError("hammer broke the free lists: " + violation);
-    }
+    throw_if_broken();
     stats.wall_seconds = std::chrono::duration<double>(end - start).count();
     stats.total_ops = std::accumulate(stats.per_thread_ops.begin(), stats.per_thread_ops.end(), 0LL);
     stats.alloc_failures = std::accumulate(failures.begin(), failures.end(), 0LL);
@@ -192,7 +209,7 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
 
 void HammerConfig::validate() const {
     check_range("threads", threads, 1, kMaxThreads);
-    PoolShape::checked(nodes, pages_per_node);
+    PoolShape::checked(nodes, pages_per_node, node_pages);
     check_churn_limits(ops, batch, work);
     check_range("rounds", rounds, 1, kMaxRounds);
     check_range("fail_worker", fail_worker, -1, threads - 1);

@@ -11,6 +11,7 @@
 #include "counters/counter_options.hpp"
 #include "counters/strategy.hpp"
 #include "harness/churn_limits.hpp"
+#include "model/node_search.hpp"
 
 namespace sgx {
 
@@ -30,6 +31,9 @@ struct HammerConfig {
     long long threads = 2;
     long long nodes = 2;
     long long pages_per_node = 4096;
+    std::vector<long long> node_pages{};  // each node's pages (0: CPU-only); when given, `nodes` is its length
+                                          // and pages_per_node is unused
+    NodeSearch node_search = NodeSearch::fixed_2024;
     long long ops = 1'000'000;  // per thread, over all rounds, rounded up to whole batches
     long long batch = 1;        // pages allocated before they are freed again
     long long rounds = 1;       // quiescent drift readings, one after each round
@@ -83,7 +87,8 @@ struct HammerStats {
 };
 
 // Runs the hammer on a fresh pool; rethrows the first worker error after joining
-// every thread. Throws InvariantError if the lists lost or duplicated a page.
+// every thread: SoftLockupError when a worker on a CPU-only node, searching as
+// v5.13 did, found every list empty (its pages given back first). Throws InvariantError if the lists lost or duplicated a page.
 // Workers poll `stop` every few milliseconds and leave early when it is raised.
 HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop);
 

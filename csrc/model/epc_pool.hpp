@@ -8,6 +8,10 @@
 // its home node's lock, and a page only ever sits on its home node's list, so
 // that one lock guards everything a list operation touches.
 //
+// A node may have no pages at all (CPUs but no EPC, outside sgx_numa_mask): the
+// search then runs the kernel's v5.13 loop or its 2024 fix (node_search.hpp), on a
+// cold path that a caller on a node with EPC never enters.
+//
 // The strategy is a template parameter: alloc() and free() compile to one
 // monomorphic path per strategy, with the counter update placed inside or after
 // the node lock as Counter::site says. Cost: one lock round trip per node tried,
@@ -19,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/errors.hpp"
@@ -27,6 +32,7 @@
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "model/intrusive_fifo.hpp"
+#include "model/node_search.hpp"
 #include "model/pool_shape.hpp"
 #include "model/watermark.hpp"
 
@@ -38,16 +44,20 @@ public:
     // `options.initial_drift` starts the count that far from the truth, as if
     // updates had already been lost: the drift's consequences, shown
     // deterministically. `options` must be valid (built by CounterOptions::checked).
-    explicit EpcPool(PoolShape shape, const CounterOptions& options = {})
-        : shape_(shape),
-          lists_(std::make_unique<Padded<FreeList>[]>(shape.nodes)),
-          pages_(shape.total_pages()),
-          counter_(shape.nodes, shape.pages_per_node, options) {
+    // `search` matters only to callers on a node without EPC (node_search.hpp).
+    explicit EpcPool(PoolShape shape, const CounterOptions& options = {}, NodeSearch search = NodeSearch::fixed_2024)
+        : shape_(std::move(shape)),
+          search_(search),
+          lists_(std::make_unique<Padded<FreeList>[]>(shape_.nodes())),
+          pages_(shape_.total_pages()),
+          counter_(shape_.node_pages(), options) {
         // models sgx_setup_epc_section(): every page starts on its home list.
-        for (PageId page = 0; page < shape.total_pages(); ++page) {
-            const unsigned home = page / shape.pages_per_node;
-            pages_[page].home = static_cast<std::uint16_t>(home);
-            put_back(lists_[home].value, page);
+        for (unsigned home = 0; home < shape_.nodes(); ++home) {
+            const PageId first = shape_.first_page_of(home);
+            for (PageId page = first; page < first + shape_.pages_of(home); ++page) {
+                pages_[page].home = static_cast<std::uint16_t>(home);
+                put_back(lists_[home].value, page);
+            }
         }
     }
 
@@ -55,18 +65,22 @@ public:
     EpcPool& operator=(const EpcPool&) = delete;
 
     const PoolShape& shape() const noexcept { return shape_; }
+    NodeSearch node_search() const noexcept { return search_; }
 
     // `slot` is the calling thread's (slot.hpp).
-    // models __sgx_alloc_epc_page(): the local node first, then every other node
-    // once, in rising id, wrapping round. kNoPage when every list is empty
-    // (the kernel's ERR_PTR(-ENOMEM)). `local` must be a valid node.
-    PageId alloc(unsigned local, Slot slot) noexcept {
-        unsigned node = local;
-        for (unsigned tried = 0; tried < shape_.nodes; ++tried) {
-            if (const PageId page = take_from(node, slot); page != kNoPage) [[likely]] {
-                return page;
-            }
-            if (++node == shape_.nodes) node = 0;
+    // models __sgx_alloc_epc_page(): the local node first when it has EPC, then
+    // the nodes of sgx_numa_mask from next_node_in(local), rising and wrapping,
+    // until the search is back at `local`. kNoPage when every list is empty (the
+    // kernel's ERR_PTR(-ENOMEM)). `local` must be a valid node. A caller on a
+    // node without EPC takes the cold path apart, where the two searches differ;
+    // it throws SoftLockupError when the v5.13 search would never have returned.
+    PageId alloc(unsigned local, Slot slot) {
+        // The kernel's own test, node_isset(nid_of_current, sgx_numa_mask).
+        if (!shape_.has_epc(local)) [[unlikely]] return alloc_on_cpu_only_node(local, slot);
+        if (const PageId page = take_from(local, slot); page != kNoPage) [[likely]] return page;
+        // Both searches agree here: `local` is in the mask, so the walk comes back to it.
+        for (unsigned node = shape_.next_node_in(local); node != local; node = shape_.next_node_in(node)) {
+            if (const PageId page = take_from(node, slot); page != kNoPage) return page;
         }
         return kNoPage;
     }
@@ -102,7 +116,7 @@ public:
     // The truth: the sum of the list lengths, each read under its node's lock.
     long true_free() const noexcept {
         long sum = 0;
-        for (unsigned node = 0; node < shape_.nodes; ++node) {
+        for (unsigned node = 0; node < shape_.nodes(); ++node) {
             FreeList& list = lists_[node].value;
             SpinGuard hold(list.lock);
             sum += list.pages.length();
@@ -148,12 +162,12 @@ public:
     // cannot deadlock) and walks every list: O(pages). Empty string when it holds.
     std::string invariant_violation() const {
         std::vector<std::unique_lock<Spinlock>> held;
-        held.reserve(shape_.nodes);
-        for (unsigned node = 0; node < shape_.nodes; ++node) held.emplace_back(lists_[node].value.lock);
+        held.reserve(shape_.nodes());
+        for (unsigned node = 0; node < shape_.nodes(); ++node) held.emplace_back(lists_[node].value.lock);
 
         const PageId total = shape_.total_pages();
         std::vector<bool> listed(total, false);
-        for (unsigned node = 0; node < shape_.nodes; ++node) {
+        for (unsigned node = 0; node < shape_.nodes(); ++node) {
             const auto entry_violation = [&](PageId page) -> std::string {
                 if (pages_[page].home != node) return "holds page " + std::to_string(page) + " of another node";
                 if (!pages_[page].free) return "lists page " + std::to_string(page) + " marked allocated";
@@ -182,6 +196,35 @@ private:
         bool free = false;
     };
     static_assert(sizeof(PageEntry) == kPageTableEntryBytes);
+
+    // The caller's node has no EPC: the search starts from the mask's next node.
+    // Cold and apart, so a caller on an EPC node never runs the lap counting.
+    [[gnu::cold, gnu::noinline]] PageId alloc_on_cpu_only_node(unsigned local, Slot slot) {
+        const unsigned first = shape_.next_node_in(local);  // the first node either search tries
+        // fixed_2024: one lap from `first` back to `first`.
+        // v5_13_until_caller: laps until next_node_in() returns `local`, which it
+        // never does; each lap that finds nothing is counted, and past the bound
+        // the caller is told what the kernel would have done: spin on.
+        const long laps = search_ == NodeSearch::fixed_2024 ? 1 : kSoftLockupLaps;
+        for (long lap = 0; lap < laps; ++lap) {
+            unsigned node = first;
+            do {
+                if (const PageId page = take_from(node, slot); page != kNoPage) return page;
+                node = shape_.next_node_in(node);
+            } while (node != first);
+        }
+        if (search_ == NodeSearch::fixed_2024) return kNoPage;
+        throw_soft_lockup(local);
+    }
+
+    [[noreturn, gnu::cold, gnu::noinline]] void throw_soft_lockup(unsigned local) const {
+        throw SoftLockupError("soft lockup: a caller on node " + std::to_string(local) +
+                                  ", which has no EPC, found every free list of sgx_numa_mask {" + shape_.mask_text() +
+                                  "} empty for " + std::to_string(kSoftLockupLaps) +
+                                  " laps; the v5.13 node search never returns to a node outside the mask. Fixed in "
+                                  "2024 by \"x86/sgx: Fix deadlock in SGX NUMA node search\" (NodeSearch.fixed_2024)",
+                              local);
+    }
 
     // models __sgx_alloc_epc_page_from_node(): pop the head under the node lock.
     PageId take_from(unsigned node, Slot slot) noexcept {
@@ -214,6 +257,7 @@ private:
     }
 
     PoolShape shape_;
+    NodeSearch search_;
     std::unique_ptr<Padded<FreeList>[]> lists_;  // mutable through const: locks
     std::vector<PageEntry> pages_;
     Counter counter_;

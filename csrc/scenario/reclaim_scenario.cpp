@@ -12,6 +12,11 @@
 // model wakes it from failed faults only, so the reclaimer runs exactly when
 // the lists are dry, which is where the hang is decided.)
 //
+// A worker on a node without EPC (node_pages) searches the mask as
+// config.node_search says; with the v5.13 search and every list empty its
+// allocation never returns in the kernel, and here it ends the run as a
+// soft_lockup (ReclaimStats::soft_lockup_node says where).
+//
 // The calling thread is the watchdog: it looks at the workers' progress every
 // kWatchInterval and declares the run hung after stall_seconds without a single
 // touch completed, or as soon as a worker reports a fault retried more than
@@ -68,7 +73,8 @@ public:
     Scenario(const ReclaimConfig& config, const CounterOptions& options, const StopFlag& external)
         : config_(config),
           external_(external),
-          pool_(PoolShape::checked(config.nodes, config.pages_per_node), options),
+          pool_(PoolShape::checked(config.nodes, config.pages_per_node, config.node_pages), options,
+                config.node_search),
           enclave_(static_cast<EnclavePageId>(config.enclave_pages)),
           reclaimer_(pool_, enclave_, Watermarks{static_cast<long>(config.low), static_cast<long>(config.high)},
                      config.comparison, config.watermark_read, static_cast<long>(config.scan), reclaimer_slot(config),
@@ -209,7 +215,20 @@ private:
     // A fault on an evicted page, retried until served. False when the run ended first.
     bool fault_in(EnclavePageId page, unsigned local, Slot slot, WorkerTally& tally) {
         for (long long retries = 0;; ++retries) {
-            const PageId epc = pool_.alloc(local, slot);
+            PageId epc;
+            try {
+                epc = pool_.alloc(local, slot);
+            } catch (const SoftLockupError& lockup) {
+                // The v5.13 search from a CPU-only node, every list empty: the kernel
+                // would spin here for good and never reach the wake-up below.
+                tally.retries += retries;
+                tally.longest = std::max(tally.longest, retries);
+                // Relaxed: read after the joins, like the verdict.
+                long long none = -1;
+                lockup_node_.compare_exchange_strong(none, lockup.node, std::memory_order_relaxed);
+                declare(ReclaimOutcome::soft_lockup);
+                return false;
+            }
             if (epc != kNoPage) [[likely]] {
                 enclave_.make_resident(page, epc);
                 ++tally.faults;
@@ -277,6 +296,9 @@ private:
         stats.active_pages = enclave_.active_length();
         stats.fault_wakes_reclaimer = reclaimer_.should_wake();
         stats.pages_conserved = true;  // conservation_violation() came back empty
+        if (stats.outcome == ReclaimOutcome::soft_lockup) {
+            stats.soft_lockup_node = lockup_node_.load(std::memory_order_relaxed);  // relaxed: threads joined
+        }
         return stats;
     }
 
@@ -289,6 +311,7 @@ private:
     std::latch start_line_;  // the workers, the watchdog and ksgxd (asleep)
     std::atomic<bool> stop_{false};
     std::atomic<int> verdict_{kNoVerdict};
+    std::atomic<long long> lockup_node_{-1};  // the first worker to lock up: its CPU-only node
     std::unique_ptr<Padded<std::atomic<long long>>[]> progress_;  // touches completed, one count per worker
     std::vector<WorkerTally> tallies_;                            // each written by its worker only
     std::vector<std::exception_ptr> errors_;                      // one per worker, then the reclaimer's
@@ -303,7 +326,7 @@ private:
 
 void ReclaimConfig::validate() const {
     check_range("threads", threads, 1, kMaxThreads - 1);  // the reclaimer takes the slot after the last worker
-    const PoolShape shape = PoolShape::checked(nodes, pages_per_node);
+    const PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
     check_range("enclave_pages", enclave_pages, 1, kMaxEnclavePages);
     check_range("passes", passes, 1, kMaxPasses);
     check_range("low", low, 1, static_cast<long long>(shape.total_pages()));

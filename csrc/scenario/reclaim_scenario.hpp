@@ -9,6 +9,7 @@
 
 #include "base/stop_flag.hpp"
 #include "counters/strategy.hpp"
+#include "model/node_search.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx {
@@ -23,6 +24,9 @@ struct ReclaimConfig {
     long long threads = 2;  // fault workers; the reclaimer is one more thread
     long long nodes = 2;
     long long pages_per_node = 4096;
+    std::vector<long long> node_pages{};  // each node's pages (0: CPU-only); when given, `nodes` is its length
+                                          // and pages_per_node is unused
+    NodeSearch node_search = NodeSearch::fixed_2024;
     long long enclave_pages = 16384;  // twice the default EPC: reclaim is needed
     long long passes = 3;  // each worker touches every page of its share this many times
     long long low = 32;    // SGX_NR_LOW_PAGES
@@ -47,6 +51,8 @@ enum class ReclaimOutcome {
     stalled,      // hung: no touch completed anywhere for stall_seconds
     retry_limit,  // hung: one fault was retried more than max_retries times
     interrupted,  // the caller's StopFlag (Ctrl-C) stopped it first
+    soft_lockup,  // hung inside the allocator: a worker on a CPU-only node, searching as
+                  // v5.13 did, found every list empty (SoftLockupError), so woke no one
 };
 
 struct ReclaimStats {
@@ -67,6 +73,7 @@ struct ReclaimStats {
     // included): false at a hang means a fault finding every list empty wakes no one.
     bool fault_wakes_reclaimer = false;
     bool pages_conserved = false;  // the conservation check ran after the join and held
+    long long soft_lockup_node = -1;  // the CPU-only node of the worker that locked up; -1: none
     std::vector<long long> faults_per_worker;
 };
 

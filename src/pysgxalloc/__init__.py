@@ -5,17 +5,23 @@ per-node spinlocks, i.e. under different locks; it drifted, the reclaimer
 stopped waking, and user space hung. This package runs that allocator in C++
 from many OS threads (C++ std::threads, or Python threads each running chunks
 in C++), with interchangeable counter strategies, measures throughput and
-drift, and reproduces the hang end to end (reclaim_scenario).
+drift, and reproduces the hang end to end (reclaim_scenario). The same
+function's second bug, the v5.13 NUMA node search that never ends for a caller
+on a node without EPC, is modelled too (NodeSearch, SoftLockupError).
 """
 
 from pysgxalloc._core import (
     CALLER_SLOT,
     MAX_THREADS,
+    SOFT_LOCKUP_LAPS,
     Accuracy,
     Comparison,
     DoubleFreeError,
     InvariantError,
+    NodeSearch,
     ReclaimOutcome,
+    SgxAllocError,
+    SoftLockupError,
     Strategy,
     WatermarkRead,
     default_counter_batch,
@@ -34,6 +40,7 @@ __all__ = [
     "CALLER_SLOT",
     "ENGINES",
     "MAX_THREADS",
+    "SOFT_LOCKUP_LAPS",
     "STRATEGIES",
     "Accuracy",
     "Comparison",
@@ -44,10 +51,13 @@ __all__ = [
     "HammerRuns",
     "HammerSettings",
     "InvariantError",
+    "NodeSearch",
     "PausedUpdateResult",
     "ReadCostResult",
     "ReclaimOutcome",
     "ReclaimResult",
+    "SgxAllocError",
+    "SoftLockupError",
     "Strategy",
     "StrategyLike",
     "WatermarkRead",

@@ -28,8 +28,16 @@ class WatermarkRead(enum.Enum):
     cheap = 0
     exact_near_watermark = 1
 
-class DoubleFreeError(ValueError): ...
-class InvariantError(RuntimeError): ...
+class NodeSearch(enum.Enum):
+    v5_13_until_caller = 0
+    fixed_2024 = 1
+
+class SgxAllocError(Exception): ...
+class DoubleFreeError(SgxAllocError, ValueError): ...
+class InvariantError(SgxAllocError, RuntimeError): ...
+class SoftLockupError(SgxAllocError): ...
+
+SOFT_LOCKUP_LAPS: int
 
 MAX_THREADS: int
 CALLER_SLOT: int
@@ -52,13 +60,19 @@ class Pool:
         initial_drift: int = 0,
         counter_batch: int | None = None,
         packed: bool = False,
+        node_pages: list[int] = ...,
+        node_search: NodeSearch = ...,
     ) -> None: ...
     @property
     def strategy(self) -> Strategy: ...
     @property
+    def node_search(self) -> NodeSearch: ...
+    @property
     def nodes(self) -> int: ...
     @property
-    def pages_per_node(self) -> int: ...
+    def pages_per_node(self) -> int | list[int]: ...
+    @property
+    def node_pages(self) -> list[int]: ...
     @property
     def total_pages(self) -> int: ...
     @property
@@ -127,6 +141,8 @@ class HammerConfig:
     threads: int
     nodes: int
     pages_per_node: int
+    node_pages: list[int]
+    node_search: NodeSearch
     ops: int
     batch: int
     rounds: int
@@ -196,11 +212,14 @@ class ReclaimOutcome(enum.Enum):
     stalled = 1
     retry_limit = 2
     interrupted = 3
+    soft_lockup = 4
 
 class ReclaimConfig:
     threads: int
     nodes: int
     pages_per_node: int
+    node_pages: list[int]
+    node_search: NodeSearch
     enclave_pages: int
     passes: int
     low: int
@@ -246,6 +265,8 @@ class ReclaimStats:
     def fault_wakes_reclaimer(self) -> bool: ...
     @property
     def pages_conserved(self) -> bool: ...
+    @property
+    def soft_lockup_node(self) -> int: ...
     @property
     def faults_per_worker(self) -> npt.NDArray[np.int64]: ...
 

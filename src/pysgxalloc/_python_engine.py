@@ -38,6 +38,7 @@ from pysgxalloc import _core
 from pysgxalloc._core import Strategy
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.pool import raise_if_broken
+from pysgxalloc.pool_shape import CheckedShape
 
 #: How long the caller blocks in one wait before it lets a pending Ctrl-C through.
 WAIT_SLICE = 0.1
@@ -82,8 +83,16 @@ def run_python_engine(
     if settings.pin and not hasattr(os, "sched_setaffinity"):
         raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")
     cpus = sorted(os.sched_getaffinity(0)) if settings.pin else []
+    shape = CheckedShape(settings.nodes, settings.pages_per_node, settings.node_search)
     pool = _core.Pool(
-        strategy, settings.nodes, settings.pages_per_node, 0, settings.counter_batch, settings.packed
+        strategy,
+        shape.nodes,
+        shape.uniform_pages,
+        0,
+        settings.counter_batch,
+        settings.packed,
+        shape.node_pages,
+        shape.node_search,
     )
     iterations_per_chunk = min(max(1, settings.chunk // (2 * settings.batch)), plan.iterations_per_stop_check)
     return _Team(pool, settings, plan.iterations_per_round, iterations_per_chunk, cpus, fail_worker).run()
@@ -181,6 +190,7 @@ class _Team:
     def _work(self, index: int) -> None:
         with self.finish_line:
             self.entered += 1
+        held: list[int] = []
         try:
             if index == self.fail_worker:
                 raise RuntimeError(f"worker {index} failed on request (fail_worker)")
@@ -188,7 +198,9 @@ class _Team:
                 os.sched_setaffinity(0, {self.cpus[index % len(self.cpus)]})  # 0: this thread only
             local = index % self.pool.nodes
             # As the native hammer: `hold` pages out through every round, uncounted.
-            held = [page for _ in range(self.hold) if (page := self.pool.alloc(local, index)) is not None]
+            for _ in range(self.hold):
+                if (page := self.pool.alloc(local, index)) is not None:
+                    held.append(page)
             self.barrier.wait()  # the start line
             cpu_start = time.thread_time()
             run_round = self._phased_round if self.phased else self._churn_round
@@ -201,6 +213,10 @@ class _Team:
         except threading.BrokenBarrierError:
             pass  # the caller stopped the run or another worker failed; that is what gets raised
         except BaseException as error:  # re-raised in the caller once every worker has finished
+            if isinstance(error, _core.SoftLockupError):
+                # As the native hammer: a CPU-only worker's lockup leaves no page of its own out.
+                for page in held:
+                    self.pool.free(page, index)
             self.errors[index] = error
             self.stop.set()
             self.barrier.abort()
@@ -218,6 +234,8 @@ class _Team:
         """A worker's error first (what went wrong), then the lists (what it left broken)."""
         for error in self.errors:
             if error is not None:
+                if isinstance(error, _core.SoftLockupError):  # a lockup is reported only over whole lists
+                    raise_if_broken(self.pool, "python engine broke the free lists: ")
                 raise error
         raise_if_broken(self.pool, "python engine broke the free lists: ")
 

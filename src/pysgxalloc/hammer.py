@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core
+from pysgxalloc import _core, pool_shape
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
 from pysgxalloc.hammer_settings import ENGINES, PHASED_BATCH, Engine, HammerSettings, parse_engine
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, accuracy, is_exact, parse_strategy
 
 __all__ = [
@@ -52,7 +53,7 @@ class HammerResult:
     engine: Engine  #: which team ran it: C++ std::threads or Python threading.Thread workers
     threads: int
     nodes: int
-    pages_per_node: int
+    pages_per_node: int | tuple[int, ...]  #: as given: one count for every node, or one per node
     batch: int
     rounds: int
     work: int
@@ -172,8 +173,8 @@ def hammer(
     strategy: StrategyLike,
     *,
     threads: int = _DEFAULT.threads,
-    nodes: int = _DEFAULT.nodes,
-    pages_per_node: int = _DEFAULT.pages_per_node,
+    nodes: NodesArg = NODES_FROM_PAGES,
+    pages_per_node: PagesPerNode = _DEFAULT.pages_per_node,
     ops: int = _DEFAULT.ops,
     batch: int | None = None,
     rounds: int = _DEFAULT.rounds,
@@ -185,6 +186,7 @@ def hammer(
     phased: bool = _DEFAULT.phased,
     engine: Engine = _DEFAULT.engine,
     chunk: int = _DEFAULT.chunk,
+    node_search: NodeSearchLike = _DEFAULT.node_search,
     _fail_worker: int = -1,
 ) -> HammerResult:
     """Run `threads` OS threads against one fresh pool and measure throughput and drift.
@@ -226,11 +228,20 @@ def hammer(
     `chunk` operations at a time with the GIL released; _python_engine.py). Every
     argument is checked before any thread starts; a worker's error is raised here
     after every thread has joined, and Ctrl-C stops either engine within a second.
+
+    `pages_per_node` may list one count per node, 0 for a node with CPUs but no EPC
+    (`nodes` then defaults to its length; otherwise to 2). Workers whose node ``i %
+    nodes`` is CPU-only allocate from the nodes with EPC as `node_search` says. With
+    ``NodeSearch.v5_13_until_caller`` such a worker that finds every list empty would
+    spin in the kernel for good; here it gives its pages back and stops, the others
+    finish their share, and ``hammer`` raises ``SoftLockupError`` (naming the node)
+    once the lists have been checked: a run with a lockup has no throughput to report.
     """
+    shape = checked_shape(nodes, pages_per_node, node_search)
     settings = HammerSettings(
         threads=threads,
-        nodes=nodes,
-        pages_per_node=pages_per_node,
+        nodes=shape.nodes,
+        pages_per_node=shape.pages_per_node,
         ops=ops,
         batch=_default_batch(phased) if batch is None else batch,
         rounds=rounds,
@@ -242,6 +253,7 @@ def hammer(
         phased=phased,
         engine=engine,
         chunk=chunk,
+        node_search=shape.node_search,
     )
     return run_hammer(strategy, settings, _fail_worker=_fail_worker)
 
@@ -311,6 +323,9 @@ def _native_config(settings: HammerSettings, fail_worker: int) -> _core.HammerCo
     values = {item.name: getattr(settings, item.name) for item in fields(settings)}
     for name in _PYTHON_ENGINE_ONLY:
         del values[name]
+    del values["pages_per_node"]  # the shape's fields replace it: one count, or node_pages
+    shape = pool_shape.CheckedShape(settings.nodes, settings.pages_per_node, settings.node_search)
+    values.update(shape.native_fields())
     return native_config(_core.HammerConfig, fail_worker=fail_worker, **values)
 
 

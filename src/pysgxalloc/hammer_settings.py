@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields
 from typing import Literal, get_args
 
 from pysgxalloc._checks import as_bool, as_int, as_optional_int
+from pysgxalloc._core import NodeSearch
+from pysgxalloc.pool_shape import as_pages_per_node, parse_node_search, resolve_nodes
 
 Engine = Literal["native", "python"]
 #: Every engine, native first.
@@ -42,8 +44,8 @@ class HammerSettings:
     """One hammer run's settings; see ``hammer()`` for what each one means."""
 
     threads: int = 2
-    nodes: int = 2
-    pages_per_node: int = 4096
+    nodes: int = 2  #: must equal len(pages_per_node) when that is a sequence
+    pages_per_node: int | tuple[int, ...] = 4096  #: or one count per node, 0 for a CPU-only node
     ops: int = 1_000_000  #: per thread, over all rounds
     batch: int = 1
     rounds: int = 1
@@ -55,6 +57,7 @@ class HammerSettings:
     phased: bool = False  #: lost updates by direction: allocate, meet, free, meet (see hammer())
     engine: Engine = "native"
     chunk: int = DEFAULT_CHUNK  #: python engine only
+    node_search: NodeSearch = NodeSearch.fixed_2024  #: matters only to workers on CPU-only nodes
 
     def __post_init__(self) -> None:
         # Every field checked in declaration order, so the first bad one is the one reported;
@@ -62,6 +65,7 @@ class HammerSettings:
         for field in fields(self):
             check = _CHECKS.get(field.name, as_int)
             object.__setattr__(self, field.name, check(field.name, getattr(self, field.name)))
+        resolve_nodes(self.nodes, self.pages_per_node)  # a sequence of counts must have `nodes` entries
 
 
 # The fields that are not plain ints, and how each is checked.
@@ -71,4 +75,6 @@ _CHECKS: dict[str, Callable[[str, object], object]] = {
     "phased": as_bool,
     "counter_batch": as_optional_int,
     "engine": lambda _name, value: parse_engine(value),
+    "pages_per_node": lambda _name, value: as_pages_per_node(value),
+    "node_search": lambda _name, value: parse_node_search(value),
 }

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pysgxalloc import _core
 from pysgxalloc._checks import as_bool, as_int, as_optional_int
-from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, WatermarkRead
+from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, NodeSearch, WatermarkRead
+from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 
@@ -23,8 +24,8 @@ class EpcPool(_core.Pool):
     """SGX EPC pages on `nodes` NUMA nodes, with the free-page count kept by `strategy`.
 
     ``alloc(node)`` models ``__sgx_alloc_epc_page()``: the local node first, then
-    every other node once in rising id, wrapping round; None when every list is
-    empty. ``free(page)`` models ``sgx_free_epc_page()``: the page goes back to
+    every other node with EPC once in rising id, wrapping round; None when every
+    list is empty. ``free(page)`` models ``sgx_free_epc_page()``: the page goes back to
     its home node's tail (``DoubleFreeError`` if it is already free, ValueError for
     an id out of range). ``counter`` is the cheap read the reclaimer sees,
     ``true_free`` the sum of the list lengths, ``drift`` their difference.
@@ -38,6 +39,16 @@ class EpcPool(_core.Pool):
     strategies (percpu_batch, striped) keep that user's share of the count there.
     Calls hold the GIL, so any slot is the caller's alone for the call.
 
+    `pages_per_node` is one count for every node, or a sequence with one count per
+    node, 0 for a node with CPUs but no EPC (``nodes`` then defaults to its length;
+    otherwise to 2). ``alloc(node)`` from such a node searches the nodes with EPC
+    from the next one up, wrapping round, as `node_search` says: with
+    ``NodeSearch.fixed_2024`` (the default) it returns None after one lap when every
+    list is empty; with ``NodeSearch.v5_13_until_caller`` the kernel would spin
+    forever, and the model raises ``SoftLockupError`` after ``SOFT_LOCKUP_LAPS``
+    empty laps instead (pool unchanged). A caller on a node with EPC gets None
+    either way.
+
     `initial_drift` starts the counter that far off, as if updates had been lost.
     `counter_batch` is percpu_batch's batch (default ``max(32, 2 x usable CPUs)``).
     `packed` lays per-node and per-thread cells side by side instead of one per
@@ -48,19 +59,24 @@ class EpcPool(_core.Pool):
         self,
         strategy: StrategyLike,
         *,
-        nodes: int = 2,
-        pages_per_node: int = 4096,
+        nodes: NodesArg = NODES_FROM_PAGES,
+        pages_per_node: PagesPerNode = 4096,
         initial_drift: int = 0,
         counter_batch: int | None = None,
         packed: bool = False,
+        node_search: NodeSearchLike = NodeSearch.fixed_2024,
     ) -> None:
+        parsed = parse_strategy(strategy)
+        shape = checked_shape(nodes, pages_per_node, node_search)
         super().__init__(
-            parse_strategy(strategy),
-            as_int("nodes", nodes),
-            as_int("pages_per_node", pages_per_node),
+            parsed,
+            shape.nodes,
+            shape.uniform_pages,
             as_int("initial_drift", initial_drift),
             as_optional_int("counter_batch", counter_batch),
             as_bool("packed", packed),
+            shape.node_pages,
+            shape.node_search,
         )
 
     # The core's methods, behind the same type checks as every public function.

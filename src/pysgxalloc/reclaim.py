@@ -18,10 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core
+from pysgxalloc import _core, pool_shape
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
-from pysgxalloc._core import Comparison, ReclaimOutcome, Strategy, WatermarkRead
+from pysgxalloc._core import Comparison, NodeSearch, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
 ComparisonLike = Comparison | str
@@ -44,7 +45,7 @@ class ReclaimResult:
 
     strategy: Strategy
     nodes: int
-    pages_per_node: int
+    pages_per_node: int | tuple[int, ...]  #: as given: one count for all nodes, or one per node (0: CPU-only)
     enclave_pages: int
     threads: int  #: fault workers; the reclaimer is one more thread, asleep most of the time
     passes: int
@@ -77,6 +78,15 @@ class ReclaimResult:
     fault_wakes_reclaimer: bool
     pages_conserved: bool  #: the C++ conservation check ran after the run and held
     faults_per_worker: npt.NDArray[np.int64]
+    node_search: NodeSearch = NodeSearch.fixed_2024  #: how a worker on a CPU-only node searches for EPC
+    #: The CPU-only node whose worker locked up in the v5.13 node search; None unless outcome is soft_lockup.
+    soft_lockup_node: int | None = None
+
+    @property
+    def soft_lockup(self) -> bool:
+        """A worker on a CPU-only node found every list empty with the v5.13 search: in the kernel
+        it would spin inside the allocator for good (the second bug; the counter's hang is `hung`)."""
+        return self.outcome is ReclaimOutcome.soft_lockup
 
     @property
     def hung(self) -> bool:
@@ -98,7 +108,7 @@ class ReclaimResult:
 
     @property
     def epc_pages(self) -> int:
-        return self.nodes * self.pages_per_node
+        return pool_shape.total_epc_pages(self.nodes, self.pages_per_node)
 
     @property
     def oversubscribed(self) -> bool:
@@ -124,8 +134,8 @@ class ReclaimResult:
 def reclaim_scenario(
     strategy: StrategyLike,
     *,
-    nodes: int = DEFAULTS.nodes,
-    pages_per_node: int = DEFAULTS.pages_per_node,
+    nodes: NodesArg = NODES_FROM_PAGES,
+    pages_per_node: PagesPerNode = DEFAULTS.pages_per_node,
     enclave_pages: int = DEFAULTS.enclave_pages,
     threads: int = DEFAULTS.threads,
     passes: int = DEFAULTS.passes,
@@ -140,6 +150,7 @@ def reclaim_scenario(
     watermark_read: WatermarkRead = WatermarkRead.cheap,
     counter_batch: int | None = None,
     packed: bool = False,
+    node_search: NodeSearchLike = NodeSearch.fixed_2024,
     _leak_pages: int = 0,
 ) -> ReclaimResult:
     """Run one reclaim scenario on a fresh pool and enclave; return when it completed or hung.
@@ -161,11 +172,21 @@ def reclaim_scenario(
     `watermark_read` picks the read both watermark checks compare: the cheap read (the
     kernel's) or, near a watermark, the exact one (``__percpu_counter_compare``'s rule,
     which matters for percpu_batch). `counter_batch` and `packed` are as for EpcPool.
+
+    `pages_per_node` may list one count per node, 0 for a node with CPUs but no EPC
+    (`nodes` then defaults to its length; otherwise to 2); a worker whose node is
+    CPU-only searches the nodes with EPC as `node_search` says. With
+    ``NodeSearch.v5_13_until_caller``, such a worker that finds every list empty
+    never returns from the allocator in the kernel, so never wakes the reclaimer:
+    the run ends with outcome ``soft_lockup`` (``soft_lockup_node`` says where),
+    every thread joined and every page accounted for. With ``NodeSearch.fixed_2024``
+    (the default) it gets -EBUSY and waits for the reclaimer like everyone else.
     """
     parsed = parse_strategy(strategy)
     config = _core.ReclaimConfig()
-    config.nodes = as_int("nodes", nodes)
-    config.pages_per_node = as_int("pages_per_node", pages_per_node)
+    shape = checked_shape(nodes, pages_per_node, node_search)
+    for name, value in shape.native_fields().items():
+        setattr(config, name, value)
     config.enclave_pages = as_int("enclave_pages", enclave_pages)
     config.threads = as_int("threads", threads)
     config.passes = as_int("passes", passes)
@@ -188,7 +209,7 @@ def reclaim_scenario(
     return ReclaimResult(
         strategy=parsed,
         nodes=config.nodes,
-        pages_per_node=config.pages_per_node,
+        pages_per_node=shape.pages_per_node,
         enclave_pages=config.enclave_pages,
         threads=config.threads,
         passes=config.passes,
@@ -219,4 +240,6 @@ def reclaim_scenario(
         fault_wakes_reclaimer=stats.fault_wakes_reclaimer,
         pages_conserved=stats.pages_conserved,
         faults_per_worker=stats.faults_per_worker,
+        node_search=config.node_search,
+        soft_lockup_node=stats.soft_lockup_node if stats.soft_lockup_node >= 0 else None,
     )

@@ -79,10 +79,30 @@ RECLAIM = (
     "assert r.hung, r"
 )
 
+# A CPU-only node 0 with a fault worker on every node: the 2024 search, then the v5.13 one,
+# whose lockup (alone on node 0, certain) ends the run from inside a worker; and a hammer
+# whose CPU-only worker locks up while the others hold every page.
+CPU_ONLY_NODE = (
+    "for search in ('fixed_2024', 'v5_13_until_caller'):\n"
+    "    sgx.reclaim_scenario({strategy!r}, pages_per_node=[0, 128, 128], threads=3, enclave_pages=768,"
+    " passes=2, pin=False, stall_seconds=5, node_search=search)\n"
+    "r = sgx.reclaim_scenario({strategy!r}, pages_per_node=[0, 128, 128], threads=1, enclave_pages=768,"
+    " pin=False, stall_seconds=5, node_search='v5_13_until_caller')\n"
+    "assert r.soft_lockup, r\n"
+    "try:\n"
+    "    sgx.hammer({strategy!r}, threads=3, pages_per_node=[1, 1, 0], hold=1, ops=1000,"
+    " node_search='v5_13_until_caller')\n"
+    "except sgx.SoftLockupError:\n"
+    "    pass\n"
+    "else:\n"
+    "    raise AssertionError('no soft lockup')"
+)
 
+
+@pytest.mark.parametrize("statement", [RECLAIM, CPU_ONLY_NODE], ids=["reclaim", "cpu_only_node"])
 @pytest.mark.parametrize("strategy", RACE_FREE)
-def test_race_free_strategy_reclaim_scenario_has_no_race_report(strategy: str) -> None:
-    done = run_under_tsan(RECLAIM.format(strategy=strategy))
+def test_race_free_strategy_reclaim_scenario_has_no_race_report(strategy: str, statement: str) -> None:
+    done = run_under_tsan(statement.format(strategy=strategy))
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
     assert done.returncode == 0, done.stderr[-4000:]
 

@@ -123,3 +123,11 @@ def add_plot_option(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.png",
         help="draw throughput and drift against threads",
     )
+
+
+def pages_per_node(text: str) -> int | tuple[int, ...]:
+    """An argparse type: one page count for every node (4096), or one per node (4096,4096,0; 0: a
+    CPU-only node). The callee checks the ranges."""
+    if "," not in text:
+        return at_least(1)(text)
+    return tuple(integer(item) for item in _items(text))

@@ -24,6 +24,7 @@ from pysgxalloc.cli._console import table
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.intervals import Interval, median_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
+from pysgxalloc.soft_lockup import LockupRuns
 from pysgxalloc.strategy import ACCURACY_LABEL, accuracy
 
 
@@ -177,15 +178,15 @@ def _median(values: npt.NDArray[Any], fmt: str) -> str:
     return f"{format(float(np.median(values)), fmt)}\n{_bracket(median_interval(values), fmt)}"
 
 
+def _scenario_table(title: str) -> Table:
+    """The style of the scenario tables: a title, a rule under the headers, no frame."""
+    return Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, show_edge=False)
+
+
 def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
     """Per strategy: runs, how many hung, the median faults served before the hang, the drift
     the hung runs ended with, and how long the completed runs took."""
-    out = Table(
-        title="Reclaim scenario: does the run hang?",
-        box=box.SIMPLE_HEAD,
-        collapse_padding=True,
-        show_edge=False,
-    )
+    out = _scenario_table("Reclaim scenario: does the run hang?")
     out.add_column("strategy", no_wrap=True)
     out.add_column("exact")
     out.add_column("hung/\nruns", justify="right", no_wrap=True)
@@ -204,5 +205,33 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
             _median(drift, "+.0f"),
             spread,
             _median(s.completion_seconds * 1e3, ".1f"),
+        )
+    return out
+
+
+def placement_label(threads: int) -> str:
+    """A lockup run's fault workers, as the tables and verdicts name them."""
+    return "node 0 alone" if threads == 1 else f"{threads}, one per node"
+
+
+def lockup_table(groups: Sequence[LockupRuns]) -> Table:
+    """Per placement and node search: runs, how they ended, and the node each lockup happened on."""
+    out = _scenario_table("CPU-only node: does a fault worker there lock up?")
+    out.add_column("fault workers", no_wrap=True)
+    out.add_column("node search", no_wrap=True)
+    out.add_column("runs", justify="right")
+    out.add_column("completed", justify="right")
+    out.add_column("soft\nlockup", justify="right")
+    out.add_column("other\n(hung)", justify="right")
+    out.add_column("lockup\non node", justify="right")
+    for g in groups:
+        out.add_row(
+            placement_label(g.threads),
+            g.node_search.name,
+            str(g.runs),
+            str(g.completed),
+            str(g.soft_lockups),
+            str(g.other_outcomes),
+            ", ".join(str(node) for node in g.lockup_nodes) or "-",
         )
     return out

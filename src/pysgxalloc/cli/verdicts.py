@@ -6,10 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc._core import Accuracy, NodeSearch, Strategy
+from pysgxalloc.cli.tables import placement_label
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.intervals import median_ratio, ratio_interval
+from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.reclaim_runs import ReclaimRuns
+from pysgxalloc.soft_lockup import LockupRuns
 
 
 def verdict(summaries: Sequence[HammerRuns]) -> str:
@@ -129,3 +132,37 @@ def reclaim_verdict(summaries: Sequence[ReclaimRuns]) -> str:
     if wrong:
         sentence += f" BUG: exact strategies hung: {', '.join(wrong)}."
     return sentence
+
+
+def lockup_verdict(groups: Sequence[LockupRuns]) -> str:
+    """What each search did with a fault worker on the CPU-only node, and whether any page was lost.
+
+    A soft lockup with the 2024 search, or a lost page, would be a bug in the model.
+    """
+    parts = []
+    for g in groups:
+        where = f" (node {', '.join(str(node) for node in g.lockup_nodes)})" if g.lockup_nodes else ""
+        parts.append(
+            f"{g.node_search.name}, {placement_label(g.threads)}: {g.soft_lockups} of {g.runs} runs "
+            f"locked up{where}, {g.completed} completed"
+        )
+    sentence = "; ".join(parts) + "."
+    if any(g.node_search is NodeSearch.fixed_2024 and g.soft_lockups for g in groups):
+        sentence += " BUG: the 2024 search locked up."
+    if all(g.pages_conserved for g in groups):
+        sentence += " Every page was accounted for in every run."
+    else:
+        sentence += " BUG: a run lost or duplicated a page."
+    return sentence
+
+
+def soft_lockup_note(results: Sequence[ReclaimResult]) -> str:
+    """The runs that ended in a soft lockup (the node search's bug, not the counter's), which the
+    hang table does not count."""
+    lockups = [r for r in results if r.soft_lockup]
+    nodes = sorted({r.soft_lockup_node for r in lockups if r.soft_lockup_node is not None})
+    return (
+        f"{len(lockups)} of {len(results)} runs ended in a soft lockup, not counted as hung above: a fault "
+        f"worker on CPU-only node {', '.join(str(node) for node in nodes)} found every list empty with the "
+        "v5.13 node search (see 'pysgxalloc lockup')."
+    )

@@ -20,6 +20,7 @@ from rich.console import Console
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
+from pysgxalloc.cli.commands.lockup import print_lockups, run_lockups
 from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
 from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_runs_table
 from pysgxalloc.cli.verdicts import machine_verdict, verdict
@@ -65,8 +66,20 @@ def reclaim_section(out: Console, options: DemoOptions) -> None:
     print_scenarios(out, results)
 
 
+def lockup_section(out: Console, options: DemoOptions) -> None:
+    """The second bug: a fault worker on a CPU-only node, v5.13's node search against the 2024 fix."""
+    if options.reclaim_runs == 0:
+        return
+    out.print(
+        "[bold]The second bug: a fault worker on a node without EPC, and a node search that never ends[/bold]"
+    )
+    results: list[ReclaimResult] = []
+    run_lockups(results, options.reclaim_runs)
+    print_lockups(out, results)
+
+
 #: Extra sections, in order, after the strategy table.
-EXTRA_SECTIONS: list[Section] = [reclaim_section]
+EXTRA_SECTIONS: list[Section] = [reclaim_section, lockup_section]
 
 # flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
 # so it never collides with another command's option of the same name.

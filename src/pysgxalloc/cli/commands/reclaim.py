@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc._core import Comparison
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
+from pysgxalloc._core import Comparison, NodeSearch
+from pysgxalloc.cli.arguments import integer, pages_per_node, positive_int, strategy_names
+from pysgxalloc.cli.scenario_runs import (
+    add_enclave_pages_option,
+    add_stall_seconds_option,
+    collect_runs,
+    collect_then_print,
+)
 from pysgxalloc.cli.tables import reclaim_table
-from pysgxalloc.cli.verdicts import reclaim_verdict
+from pysgxalloc.cli.verdicts import reclaim_verdict, soft_lockup_note
+from pysgxalloc.pool_shape import describe_shape
 from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
 from pysgxalloc.strategy import STRATEGIES, StrategyLike
@@ -44,17 +49,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--threads", type=positive_int, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
     )
     parser.add_argument(
-        "--nodes", type=positive_int, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--pages-per-node", type=positive_int, default=DEFAULTS.pages_per_node, help="default: %(default)s"
-    )
-    parser.add_argument(
-        "--enclave-pages",
+        "--nodes",
         type=positive_int,
-        default=DEFAULTS.enclave_pages,
-        help="enclave size in pages (default: %(default)s)",
+        default=None,
+        help=f"NUMA nodes (default: {DEFAULTS.nodes}, or as many as --pages-per-node lists)",
     )
+    parser.add_argument(
+        "--pages-per-node",
+        type=pages_per_node,
+        default=DEFAULTS.pages_per_node,
+        help="EPC pages of every node, or one count per node such as 4096,4096,0 (0: a CPU-only node; "
+        "default: %(default)s)",
+    )
+    parser.add_argument(
+        "--node-search",
+        choices=[s.name for s in NodeSearch],
+        default=NodeSearch.fixed_2024.name,
+        help="how a fault worker on a CPU-only node searches the nodes with EPC: v5.13's, which never "
+        "ends once every list is empty, or the 2024 fix (default: %(default)s)",
+    )
+    add_enclave_pages_option(parser, DEFAULTS.enclave_pages)
     parser.add_argument(
         "--passes",
         type=positive_int,
@@ -82,12 +96,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=DEFAULTS.initial_drift,
         help="start the counter off by this much",
     )
-    parser.add_argument(
-        "--stall-seconds",
-        type=seconds,
-        default=DEFAULTS.stall_seconds,
-        help="no progress for this long means hung (default: %(default)s)",
-    )
+    add_stall_seconds_option(parser, DEFAULTS.stall_seconds)
     parser.add_argument(
         "--max-retries",
         type=integer,
@@ -106,7 +115,8 @@ def scenario_line(result: ReclaimResult) -> str:
     pinned = " pinned" if result.pin else ""
     return (
         f"{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs ({load}); "
-        f"EPC {result.nodes} x {result.pages_per_node} pages, enclave {result.enclave_pages} pages, "
+        f"EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
+        f"enclave {result.enclave_pages} pages, "
         f"{result.passes} passes; low {result.low}, high {result.high}, scan {result.scan}, "
         f"{result.comparison.name} comparison; hung = no progress for {result.stall_seconds:g} s"
         + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
@@ -118,11 +128,13 @@ def run_scenarios(
 ) -> None:
     """`runs` scenarios per strategy under a progress bar, each appended to `results` as it
     finishes, so a Ctrl-C still leaves the finished ones there."""
-    with progress_bar(stderr_console()) as progress:
-        task = progress.add_task("reclaim scenarios", total=runs * len(strategies))
-        for result in reclaim_runs(strategies, runs, **scenario):
-            results.append(result)
-            progress.update(task, advance=1, description=f"{result.strategy.name}: {result.outcome.name}")
+    collect_runs(
+        results,
+        reclaim_runs(strategies, runs, **scenario),
+        runs * len(strategies),
+        "reclaim scenarios",
+        lambda result: f"{result.strategy.name}: {result.outcome.name}",
+    )
 
 
 def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str = "") -> None:
@@ -131,13 +143,15 @@ def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str 
     out.print(prefix + scenario_line(results[0]), soft_wrap=True)
     out.print(reclaim_table(summaries))
     out.print(reclaim_verdict(summaries), soft_wrap=True)
+    if any(r.soft_lockup for r in results):
+        out.print(soft_lockup_note(results), soft_wrap=True)
 
 
 def run(args: argparse.Namespace) -> int:
     scenario = {
         "threads": args.threads,
-        "nodes": args.nodes,
         "pages_per_node": args.pages_per_node,
+        "node_search": args.node_search,
         "enclave_pages": args.enclave_pages,
         "passes": args.passes,
         "low": args.low,
@@ -149,16 +163,8 @@ def run(args: argparse.Namespace) -> int:
         "max_retries": args.max_retries,
         "pin": args.pin,
     }
-    results: list[ReclaimResult] = []
-    interrupted = False
-    try:
-        run_scenarios(results, args.strategies, args.runs, **scenario)
-    except (ValueError, TypeError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        interrupted = True
-        print(f"{PROG}: interrupted; {len(results)} finished runs below", file=sys.stderr)
-    if results:
-        print_scenarios(stdout_console(), results, prefix=f"{PROG}: ")
-    return EXIT_INTERRUPTED if interrupted else 0
+    if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
+        scenario["nodes"] = args.nodes
+    return collect_then_print(
+        PROG, lambda results: run_scenarios(results, args.strategies, args.runs, **scenario), print_scenarios
+    )

@@ -1,0 +1,68 @@
+"""What the commands that repeat reclaim scenarios share (reclaim, lockup): the options both
+take, a progress bar while the runs go, and the finished runs printed even after Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from rich.console import Console
+
+from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, EXIT_USAGE, positive_int, seconds
+
+Run = TypeVar("Run")
+
+
+def add_enclave_pages_option(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument(
+        "--enclave-pages",
+        type=positive_int,
+        default=default,
+        help="enclave size in pages (default: %(default)s)",
+    )
+
+
+def add_stall_seconds_option(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument(
+        "--stall-seconds",
+        type=seconds,
+        default=default,
+        help="no progress for this long means hung (default: %(default)s)",
+    )
+
+
+def collect_runs(
+    results: list[Run], runs: Iterable[Run], total: int, title: str, describe: Callable[[Run], str]
+) -> None:
+    """Each of `runs` appended to `results` as it finishes, under a progress bar of `total`
+    steps, so a Ctrl-C still leaves the finished ones there."""
+    with progress_bar(stderr_console()) as progress:
+        task = progress.add_task(title, total=total)
+        for run in runs:
+            results.append(run)
+            progress.update(task, advance=1, description=describe(run))
+
+
+def collect_then_print(
+    prog: str,
+    collect: Callable[[list[Run]], None],
+    show: Callable[[Console, list[Run], str], None],
+) -> int:
+    """A command's body: `collect` the runs, then `show` them on stdout; bad values exit 2,
+    and Ctrl-C prints the finished runs and exits 130."""
+    results: list[Run] = []
+    interrupted = False
+    try:
+        collect(results)
+    except (ValueError, TypeError) as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"{prog}: interrupted; {len(results)} finished runs below", file=sys.stderr)
+    if results:
+        show(stdout_console(), results, f"{prog}: ")
+    return EXIT_INTERRUPTED if interrupted else 0
