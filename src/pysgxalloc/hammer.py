@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core
+from pysgxalloc import _core, _test_hooks
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
@@ -131,7 +131,6 @@ def hammer(
     packed: bool = _DEFAULT.packed,
     engine: Engine = _DEFAULT.engine,
     chunk: int = _DEFAULT.chunk,
-    _fail_worker: int = -1,
 ) -> HammerResult:
     """Run `threads` OS threads against one fresh pool and measure throughput and drift.
 
@@ -174,19 +173,20 @@ def hammer(
         engine=engine,
         chunk=chunk,
     )
-    return run_hammer(strategy, settings, _fail_worker=_fail_worker)
+    return run_hammer(strategy, settings)
 
 
-def run_hammer(strategy: StrategyLike, settings: HammerSettings, *, _fail_worker: int = -1) -> HammerResult:
+def run_hammer(strategy: StrategyLike, settings: HammerSettings) -> HammerResult:
     """``hammer()`` with its settings in one value: what a sweep or the demo runs, one run at a time."""
     parsed = parse_strategy(strategy)
+    fail_worker = _test_hooks.fail_worker
     cpus = usable_cpus()
     stats: _core.HammerStats | PythonEngineStats
     if settings.engine == "python":
-        plan = _plan_native(settings, _fail_worker)
-        stats = run_python_engine(parsed, settings, plan, _fail_worker)
+        plan = _plan_native(settings, fail_worker)
+        stats = run_python_engine(parsed, settings, plan, fail_worker)
     else:
-        stats = _run_native(parsed, settings, _fail_worker)
+        stats = _run_native(parsed, settings, fail_worker)
     return HammerResult(
         strategy=parsed,
         engine=settings.engine,

@@ -26,10 +26,10 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar, cast, get_args, get_origin, get_type_hints
 
+from pysgxalloc._version import installed_version
 from pysgxalloc.hammer import HammerResult
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
@@ -159,10 +159,7 @@ class SweepRecord:
     @classmethod
     def start(cls, config: SweepConfig) -> SweepRecord:
         """An empty record for a sweep starting now on this machine."""
-        try:
-            version = metadata.version("pysgxalloc")
-        except metadata.PackageNotFoundError:
-            version = "unknown"
+        version = installed_version()
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return cls(MachineInfo.current(), config, created=created, package_version=version)
 

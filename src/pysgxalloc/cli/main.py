@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pysgxalloc._version import installed_version
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
 from pysgxalloc.cli.commands import demo, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=demo.DESCRIPTION + " With no command, runs the demo with the options below.",
         epilog="Run 'pysgxalloc COMMAND --help' for a command's options.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     demo.add_options(parser)
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     demo.register(commands)
