@@ -133,7 +133,7 @@ def test_ctrl_c_in_the_demo_prints_what_was_measured_and_exits_130(
     done = run_main(capsys, "--ops", "2000", "--repeats", "1")
     assert done.code == 130
     assert [line.split()[0] for line in done.out.splitlines()[3:5]] == ["atomic", "per_node"]
-    assert f"interrupted after 2 of {len(sgx.STRATEGIES)} runs" in done.out
+    assert f"interrupted after 2 of {len(sgx.STRATEGIES)} runs" in done.err
 
 
 @pytest.mark.parametrize(

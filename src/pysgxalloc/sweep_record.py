@@ -218,6 +218,9 @@ class SweepRecord:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
         try:
+            # mkstemp makes the file private (0600); results are meant to be shared, so the
+            # file gets what open() would give it, as the CSV and the plot beside it do.
+            os.fchmod(handle, _NEW_FILE_MODE & ~_umask())
             with os.fdopen(handle, "w") as out:
                 out.write(text)
             os.replace(temporary, path)
@@ -241,6 +244,17 @@ class SweepRecord:
             writer.writeheader()
             for measurement in self.measurements:
                 writer.writerow({**machine, **shared, **asdict(measurement)})
+
+
+#: What open() asks for when it creates a file, before the umask.
+_NEW_FILE_MODE = 0o666
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _build(cls: type[T], data: object, path: str) -> T:

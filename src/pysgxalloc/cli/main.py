@@ -1,6 +1,6 @@
 """The ``pysgxalloc`` command (also python -m pysgxalloc): the demo, or one of the commands in commands/.
 
-Exit codes: 0 done, 1 failed, 2 bad arguments (message on stderr, no traceback),
+Exit codes: 0 done, 1 failed, 2 bad arguments (a one-line message on stderr, no traceback),
 130 stopped by Ctrl-C (what was measured is kept and printed).
 """
 
@@ -11,13 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from pysgxalloc._version import installed_version
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser
 from pysgxalloc.cli.commands import demo, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pysgxalloc",
         description=demo.DESCRIPTION + " With no command, runs the demo with the options below.",
         epilog="Run 'pysgxalloc COMMAND --help' for a command's options.",

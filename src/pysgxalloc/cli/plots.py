@@ -3,8 +3,9 @@
 One line per strategy (a colour each), per engine (a marker each) and per
 machine (a line style each); a dotted vertical line marks each machine's CPU
 count, past which its threads are oversubscribed. matplotlib is an optional
-extra (``pip install "pysgxalloc[plot]"``), imported only when a plot is drawn;
-`require_matplotlib` lets a command fail before a long run rather than after.
+dependency (``pip install matplotlib``; in a checkout, ``pip install ".[plot]"``),
+imported only when a plot is drawn; `require_matplotlib` lets a command fail
+before a long run rather than after.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def require_matplotlib() -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         raise PlotUnavailableError(
-            'plotting needs matplotlib: pip install "pysgxalloc[plot]" (or pip install matplotlib)'
+            "plotting needs matplotlib: pip install matplotlib "
+            '(or, in a pysgxalloc checkout, pip install ".[plot]" installs both)'
         ) from None
 
 

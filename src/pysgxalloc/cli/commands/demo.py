@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc._core import Accuracy, Strategy
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
 from pysgxalloc.cli.tables import STRATEGY_COLUMNS, hammer_runs_table
@@ -66,16 +66,26 @@ def reclaim_section(out: Console, options: DemoOptions) -> None:
 EXTRA_SECTIONS: list[Section] = [reclaim_section]
 
 # flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
-# so it never collides with another command's option of the same name.
+# so it never collides with another command's option of the same name; each names
+# its metavar, or --help would show that internal dest.
 _OPTIONS: dict[str, dict[str, Any]] = {
-    "--threads": {"type": positive_int, "help": "worker threads (default: max(2, usable CPUs))"},
-    "--nodes": {"type": positive_int, "help": "NUMA nodes (default: 2)"},
-    "--pages-per-node": {"type": positive_int, "help": "EPC pages per node (default: 4096)"},
-    "--ops": {"type": positive_int, "help": "operations per thread and run (default: 2000000)"},
-    "--repeats": {"type": positive_int, "help": "runs per strategy (default: 5)"},
+    "--threads": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": "worker threads (default: max(2, usable CPUs))",
+    },
+    "--nodes": {"type": positive_int, "metavar": "N", "help": "NUMA nodes (default: 2)"},
+    "--pages-per-node": {"type": positive_int, "metavar": "N", "help": "EPC pages per node (default: 4096)"},
+    "--ops": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": "operations per thread and run (default: 2000000)",
+    },
+    "--repeats": {"type": positive_int, "metavar": "N", "help": "runs per strategy (default: 5)"},
     "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
     "--reclaim-runs": {
         "type": at_least(0),
+        "metavar": "N",
         "help": "reclaim scenarios per strategy in the hang section (default: 5; 0 skips it)",
     },
     "--pin": {
@@ -145,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         out.print(hammer_runs_table(summaries, STRATEGY_COLUMNS))
         out.print(verdict(summaries), soft_wrap=True)
     if interrupted:
-        out.print(f"interrupted after {len(results)} of {planned} runs; the table shows those.")
+        print_interrupted(len(results), planned)
         return EXIT_INTERRUPTED
     if quiet := [
         s.strategy.name for s in summaries if s.accuracy is Accuracy.drifts and not s.runs_with_drift

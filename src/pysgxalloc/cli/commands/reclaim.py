@@ -9,8 +9,8 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc._core import Comparison
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc._core import Comparison, WatermarkRead
+from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, integer, positive_int, seconds, strategy_names
 from pysgxalloc.cli.tables import reclaim_table
 from pysgxalloc.cli.verdicts import reclaim_verdict
@@ -32,43 +32,74 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "free list is empty keeps the faults from waking the reclaimer: the 2021 hang.",
     )
     parser.add_argument(
-        "--runs", type=positive_int, default=DEFAULT_RUNS, help=f"runs per strategy (default: {DEFAULT_RUNS})"
+        "--runs",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULT_RUNS,
+        help=f"runs per strategy (default: {DEFAULT_RUNS})",
     )
     parser.add_argument(
         "--strategies",
+        metavar="LIST",
         type=strategy_names,
         default=[s.name for s in STRATEGIES],
         help="comma-separated strategies (default: all)",
     )
     parser.add_argument(
-        "--threads", type=positive_int, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
+        "--threads",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULTS.threads,
+        help="fault workers (default: %(default)s)",
     )
     parser.add_argument(
-        "--nodes", type=positive_int, default=DEFAULTS.nodes, help="NUMA nodes (default: %(default)s)"
+        "--nodes",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULTS.nodes,
+        help="NUMA nodes (default: %(default)s)",
     )
     parser.add_argument(
-        "--pages-per-node", type=positive_int, default=DEFAULTS.pages_per_node, help="default: %(default)s"
+        "--pages-per-node",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULTS.pages_per_node,
+        help="default: %(default)s",
     )
     parser.add_argument(
         "--enclave-pages",
+        metavar="N",
         type=positive_int,
         default=DEFAULTS.enclave_pages,
         help="enclave size in pages (default: %(default)s)",
     )
     parser.add_argument(
         "--passes",
+        metavar="N",
         type=positive_int,
         default=DEFAULTS.passes,
         help="passes over each worker's share (default: %(default)s)",
     )
     parser.add_argument(
-        "--low", type=integer, default=DEFAULTS.low, help="low watermark (default: %(default)s)"
+        "--low",
+        metavar="PAGES",
+        type=integer,
+        default=DEFAULTS.low,
+        help="low watermark (default: %(default)s)",
     )
     parser.add_argument(
-        "--high", type=integer, default=DEFAULTS.high, help="high watermark (default: %(default)s)"
+        "--high",
+        metavar="PAGES",
+        type=integer,
+        default=DEFAULTS.high,
+        help="high watermark (default: %(default)s)",
     )
     parser.add_argument(
-        "--scan", type=integer, default=DEFAULTS.scan, help="pages per reclaim batch (default: %(default)s)"
+        "--scan",
+        metavar="PAGES",
+        type=integer,
+        default=DEFAULTS.scan,
+        help="pages per reclaim batch (default: %(default)s)",
     )
     parser.add_argument(
         "--comparison",
@@ -78,21 +109,39 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--initial-drift",
+        metavar="PAGES",
         type=integer,
         default=DEFAULTS.initial_drift,
         help="start the counter off by this much",
     )
     parser.add_argument(
         "--stall-seconds",
+        metavar="SECONDS",
         type=seconds,
         default=DEFAULTS.stall_seconds,
         help="no progress for this long means hung (default: %(default)s)",
     )
     parser.add_argument(
         "--max-retries",
+        metavar="N",
         type=integer,
         default=DEFAULTS.max_retries,
         help="one fault retried more means hung (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--counter-batch",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="percpu_batch's batch (default: max(32, 2 x usable CPUs))",
+    )
+    parser.add_argument(
+        "--watermark-read",
+        choices=[r.name for r in WatermarkRead],
+        default=WatermarkRead.cheap.name,
+        help="the read the watermark checks compare: cheap (the kernel's), or exact_near_watermark "
+        "(the exact read within the cheap read's error bound of a watermark, as "
+        "__percpu_counter_compare does) (default: %(default)s)",
     )
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
@@ -110,6 +159,12 @@ def scenario_line(result: ReclaimResult) -> str:
         f"{result.passes} passes; low {result.low}, high {result.high}, scan {result.scan}, "
         f"{result.comparison.name} comparison; hung = no progress for {result.stall_seconds:g} s"
         + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
+        + (f"; counter_batch {result.counter_batch}" if result.counter_batch is not None else "")
+        + (
+            f"; {result.watermark_read.name} watermark read"
+            if result.watermark_read is not WatermarkRead.cheap
+            else ""
+        )
     )
 
 
@@ -148,6 +203,8 @@ def run(args: argparse.Namespace) -> int:
         "stall_seconds": args.stall_seconds,
         "max_retries": args.max_retries,
         "pin": args.pin,
+        "counter_batch": args.counter_batch,
+        "watermark_read": WatermarkRead[args.watermark_read],
     }
     results: list[ReclaimResult] = []
     interrupted = False
@@ -158,7 +215,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except KeyboardInterrupt:
         interrupted = True
-        print(f"{PROG}: interrupted; {len(results)} finished runs below", file=sys.stderr)
     if results:
         print_scenarios(stdout_console(), results, prefix=f"{PROG}: ")
-    return EXIT_INTERRUPTED if interrupted else 0
+    if interrupted:
+        print_interrupted(len(results), args.runs * len(args.strategies))
+        return EXIT_INTERRUPTED
+    return 0
