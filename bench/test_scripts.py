@@ -56,7 +56,14 @@ def test_native_overhead_compares_the_hammer_with_the_reference_loop(tmp_path: P
     assert all(row["reference_median"] > 0 and row["hammer_median"] > 0 for row in rows)
 
 
-@pytest.mark.parametrize("name", ["strategy_costs.py", "native_overhead.py"])
+def test_pool_call_cost_compares_epcpool_with_the_bare_core_calls() -> None:
+    done = run_script("pool_call_cost.py", "--pairs", "1000", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    for kind in ("EpcPool", "_core.Pool (bare)", "checked in Python"):
+        assert kind in done.stdout
+
+
+@pytest.mark.parametrize("name", ["strategy_costs.py", "native_overhead.py", "pool_call_cost.py"])
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")
     assert done.returncode == 2

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from pysgxalloc._version import installed_version
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser
-from pysgxalloc.cli.commands import demo, reclaim, report, sweep
+from pysgxalloc.cli.commands import costs, demo, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
 
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.register(commands)
     report.register(commands)
     reclaim.register(commands)
+    costs.register(commands)
     parser.set_defaults(run=demo.run)
     return parser
 

@@ -22,7 +22,7 @@ PROG = "pysgxalloc reclaim"
 DEFAULT_RUNS = 10
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "reclaim",
         help="reproduce the hang: fault workers, the reclaimer and its watermarks, per strategy",
