@@ -69,8 +69,12 @@ def run(args: argparse.Namespace) -> int:
     if any(f.oversubscribed for f in files):
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
     if args.plot is not None and any(f.groups for f in files):
-        series = [Series(_label(i, f), f.machine.cpus, f.groups) for i, f in enumerate(files, start=1)]
-        plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series))
+        # the file's name beside its machine: two files from one host must not read alike
+        series = [
+            Series(f"{_label(i, f)}, {f.path.name}", f.machine.cpus, f.groups, tag=f"[{i}]")
+            for i, f in enumerate(files, start=1)
+        ]
+        plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series if s.groups))
         out.print(f"wrote {args.plot}")
     return 0
 
