@@ -93,13 +93,19 @@ def test_report_puts_two_files_side_by_side_and_plots_them(
     assert plot.read_bytes()[:8] == PNG_MAGIC
 
 
+def with_foreign_benchmarks(benchmark_json: Path, tmp_path: Path, *names: str) -> Path:
+    """A copy of `benchmark_json` with benchmarks of another suite (no pysgxalloc figures) added."""
+    data: dict[str, Any] = json.loads(benchmark_json.read_text())
+    data["benchmarks"] += [{"name": name, "extra_info": {"seconds": 1.0}} for name in names]
+    mixed = tmp_path / "mixed.json"
+    mixed.write_text(json.dumps(data))
+    return mixed
+
+
 def test_report_notes_benchmarks_it_cannot_read(
     capsys: pytest.CaptureFixture[str], benchmark_json: Path, tmp_path: Path
 ) -> None:
-    data: dict[str, Any] = json.loads(benchmark_json.read_text())
-    data["benchmarks"].append({"name": "test_reclaim_latency", "extra_info": {"seconds": 1.0}})
-    mixed = tmp_path / "mixed.json"
-    mixed.write_text(json.dumps(data))
+    mixed = with_foreign_benchmarks(benchmark_json, tmp_path, "test_reclaim_latency")
     done = run_main(capsys, "report", str(mixed))
     assert done.code == 0, done.err
     assert "note: skipped 1 benchmarks without pysgxalloc figures (test_reclaim_latency)" in done.out
@@ -108,11 +114,8 @@ def test_report_notes_benchmarks_it_cannot_read(
 def test_the_skip_note_names_each_test_once_with_its_count(
     capsys: pytest.CaptureFixture[str], benchmark_json: Path, tmp_path: Path
 ) -> None:
-    data: dict[str, Any] = json.loads(benchmark_json.read_text())
-    foreign = [f"test_other[{case}]" for case in ("a", "b", "c")] + ["test_lone"]
-    data["benchmarks"] += [{"name": name, "extra_info": {}} for name in foreign]
-    mixed = tmp_path / "mixed.json"
-    mixed.write_text(json.dumps(data))
+    foreign = [f"test_other[{case}]" for case in ("a", "b", "c")]
+    mixed = with_foreign_benchmarks(benchmark_json, tmp_path, *foreign, "test_lone")
     done = run_main(capsys, "report", str(mixed))
     assert done.code == 0, done.err
     assert "note: skipped 4 benchmarks without pysgxalloc figures (test_other x3, test_lone)" in done.out

@@ -16,7 +16,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from pysgxalloc._core import default_counter_batch
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, output_file
 from pysgxalloc.machine import usable_cpus
@@ -25,8 +24,21 @@ from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_once, st
 HELP = "where each strategy wins: update cost, read cost, accuracy and memory, padded and packed"
 
 
+# CostSetup field -> (lowest value, help): each is an option --FIELD (dashes for underscores)
+# whose default is this machine's CostSetup().
+_OPTIONS: dict[str, tuple[int, str]] = {
+    "threads": (1, "update threads"),
+    "writers": (0, "read cost: writers beside the reader"),
+    "nodes": (1, "NUMA nodes"),
+    "ops": (2, "operations per thread and run"),
+    "batch": (1, "pages allocated before freeing them"),
+    "hold": (0, "pages each update worker holds across the quiescent readings"),
+    "rounds": (1, "quiescent readings per update run"),
+    "counter_batch": (1, "percpu_batch's batch"),
+}
+
+
 def register(subparsers: Any) -> None:
-    cpus = usable_cpus()
     defaults = CostSetup()
     parser = subparsers.add_parser(
         "costs",
@@ -34,59 +46,27 @@ def register(subparsers: Any) -> None:
         description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--threads", metavar="N", type=at_least(1), default=defaults.threads,
-        help=f"update threads (default here: {defaults.threads})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--writers", metavar="N", type=at_least(0), default=defaults.writers,
-        help=f"read cost: writers beside the reader (default here: {defaults.writers})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--nodes", metavar="N", type=at_least(1), default=defaults.nodes, help="NUMA nodes (default: 2)"
-    )
-    parser.add_argument(
-        "--ops", metavar="N", type=at_least(2), default=defaults.ops,
-        help=f"operations per thread and run (default: {defaults.ops})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--batch", metavar="N", type=at_least(1), default=defaults.batch,
-        help=f"pages allocated before freeing them (default: {defaults.batch})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--hold", metavar="N", type=at_least(0), default=defaults.hold,
-        help=f"pages each update worker holds across the readings (default: {defaults.hold})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--rounds", metavar="N", type=at_least(1), default=defaults.rounds,
-        help=f"quiescent readings per update run (default: {defaults.rounds})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--counter-batch", metavar="N", type=at_least(1), default=default_counter_batch(),
-        help=f"percpu_batch's batch (default here: {default_counter_batch()})",
-    )  # fmt: skip
+    for field, (lowest, text) in _OPTIONS.items():
+        default = getattr(defaults, field)
+        parser.add_argument(
+            "--" + field.replace("_", "-"),
+            metavar="N",
+            type=at_least(lowest),
+            default=default,
+            help=f"{text} (default here: {default})",
+        )
     parser.add_argument(
         "--repeats", metavar="N", type=at_least(1), default=5, help="runs of each (default: 5)"
     )
     parser.add_argument(
-        "--pin", action="store_true", help=f"pin thread i to the i-th of the {cpus} usable CPUs"
+        "--pin", action="store_true", help=f"pin thread i to the i-th of the {usable_cpus()} usable CPUs"
     )
     parser.add_argument("--json", type=output_file(), metavar="FILE", help="also save every sample here")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    setup = CostSetup(
-        threads=args.threads,
-        writers=args.writers,
-        nodes=args.nodes,
-        ops=args.ops,
-        batch=args.batch,
-        hold=args.hold,
-        rounds=args.rounds,
-        counter_batch=args.counter_batch,
-        pin=args.pin,
-    )
+    setup = CostSetup(**{field: getattr(args, field) for field in _OPTIONS}, pin=args.pin)
     try:
         costs = start_costs(setup)
     except (TypeError, ValueError) as error:
