@@ -87,7 +87,7 @@ def test_a_plot_without_matplotlib_is_refused_before_anything_runs(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def missing() -> None:
-        raise PlotUnavailableError('plotting needs matplotlib: pip install "pysgxalloc[plot]"')
+        raise PlotUnavailableError("plotting needs matplotlib: pip install matplotlib")
 
     def no_runs(*args: object, **kwargs: object) -> None:
         raise AssertionError("a run started before the missing plot library was reported")
