@@ -147,6 +147,29 @@ def test_report_shows_the_read_cost_and_reclaim_benchmarks(
     assert len(reclaim_rows) == 1  # the exact strategy only: plain_node_lock hangs by design
 
 
+def test_read_cost_benchmarks_saved_before_they_named_their_setting_are_read_too(tmp_path: Path) -> None:
+    old = {
+        "name": "test_read_cost[atomic-exact]",
+        "params": {"strategy": "atomic", "exact_read": True},
+        "extra_info": {
+            "writers": 1,
+            "oversubscribed": False,
+            "ns_per_read_median": 1.5,
+            "writer_mops_median": 20,
+        },
+    }
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"machine_info": {}, "benchmarks": [old, "not a benchmark"]}))
+    (row,) = read_result_file(path).read_costs
+    assert (row.strategy, row.read, row.threads, row.ns_per_read, row.writer_mops) == (
+        "atomic",
+        "exact",
+        2,
+        1.5,
+        20,
+    )
+
+
 def test_report_reads_the_sweeps_own_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from pysgxalloc.__main__ import main
 

@@ -133,9 +133,10 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
         name = str(benchmark.get("name", "?")) if isinstance(benchmark, Mapping) else "?"
         if not isinstance(extra, Mapping):
             extra = {}
+        params = benchmark.get("params") if isinstance(benchmark, Mapping) else None
         if (found := _hammer_runs(extra)) is not None:
             runs.extend(found)
-        elif (read_cost := _read_cost_row(extra)) is not None:
+        elif (read_cost := _read_cost_row(extra, params)) is not None:
             read_costs.append(read_cost)
         elif (reclaim := _reclaim_row(extra)) is not None:
             reclaims.append(reclaim)
@@ -182,9 +183,17 @@ def _by_test(names: Sequence[str], shown: int = 3) -> str:
     return ", ".join(parts[:shown]) + (", ..." if len(parts) > shown else "")
 
 
-def _read_cost_row(extra: Mapping[str, object]) -> ReadCostRow | None:
-    """bench/test_read_cost.py's figures, or None when `extra` is not one of its benchmarks."""
+def _read_cost_row(extra: Mapping[str, object], params: object) -> ReadCostRow | None:
+    """bench/test_read_cost.py's figures, or None when `extra` is not one of its benchmarks.
+
+    Files from before the read-cost benchmarks recorded their setting in ``extra_info`` hold it
+    in pytest's ``params`` (strategy, exact_read) and ``writers`` instead.
+    """
     strategy, read, threads = extra.get("strategy"), extra.get("read"), extra.get("threads")
+    if strategy is None and isinstance(params, Mapping) and isinstance(writers := extra.get("writers"), int):
+        strategy, threads = params.get("strategy"), writers + 1
+        exact_read = params.get("exact_read")
+        read = ("exact" if exact_read else "cheap") if isinstance(exact_read, bool) else None
     ns, mops = _number(extra.get("ns_per_read_median")), _number(extra.get("writer_mops_median"))
     if not (isinstance(strategy, str) and isinstance(read, str) and isinstance(threads, int)):
         return None
