@@ -13,9 +13,19 @@ inside) with ``benchmark.pedantic`` and records the figures measured inside the
 run in ``benchmark.extra_info`` (see `HammerBenchmark`); ``pysgxalloc report``
 reads them back.
 
-Parametrization by name: a test taking ``bench_strategy``, ``bench_threads``,
-``bench_engine`` or ``bench_work`` runs once per value chosen on the command
-line. Any bench file may use these; nothing here touches a test that does not.
+Parametrization by name: a test taking ``bench_strategy``, ``bench_exact_strategy``
+(the chosen strategies that never drift), ``bench_threads``, ``bench_engine`` or
+``bench_work`` runs once per value chosen on the command line. Every bench file
+uses these, so every option applies to every benchmark it can:
+
+    option        throughput  drift  read cost              reclaim
+    --strategies  yes         yes    yes                    the exact ones
+    --threads     yes         yes    writers + the reader   fault workers
+    --engines     yes         -      -                      -
+    --works       -           yes    -                      -
+    --ops         yes         yes    per writer             -
+    --runs        yes         yes    yes                    yes
+    --chunk       python      -      -                      -
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 from bench.hammer_bench import OPTIONS, RATIOS, BenchOptions, HammerBenchmark
 from pysgxalloc.hammer_settings import DEFAULT_CHUNK
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.strategy import is_exact
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,7 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     wanted = [
         name
-        for name in ("bench_strategy", "bench_threads", "bench_engine", "bench_work")
+        for name in ("bench_strategy", "bench_exact_strategy", "bench_threads", "bench_engine", "bench_work")
         if name in metafunc.fixturenames
     ]
     if not wanted:
@@ -76,6 +87,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     options = metafunc.config.stash[OPTIONS]
     choices: dict[str, tuple[Sequence[Any], Callable[[Any], str]]] = {
         "bench_strategy": (options.strategies, str),
+        "bench_exact_strategy": (tuple(s for s in options.strategies if is_exact(s)), str),
         "bench_threads": (options.threads, lambda count: f"{count}threads"),
         "bench_engine": (options.engines, str),
         "bench_work": (options.works, lambda turns: f"work{turns}"),

@@ -6,7 +6,9 @@ call by pytest-benchmark, so thread start-up and the final conservation check co
 The C++-measured figures (elapsed time from the start line, faults, retries, reclaimer
 wake-ups) go into ``extra_info`` as medians over the rounds, beside the machine's CPU
 count and whether the workers outnumber it. Only exact strategies are timed: the others
-hang by design, and a hung run's time is the watchdog's stall_seconds, not a speed.
+hang by design, and a hung run's time is the watchdog's stall_seconds, not a speed. The
+suite's options apply: --strategies (the exact ones among them), --threads (fault workers)
+and --runs (timed rounds).
 
     python -m pytest bench/test_reclaim_benchmark.py
     python -m pytest bench/test_reclaim_benchmark.py --benchmark-disable   # one run each, as a smoke test
@@ -16,19 +18,20 @@ from __future__ import annotations
 
 import statistics
 
-import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 import pysgxalloc as sgx
+from bench.hammer_bench import BenchOptions
 from bench.timed_rounds import timed_rounds
 
-EXACT = [s.name for s in sgx.STRATEGIES if sgx.is_exact(s)]
-ROUNDS = 20
 
-
-@pytest.mark.parametrize("strategy", EXACT)
-def test_reclaim_scenario_completion_time(benchmark: BenchmarkFixture, strategy: str) -> None:
-    results = timed_rounds(benchmark, lambda: sgx.reclaim_scenario(strategy), ROUNDS)
+def test_reclaim_scenario_completion_time(
+    benchmark: BenchmarkFixture, bench_options: BenchOptions, bench_exact_strategy: str, bench_threads: int
+) -> None:
+    strategy = bench_exact_strategy
+    results = timed_rounds(
+        benchmark, lambda: sgx.reclaim_scenario(strategy, threads=bench_threads), bench_options.runs
+    )
 
     hung = [r for r in results if not r.completed]
     assert not hung, f"an exact strategy hung (a bug in the model): {hung[0]}"
@@ -38,6 +41,7 @@ def test_reclaim_scenario_completion_time(benchmark: BenchmarkFixture, strategy:
         return float(statistics.median(float(getattr(r, field)) for r in results))
 
     benchmark.extra_info.update(
+        benchmark="reclaim",
         strategy=strategy,
         threads=first.threads,
         cpus=first.cpus,

@@ -67,7 +67,16 @@ def test_lost_vs_net_drift_prints_one_row_per_run_length() -> None:
     assert len(rows) == 2 and all(row.count("|") == 7 for row in rows)
 
 
-@pytest.mark.parametrize("name", ["strategy_costs.py", "native_overhead.py", "lost_vs_net_drift.py"])
+def test_pool_call_cost_compares_epcpool_with_the_bare_core_calls() -> None:
+    done = run_script("pool_call_cost.py", "--pairs", "1000", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    for kind in ("EpcPool", "_core.Pool (bare)", "checked in Python"):
+        assert kind in done.stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["strategy_costs.py", "native_overhead.py", "lost_vs_net_drift.py", "pool_call_cost.py"]
+)
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")
     assert done.returncode == 2

@@ -142,7 +142,7 @@ def test_ctrl_c_in_the_demo_prints_what_was_measured_and_exits_130(
     ]
     assert rows == ["atomic", "per_node"]
     # every strategy once, and plain_node_lock once more in the phased section
-    assert f"interrupted after 2 of {len(sgx.STRATEGIES) + 1} runs" in done.out
+    assert f"interrupted after 2 of {len(sgx.STRATEGIES) + 1} runs" in done.err
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,7 @@ def test_ctrl_c_in_the_demo_prints_what_was_measured_and_exits_130(
         ([], "--repeats"),
         (["demo"], "--repeats"),
         (["sweep"], "--json"),
-        (["report"], "FILE.json"),
+        (["report"], "sweep JSON or CSV"),
         (["reclaim"], "--stall-seconds"),
     ],
 )
@@ -193,7 +193,7 @@ def test_top_level_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -
         (["sweep", "--plot", "figure.txt"], "must end in .png or .svg or .pdf"),
         (["sweep", "--json", "no/such/dir/out.json"], "directory 'no/such/dir' does not exist"),
         (["sweep", "--json", "."], "is a directory"),
-        (["report"], "the following arguments are required: FILE.json"),
+        (["report"], "the following arguments are required: FILE"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message_not_a_traceback(

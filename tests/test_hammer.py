@@ -9,6 +9,7 @@ import pytest
 from background import Background
 
 import pysgxalloc as sgx
+from pysgxalloc._test_hooks import failing_worker
 from pysgxalloc.machine import usable_cpus
 
 ALL = [s.name for s in sgx.STRATEGIES]
@@ -69,8 +70,8 @@ def test_pinned_workers_run_to_completion() -> None:
 
 
 def test_a_worker_error_is_rethrown_after_every_thread_joined() -> None:
-    with pytest.raises(RuntimeError, match="worker 1 failed on request"):
-        sgx.hammer("atomic", threads=3, ops=10_000, rounds=3, _fail_worker=1)
+    with pytest.raises(RuntimeError, match="worker 1 failed on request"), failing_worker(1):
+        sgx.hammer("atomic", threads=3, ops=10_000, rounds=3)
     # the failed run left nothing behind: the next one runs normally
     assert sgx.hammer("atomic", threads=3, ops=1_000).drift == 0
 

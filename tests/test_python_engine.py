@@ -11,6 +11,7 @@ import pytest
 
 import pysgxalloc as sgx
 from pysgxalloc import _core
+from pysgxalloc._test_hooks import failing_worker
 from pysgxalloc.hammer import Engine, HammerSettings, check_hammer_settings
 from pysgxalloc.machine import usable_cpus
 
@@ -71,8 +72,8 @@ def test_oversubscribed_python_runs_are_flagged() -> None:
 
 
 def test_a_python_worker_error_is_raised_after_every_thread_joined() -> None:
-    with pytest.raises(RuntimeError, match="worker 1 failed on request"):
-        sgx.hammer("atomic", threads=3, ops=100_000, rounds=3, engine="python", _fail_worker=1)
+    with pytest.raises(RuntimeError, match="worker 1 failed on request"), failing_worker(1):
+        sgx.hammer("atomic", threads=3, ops=100_000, rounds=3, engine="python")
     assert workers_still_running() == []
     assert sgx.hammer("atomic", threads=3, ops=1000, engine="python").drift == 0
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import pysgxalloc as sgx
+from pysgxalloc._test_hooks import leaking_pages
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.reclaim import DEFAULTS
 
@@ -46,8 +47,8 @@ def test_faults_per_worker_add_up_to_the_faults_served() -> None:
 
 
 def test_a_lost_page_fails_the_conservation_check() -> None:
-    with pytest.raises(sgx.InvariantError, match="neither free nor held: lost"):
-        sgx.reclaim_scenario("atomic", _leak_pages=1, **SMALL)
+    with pytest.raises(sgx.InvariantError, match="neither free nor held: lost"), leaking_pages(1):
+        sgx.reclaim_scenario("atomic", **SMALL)
     # the failed run left nothing behind
     assert sgx.reclaim_scenario("atomic", **SMALL).pages_conserved
 

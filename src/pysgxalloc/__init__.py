@@ -26,6 +26,7 @@ from pysgxalloc._core import (
     WatermarkRead,
     default_counter_batch,
 )
+from pysgxalloc._version import installed_version
 from pysgxalloc.compare import compare_strategies
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
 from pysgxalloc.hammer_runs import HammerRuns
@@ -35,6 +36,9 @@ from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
+
+#: The installed distribution's version (pyproject.toml's), as ``pip show pysgxalloc`` reports it.
+__version__: str = installed_version()
 
 __all__ = [
     "CALLER_SLOT",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core, pool_shape
+from pysgxalloc import _core, _test_hooks, pool_shape
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
@@ -187,7 +187,6 @@ def hammer(
     engine: Engine = _DEFAULT.engine,
     chunk: int = _DEFAULT.chunk,
     node_search: NodeSearchLike = _DEFAULT.node_search,
-    _fail_worker: int = -1,
 ) -> HammerResult:
     """Run `threads` OS threads against one fresh pool and measure throughput and drift.
 
@@ -255,7 +254,7 @@ def hammer(
         chunk=chunk,
         node_search=shape.node_search,
     )
-    return run_hammer(strategy, settings, _fail_worker=_fail_worker)
+    return run_hammer(strategy, settings)
 
 
 def _default_batch(phased: object) -> int:
@@ -263,16 +262,17 @@ def _default_batch(phased: object) -> int:
     return PHASED_BATCH if phased is True else _DEFAULT.batch
 
 
-def run_hammer(strategy: StrategyLike, settings: HammerSettings, *, _fail_worker: int = -1) -> HammerResult:
+def run_hammer(strategy: StrategyLike, settings: HammerSettings) -> HammerResult:
     """``hammer()`` with its settings in one value: what a sweep or the demo runs, one run at a time."""
     parsed = parse_strategy(strategy)
+    fail_worker = _test_hooks.fail_worker
     cpus = usable_cpus()
     stats: _core.HammerStats | PythonEngineStats
     if settings.engine == "python":
-        plan = _plan_native(settings, _fail_worker)
-        stats = run_python_engine(parsed, settings, plan, _fail_worker)
+        plan = _plan_native(settings, fail_worker)
+        stats = run_python_engine(parsed, settings, plan, fail_worker)
     else:
-        stats = _run_native(parsed, settings, _fail_worker)
+        stats = _run_native(parsed, settings, fail_worker)
     return HammerResult(
         strategy=parsed,
         engine=settings.engine,

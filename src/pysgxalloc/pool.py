@@ -1,14 +1,15 @@
 """EpcPool: the allocator model, one page at a time, for exploring and teaching.
 
 Each call takes the node spinlocks in C++ exactly as the kernel does; from
-Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
+Python, one call costs a pybind11 call (a tenth of a microsecond or so), so
+hammering belongs to `hammer()`.
 """
 
 from __future__ import annotations
 
 from pysgxalloc import _core
 from pysgxalloc._checks import as_bool, as_int, as_optional_int
-from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, NodeSearch, WatermarkRead
+from pysgxalloc._core import Comparison, InvariantError, NodeSearch, WatermarkRead
 from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
@@ -79,18 +80,9 @@ class EpcPool(_core.Pool):
             shape.node_search,
         )
 
-    # The core's methods, behind the same type checks as every public function.
-    def alloc(self, node: int = 0, slot: int = CALLER_SLOT) -> int | None:
-        return super().alloc(as_int("node", node), as_int("slot", slot))
-
-    def free(self, page: int, slot: int = CALLER_SLOT) -> None:
-        super().free(as_int("page id", page), as_int("slot", slot))
-
-    def home_node(self, page: int) -> int:
-        return super().home_node(as_int("page id", page))
-
-    def is_free(self, page: int) -> bool:
-        return super().is_free(as_int("page id", page))
+    # alloc(), free(), home_node() and is_free() are the core's own methods: the core
+    # checks their integers as as_int() does (bindings/int_arg.hpp), so a call from
+    # Python is one pybind11 call with no wrapper in front (bench/pool_call_cost.py).
 
     def should_reclaim(
         self,

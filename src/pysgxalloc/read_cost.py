@@ -57,6 +57,18 @@ class ReadCostResult:
         """Writers plus the reader outnumber the usable CPUs: the figures then measure the scheduler."""
         return self.threads > self.cpus
 
+    def __repr__(self) -> str:
+        label = " (oversubscribed)" if self.oversubscribed else ""
+        layout = ", packed" if self.packed else ""
+        return (
+            f"ReadCostResult(strategy={self.strategy.name}{layout}, "
+            f"{'exact' if self.exact_read else 'cheap'} read: {self.ns_per_read:.2f} ns/read "
+            f"over {self.reads:,} reads; writers={self.writers} at "
+            f"{self.writer_ops_per_sec / 1e6:.2f} Mops/s, "
+            f"threads={self.threads} on {self.cpus} CPUs{label}, nodes={self.nodes}, batch={self.batch}, "
+            f"work={self.work}, pin={self.pin}, counter_batch={self.counter_batch})"
+        )
+
 
 def read_cost(
     strategy: StrategyLike,

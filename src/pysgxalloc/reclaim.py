@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from pysgxalloc import _core, pool_shape
+from pysgxalloc import _core, _test_hooks, pool_shape
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc._core import Comparison, NodeSearch, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
@@ -151,7 +151,6 @@ def reclaim_scenario(
     counter_batch: int | None = None,
     packed: bool = False,
     node_search: NodeSearchLike = NodeSearch.fixed_2024,
-    _leak_pages: int = 0,
 ) -> ReclaimResult:
     """Run one reclaim scenario on a fresh pool and enclave; return when it completed or hung.
 
@@ -203,7 +202,7 @@ def reclaim_scenario(
     config.stall_seconds = as_float("stall_seconds", stall_seconds)
     config.max_retries = as_int("max_retries", max_retries)
     config.pin = as_bool("pin", pin)
-    config.leak_pages = as_int("_leak_pages", _leak_pages)
+    config.leak_pages = _test_hooks.leak_pages
     cpus = usable_cpus()
     stats = _core.reclaim(parsed, config)
     return ReclaimResult(

@@ -1,15 +1,18 @@
-"""Result files from any machine, read into run groups: sweep records and pytest-benchmark JSON.
+"""Result files from any machine, read into run groups: sweep records (JSON or CSV) and pytest-benchmark JSON.
 
 pytest-benchmark files are read through the ``extra_info`` our benchmarks record
 (strategy, engine, threads, work, cpus, ops_per_sec measured in C++, drift; see
 bench/conftest.py), not through pytest-benchmark's own timings, which include
-starting and joining the threads. Benchmarks without those figures (other
-suites in the same file) are counted and skipped.
+starting and joining the threads. The read-cost and reclaim benchmarks become
+rows of their own (`ReadCostRow`, `ReclaimRow`). Benchmarks without any of those
+figures (other suites in the same file) are counted and skipped.
 """
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,19 +29,68 @@ class ResultFileError(ValueError):
     """A file `report` cannot read; the message says which file and why."""
 
 
+@dataclass(frozen=True)
+class ReadCostRow:
+    """One read-cost benchmark (bench/test_read_cost.py): medians over its timed rounds."""
+
+    strategy: str
+    read: str  #: "cheap" or "exact"
+    threads: int  #: writers plus the reader
+    oversubscribed: bool
+    ns_per_read: float
+    writer_mops: float  #: the writers' Mops/s while the reader ran
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.strategy, self.read, self.threads)
+
+
+@dataclass(frozen=True)
+class ReclaimRow:
+    """One reclaim benchmark (bench/test_reclaim_benchmark.py): median time to complete a scenario."""
+
+    strategy: str
+    threads: int  #: fault workers
+    oversubscribed: bool
+    runs: int
+    elapsed_ms: float
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.strategy, self.threads)
+
+
 @dataclass(frozen=True, eq=False)
 class ResultFile:
-    """One file's results: the machine they came from and its run groups."""
+    """One file's results: the machine they came from, its run groups and its other benchmarks."""
 
     path: Path
-    kind: str  #: "sweep" or "pytest-benchmark"
+    kind: str  #: "sweep", "sweep CSV" or "pytest-benchmark"
     machine: MachineInfo
     created: str
     groups: tuple[HammerRuns, ...]
     notes: tuple[str, ...]  #: what a reader should know: an interrupted sweep, skipped benchmarks
+    read_costs: tuple[ReadCostRow, ...] = ()
+    reclaims: tuple[ReclaimRow, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.groups or self.read_costs or self.reclaims)
+
+    @property
+    def oversubscribed(self) -> bool:
+        """Some result here had more threads than the machine's usable CPUs."""
+        rows: tuple[HammerRuns | ReadCostRow | ReclaimRow, ...] = (
+            *self.groups,
+            *self.read_costs,
+            *self.reclaims,
+        )
+        return any(row.oversubscribed for row in rows)
 
 
 def read_result_file(path: Path) -> ResultFile:
+    if path.suffix.lower() == ".csv":
+        return _from_sweep_csv(path)
     try:
         data = json.loads(path.read_text())
     except OSError as error:
@@ -72,16 +124,25 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
     if not isinstance(info, Mapping) or not isinstance(benchmarks, list):
         raise ResultFileError(f"{path}: machine_info must be an object and benchmarks a list")
     runs: list[Run] = []
+    read_costs: list[ReadCostRow] = []
+    reclaims: list[ReclaimRow] = []
     cpus: int | None = None
     skipped: list[str] = []
     for benchmark in benchmarks:
         extra = benchmark.get("extra_info", {}) if isinstance(benchmark, Mapping) else {}
         name = str(benchmark.get("name", "?")) if isinstance(benchmark, Mapping) else "?"
-        found = _hammer_runs(extra)
-        if found is None:
+        if not isinstance(extra, Mapping):
+            extra = {}
+        params = benchmark.get("params") if isinstance(benchmark, Mapping) else None
+        if (found := _hammer_runs(extra)) is not None:
+            runs.extend(found)
+        elif (read_cost := _read_cost_row(extra, params)) is not None:
+            read_costs.append(read_cost)
+        elif (reclaim := _reclaim_row(extra)) is not None:
+            reclaims.append(reclaim)
+        else:
             skipped.append(name)
             continue
-        runs.extend(found)
         if cpus is None and isinstance(extra.get("cpus"), int):
             cpus = extra["cpus"]
     cpu = info.get("cpu")
@@ -99,14 +160,102 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
     )
     notes = []
     if skipped:
-        shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
-        notes.append(f"skipped {len(skipped)} benchmarks without hammer figures ({shown})")
-    if not runs:
-        notes.append("no hammer benchmarks in this file")
+        notes.append(f"skipped {len(skipped)} benchmarks without pysgxalloc figures ({_by_test(skipped)})")
+    if not (runs or read_costs or reclaims):
+        notes.append("no pysgxalloc benchmarks in this file")
     groups = in_report_order(group_runs(runs, machine.cpus))
     return ResultFile(
-        path, "pytest-benchmark", machine, str(data.get("datetime", "")), tuple(groups), tuple(notes)
+        path,
+        "pytest-benchmark",
+        machine,
+        str(data.get("datetime", "")),
+        tuple(groups),
+        tuple(notes),
+        tuple(read_costs),
+        tuple(reclaims),
     )
+
+
+def _by_test(names: Sequence[str], shown: int = 3) -> str:
+    """Benchmark names by test function, each once with its count: "test_a x16, test_b, ..."."""
+    counts = Counter(name.partition("[")[0] for name in names)
+    parts = [f"{test} x{count}" if count > 1 else test for test, count in counts.items()]
+    return ", ".join(parts[:shown]) + (", ..." if len(parts) > shown else "")
+
+
+def _read_cost_row(extra: Mapping[str, object], params: object) -> ReadCostRow | None:
+    """bench/test_read_cost.py's figures, or None when `extra` is not one of its benchmarks.
+
+    Files from before the read-cost benchmarks recorded their setting in ``extra_info`` hold it
+    in pytest's ``params`` (strategy, exact_read) and ``writers`` instead.
+    """
+    strategy, read, threads = extra.get("strategy"), extra.get("read"), extra.get("threads")
+    if strategy is None and isinstance(params, Mapping) and isinstance(writers := extra.get("writers"), int):
+        strategy, threads = params.get("strategy"), writers + 1
+        exact_read = params.get("exact_read")
+        read = ("exact" if exact_read else "cheap") if isinstance(exact_read, bool) else None
+    ns, mops = _number(extra.get("ns_per_read_median")), _number(extra.get("writer_mops_median"))
+    if not (isinstance(strategy, str) and isinstance(read, str) and isinstance(threads, int)):
+        return None
+    if read not in ("cheap", "exact") or ns is None or mops is None:
+        return None
+    return ReadCostRow(strategy, read, threads, extra.get("oversubscribed") is True, ns, mops)
+
+
+def _reclaim_row(extra: Mapping[str, object]) -> ReclaimRow | None:
+    """bench/test_reclaim_benchmark.py's figures, or None when `extra` is not one of its benchmarks."""
+    strategy, threads, runs = extra.get("strategy"), extra.get("threads"), extra.get("runs")
+    elapsed = _number(extra.get("elapsed_seconds_median"))
+    if not (isinstance(strategy, str) and isinstance(threads, int) and isinstance(runs, int)):
+        return None
+    if elapsed is None:
+        return None
+    return ReclaimRow(strategy, threads, extra.get("oversubscribed") is True, runs, 1e3 * elapsed)
+
+
+def _number(value: object) -> float | None:
+    """`value` as a float when it is a JSON number (not a bool), else None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+#: The columns of ``sweep --csv`` that report needs (SweepRecord.save_csv writes them).
+_CSV_COLUMNS = ("hostname", "cpus", "strategy", "engine", "threads", "work", "ops_per_sec", "drift", "exact")
+
+
+def _from_sweep_csv(path: Path) -> ResultFile:
+    """``sweep --csv``'s file: the same runs as its JSON, with only the host and CPU count of the machine."""
+    try:
+        with path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as error:
+        raise ResultFileError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ResultFileError(f"{path} is not a pysgxalloc sweep CSV: {error}") from None
+    if not rows:
+        raise ResultFileError(f"{path} holds no rows: not a pysgxalloc sweep CSV (--csv)")
+    missing = [column for column in _CSV_COLUMNS if column not in rows[0]]
+    if missing:
+        raise ResultFileError(f"{path} is not a pysgxalloc sweep CSV (--csv): no column {', '.join(missing)}")
+    try:
+        runs = [
+            Run(
+                Setting(row["strategy"], row["engine"], int(row["threads"]), int(row["work"])),
+                float(row["ops_per_sec"]),
+                int(row["drift"]),
+                row["exact"] == "True",
+            )
+            for row in rows
+        ]
+        cpus = int(rows[0]["cpus"])
+    except (TypeError, ValueError) as error:
+        raise ResultFileError(f"{path}: a row is not a sweep measurement: {error}") from None
+    machine = MachineInfo(
+        hostname=rows[0]["hostname"], cpus=cpus, cpu_count=cpus, platform="", processor="", python=""
+    )
+    groups = in_report_order(group_runs(runs, cpus))
+    return ResultFile(path, "sweep CSV", machine, "", tuple(groups), ())
 
 
 def _hammer_runs(extra: object) -> list[Run] | None:

@@ -33,11 +33,11 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from types import UnionType
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
+from pysgxalloc._version import installed_version
 from pysgxalloc.hammer import HammerResult
 from pysgxalloc.hammer_runs import RUN_FIGURES, HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
@@ -233,10 +233,7 @@ class SweepRecord:
     @classmethod
     def start(cls, config: SweepConfig) -> SweepRecord:
         """An empty record for a sweep starting now on this machine."""
-        try:
-            version = metadata.version("pysgxalloc")
-        except metadata.PackageNotFoundError:
-            version = "unknown"
+        version = installed_version()
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return cls(MachineInfo.current(), config, created=created, package_version=version)
 
@@ -294,6 +291,9 @@ class SweepRecord:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
         try:
+            # mkstemp makes the file private (0600); results are meant to be shared, so the
+            # file gets what open() would give it, as the CSV and the plot beside it do.
+            os.fchmod(handle, _NEW_FILE_MODE & ~_umask())
             with os.fdopen(handle, "w") as out:
                 out.write(text)
             os.replace(temporary, path)
@@ -328,6 +328,17 @@ def _upgraded(data: object, part: str, old: bool) -> object:
     if not old or not isinstance(data, Mapping):
         return data
     return {**_ADDED_IN_2[part], **data}
+
+
+#: What open() asks for when it creates a file, before the umask.
+_NEW_FILE_MODE = 0o666
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _build(cls: type[T], data: object, path: str) -> T:

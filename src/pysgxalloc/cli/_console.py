@@ -48,3 +48,8 @@ def progress_bar(console: Console) -> Progress:
 def table() -> Table:
     """The project's table style: plain rules that paste cleanly into a bug report."""
     return Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+
+
+def print_interrupted(done: int, planned: int) -> None:
+    """Every command's notice that Ctrl-C stopped it: on stderr with the other notes, after the results."""
+    stderr_console().print(f"interrupted after {done} of {planned} runs; the results above are those runs.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from pysgxalloc.cli.plots import PLOT_SUFFIXES
 from pysgxalloc.hammer import ENGINES, Engine, parse_engine
@@ -22,6 +23,14 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument reported in one line on stderr (exit code 2) instead of the
+    usage block plus a line: the message names the argument and where the full usage is."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def integer(text: str) -> int:

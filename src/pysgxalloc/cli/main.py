@@ -1,6 +1,6 @@
 """The ``pysgxalloc`` command (also python -m pysgxalloc): the demo, or one of the commands in commands/.
 
-Exit codes: 0 done, 1 failed, 2 bad arguments (message on stderr, no traceback),
+Exit codes: 0 done, 1 failed, 2 bad arguments (a one-line message on stderr, no traceback),
 130 stopped by Ctrl-C (what was measured is kept and printed).
 """
 
@@ -10,17 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
-from pysgxalloc.cli.commands import demo, lockup, reclaim, report, sweep
+from pysgxalloc._version import installed_version
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser
+from pysgxalloc.cli.commands import costs, demo, lockup, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pysgxalloc",
         description=demo.DESCRIPTION + " With no command, runs the demo with the options below.",
         epilog="Run 'pysgxalloc COMMAND --help' for a command's options.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
     demo.add_options(parser)
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     demo.register(commands)
@@ -28,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.register(commands)
     reclaim.register(commands)
     lockup.register(commands)
+    costs.register(commands)
     parser.set_defaults(run=demo.run)
     return parser
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from rich.console import Console
 
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, EXIT_USAGE, positive_int, seconds
 
 Run = TypeVar("Run")
@@ -19,6 +19,7 @@ Run = TypeVar("Run")
 def add_enclave_pages_option(parser: argparse.ArgumentParser, default: int) -> None:
     parser.add_argument(
         "--enclave-pages",
+        metavar="N",
         type=positive_int,
         default=default,
         help="enclave size in pages (default: %(default)s)",
@@ -28,6 +29,7 @@ def add_enclave_pages_option(parser: argparse.ArgumentParser, default: int) -> N
 def add_stall_seconds_option(parser: argparse.ArgumentParser, default: float) -> None:
     parser.add_argument(
         "--stall-seconds",
+        metavar="SECONDS",
         type=seconds,
         default=default,
         help="no progress for this long means hung (default: %(default)s)",
@@ -50,9 +52,11 @@ def collect_then_print(
     prog: str,
     collect: Callable[[list[Run]], None],
     show: Callable[[Console, list[Run], str], None],
+    *,
+    planned: int,
 ) -> int:
-    """A command's body: `collect` the runs, then `show` them on stdout; bad values exit 2,
-    and Ctrl-C prints the finished runs and exits 130."""
+    """A command's body: `collect` the `planned` runs, then `show` them on stdout; bad values
+    exit 2, and Ctrl-C prints the finished runs, then the notice on stderr, and exits 130."""
     results: list[Run] = []
     interrupted = False
     try:
@@ -62,7 +66,9 @@ def collect_then_print(
         return EXIT_USAGE
     except KeyboardInterrupt:
         interrupted = True
-        print(f"{prog}: interrupted; {len(results)} finished runs below", file=sys.stderr)
     if results:
         show(stdout_console(), results, f"{prog}: ")
-    return EXIT_INTERRUPTED if interrupted else 0
+    if interrupted:
+        print_interrupted(len(results), planned)
+        return EXIT_INTERRUPTED
+    return 0

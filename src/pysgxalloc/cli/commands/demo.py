@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc._core import Strategy
-from pysgxalloc.cli._console import progress_bar, stderr_console, stdout_console
+from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.cli.commands.lockup import print_lockups, run_lockups
 from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
@@ -82,16 +82,26 @@ def lockup_section(out: Console, options: DemoOptions) -> None:
 EXTRA_SECTIONS: list[Section] = [reclaim_section, lockup_section]
 
 # flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
-# so it never collides with another command's option of the same name.
+# so it never collides with another command's option of the same name; each names
+# its metavar, or --help would show that internal dest.
 _OPTIONS: dict[str, dict[str, Any]] = {
-    "--threads": {"type": positive_int, "help": "worker threads (default: max(2, usable CPUs))"},
-    "--nodes": {"type": positive_int, "help": "NUMA nodes (default: 2)"},
-    "--pages-per-node": {"type": positive_int, "help": "EPC pages per node (default: 4096)"},
-    "--ops": {"type": positive_int, "help": "operations per thread and run (default: 2000000)"},
-    "--repeats": {"type": positive_int, "help": "runs per strategy (default: 5)"},
+    "--threads": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": "worker threads (default: max(2, usable CPUs))",
+    },
+    "--nodes": {"type": positive_int, "metavar": "N", "help": "NUMA nodes (default: 2)"},
+    "--pages-per-node": {"type": positive_int, "metavar": "N", "help": "EPC pages per node (default: 4096)"},
+    "--ops": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": "operations per thread and run (default: 2000000)",
+    },
+    "--repeats": {"type": positive_int, "metavar": "N", "help": "runs per strategy (default: 5)"},
     "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
     "--reclaim-runs": {
         "type": at_least(0),
+        "metavar": "N",
         "help": "reclaim scenarios per strategy in the hang section (default: 5; 0 skips it)",
     },
     "--pin": {
@@ -194,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
     if summaries:
         out.print(machine_verdict([*summaries, *lost]), soft_wrap=True)
     if interrupted:
-        out.print(f"interrupted after {len(results) + len(phased)} of {planned} runs; the tables show those.")
+        print_interrupted(len(results) + len(phased), planned)
         return EXIT_INTERRUPTED
     if quiet := [s for s in summaries if s.why_no_drift() is not None]:
         names = ", ".join(s.strategy.name for s in quiet)

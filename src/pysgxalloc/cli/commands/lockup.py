@@ -35,7 +35,7 @@ DEFAULT_RUNS = 5
 HELP = "reproduce the second bug: a fault worker on a CPU-only NUMA node, v5.13's node search vs the 2024 fix"
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "lockup",
         help=HELP,
@@ -108,4 +108,9 @@ _RUN_OPTIONS = ("strategy", "epc_pages_per_node", "enclave_pages", "stall_second
 
 def run(args: argparse.Namespace) -> int:
     options = {name: getattr(args, name) for name in _RUN_OPTIONS}
-    return collect_then_print(PROG, lambda results: run_lockups(results, args.runs, **options), print_lockups)
+    return collect_then_print(
+        PROG,
+        lambda results: run_lockups(results, args.runs, **options),
+        print_lockups,
+        planned=args.runs * len(PLACEMENTS) * len(SEARCHES),
+    )

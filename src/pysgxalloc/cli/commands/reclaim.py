@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc._core import Comparison, NodeSearch
+from pysgxalloc._core import Comparison, NodeSearch, WatermarkRead
 from pysgxalloc.cli.arguments import integer, pages_per_node, positive_int, strategy_names
 from pysgxalloc.cli.scenario_runs import (
     add_enclave_pages_option,
@@ -27,7 +27,7 @@ PROG = "pysgxalloc reclaim"
 DEFAULT_RUNS = 10
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "reclaim",
         help="reproduce the hang: fault workers, the reclaimer and its watermarks, per strategy",
@@ -37,25 +37,36 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "free list is empty keeps the faults from waking the reclaimer: the 2021 hang.",
     )
     parser.add_argument(
-        "--runs", type=positive_int, default=DEFAULT_RUNS, help=f"runs per strategy (default: {DEFAULT_RUNS})"
+        "--runs",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULT_RUNS,
+        help=f"runs per strategy (default: {DEFAULT_RUNS})",
     )
     parser.add_argument(
         "--strategies",
+        metavar="LIST",
         type=strategy_names,
         default=[s.name for s in STRATEGIES],
         help="comma-separated strategies (default: all)",
     )
     parser.add_argument(
-        "--threads", type=positive_int, default=DEFAULTS.threads, help="fault workers (default: %(default)s)"
+        "--threads",
+        metavar="N",
+        type=positive_int,
+        default=DEFAULTS.threads,
+        help="fault workers (default: %(default)s)",
     )
     parser.add_argument(
         "--nodes",
+        metavar="N",
         type=positive_int,
         default=None,
         help=f"NUMA nodes (default: {DEFAULTS.nodes}, or as many as --pages-per-node lists)",
     )
     parser.add_argument(
         "--pages-per-node",
+        metavar="N[,N...]",
         type=pages_per_node,
         default=DEFAULTS.pages_per_node,
         help="EPC pages of every node, or one count per node such as 4096,4096,0 (0: a CPU-only node; "
@@ -71,18 +82,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_enclave_pages_option(parser, DEFAULTS.enclave_pages)
     parser.add_argument(
         "--passes",
+        metavar="N",
         type=positive_int,
         default=DEFAULTS.passes,
         help="passes over each worker's share (default: %(default)s)",
     )
     parser.add_argument(
-        "--low", type=integer, default=DEFAULTS.low, help="low watermark (default: %(default)s)"
+        "--low",
+        metavar="PAGES",
+        type=integer,
+        default=DEFAULTS.low,
+        help="low watermark (default: %(default)s)",
     )
     parser.add_argument(
-        "--high", type=integer, default=DEFAULTS.high, help="high watermark (default: %(default)s)"
+        "--high",
+        metavar="PAGES",
+        type=integer,
+        default=DEFAULTS.high,
+        help="high watermark (default: %(default)s)",
     )
     parser.add_argument(
-        "--scan", type=integer, default=DEFAULTS.scan, help="pages per reclaim batch (default: %(default)s)"
+        "--scan",
+        metavar="PAGES",
+        type=integer,
+        default=DEFAULTS.scan,
+        help="pages per reclaim batch (default: %(default)s)",
     )
     parser.add_argument(
         "--comparison",
@@ -92,6 +116,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--initial-drift",
+        metavar="PAGES",
         type=integer,
         default=DEFAULTS.initial_drift,
         help="start the counter off by this much",
@@ -99,9 +124,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_stall_seconds_option(parser, DEFAULTS.stall_seconds)
     parser.add_argument(
         "--max-retries",
+        metavar="N",
         type=integer,
         default=DEFAULTS.max_retries,
         help="one fault retried more means hung (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--counter-batch",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="percpu_batch's batch (default: max(32, 2 x usable CPUs))",
+    )
+    parser.add_argument(
+        "--watermark-read",
+        choices=[r.name for r in WatermarkRead],
+        default=WatermarkRead.cheap.name,
+        help="the read the watermark checks compare: cheap (the kernel's), or exact_near_watermark "
+        "(the exact read within the cheap read's error bound of a watermark, as "
+        "__percpu_counter_compare does) (default: %(default)s)",
     )
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
@@ -120,6 +161,12 @@ def scenario_line(result: ReclaimResult) -> str:
         f"{result.passes} passes; low {result.low}, high {result.high}, scan {result.scan}, "
         f"{result.comparison.name} comparison; hung = no progress for {result.stall_seconds:g} s"
         + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
+        + (f"; counter_batch {result.counter_batch}" if result.counter_batch is not None else "")
+        + (
+            f"; {result.watermark_read.name} watermark read"
+            if result.watermark_read is not WatermarkRead.cheap
+            else ""
+        )
     )
 
 
@@ -162,9 +209,14 @@ def run(args: argparse.Namespace) -> int:
         "stall_seconds": args.stall_seconds,
         "max_retries": args.max_retries,
         "pin": args.pin,
+        "counter_batch": args.counter_batch,
+        "watermark_read": WatermarkRead[args.watermark_read],
     }
     if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
         scenario["nodes"] = args.nodes
     return collect_then_print(
-        PROG, lambda results: run_scenarios(results, args.strategies, args.runs, **scenario), print_scenarios
+        PROG,
+        lambda results: run_scenarios(results, args.strategies, args.runs, **scenario),
+        print_scenarios,
+        planned=args.runs * len(args.strategies),
     )

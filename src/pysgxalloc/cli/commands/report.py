@@ -1,10 +1,11 @@
 """pysgxalloc report: result files from one or more machines, side by side.
 
-Reads the JSON that ``pysgxalloc sweep --json`` writes and the JSON that
+Reads what ``pysgxalloc sweep --json`` or ``--csv`` writes and the JSON that
 ``pytest bench/ --benchmark-json`` writes, in any mix, and prints one row per
 setting (strategy, engine, work, threads) with one throughput and one drift
-column per file: a 2-core laptop beside a 64-core server. --plot draws them
-all in one figure.
+column per file: a 2-core laptop beside a 64-core server. The read-cost and
+reclaim benchmarks get a table each. --plot draws the hammer results of all
+files in one figure.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
+from pysgxalloc.strategy import STRATEGIES
 
 HELP = "print sweep or pytest-benchmark results from one or more machines side by side"
 
@@ -39,7 +41,7 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE.json", help="sweep or pytest-benchmark JSON"
+        "files", nargs="+", type=Path, metavar="FILE", help="sweep JSON or CSV, or pytest-benchmark JSON"
     )
     add_plot_option(parser)
     parser.set_defaults(run=run)
@@ -52,20 +54,31 @@ def run(args: argparse.Namespace) -> int:
         files = [read_result_file(path) for path in args.files]
     except ResultFileError as error:
         raise CommandError(str(error)) from None
-    if not any(f.groups for f in files):
-        raise CommandError("none of the files holds hammer results", exit_code=1)
+    if all(f.empty for f in files):
+        raise CommandError("none of the files holds pysgxalloc results", exit_code=1)
     out = stdout_console()
     for index, result in enumerate(files, start=1):
         out.print(_describe(index, result), soft_wrap=True)
-    out.print(side_by_side(files))
-    if any(g.oversubscribed for f in files for g in f.groups):
+    if any(f.groups for f in files):
+        out.print(side_by_side(files))
+    if any(f.read_costs for f in files):
+        out.print("read cost: ns per read while the writers churn (threads = writers + the reader)")
+        out.print(read_costs_side_by_side(files))
+    if any(f.reclaims for f in files):
+        out.print("reclaim scenario: median ms to complete (timed runs)")
+        out.print(reclaims_side_by_side(files))
+    if any(f.oversubscribed for f in files):
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
     for index, result in enumerate(files, start=1):
         if result.groups:
             out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True)
-    if args.plot is not None:
-        series = [Series(_label(i, f), f.machine.cpus, f.groups) for i, f in enumerate(files, start=1)]
-        plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series))
+    if args.plot is not None and any(f.groups for f in files):
+        # the file's name beside its machine: two files from one host must not read alike
+        series = [
+            Series(f"{_label(i, f)}, {f.path.name}", f.machine.cpus, f.groups, tag=f"[{i}]")
+            for i, f in enumerate(files, start=1)
+        ]
+        plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series if s.groups))
         out.print(f"wrote {args.plot}")
     return 0
 
@@ -124,3 +137,51 @@ def side_by_side(files: list[ResultFile]) -> Table:
                 ]
         out.add_row(*row)
     return out
+
+
+def read_costs_side_by_side(files: list[ResultFile]) -> Table:
+    """One row per read-cost setting found in any file; per file, ns per read and the writers' Mops/s."""
+    cells = [{row.key: row for row in f.read_costs} for f in files]
+    out = table()
+    for name in ("strategy", "read"):
+        out.add_column(name)
+    out.add_column("threads", justify="right")
+    for index in range(1, len(files) + 1):
+        out.add_column(f"ns/read [{index}]", justify="right")
+        out.add_column(f"writers Mops/s [{index}]", justify="right")
+    for key in sorted({k for found in cells for k in found}, key=_strategy_first):
+        strategy, read, threads = key
+        row = [strategy, read, str(threads)]
+        for found in cells:
+            cost = found.get(key)
+            star = " *" if cost is not None and cost.oversubscribed else ""
+            row += (
+                ["-", "-"] if cost is None else [f"{cost.ns_per_read:.2f}{star}", f"{cost.writer_mops:.1f}"]
+            )
+        out.add_row(*row)
+    return out
+
+
+def reclaims_side_by_side(files: list[ResultFile]) -> Table:
+    """One row per reclaim setting found in any file; per file, the median ms to complete and the runs."""
+    cells = [{row.key: row for row in f.reclaims} for f in files]
+    out = table()
+    out.add_column("strategy")
+    out.add_column("workers", justify="right")
+    for index in range(1, len(files) + 1):
+        out.add_column(f"ms [{index}] (runs)", justify="right")
+    for key in sorted({k for found in cells for k in found}, key=_strategy_first):
+        strategy, threads = key
+        row = [strategy, str(threads)]
+        for found in cells:
+            done = found.get(key)
+            star = " *" if done is not None and done.oversubscribed else ""
+            row.append("-" if done is None else f"{done.elapsed_ms:.1f}{star} ({done.runs})")
+        out.add_row(*row)
+    return out
+
+
+def _strategy_first(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Known strategies in the order reports list them, then the rest of the key."""
+    order = {s.name: index for index, s in enumerate(STRATEGIES)}
+    return (order.get(key[0], len(order)), *key)

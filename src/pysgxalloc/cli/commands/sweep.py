@@ -1,8 +1,8 @@
 """pysgxalloc sweep: strategies x thread counts x engines, repeated, behind a progress bar.
 
 Writes what it measured as JSON (--json, the versioned layout of
-sweep_record.py, rewritten at least every `SAVE_INTERVAL` seconds while it
-runs), CSV (--csv) and a figure (--plot), then prints one table row per setting.
+sweep_record.py, rewritten at least once a second while it runs), CSV (--csv)
+and a figure (--plot), then prints one table row per setting.
 Ctrl-C stops the run in progress within a second, keeps every finished
 measurement, writes the files marked incomplete and exits with 130.
 """
@@ -17,6 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc.cli._console import (
+    print_interrupted,
     progress_bar,
     stderr_console,
     stdout_console,
@@ -65,11 +66,18 @@ def default_thread_counts(cpus: int) -> tuple[int, ...]:
 PRESETS: dict[str, dict[str, Any]] = {
     # Where each strategy wins: every strategy at 1 .. 2 x CPUs threads, pinned, batches of
     # 64 pages (so percpu_batch's deltas fold) and 10 quiescent readings per run.
-    "strategies": {"repeats": 5, "batch": 64, "rounds": 10, "pin": True},
+    "strategies": {
+        "threads": lambda cpus: default_thread_counts(2 * cpus),
+        "repeats": 5,
+        "batch": 64,
+        "rounds": 10,
+        "pin": True,
+    },
 }
-# What an option is when neither the command line nor a preset sets it. pin None: pin the
-# runs whose threads fit the usable CPUs, and no others.
-BASE: dict[str, Any] = {"repeats": 3, "batch": 1, "rounds": 1, "pin": None}
+# What an option is when neither the command line nor a preset sets it. Thread
+# counts are a function of the usable CPUs; pin None: pin the runs whose threads
+# fit the usable CPUs, and no others.
+BASE: dict[str, Any] = {"threads": default_thread_counts, "repeats": 3, "batch": 1, "rounds": 1, "pin": None}
 
 
 def register(subparsers: Any) -> None:
@@ -84,19 +92,23 @@ def register(subparsers: Any) -> None:
     every = ",".join(s.name for s in STRATEGIES)
     parser.add_argument(
         "--strategies",
+        metavar="LIST",
         type=strategy_names,
         default=strategy_names("all"),
         help=f"comma list or all (default: {every})",
     )
     counts = ",".join(map(str, default_thread_counts(cpus)))
+    preset_counts = ",".join(map(str, PRESETS["strategies"]["threads"](cpus)))
     parser.add_argument(
         "--threads",
+        metavar="LIST",
         type=thread_counts,
         default=None,
-        help=f"comma list of thread counts (default here: {counts})",
+        help=f"comma list of thread counts (default here: {counts}; --preset strategies: {preset_counts})",
     )
     parser.add_argument(
         "--engines",
+        metavar="LIST",
         type=engine_names,
         default=("native",),
         help="comma list of native, python, or all (default: native)",
@@ -104,30 +116,51 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        help="start from a named setting; 'strategies': every strategy, pinned, batch 64, 10 rounds, "
-        "5 repeats (the README's 'where each strategy wins')",
+        help="start from a named setting; 'strategies': every strategy at 1 to 2 x CPUs threads, pinned, "
+        "batch 64, 10 rounds, 5 repeats",
     )
     parser.add_argument(
-        "--repeats", type=positive_int, default=None, help="runs of every setting (default: 3)"
+        "--repeats", metavar="N", type=positive_int, default=None, help="runs of every setting (default: 3)"
     )
     parser.add_argument(
-        "--ops", type=positive_int, default=1_000_000, help="operations per thread and run (default: 1000000)"
+        "--ops",
+        metavar="N",
+        type=positive_int,
+        default=1_000_000,
+        help="operations per thread and run (default: 1000000)",
     )
-    parser.add_argument("--nodes", type=positive_int, default=2, help="NUMA nodes (default: 2)")
+    parser.add_argument("--nodes", metavar="N", type=positive_int, default=2, help="NUMA nodes (default: 2)")
     parser.add_argument(
-        "--pages-per-node", type=positive_int, default=4096, help="EPC pages per node (default: 4096)"
+        "--pages-per-node",
+        metavar="N",
+        type=positive_int,
+        default=4096,
+        help="EPC pages per node (default: 4096)",
     )
     parser.add_argument(
-        "--batch", type=positive_int, default=None, help="pages allocated before freeing them (default: 1)"
+        "--batch",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="pages allocated before freeing them (default: 1)",
     )
     parser.add_argument(
-        "--rounds", type=positive_int, default=None, help="quiescent drift readings per run (default: 1)"
+        "--rounds",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="quiescent drift readings per run (default: 1)",
     )
     parser.add_argument(
-        "--work", type=at_least(0), default=0, help="busy-loop turns between operations (default: 0)"
+        "--work",
+        metavar="N",
+        type=at_least(0),
+        default=0,
+        help="busy-loop turns between operations (default: 0)",
     )
     parser.add_argument(
         "--chunk",
+        metavar="N",
         type=positive_int,
         default=DEFAULT_CHUNK,
         help=f"python engine: ops per call (default: {DEFAULT_CHUNK})",
@@ -171,7 +204,7 @@ def _config(args: argparse.Namespace) -> SweepConfig:
     batch = args.batch if args.batch is not None or not args.phased else PHASED_BATCH
     return SweepConfig(
         strategies=args.strategies,
-        threads=args.threads or default_thread_counts(usable_cpus()),
+        threads=_setting(args, "threads")(usable_cpus()) if args.threads is None else args.threads,
         engines=args.engines,
         repeats=_setting(args, "repeats"),
         settings=HammerSettings(
@@ -245,7 +278,7 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         out.print(f"wrote {path}")
     if interrupted:
-        out.print(f"interrupted after {len(record.measurements)} of {len(runs)} runs; kept those.")
+        print_interrupted(len(record.measurements), len(runs))
         return EXIT_INTERRUPTED
     return 0
 

@@ -1,0 +1,61 @@
+"""What a user sees of the library at the prompt: reprs, help(), docstrings, version and licence."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from importlib import metadata
+
+import pysgxalloc as sgx
+from pysgxalloc import _core
+
+
+def test_a_churn_tally_prints_its_figures() -> None:
+    tally = sgx.EpcPool("atomic").churn(ops=1000, node=0, slot=0)
+    assert repr(tally) == f"Tally(ops={tally.ops}, alloc_failures={tally.alloc_failures})"
+
+
+def test_a_read_cost_result_prints_its_strategy_by_name_and_its_ns_per_read() -> None:
+    result = sgx.read_cost("striped", writers=0, ops=1000)
+    text = repr(result)
+    assert text.startswith("ReadCostResult(strategy=striped,")
+    assert f"{result.ns_per_read:.2f} ns/read" in text
+    assert "<Strategy" not in text
+
+
+def test_test_hooks_stay_out_of_the_public_signatures() -> None:
+    for function in (sgx.hammer, sgx.reclaim_scenario, sgx.read_cost, sgx.paused_update):
+        hidden = [name for name in inspect.signature(function).parameters if name.startswith("_")]
+        assert hidden == [], f"{function.__name__} shows {hidden}"
+
+
+def test_the_errors_carry_their_own_docstrings() -> None:
+    for error, base in ((sgx.DoubleFreeError, ValueError), (sgx.InvariantError, RuntimeError)):
+        assert error.__doc__ and error.__doc__ != base.__doc__
+
+
+def test_single_page_calls_are_the_cores_own_with_no_python_wrapper() -> None:
+    # a Python wrapper in front of the core's call cost 3x the call itself (bench/pool_call_cost.py)
+    for name in ("alloc", "free", "home_node", "is_free"):
+        assert getattr(sgx.EpcPool, name) is getattr(_core.Pool, name), name
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    assert sgx.__version__ == metadata.version("pysgxalloc")
+
+
+def test_python_m_pysgxalloc_version_prints_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pysgxalloc", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"pysgxalloc {sgx.__version__}"
+
+
+def test_the_distribution_names_its_licence_and_authors() -> None:
+    info = metadata.metadata("pysgxalloc")
+    assert info["License"] == "MIT"
+    assert info["Author"] == "pysgxalloc developers"
+    shipped = [str(f) for f in metadata.files("pysgxalloc") or [] if f.name == "LICENSE"]
+    assert shipped, "the wheel carries no LICENSE file"
