@@ -1,8 +1,10 @@
 // The per-strategy implementations of AnyPool, and the factory that picks one.
 #include "bindings/any_pool.hpp"
 
+#include <string>
 #include <vector>
 
+#include "bindings/caller_pages.hpp"
 #include "bindings/slot_claims.hpp"
 #include "harness/churn_limits.hpp"
 
@@ -22,14 +24,18 @@ public:
     std::optional<PageId> alloc(long long node, long long slot) override {
         const unsigned local = shape().checked_node(node);
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         const PageId page = pool_.alloc(local, static_cast<Slot>(slot));
         if (page == kNoPage) return std::nullopt;
+        caller_pages_.handed_out();
         return page;
     }
     void free(long long page, long long slot) override {
         const PageId checked = shape().checked_page(page);
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         pool_.free(checked, static_cast<Slot>(slot));
+        caller_pages_.taken_back();
     }
     long counter() const noexcept override { return pool_.counter(); }
     long exact_count() const noexcept override { return pool_.exact_count(); }
@@ -44,15 +50,29 @@ public:
     }
     unsigned home_node(long long page) const override { return pool_.home_node(shape().checked_page(page)); }
     bool is_free(long long page) const override { return pool_.is_free(shape().checked_page(page)); }
-    std::string invariant_violation() const override { return pool_.invariant_violation(); }
+    std::string invariant_violation() const override {
+        if (std::string broken = pool_.invariant_violation(); !broken.empty()) return broken;
+        const auto reading = caller_pages_.held_when_quiet([&] { return shape().total_pages() - pool_.true_free(); });
+        if (reading && reading->first != reading->second) {
+            return std::to_string(reading->second) + " pages are allocated but callers hold " +
+                   std::to_string(reading->first) + " (alloc() minus free()): pages with no owner, or a free() of "
+                   "a page another call held";
+        }
+        return {};
+    }
 
-    Tally churn(long long ops, long long node, long long slot, long long batch, long long work) override {
+    Tally churn(long long ops, long long node, long long slot, long long batch, long long work,
+                const StopFlag& stop) override {
         check_churn_limits(ops, batch, work);
         const unsigned local = shape().checked_node(node);
         check_range("slot", slot, 0, kMaxThreads - 1);  // a worker's slot; the caller slot is the GIL holders'
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         std::vector<PageId> held(static_cast<std::size_t>(batch));
-        return sgx::churn(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), held, work);
+        // One caller: the stop check's budget is this thread's alone.
+        const long long per_check = churn_iterations_per_stop_check(batch, work, 1);
+        return churn_until_stopped(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), per_check, held,
+                                   work, stop);
     }
 
 private:
@@ -60,6 +80,7 @@ private:
     CounterOptions options_;
     EpcPool<Counter> pool_;
     SlotClaims claims_;
+    mutable CallerPages caller_pages_;
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/slot.hpp"
+#include "base/stop_flag.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/strategy.hpp"
 #include "harness/churn.hpp"
@@ -48,8 +49,10 @@ public:
     // alloc-then-free iterations of `batch` pages) from local node `node`, as
     // worker slot `slot`. Thread-safe: callers on other threads run at the same
     // time, each with its own slot (a slot in use throws std::invalid_argument).
-    // Not interruptible: keep chunks to milliseconds.
-    virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work) = 0;
+    // Ends early, every page it took given back, soon after `stop` is raised
+    // (churn.hpp); a free that fails still gives back the rest before it throws.
+    virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work,
+                        const StopFlag& stop) = 0;
 };
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,

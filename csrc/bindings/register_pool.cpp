@@ -1,17 +1,25 @@
 // _core.Pool: an AnyPool, one call per page. Single-page calls keep the GIL
 // (they take a spinlock for well under a microsecond and never need Python
-// while holding it); the O(pages) invariant walk and churn(), the Python
-// engine's chunk of traffic, release it: their arguments and results are plain
-// C++ values, so call_guard is safe.
+// while holding it); building the pool (O(pages): a second at the seed's size),
+// the O(pages) invariant walk and churn(), the Python engine's chunk of
+// traffic, release it: their arguments and results are plain C++ values.
+// Building and a churn() without a stop flag run interruptibly (Ctrl-C stops
+// them); a churn() given a StopFlag stops when its owner raises it (the Python
+// engine's workers, which are not the main thread and so never see Ctrl-C).
 #include <pybind11/stl.h>
 
 #include "base/slot.hpp"
 #include "bindings/any_pool.hpp"
+#include "bindings/initialised.hpp"
+#include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
 
 namespace py = pybind11;
 
 namespace sgx::bindings {
+
+// The name a never-initialised pool is called by in the error.
+constexpr const char* kPool = "Pool";
 
 void register_pool(py::module_& m) {
     py::class_<Tally>(m, "Tally")
@@ -19,32 +27,68 @@ void register_pool(py::module_& m) {
         .def_readonly("alloc_failures", &Tally::alloc_failures);
 
     py::class_<AnyPool>(m, "Pool")
-        .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"),
-             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false)
-        .def_property_readonly("strategy", &AnyPool::strategy)
-        .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes; })
-        .def_property_readonly("pages_per_node", [](const AnyPool& pool) { return pool.shape().pages_per_node; })
-        .def_property_readonly("total_pages", [](const AnyPool& pool) { return pool.shape().total_pages(); })
-        .def_property_readonly("counter_batch",
-                               [](const AnyPool& pool) { return pool.counter_options().counter_batch; })
+        .def(py::init([](Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift,
+                         std::optional<long long> counter_batch, bool packed) {
+                 // The core checks the arguments first, then builds off this thread.
+                 StopFlag unused;  // building cannot stop half way; Ctrl-C waits for it, then discards it
+                 return run_interruptibly(unused, [=] {
+                     return make_pool(strategy, nodes, pages_per_node, initial_drift, counter_batch, packed);
+                 });
+             }),
+             py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"), py::arg("initial_drift") = 0,
+             py::arg("counter_batch") = py::none(), py::arg("packed") = false)
+        .def_property_readonly("strategy", on_initialised(kPool, &AnyPool::strategy))
+        .def_property_readonly("nodes", [](py::handle self) { return initialised<AnyPool>(self, kPool).shape().nodes; })
+        .def_property_readonly("pages_per_node",
+                               [](py::handle self) { return initialised<AnyPool>(self, kPool).shape().pages_per_node; })
+        .def_property_readonly("total_pages",
+                               [](py::handle self) { return initialised<AnyPool>(self, kPool).shape().total_pages(); })
         .def_property_readonly(
-            "packed", [](const AnyPool& pool) { return pool.counter_options().layout == CellLayout::packed; })
-        .def("alloc", &AnyPool::alloc, py::arg("node") = 0, py::arg("slot") = kCallerSlot)
-        .def("free", &AnyPool::free, py::arg("page"), py::arg("slot") = kCallerSlot)
-        .def_property_readonly("counter", &AnyPool::counter)
-        .def_property_readonly("exact_count", &AnyPool::exact_count)
-        .def_property_readonly("read_error_bound", &AnyPool::read_error_bound)
-        .def_property_readonly("counter_state_bytes", &AnyPool::counter_state_bytes)
-        .def_property_readonly("true_free", &AnyPool::true_free)
-        .def_property_readonly("drift", &AnyPool::drift)
-        .def_property_readonly("exact_drift", &AnyPool::exact_drift)
-        .def("should_reclaim", &AnyPool::should_reclaim, py::arg("watermark"),
+            "counter_batch",
+            [](py::handle self) { return initialised<AnyPool>(self, kPool).counter_options().counter_batch; })
+        .def_property_readonly("packed",
+                               [](py::handle self) {
+                                   return initialised<AnyPool>(self, kPool).counter_options().layout ==
+                                          CellLayout::packed;
+                               })
+        .def("alloc", on_initialised(kPool, &AnyPool::alloc), py::arg("node") = 0, py::arg("slot") = kCallerSlot)
+        .def("free", on_initialised(kPool, &AnyPool::free), py::arg("page"), py::arg("slot") = kCallerSlot)
+        .def_property_readonly("counter", on_initialised(kPool, &AnyPool::counter))
+        .def_property_readonly("exact_count", on_initialised(kPool, &AnyPool::exact_count))
+        .def_property_readonly("read_error_bound", on_initialised(kPool, &AnyPool::read_error_bound))
+        .def_property_readonly("counter_state_bytes", on_initialised(kPool, &AnyPool::counter_state_bytes))
+        .def_property_readonly("true_free", on_initialised(kPool, &AnyPool::true_free))
+        .def_property_readonly("drift", on_initialised(kPool, &AnyPool::drift))
+        .def_property_readonly("exact_drift", on_initialised(kPool, &AnyPool::exact_drift))
+        .def("should_reclaim", on_initialised(kPool, &AnyPool::should_reclaim), py::arg("watermark"),
              py::arg("comparison") = Comparison::signed_count, py::arg("read") = WatermarkRead::cheap)
-        .def("home_node", &AnyPool::home_node, py::arg("page"))
-        .def("is_free", &AnyPool::is_free, py::arg("page"))
-        .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>())
-        .def("churn", &AnyPool::churn, py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1,
-             py::arg("work") = 0, py::call_guard<py::gil_scoped_release>());
+        .def("home_node", on_initialised(kPool, &AnyPool::home_node), py::arg("page"))
+        .def("is_free", on_initialised(kPool, &AnyPool::is_free), py::arg("page"))
+        .def("invariant_violation",
+             [](py::handle self) {
+                 const AnyPool& pool = initialised<AnyPool>(self, kPool);
+                 py::gil_scoped_release nogil;  // O(pages)
+                 return pool.invariant_violation();
+             })
+        .def(
+            "churn",
+            [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work,
+               StopFlag* stop) {
+                AnyPool& pool = initialised<AnyPool>(self, kPool);
+                if (stop != nullptr) {
+                    py::gil_scoped_release nogil;
+                    return pool.churn(ops, node, slot, batch, work, *stop);
+                }
+                StopFlag own;
+                return run_interruptibly(own, [&] { return pool.churn(ops, node, slot, batch, work, own); });
+            },
+            py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1, py::arg("work") = 0,
+            py::arg("stop") = py::none());
+
+    py::class_<StopFlag>(m, "StopFlag", "How a caller asks running churn() calls to stop early (base/stop_flag.hpp)")
+        .def(py::init<>())
+        .def("request", &StopFlag::request)
+        .def_property_readonly("requested", &StopFlag::requested);
 
     m.def("default_counter_batch", &default_counter_batch);
 }

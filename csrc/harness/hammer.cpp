@@ -163,7 +163,7 @@ long long HammerConfig::iterations_per_round() const noexcept {
 }
 
 long long HammerConfig::iterations_per_stop_check() const noexcept {
-    return churn_iterations_per_stop_check(batch, work);
+    return churn_iterations_per_stop_check(batch, work, threads);
 }
 
 HammerPlan HammerConfig::plan() const {

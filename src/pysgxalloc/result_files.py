@@ -9,15 +9,15 @@ suites in the same file) are counted and skipped.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
+from pysgxalloc.json_file import JsonFileError, read_json
 from pysgxalloc.machine import MachineInfo
 from pysgxalloc.strategy import STRATEGIES, is_exact
-from pysgxalloc.sweep_record import SCHEMA, RecordError, SweepRecord
+from pysgxalloc.sweep_record import MAX_MAGNITUDE, SCHEMA, RecordError, SweepRecord, checked_number
 
 _KNOWN = {s.name for s in STRATEGIES}
 
@@ -40,11 +40,11 @@ class ResultFile:
 
 def read_result_file(path: Path) -> ResultFile:
     try:
-        data = json.loads(path.read_text())
+        data = read_json(path)
     except OSError as error:
         raise ResultFileError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultFileError(f"{path} is not JSON: {error}") from None
+    except JsonFileError as error:
+        raise ResultFileError(f"{path} {error}") from None
     if isinstance(data, Mapping) and data.get("schema") == SCHEMA:
         return _from_sweep(path, data)
     if isinstance(data, Mapping) and "benchmarks" in data and "machine_info" in data:
@@ -61,7 +61,7 @@ def _from_sweep(path: Path, data: Mapping[str, object]) -> ResultFile:
         raise ResultFileError(f"{path}: {error}") from None
     notes = []
     if not record.complete:
-        planned = len(record.config.runs())
+        planned = record.config.run_count
         notes.append(f"interrupted sweep: {len(record.measurements)} of {planned} runs")
     return ResultFile(path, "sweep", record.machine, record.created, tuple(record.groups()), tuple(notes))
 
@@ -77,18 +77,21 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
     for benchmark in benchmarks:
         extra = benchmark.get("extra_info", {}) if isinstance(benchmark, Mapping) else {}
         name = str(benchmark.get("name", "?")) if isinstance(benchmark, Mapping) else "?"
-        found = _hammer_runs(extra)
+        try:
+            found = _hammer_runs(extra)
+        except RecordError as error:
+            raise ResultFileError(f"{path}: benchmark {name[:80]!r}: {error}") from None
         if found is None:
             skipped.append(name)
             continue
         runs.extend(found)
-        if cpus is None and isinstance(extra.get("cpus"), int):
+        if cpus is None and _is_int(extra.get("cpus")) and 1 <= extra["cpus"] <= MAX_MAGNITUDE:
             cpus = extra["cpus"]
     cpu = info.get("cpu")
     if not isinstance(cpu, Mapping):
         cpu = {}
     count = cpu.get("count")
-    cpu_count = count if isinstance(count, int) else 0
+    cpu_count = count if _is_int(count) and 0 <= count <= MAX_MAGNITUDE else 0
     machine = MachineInfo(
         hostname=str(info.get("node", "")),
         cpus=cpus if cpus is not None else cpu_count,
@@ -110,19 +113,29 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
 
 
 def _hammer_runs(extra: object) -> list[Run] | None:
-    """The runs one benchmark recorded, or None when it is not one of ours."""
+    """The runs one benchmark recorded, or None when it is not one of ours.
+
+    RecordError when it is ours but holds a number no run can have: a bool for a
+    count (JSON's true is no thread count), NaN, an infinity, or beyond +-2**53.
+    """
     if not isinstance(extra, Mapping):
         return None
     strategy, engine, threads = extra.get("strategy"), extra.get("engine"), extra.get("threads")
     work = extra.get("work", 0)
-    if not (isinstance(strategy, str) and isinstance(engine, str) and isinstance(threads, int)):
+    if not (isinstance(strategy, str) and isinstance(engine, str) and _is_int(threads) and _is_int(work)):
         return None
-    if not isinstance(work, int):
-        return None
+    assert isinstance(threads, int) and isinstance(work, int)  # for mypy: _is_int checked them
     rates = _numbers(extra.get("ops_per_sec_runs")) or _numbers([extra.get("ops_per_sec")])
     drifts = _numbers(extra.get("drift_runs")) or _numbers([extra.get("drift")])
     if not rates:
         return None
+    for name, value in (
+        ("threads", threads),
+        ("work", work),
+        *(("ops_per_sec", v) for v in rates),
+        *(("drift", v) for v in drifts),
+    ):
+        checked_number(name, value)
     if len(drifts) != len(rates):
         drifts = [drifts[-1] if drifts else 0] * len(rates)
     exact = extra.get("exact")
@@ -132,9 +145,13 @@ def _hammer_runs(extra: object) -> list[Run] | None:
     return [Run(setting, rate, int(drift), exact) for rate, drift in zip(rates, drifts, strict=True)]
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _numbers(values: object) -> list[float]:
     if not isinstance(values, Sequence) or isinstance(values, str):
         return []
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return []
-    return [float(v) for v in values]
+    return [float(v) if isinstance(v, float) else v for v in values]
