@@ -35,7 +35,7 @@ HOSTILE: dict[str, tuple[object, ...]] = {
 
 @contextmanager
 def mutated_meanwhile(config: object) -> Iterator[list[int]]:
-    """While the body's run runs, a thread rewrites every hostile field `config` has; yields its count of rounds.
+    """While the body's run runs, a thread rewrites every hostile field `config` has; yields its rounds.
 
     The thread starts mutating only once the body's call releases the GIL, after the binding has taken
     its copy: a long switch interval keeps this thread from being preempted between go.set() and the
