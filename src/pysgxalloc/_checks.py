@@ -57,9 +57,7 @@ def as_float(name: str, value: object) -> float:
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(
-            f"{name} is too large for a float, got a number of {int(value).bit_length()} bits"
-        ) from None
+        raise ValueError(f"{name} must be within a float's range (1.8e308), got a larger number") from None
 
 
 def as_member(kind: type[EnumT], name: str, value: object) -> EnumT:

@@ -146,7 +146,7 @@ class _Team:
                 os.sched_setaffinity(0, {self.cpus[index % len(self.cpus)]})  # 0: this thread only
             local = index % self.pool.nodes
             # The pool's own method: every argument is a checked int, so skip EpcPool's checks.
-            churn = self.pool.churn
+            churn = self.pool.churn_until_stopped
             # As the native hammer: `hold` pages out through every round, uncounted.
             held = [page for _ in range(self.hold) if (page := self.pool.alloc(local, index)) is not None]
             self.barrier.wait()  # the start line

@@ -94,15 +94,7 @@ class EpcPool(_core.Pool):
             raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
         return super().should_reclaim(as_int("watermark", watermark), comparison, read)
 
-    def churn(
-        self,
-        ops: int,
-        node: int,
-        slot: int,
-        batch: int = 1,
-        work: int = 0,
-        stop: _core.StopFlag | None = None,
-    ) -> _core.Tally:
+    def churn(self, ops: int, node: int, slot: int, batch: int = 1, work: int = 0) -> _core.Tally:
         """Run about `ops` operations of worker traffic in C++ with the GIL released; return the tally.
 
         Each iteration allocates `batch` pages from `node` (falling back to the
@@ -110,21 +102,19 @@ class EpcPool(_core.Pool):
         the same loop as ``hammer()``'s workers. Many threads may call this at once,
         each with its own `slot` (0..1023; a slot in use raises ValueError).
 
-        Without `stop`, Ctrl-C stops the call (from the main thread). Threads that
-        are not the main one never see Ctrl-C: give them a shared ``StopFlag`` and
-        raise it (``stop.request()``) to end their calls early. Either way every
-        page the call took is given back, even when a free fails
-        (``DoubleFreeError``: another thread freed a page this call held).
+        Ctrl-C stops a call made from the main thread. Threads that are not the
+        main one never see Ctrl-C: keep their calls to milliseconds and loop, or
+        call the core's ``Pool.churn_until_stopped(..., stop)`` with a shared ``_core.StopFlag``
+        (as the Python engine does). Every page a call took is given back, even
+        when a free fails (``DoubleFreeError``: another thread freed a page this
+        call held).
         """
-        if stop is not None and not isinstance(stop, _core.StopFlag):
-            raise TypeError(f"stop must be a StopFlag or None, got {type(stop).__name__}")
         return super().churn(
             as_int("ops", ops),
             as_int("node", node),
             as_int("slot", slot),
             as_int("batch", batch),
             as_int("work", work),
-            stop,
         )
 
     def check_invariant(self) -> None:

@@ -85,13 +85,12 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
             skipped.append(name)
             continue
         runs.extend(found)
-        if cpus is None and _is_int(extra.get("cpus")) and 1 <= extra["cpus"] <= MAX_MAGNITUDE:
-            cpus = extra["cpus"]
+        if cpus is None:
+            cpus = _count(extra.get("cpus"))
     cpu = info.get("cpu")
     if not isinstance(cpu, Mapping):
         cpu = {}
-    count = cpu.get("count")
-    cpu_count = count if _is_int(count) and 0 <= count <= MAX_MAGNITUDE else 0
+    cpu_count = _count(cpu.get("count")) or 0
     machine = MachineInfo(
         hostname=str(info.get("node", "")),
         cpus=cpus if cpus is not None else cpu_count,
@@ -147,6 +146,13 @@ def _hammer_runs(extra: object) -> list[Run] | None:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _count(value: object) -> int | None:
+    """`value` if it is a CPU count (an int from 1 to 2**53, never a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_MAGNITUDE:
+        return value
+    return None
 
 
 def _numbers(values: object) -> list[float]:

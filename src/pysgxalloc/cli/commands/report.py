@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from pysgxalloc.cli._console import stdout_console, table
 from pysgxalloc.cli.arguments import CommandError, add_plot_option
+from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
@@ -47,6 +49,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         require_matplotlib()
+    check_outputs({"--plot": args.plot})
     try:
         files = [read_result_file(path) for path in args.files]
     except ResultFileError as error:
@@ -55,14 +58,19 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("none of the files holds hammer results", exit_code=1)
     out = stdout_console()
     for index, result in enumerate(files, start=1):
-        out.print(_describe(index, result), soft_wrap=True)
+        # markup=False: every word here may come from the file, and "[/x]" in a hostname is not markup.
+        out.print(_describe(index, result), soft_wrap=True, markup=False)
     out.print(side_by_side(files))
     if any(g.oversubscribed for f in files for g in f.groups):
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
     if args.plot is not None:
         series = [Series(_label(i, f), f.machine.cpus, f.groups) for i, f in enumerate(files, start=1)]
-        plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series))
-        out.print(f"wrote {args.plot}")
+        title = "pysgxalloc: " + " vs ".join(s.label for s in series)
+        written, failures = write_outputs({args.plot: lambda path: plot_series(series, path, title)})
+        for path in written:
+            out.print(f"wrote {path}", markup=False)
+        if failures:
+            raise CommandError(failures[0], exit_code=EXIT_WRITE_FAILED)
     return 0
 
 
@@ -115,5 +123,5 @@ def side_by_side(files: list[ResultFile]) -> Table:
                     f"{group.mops_median:.1f}{star}",
                     f"{group.drift_median:+.0f} ({group.runs_with_drift}/{group.runs})",
                 ]
-        out.add_row(*row)
+        out.add_row(*(Text(cell) for cell in row))  # Text: a strategy named "[bold]x" from a file stays text
     return out
