@@ -29,7 +29,7 @@ def test_a_pause_limit_beyond_any_float_is_a_value_error() -> None:
 
 def test_a_numpy_bool_is_a_bool() -> None:
     packed = np.array([True])[0]  # what a numpy array of flags hands out
-    assert sgx.EpcPool("striped", packed=packed).packed is True  # type: ignore[arg-type]
+    assert sgx.EpcPool("striped", packed=packed).packed is True
 
 
 def test_the_watermark_test_near_the_limits_of_a_long() -> None:

@@ -3,9 +3,10 @@
 // while holding it); building the pool (O(pages): a second at the seed's size),
 // the O(pages) invariant walk and churn(), the Python engine's chunk of
 // traffic, release it: their arguments and results are plain C++ values.
-// Building and a churn() without a stop flag run interruptibly (Ctrl-C stops
-// them); a churn() given a StopFlag stops when its owner raises it (the Python
-// engine's workers, which are not the main thread and so never see Ctrl-C).
+// Building and churn() run interruptibly (Ctrl-C stops them, off the calling
+// thread); churn_until_stopped() runs on the calling thread and stops when its
+// StopFlag is raised: for the Python engine's workers, which are not the main
+// thread and so never see Ctrl-C, and would pay a thread start per chunk.
 #include <pybind11/stl.h>
 
 #include "base/slot.hpp"
@@ -72,18 +73,21 @@ void register_pool(py::module_& m) {
              })
         .def(
             "churn",
-            [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work,
-               StopFlag* stop) {
+            [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work) {
                 AnyPool& pool = initialised<AnyPool>(self, kPool);
-                if (stop != nullptr) {
-                    py::gil_scoped_release nogil;
-                    return pool.churn(ops, node, slot, batch, work, *stop);
-                }
-                StopFlag own;
-                return run_interruptibly(own, [&] { return pool.churn(ops, node, slot, batch, work, own); });
+                StopFlag stop;  // raised by Ctrl-C, which only the main thread sees
+                return run_interruptibly(stop, [&] { return pool.churn(ops, node, slot, batch, work, stop); });
             },
-            py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1, py::arg("work") = 0,
-            py::arg("stop") = py::none());
+            py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1, py::arg("work") = 0)
+        .def(
+            "churn_until_stopped",
+            [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work,
+               const StopFlag& stop) {
+                AnyPool& pool = initialised<AnyPool>(self, kPool);
+                py::gil_scoped_release nogil;
+                return pool.churn(ops, node, slot, batch, work, stop);
+            },
+            py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch"), py::arg("work"), py::arg("stop"));
 
     py::class_<StopFlag>(m, "StopFlag", "How a caller asks running churn() calls to stop early (base/stop_flag.hpp)")
         .def(py::init<>())
