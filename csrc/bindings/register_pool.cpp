@@ -19,7 +19,7 @@ namespace py = pybind11;
 
 namespace sgx::bindings {
 
-// The name a never-initialised pool is called by in the error.
+// The class named when a Pool method is handed something that is not a Pool.
 constexpr const char* kPool = "Pool";
 
 void register_pool(py::module_& m) {
@@ -30,8 +30,10 @@ void register_pool(py::module_& m) {
     py::class_<AnyPool>(m, "Pool")
         .def(py::init([](Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift,
                          std::optional<long long> counter_batch, bool packed) {
-                 // The core checks the arguments first, then builds off this thread.
-                 StopFlag unused;  // building cannot stop half way; Ctrl-C waits for it, then discards it
+                 // Checked and built off this thread, the GIL released: a bad argument's
+                 // ValueError comes back through run_interruptibly. Building cannot stop
+                 // half way, so Ctrl-C waits for it (a second at the seed's size) and discards it.
+                 StopFlag unused;
                  return run_interruptibly(unused, [=] {
                      return make_pool(strategy, nodes, pages_per_node, initial_drift, counter_batch, packed);
                  });
