@@ -33,6 +33,7 @@ from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 from pysgxalloc.hammer import HammerResult
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
+from pysgxalloc.json_file import read_json
 from pysgxalloc.machine import MachineInfo
 
 SCHEMA = "pysgxalloc.sweep"
@@ -255,7 +256,8 @@ class SweepRecord:
 
     @classmethod
     def load(cls, path: Path) -> SweepRecord:
-        return cls.from_dict(json.loads(path.read_text()))
+        """Read a record within report's bounds (json_file.py); RecordError or JsonFileError if it is none."""
+        return cls.from_dict(read_json(path))
 
     def save_csv(self, path: Path) -> None:
         """One row per measurement, with the machine and the settings beside it, for spreadsheets."""
