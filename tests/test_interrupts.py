@@ -9,46 +9,9 @@ Linux) and how many threads the process had, against how many it had before the 
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import textwrap
-import time
+from interrupted_child import interrupt_child
 
 LATENCY_LIMIT_S = 1.0  # the requirement: control back within one second
-
-CHILD = """
-import os, sys, time
-import pysgxalloc as sgx
-print("running", len(os.listdir('/proc/self/task')), flush=True)
-try:
-    {call}
-except KeyboardInterrupt:
-    caught = time.monotonic()
-    print(f"caught {{caught!r}} threads {{len(os.listdir('/proc/self/task'))}}", flush=True)
-    {after}
-    sys.exit(0)
-print("finished without an interrupt", flush=True)
-sys.exit(1)
-"""
-
-
-def interrupt_child(call: str, after: str = "pass") -> tuple[float, int, str]:
-    """SIGINT-to-KeyboardInterrupt latency, threads left beyond those before, what `after` printed."""
-    code = textwrap.dedent(CHILD).format(call=call, after=after)
-    child = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert child.stdout is not None
-    word, before = child.stdout.readline().split()
-    assert word == "running"
-    time.sleep(0.5)  # well inside the call
-    sent = time.monotonic()
-    child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=30)
-    assert child.returncode == 0, out + err
-    _, caught, _, threads, *rest = out.split()
-    return float(caught) - sent, int(threads) - int(before), " ".join(rest)
 
 
 def test_ctrl_c_stops_a_native_hammer_within_a_second_with_every_thread_joined() -> None:

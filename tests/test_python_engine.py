@@ -132,13 +132,13 @@ def test_the_sweeps_advance_check_refuses_a_chunk_exactly_when_hammer_does(engin
 
 
 def test_phase_calls_check_every_page_before_freeing_any() -> None:
-    pool = _core.Pool(sgx.Strategy.atomic, 2, 16)
-    pages, failures = pool.alloc_pages(40, 0, 0)
+    pool, never = _core.Pool(sgx.Strategy.atomic, 2, 16), _core.StopFlag()
+    pages, failures = pool.alloc_pages(40, 0, 0, 0, never)
     assert (len(pages), failures) == (32, 8)  # the pool ran dry after 32
     with pytest.raises(ValueError, match="page"):
-        pool.free_pages([*pages[:4], 10_000], 0)
+        pool.free_pages([*pages[:4], 10_000], 0, 0, never)
     assert pool.true_free == 0  # nothing was freed
-    pool.free_pages(pages, 0)
+    pool.free_pages(pages, 0, 0, never)
     assert pool.true_free == pool.counter == 32
     with pytest.raises(ValueError, match="batch"):
-        pool.alloc_pages(1 << 20, 0, 0)
+        pool.alloc_pages(1 << 20, 0, 0, 0, never)

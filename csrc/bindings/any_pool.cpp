@@ -2,9 +2,11 @@
 #include "bindings/any_pool.hpp"
 
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "bindings/caller_pages.hpp"
 #include "bindings/slot_claims.hpp"
 #include "harness/churn_limits.hpp"
 
@@ -25,14 +27,18 @@ public:
     std::optional<PageId> alloc(long long node, long long slot) override {
         const unsigned local = shape().checked_node(node);
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         const PageId page = pool_.alloc(local, static_cast<Slot>(slot));
         if (page == kNoPage) return std::nullopt;
+        caller_pages_.handed_out();
         return page;
     }
     void free(long long page, long long slot) override {
         const PageId checked = shape().checked_page(page);
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         pool_.free(checked, static_cast<Slot>(slot));
+        caller_pages_.taken_back();
     }
     long counter() const noexcept override { return pool_.counter(); }
     long exact_count() const noexcept override { return pool_.exact_count(); }
@@ -47,39 +53,65 @@ public:
     }
     unsigned home_node(long long page) const override { return pool_.home_node(shape().checked_page(page)); }
     bool is_free(long long page) const override { return pool_.is_free(shape().checked_page(page)); }
-    std::string invariant_violation() const override { return pool_.invariant_violation(); }
+    std::string invariant_violation() const override {
+        if (std::string broken = pool_.invariant_violation(); !broken.empty()) return broken;
+        const auto reading = caller_pages_.held_when_quiet([&] { return shape().total_pages() - pool_.true_free(); });
+        if (reading && reading->first != reading->second) {
+            return std::to_string(reading->second) + " pages are allocated but callers hold " +
+                   std::to_string(reading->first) + " (alloc() minus free()): pages with no owner, or a free() of "
+                   "a page another call held";
+        }
+        return {};
+    }
 
-    Tally churn(long long ops, long long node, long long slot, long long batch, long long work) override {
+    Tally churn(long long ops, long long node, long long slot, long long batch, long long work,
+                const StopFlag& stop) override {
         check_churn_limits(ops, batch, work);
         const unsigned local = shape().checked_node(node);
         check_range("slot", slot, 0, kMaxThreads - 1);  // a worker's slot; the caller slot is the GIL holders'
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         std::vector<PageId> held(static_cast<std::size_t>(batch));
-        return sgx::churn(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), held, work);
+        // One caller: the stop check's budget is this thread's alone.
+        const long long per_check = churn_iterations_per_stop_check(batch, work, 1);
+        return churn_until_stopped(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), per_check, held,
+                                   work, stop);
     }
 
     std::vector<PageId> alloc_pages(long long count, long long node, long long slot, long long work,
-                                    long long& failures) override {
+                                    const StopFlag& stop, long long& failures) override {
         check_churn_limits(1, count, work);  // count is a batch: the same bound
         const unsigned local = shape().checked_node(node);
         check_range("slot", slot, 0, kMaxThreads - 1);
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         std::vector<PageId> held(static_cast<std::size_t>(count));
         Tally tally;
-        held.resize(alloc_phase(pool_, local, static_cast<Slot>(slot), std::span<PageId>(held), work, tally));
+        held.resize(alloc_phase(pool_, local, static_cast<Slot>(slot), std::span<PageId>(held), work, tally, stop));
+        caller_pages_.handed_out(static_cast<long long>(held.size()));
         failures = tally.alloc_failures;
         return held;
     }
 
-    void free_pages(const std::vector<long long>& pages, long long slot, long long work) override {
+    void free_pages(const std::vector<long long>& pages, long long slot, long long work,
+                    const StopFlag& stop) override {
         check_churn_limits(1, 1, work);
         check_range("slot", slot, 0, kMaxThreads - 1);
         std::vector<PageId> checked;
         checked.reserve(pages.size());
         for (const long long page : pages) checked.push_back(shape().checked_page(page));
         const SlotClaims::Claim claim = claims_.claim(slot);
+        const CallerPages::Call call(caller_pages_);
         Tally tally;
-        free_phase(pool_, static_cast<Slot>(slot), std::span<const PageId>(checked), work, tally);
+        // Every page is back on a list afterwards, freed here or (the one a
+        // DoubleFreeError names) found there already: the caller holds none of them.
+        try {
+            free_phase(pool_, static_cast<Slot>(slot), std::span<const PageId>(checked), work, tally, stop);
+        } catch (...) {
+            caller_pages_.taken_back(static_cast<long long>(checked.size()));
+            throw;
+        }
+        caller_pages_.taken_back(static_cast<long long>(checked.size()));
     }
 
 private:
@@ -87,6 +119,7 @@ private:
     CounterOptions options_;
     EpcPool<Counter> pool_;
     SlotClaims claims_;
+    mutable CallerPages caller_pages_;
 };
 
 }  // namespace

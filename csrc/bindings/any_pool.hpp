@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/slot.hpp"
+#include "base/stop_flag.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/strategy.hpp"
 #include "harness/churn.hpp"
@@ -52,17 +53,21 @@ public:
     // alloc-then-free iterations of `batch` pages) from local node `node`, as
     // worker slot `slot`. Thread-safe: callers on other threads run at the same
     // time, each with its own slot (a slot in use throws std::invalid_argument).
-    // Not interruptible: keep chunks to milliseconds.
-    virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work) = 0;
+    // Ends early, every page it took given back, soon after `stop` is raised
+    // (churn.hpp); a free that fails still gives back the rest before it throws.
+    virtual Tally churn(long long ops, long long node, long long slot, long long batch, long long work,
+                        const StopFlag& stop) = 0;
 
     // The phased engine's two halves, as the native hammer runs them
     // (alloc_phase / free_phase in churn.hpp), with the same checks and slot
-    // claim as churn(): allocate `count` pages (fewer if the pool runs dry, each
-    // failure counted in `failures`), and free `pages`. free_pages() checks every
-    // id before it frees any; a double free stops it at that page.
+    // claim as churn(): allocate `count` pages (fewer if the pool runs dry or
+    // `stop` is raised, each failure counted in `failures`), and free `pages`.
+    // free_pages() checks every id before it frees any, and frees every page
+    // even when one free throws.
     virtual std::vector<PageId> alloc_pages(long long count, long long node, long long slot, long long work,
-                                            long long& failures) = 0;
-    virtual void free_pages(const std::vector<long long>& pages, long long slot, long long work) = 0;
+                                            const StopFlag& stop, long long& failures) = 0;
+    virtual void free_pages(const std::vector<long long>& pages, long long slot, long long work,
+                            const StopFlag& stop) = 0;
 };
 
 // `node_pages`, when it lists any node, gives each node its own count (0: CPU-only)

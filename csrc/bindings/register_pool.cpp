@@ -1,9 +1,14 @@
 // _core.Pool: an AnyPool, one call per page. Single-page calls keep the GIL
 // (they take a spinlock for well under a microsecond and never need Python
-// while holding it); the O(pages) invariant walk and churn(), the Python
-// engine's chunk of traffic, release it: their arguments and results are plain
-// C++ values, so call_guard is safe. Single-page calls take their integers as
-// IntArg (int_arg.hpp), so EpcPool needs no Python wrapper in front of them.
+// while holding it); building the pool (O(pages): a second at the seed's size),
+// the O(pages) invariant walk and churn(), the Python engine's chunk of
+// traffic, release it: their arguments and results are plain C++ values.
+// Building and churn() run interruptibly (Ctrl-C stops them, off the calling
+// thread); churn_until_stopped() runs on the calling thread and stops when its
+// StopFlag is raised: for the Python engine's workers, which are not the main
+// thread and so never see Ctrl-C, and would pay a thread start per chunk.
+// Single-page calls take their integers as IntArg (int_arg.hpp), so EpcPool
+// needs no Python wrapper in front of them.
 #include <pybind11/native_enum.h>
 #include <pybind11/stl.h>
 
@@ -14,12 +19,17 @@
 
 #include "base/slot.hpp"
 #include "bindings/any_pool.hpp"
+#include "bindings/initialised.hpp"
 #include "bindings/int_arg.hpp"
+#include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
 
 namespace py = pybind11;
 
 namespace sgx::bindings {
+
+// The class named when a Pool method is handed something that is not a Pool.
+constexpr const char* kPool = "Pool";
 
 void register_pool(py::module_& m) {
     py::native_enum<NodeSearch>(m, "NodeSearch", "enum.Enum",
@@ -38,71 +48,136 @@ void register_pool(py::module_& m) {
         });
 
     py::class_<AnyPool>(m, "Pool")
-        .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"),
-             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false,
+        .def(py::init([](Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift,
+                         std::optional<long long> counter_batch, bool packed, std::vector<long long> node_pages,
+                         NodeSearch node_search) {
+                 // Checked and built off this thread, the GIL released: a bad argument's
+                 // ValueError comes back through run_interruptibly. Building cannot stop
+                 // half way, so Ctrl-C waits for it (a second at the seed's size) and discards it.
+                 StopFlag unused;
+                 return run_interruptibly(unused, [&] {
+                     return make_pool(strategy, nodes, pages_per_node, initial_drift, counter_batch, packed,
+                                      node_pages, node_search);
+                 });
+             }),
+             py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"), py::arg("initial_drift") = 0,
+             py::arg("counter_batch") = py::none(), py::arg("packed") = false,
              py::arg("node_pages") = std::vector<long long>{}, py::arg("node_search") = NodeSearch::fixed_2024)
-        .def_property_readonly("strategy", &AnyPool::strategy)
-        .def_property_readonly("node_search", &AnyPool::node_search)
-        .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes(); })
+        .def_property_readonly("strategy", on_initialised(kPool, &AnyPool::strategy))
+        .def_property_readonly("node_search", on_initialised(kPool, &AnyPool::node_search))
+        .def_property_readonly("nodes",
+                               [](py::handle self) { return initialised<AnyPool>(self, kPool).shape().nodes(); })
         // Every node's count when they are all equal, else the list (0: a CPU-only node).
         .def_property_readonly("pages_per_node",
-                               [](const AnyPool& pool) -> py::object {
-                                   const PoolShape& shape = pool.shape();
+                               [](py::handle self) -> py::object {
+                                   const PoolShape& shape = initialised<AnyPool>(self, kPool).shape();
                                    if (shape.uniform()) return py::int_(shape.pages_of(0));
                                    const NodePages pages = shape.node_pages();
                                    return py::cast(std::vector<std::uint32_t>(pages.begin(), pages.end()));
                                })
         .def_property_readonly("node_pages",
-                               [](const AnyPool& pool) {
-                                   const NodePages pages = pool.shape().node_pages();
+                               [](py::handle self) {
+                                   const NodePages pages = initialised<AnyPool>(self, kPool).shape().node_pages();
                                    return std::vector<std::uint32_t>(pages.begin(), pages.end());
                                })
-        .def_property_readonly("total_pages", [](const AnyPool& pool) { return pool.shape().total_pages(); })
-        .def_property_readonly("counter_batch",
-                               [](const AnyPool& pool) { return pool.counter_options().counter_batch; })
+        .def_property_readonly("total_pages",
+                               [](py::handle self) { return initialised<AnyPool>(self, kPool).shape().total_pages(); })
         .def_property_readonly(
-            "packed", [](const AnyPool& pool) { return pool.counter_options().layout == CellLayout::packed; })
+            "counter_batch",
+            [](py::handle self) { return initialised<AnyPool>(self, kPool).counter_options().counter_batch; })
+        .def_property_readonly("packed",
+                               [](py::handle self) {
+                                   return initialised<AnyPool>(self, kPool).counter_options().layout ==
+                                          CellLayout::packed;
+                               })
         .def(
             "alloc",
-            [](AnyPool& pool, IntArg<"node"> node, IntArg<"slot"> slot) { return pool.alloc(node.value, slot.value); },
+            [](py::handle self, IntArg<"node"> node, IntArg<"slot"> slot) {
+                return initialised<AnyPool>(self, kPool).alloc(node.value, slot.value);
+            },
             py::arg("node") = 0, py::arg("slot") = kCallerSlot,
             "A page id from `node` first, then every other node once in rising id; None when every list "
             "is empty. Models __sgx_alloc_epc_page().")
         .def(
-            "free", [](AnyPool& pool, IntArg<"page id"> page, IntArg<"slot"> slot) { pool.free(page.value, slot.value); },
+            "free",
+            [](py::handle self, IntArg<"page id"> page, IntArg<"slot"> slot) {
+                initialised<AnyPool>(self, kPool).free(page.value, slot.value);
+            },
             py::arg("page"), py::arg("slot") = kCallerSlot,
             "Return `page` to its home node's tail; DoubleFreeError if it is already free, ValueError for an "
             "id out of range. Models sgx_free_epc_page().")
-        .def_property_readonly("counter", &AnyPool::counter)
-        .def_property_readonly("exact_count", &AnyPool::exact_count)
-        .def_property_readonly("read_error_bound", &AnyPool::read_error_bound)
-        .def_property_readonly("counter_state_bytes", &AnyPool::counter_state_bytes)
-        .def_property_readonly("true_free", &AnyPool::true_free)
-        .def_property_readonly("drift", &AnyPool::drift)
-        .def_property_readonly("exact_drift", &AnyPool::exact_drift)
-        .def("should_reclaim", &AnyPool::should_reclaim, py::arg("watermark"),
+        .def_property_readonly("counter", on_initialised(kPool, &AnyPool::counter))
+        .def_property_readonly("exact_count", on_initialised(kPool, &AnyPool::exact_count))
+        .def_property_readonly("read_error_bound", on_initialised(kPool, &AnyPool::read_error_bound))
+        .def_property_readonly("counter_state_bytes", on_initialised(kPool, &AnyPool::counter_state_bytes))
+        .def_property_readonly("true_free", on_initialised(kPool, &AnyPool::true_free))
+        .def_property_readonly("drift", on_initialised(kPool, &AnyPool::drift))
+        .def_property_readonly("exact_drift", on_initialised(kPool, &AnyPool::exact_drift))
+        .def("should_reclaim", on_initialised(kPool, &AnyPool::should_reclaim), py::arg("watermark"),
              py::arg("comparison") = Comparison::signed_count, py::arg("read") = WatermarkRead::cheap)
         .def(
-            "home_node", [](const AnyPool& pool, IntArg<"page id"> page) { return pool.home_node(page.value); },
+            "home_node",
+            [](py::handle self, IntArg<"page id"> page) {
+                return initialised<AnyPool>(self, kPool).home_node(page.value);
+            },
             py::arg("page"), "The node whose list `page` belongs to.")
         .def(
-            "is_free", [](const AnyPool& pool, IntArg<"page id"> page) { return pool.is_free(page.value); },
+            "is_free",
+            [](py::handle self, IntArg<"page id"> page) { return initialised<AnyPool>(self, kPool).is_free(page.value); },
             py::arg("page"), "Whether `page` is on its node's free list.")
-        .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>())
-        .def("churn", &AnyPool::churn, py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1,
-             py::arg("work") = 0, py::call_guard<py::gil_scoped_release>())
-        // Both take and return plain C++ values (converted outside the guard), so call_guard is safe.
+        .def("invariant_violation",
+             [](py::handle self) {
+                 const AnyPool& pool = initialised<AnyPool>(self, kPool);
+                 py::gil_scoped_release nogil;  // O(pages)
+                 return pool.invariant_violation();
+             })
+        .def(
+            "churn",
+            [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work) {
+                AnyPool& pool = initialised<AnyPool>(self, kPool);
+                StopFlag stop;  // raised by Ctrl-C, which only the main thread sees
+                return run_interruptibly(stop, [&] { return pool.churn(ops, node, slot, batch, work, stop); });
+            },
+            py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch") = 1, py::arg("work") = 0)
+        .def(
+            "churn_until_stopped",
+            [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work,
+               const StopFlag& stop) {
+                AnyPool& pool = initialised<AnyPool>(self, kPool);
+                py::gil_scoped_release nogil;
+                return pool.churn(ops, node, slot, batch, work, stop);
+            },
+            py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch"), py::arg("work"), py::arg("stop"))
+        // The phased Python engine's two halves; on the calling thread with the GIL
+        // released, stopping early when `stop` is raised (as churn_until_stopped).
         .def(
             "alloc_pages",
-            [](AnyPool& pool, long long count, long long node, long long slot, long long work) {
+            [](py::handle self, long long count, long long node, long long slot, long long work,
+               const StopFlag& stop) {
+                AnyPool& pool = initialised<AnyPool>(self, kPool);
                 long long failures = 0;
-                std::vector<PageId> pages = pool.alloc_pages(count, node, slot, work, failures);
+                std::vector<PageId> pages;
+                {
+                    py::gil_scoped_release nogil;
+                    pages = pool.alloc_pages(count, node, slot, work, stop, failures);
+                }
                 return std::make_pair(std::move(pages), failures);
             },
-            py::arg("count"), py::arg("node"), py::arg("slot"), py::arg("work") = 0,
-            py::call_guard<py::gil_scoped_release>())
-        .def("free_pages", &AnyPool::free_pages, py::arg("pages"), py::arg("slot"), py::arg("work") = 0,
-             py::call_guard<py::gil_scoped_release>());
+            py::arg("count"), py::arg("node"), py::arg("slot"), py::arg("work"), py::arg("stop"))
+        .def(
+            "free_pages",
+            [](py::handle self, const std::vector<long long>& pages, long long slot, long long work,
+               const StopFlag& stop) {
+                AnyPool& pool = initialised<AnyPool>(self, kPool);
+                py::gil_scoped_release nogil;
+                pool.free_pages(pages, slot, work, stop);
+            },
+            py::arg("pages"), py::arg("slot"), py::arg("work"), py::arg("stop"));
+
+    py::class_<StopFlag>(m, "StopFlag", "How a caller asks running churn() calls to stop early (base/stop_flag.hpp)")
+        .def(py::init<>())
+        .def("request", &StopFlag::request)
+        .def_property_readonly("requested", &StopFlag::requested);
 
     m.def("default_counter_batch", &default_counter_batch);
 }

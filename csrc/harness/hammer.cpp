@@ -133,9 +133,9 @@ HammerStats hammer_with(const HammerConfig& config, const StopFlag& stop) {
             // held, so a stop there leaves none behind.
             auto phased_round = [&] {
                 for (long long iteration = 0; iteration < iterations && !stop.requested(); ++iteration) {
-                    const std::size_t kept = alloc_phase(pool, local, slot, std::span<PageId>(held), config.work, total);
+                    const std::size_t kept = alloc_phase(pool, local, slot, std::span<PageId>(held), config.work, total, stop);
                     sync.arrive_and_wait();  // allocations over
-                    free_phase(pool, slot, std::span<const PageId>(held.data(), kept), config.work, total);
+                    free_phase(pool, slot, std::span<const PageId>(held.data(), kept), config.work, total, stop);
                     sync.arrive_and_wait();  // frees over
                 }
             };
@@ -224,7 +224,7 @@ long long HammerConfig::iterations_per_round() const noexcept {
 }
 
 long long HammerConfig::iterations_per_stop_check() const noexcept {
-    return churn_iterations_per_stop_check(batch, work);
+    return churn_iterations_per_stop_check(batch, work, threads);
 }
 
 HammerPlan HammerConfig::plan() const {

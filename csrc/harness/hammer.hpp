@@ -61,7 +61,7 @@ struct HammerConfig {
     void validate() const;
     // Each round runs this many alloc-then-free iterations in every thread.
     long long iterations_per_round() const noexcept;
-    // Iterations between two looks at the StopFlag: a few milliseconds of work.
+    // Iterations between two looks at the StopFlag: a few milliseconds of the whole team's work.
     long long iterations_per_stop_check() const noexcept;
     // validate(), then the two figures above.
     HammerPlan plan() const;

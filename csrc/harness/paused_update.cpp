@@ -22,6 +22,22 @@ struct PauseWindow {
     bool rival_done = false;
     bool rival_finished_in_pause = false;
     std::chrono::duration<double> limit{};
+    const StopFlag* stop = nullptr;
+
+    // Waits, with `hold` locked, until `done()`, the limit passes or a stop is
+    // requested; true if `done()`. A StopFlag cannot wake a condition variable,
+    // so the wait looks at it every kStopLook: pause_limit may be 10 s, Ctrl-C
+    // must not wait that long.
+    template <class Done>
+    bool wait_until(std::unique_lock<std::mutex>& hold, Done done) {
+        constexpr std::chrono::milliseconds kStopLook{20};
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (stop->requested() || std::chrono::steady_clock::now() >= deadline) return false;
+            changed.wait_for(hold, kStopLook, done);
+        }
+        return true;
+    }
 };
 
 // Set by the victim thread alone, for its next pause point only; every other
@@ -39,13 +55,13 @@ struct InjectedPause {
         std::unique_lock hold(window->mutex);
         window->victim_paused = true;
         window->changed.notify_all();
-        window->rival_finished_in_pause =
-            window->changed.wait_for(hold, window->limit, [&] { return window->rival_done; });
+        window->rival_finished_in_pause = window->wait_until(hold, [&] { return window->rival_done; });
     }
 };
 
 template <CounterStrategy Counter>
-PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const CounterOptions& options) {
+PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const CounterOptions& options,
+                                     const StopFlag& stop) {
     constexpr unsigned kVictimNode = 0;
     constexpr unsigned kRivalNode = 1;
     // Node 1 holds every page the rival takes, so it never falls back to node 0,
@@ -54,6 +70,7 @@ PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const Cou
     EpcPool<Counter> pool(PoolShape::checked(2, pages_per_node), options);
     PauseWindow window;
     window.limit = std::chrono::duration<double>(config.pause_limit_seconds);
+    window.stop = &stop;
 
     // jthreads: if the rival cannot be started, the victim is still joined (its pause
     // ends at the limit) instead of std::terminate on a joinable thread.
@@ -65,9 +82,11 @@ PausedUpdateStats paused_update_with(const PausedUpdateConfig& config, const Cou
     std::jthread rival([&] {
         {
             std::unique_lock hold(window.mutex);
-            window.changed.wait_for(hold, window.limit, [&] { return window.victim_paused; });
+            window.wait_until(hold, [&] { return window.victim_paused; });
         }
-        for (long long update = 0; update < config.rival_updates; ++update) (void)pool.alloc(kRivalNode, Slot{1});
+        for (long long update = 0; update < config.rival_updates && !stop.requested(); ++update) {
+            (void)pool.alloc(kRivalNode, Slot{1});
+        }
         std::lock_guard hold(window.mutex);
         window.rival_done = true;
         window.changed.notify_all();
@@ -88,11 +107,12 @@ void PausedUpdateConfig::validate() const {
     check_seconds("pause_limit", pause_limit_seconds, kMinPauseSeconds, kMaxPauseSeconds);
 }
 
-PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config) {
+PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config,
+                                    const StopFlag& stop) {
     config.validate();
     const CounterOptions options = CounterOptions::checked(0, config.counter_batch, config.packed);
     return with_counter<InjectedPause>(strategy, options.layout,
-                                       [&]<class Counter>() { return paused_update_with<Counter>(config, options); });
+                                       [&]<class Counter>() { return paused_update_with<Counter>(config, options, stop); });
 }
 
 }  // namespace sgx

@@ -13,6 +13,7 @@
 
 #include <optional>
 
+#include "base/stop_flag.hpp"
 #include "counters/strategy.hpp"
 
 namespace sgx {
@@ -38,6 +39,8 @@ struct PausedUpdateStats {
     long true_free = 0;                    // the sum of the free lists afterwards
 };
 
-PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config);
+// Both threads look at `stop` at least every 20 ms while they wait, and the
+// rival between updates: the run ends soon after a stop, its figures meaningless.
+PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config, const StopFlag& stop);
 
 }  // namespace sgx

@@ -61,7 +61,8 @@ ReadCostStats read_cost_with(const ReadCostConfig& config, const StopFlag& stop)
     const auto writers = static_cast<std::size_t>(config.writers);
     const std::size_t threads = writers + 1;  // the reader is the last
     const std::vector<int> cpus = config.pin ? allowed_cpus() : std::vector<int>{};
-    const long long per_check = churn_iterations_per_stop_check(config.batch, config.work);
+    const long long per_check =
+        churn_iterations_per_stop_check(config.batch, config.work, std::max(config.writers, 1LL));
     const long long iterations = churn_iterations(config.ops, config.batch);
 
     ReadCostStats stats;

@@ -139,8 +139,12 @@ public:
                         WatermarkRead read = WatermarkRead::cheap) const noexcept {
         long count = counter();
         if (read == WatermarkRead::exact_near_watermark) [[unlikely]] {
-            const long gap = count > watermark ? count - watermark : watermark - count;
-            if (gap <= read_error_bound()) count = exact_count();
+            // In unsigned arithmetic: a drifted count and a huge watermark can lie
+            // further apart than a long holds, and the difference must not overflow.
+            const unsigned long gap = count > watermark
+                                          ? static_cast<unsigned long>(count) - static_cast<unsigned long>(watermark)
+                                          : static_cast<unsigned long>(watermark) - static_cast<unsigned long>(count);
+            if (gap <= static_cast<unsigned long>(read_error_bound())) count = exact_count();
         }
         if (how == Comparison::kernel_unsigned) {
             return static_cast<unsigned long>(count) < static_cast<unsigned long>(watermark);

@@ -200,7 +200,7 @@ private:
         const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config_.nodes));
         const auto slot = static_cast<Slot>(index);
         std::atomic<long long>& touched = progress_[index].value;
-        WorkerTally& tally = tallies_[index];
+        WorkerTally& tally = tallies_[index].value;
         long long count = 0;
         for (long long pass = 0; pass < config_.passes; ++pass) {
             for (EnclavePageId page = first; page < last; ++page) {
@@ -282,7 +282,8 @@ private:
         stats.outcome = static_cast<ReclaimOutcome>(verdict_.load(std::memory_order_relaxed));
         stats.elapsed_seconds = elapsed_seconds;
         stats.touches = progress();
-        for (const WorkerTally& tally : tallies_) {
+        for (const Padded<WorkerTally>& padded : tallies_) {
+            const WorkerTally& tally = padded.value;
             stats.faults_served += tally.faults;
             stats.fault_retries += tally.retries;
             stats.longest_fault_retries = std::max(stats.longest_fault_retries, tally.longest);
@@ -313,7 +314,9 @@ private:
     std::atomic<int> verdict_{kNoVerdict};
     std::atomic<long long> lockup_node_{-1};  // the first worker to lock up: its CPU-only node
     std::unique_ptr<Padded<std::atomic<long long>>[]> progress_;  // touches completed, one count per worker
-    std::vector<WorkerTally> tallies_;                            // each written by its worker only
+    // Each written by its worker only, on every served fault: padded, or the
+    // workers would false-share the lines of their neighbours' tallies.
+    std::vector<Padded<WorkerTally>> tallies_;
     std::vector<std::exception_ptr> errors_;                      // one per worker, then the reclaimer's
     std::vector<int> cpus_;
 

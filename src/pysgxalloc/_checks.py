@@ -7,6 +7,8 @@ import numbers
 import operator
 from typing import TypeVar
 
+import numpy as np
+
 EnumT = TypeVar("EnumT", bound=enum.Enum)
 
 # The core takes every integer as a C++ long long.
@@ -38,16 +40,24 @@ def as_optional_int(name: str, value: object) -> int | None:
 
 
 def as_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
+    """`value` as a bool (numpy's bool too, what a numpy array's element is); TypeError for the rest."""
+    if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
+    return bool(value)
 
 
 def as_float(name: str, value: object) -> float:
-    """`value` as a float (ints and numpy numbers too); TypeError for bools, strings and the rest."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    """`value` as a float (ints and numpy numbers too); TypeError for bools, strings and the rest.
+
+    ValueError for an int too large for a float (10**400): out of range, like any
+    other value the core's range check refuses.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be within a float's range (1.8e308), got a larger number") from None
 
 
 def as_member(kind: type[EnumT], name: str, value: object) -> EnumT:

@@ -16,7 +16,8 @@ counts larger chunks keep it from becoming the bottleneck.
 
 Ctrl-C: the caller waits for the workers in `WAIT_SLICE` slices, so
 KeyboardInterrupt arrives within one; workers then stop after their current
-chunk (never inside one, so the pool stays consistent), the caller waits for
+chunk, which ends early (every page it took given back) once the team's
+native StopFlag is raised; the caller waits for
 every one to finish, and the interrupt is re-raised. The caller waits on a
 condition the workers signal as they finish, never in Thread.join(): on
 Python 3.11 a join that Ctrl-C interrupts marks a still-running thread as
@@ -123,6 +124,9 @@ class _Team:
         self.iterations_per_chunk = iterations_per_chunk
         self.barrier = threading.Barrier(self.threads, action=self._phase_end)
         self.stop = threading.Event()
+        # The same stop, seen inside a running churn() call: a chunk with a huge
+        # batch or work ends soon after it is raised instead of running to its end.
+        self.native_stop = _core.StopFlag()
         self.phase = 0
         self.start = 0.0
         self.ops = [0] * self.threads
@@ -167,7 +171,10 @@ class _Team:
             if self.stop.is_set():
                 return False
             step = min(left, self.iterations_per_chunk)
-            tally = self.pool.churn(step * 2 * self.batch, local, index, self.batch, self.work)
+            # The pool's own method, on this thread: it stops when the caller raises native_stop.
+            tally = self.pool.churn_until_stopped(
+                step * 2 * self.batch, local, index, self.batch, self.work, self.native_stop
+            )
             self.ops[index] += tally.ops
             self.failures[index] += tally.alloc_failures
             left -= step
@@ -179,9 +186,9 @@ class _Team:
         for _ in range(self.iterations_per_round):
             if self.stop.is_set():
                 return False
-            pages, failures = self.pool.alloc_pages(self.batch, local, index, self.work)
+            pages, failures = self.pool.alloc_pages(self.batch, local, index, self.work, self.native_stop)
             self.barrier.wait()  # allocations over: the action reads the decrements lost
-            self.pool.free_pages(pages, index, self.work)
+            self.pool.free_pages(pages, index, self.work, self.native_stop)
             self.barrier.wait()  # frees over: the increments lost
             self.ops[index] += self.batch + len(pages)
             self.failures[index] += failures
@@ -218,12 +225,16 @@ class _Team:
                 for page in held:
                     self.pool.free(page, index)
             self.errors[index] = error
-            self.stop.set()
-            self.barrier.abort()
+            self._stop()
         finally:
             with self.finish_line:
                 self.finished += 1
                 self.finish_line.notify_all()
+
+    def _stop(self) -> None:
+        self.stop.set()
+        self.native_stop.request()
+        self.barrier.abort()
 
     def _wait_for_workers(self, count: int, timeout: float | None) -> bool:
         """True once `count` workers have finished; False if `timeout` seconds passed first."""
@@ -250,9 +261,8 @@ class _Team:
             while not self._wait_for_workers(self.threads, WAIT_SLICE):
                 pass
         except BaseException:
-            # Ctrl-C, usually: workers leave after their current chunk or barrier.
-            self.stop.set()
-            self.barrier.abort()
+            # Ctrl-C, usually: workers leave their current chunk or barrier soon.
+            self._stop()
             with self.finish_line:
                 entered = self.entered  # one started but not yet in _work sees the stop at once
             self._wait_for_workers(entered, None)

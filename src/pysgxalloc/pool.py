@@ -108,8 +108,14 @@ class EpcPool(_core.Pool):
         Each iteration allocates `batch` pages from `node` (falling back to the
         others), then frees them, with `work` busy-loop turns between operations,
         the same loop as ``hammer()``'s workers. Many threads may call this at once,
-        each with its own `slot` (0..1023; a slot in use raises ValueError). One
-        call cannot be interrupted, so keep it to milliseconds and loop.
+        each with its own `slot` (0..1023; a slot in use raises ValueError).
+
+        Ctrl-C stops a call made from the main thread. Threads that are not the
+        main one never see Ctrl-C: keep their calls to milliseconds and loop, or
+        call the core's ``Pool.churn_until_stopped(..., stop)`` with a shared ``_core.StopFlag``
+        (as the Python engine does). Every page a call took is given back, even
+        when a free fails (``DoubleFreeError``: another thread freed a page this
+        call held).
         """
         return super().churn(
             as_int("ops", ops),

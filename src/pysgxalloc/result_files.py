@@ -11,16 +11,16 @@ figures (other suites in the same file) are counted and skipped.
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
+from pysgxalloc.json_file import JsonFileError, read_json
 from pysgxalloc.machine import MachineInfo
 from pysgxalloc.strategy import STRATEGIES, is_exact
-from pysgxalloc.sweep_record import SCHEMA, RecordError, SweepRecord
+from pysgxalloc.sweep_record import MAX_MAGNITUDE, SCHEMA, RecordError, SweepRecord, checked_number
 
 _KNOWN = {s.name for s in STRATEGIES}
 
@@ -92,11 +92,11 @@ def read_result_file(path: Path) -> ResultFile:
     if path.suffix.lower() == ".csv":
         return _from_sweep_csv(path)
     try:
-        data = json.loads(path.read_text())
+        data = read_json(path)
     except OSError as error:
         raise ResultFileError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ResultFileError(f"{path} is not JSON: {error}") from None
+    except JsonFileError as error:
+        raise ResultFileError(f"{path} {error}") from None
     if isinstance(data, Mapping) and data.get("schema") == SCHEMA:
         return _from_sweep(path, data)
     if isinstance(data, Mapping) and "benchmarks" in data and "machine_info" in data:
@@ -113,7 +113,7 @@ def _from_sweep(path: Path, data: Mapping[str, object]) -> ResultFile:
         raise ResultFileError(f"{path}: {error}") from None
     notes = []
     if not record.complete:
-        planned = len(record.config.runs())
+        planned = record.config.run_count
         notes.append(f"interrupted sweep: {len(record.measurements)} of {planned} runs")
     return ResultFile(path, "sweep", record.machine, record.created, tuple(record.groups()), tuple(notes))
 
@@ -134,7 +134,11 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
         if not isinstance(extra, Mapping):
             extra = {}
         params = benchmark.get("params") if isinstance(benchmark, Mapping) else None
-        if (found := _hammer_runs(extra)) is not None:
+        try:
+            found = _hammer_runs(extra)
+        except RecordError as error:
+            raise ResultFileError(f"{path}: benchmark {name[:80]!r}: {error}") from None
+        if found is not None:
             runs.extend(found)
         elif (read_cost := _read_cost_row(extra, params)) is not None:
             read_costs.append(read_cost)
@@ -143,13 +147,12 @@ def _from_pytest_benchmark(path: Path, data: Mapping[str, object]) -> ResultFile
         else:
             skipped.append(name)
             continue
-        if cpus is None and isinstance(extra.get("cpus"), int):
-            cpus = extra["cpus"]
+        if cpus is None:
+            cpus = _count(extra.get("cpus"))
     cpu = info.get("cpu")
     if not isinstance(cpu, Mapping):
         cpu = {}
-    count = cpu.get("count")
-    cpu_count = count if isinstance(count, int) else 0
+    cpu_count = _count(cpu.get("count")) or 0
     machine = MachineInfo(
         hostname=str(info.get("node", "")),
         cpus=cpus if cpus is not None else cpu_count,
@@ -189,13 +192,19 @@ def _read_cost_row(extra: Mapping[str, object], params: object) -> ReadCostRow |
     Files from before the read-cost benchmarks recorded their setting in ``extra_info`` hold it
     in pytest's ``params`` (strategy, exact_read) and ``writers`` instead.
     """
-    strategy, read, threads = extra.get("strategy"), extra.get("read"), extra.get("threads")
-    if strategy is None and isinstance(params, Mapping) and isinstance(writers := extra.get("writers"), int):
-        strategy, threads = params.get("strategy"), writers + 1
+    strategy, read, threads = extra.get("strategy"), extra.get("read"), _count(extra.get("threads"))
+    writers = extra.get("writers")
+    if (
+        strategy is None
+        and isinstance(params, Mapping)
+        and isinstance(writers, int)
+        and not isinstance(writers, bool)
+    ):
+        strategy, threads = params.get("strategy"), _count(writers + 1)
         exact_read = params.get("exact_read")
         read = ("exact" if exact_read else "cheap") if isinstance(exact_read, bool) else None
     ns, mops = _number(extra.get("ns_per_read_median")), _number(extra.get("writer_mops_median"))
-    if not (isinstance(strategy, str) and isinstance(read, str) and isinstance(threads, int)):
+    if not (isinstance(strategy, str) and isinstance(read, str) and threads is not None):
         return None
     if read not in ("cheap", "exact") or ns is None or mops is None:
         return None
@@ -204,9 +213,9 @@ def _read_cost_row(extra: Mapping[str, object], params: object) -> ReadCostRow |
 
 def _reclaim_row(extra: Mapping[str, object]) -> ReclaimRow | None:
     """bench/test_reclaim_benchmark.py's figures, or None when `extra` is not one of its benchmarks."""
-    strategy, threads, runs = extra.get("strategy"), extra.get("threads"), extra.get("runs")
+    strategy, threads, runs = extra.get("strategy"), _count(extra.get("threads")), _count(extra.get("runs"))
     elapsed = _number(extra.get("elapsed_seconds_median"))
-    if not (isinstance(strategy, str) and isinstance(threads, int) and isinstance(runs, int)):
+    if not (isinstance(strategy, str) and threads is not None and runs is not None):
         return None
     if elapsed is None:
         return None
@@ -214,8 +223,8 @@ def _reclaim_row(extra: Mapping[str, object]) -> ReclaimRow | None:
 
 
 def _number(value: object) -> float | None:
-    """`value` as a float when it is a JSON number (not a bool), else None."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    """`value` as a float when it is a JSON number (not a bool) within +-2**53, else None."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) <= MAX_MAGNITUDE:
         return float(value)
     return None
 
@@ -259,19 +268,29 @@ def _from_sweep_csv(path: Path) -> ResultFile:
 
 
 def _hammer_runs(extra: object) -> list[Run] | None:
-    """The runs one benchmark recorded, or None when it is not one of ours."""
+    """The runs one benchmark recorded, or None when it is not one of ours.
+
+    RecordError when it is ours but holds a number no run can have: a bool for a
+    count (JSON's true is no thread count), NaN, an infinity, or beyond +-2**53.
+    """
     if not isinstance(extra, Mapping):
         return None
     strategy, engine, threads = extra.get("strategy"), extra.get("engine"), extra.get("threads")
     work = extra.get("work", 0)
-    if not (isinstance(strategy, str) and isinstance(engine, str) and isinstance(threads, int)):
+    if not (isinstance(strategy, str) and isinstance(engine, str) and _is_int(threads) and _is_int(work)):
         return None
-    if not isinstance(work, int):
-        return None
+    assert isinstance(threads, int) and isinstance(work, int)  # for mypy: _is_int checked them
     rates = _numbers(extra.get("ops_per_sec_runs")) or _numbers([extra.get("ops_per_sec")])
     drifts = _numbers(extra.get("drift_runs")) or _numbers([extra.get("drift")])
     if not rates:
         return None
+    for name, value in (
+        ("threads", threads),
+        ("work", work),
+        *(("ops_per_sec", v) for v in rates),
+        *(("drift", v) for v in drifts),
+    ):
+        checked_number(name, value)
     if len(drifts) != len(rates):
         drifts = [drifts[-1] if drifts else 0] * len(rates)
     exact = extra.get("exact")
@@ -301,9 +320,20 @@ def _per_run(values: object, runs: int) -> list[float | None]:
     return list(found) if len(found) == runs else [None] * runs
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _count(value: object) -> int | None:
+    """`value` if it is a CPU count (an int from 1 to 2**53, never a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_MAGNITUDE:
+        return value
+    return None
+
+
 def _numbers(values: object) -> list[float]:
     if not isinstance(values, Sequence) or isinstance(values, str):
         return []
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         return []
-    return [float(v) for v in values]
+    return [float(v) if isinstance(v, float) else v for v in values]

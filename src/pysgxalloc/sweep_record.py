@@ -35,12 +35,13 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import UnionType
-from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from pysgxalloc._version import installed_version
 from pysgxalloc.hammer import HammerResult
 from pysgxalloc.hammer_runs import RUN_FIGURES, HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
+from pysgxalloc.json_file import read_json
 from pysgxalloc.machine import MachineInfo, usable_cpus
 
 SCHEMA = "pysgxalloc.sweep"
@@ -75,6 +76,13 @@ CSV_CONFIG_COLUMNS = ("nodes", "pages_per_node", "batch", "rounds", "work", "ops
 
 T = TypeVar("T")
 
+#: The most runs one sweep may plan: far more than a day of runs, yet its plan and
+#: its record (a few hundred bytes a run) stay megabytes, whatever --repeats or a file asks.
+MAX_RUNS = 100_000
+#: The largest magnitude a number in a record may have: 2**53, where floats stop
+#: holding every integer; no count, rate or time of ours comes near it.
+MAX_MAGNITUDE = 2**53
+
 
 class RecordError(ValueError):
     """A file that is not a sweep record this version can read; the message names the bad field."""
@@ -98,6 +106,21 @@ class SweepConfig:
     #: Pin every run whose threads do not outnumber the usable CPUs (the sweep's default);
     #: `settings.pin` pins every run, wrapping round the CPUs.
     pin_where_threads_fit: bool = False
+
+    def __post_init__(self) -> None:
+        if self.repeats < 1:
+            raise ValueError(f"repeats must be at least 1, got {self.repeats}")
+        if self.run_count > MAX_RUNS:
+            raise ValueError(
+                f"a sweep may plan at most {MAX_RUNS:,} runs, this one {self.run_count:,} "
+                f"({len(self.strategies)} strategies x {len(self.threads)} thread counts x "
+                f"{len(self.engines)} engines x {self.repeats} repeats)"
+            )
+
+    @property
+    def run_count(self) -> int:
+        """len(runs()), without building the list."""
+        return self.repeats * len(self.threads) * len(self.strategies) * len(self.engines)
 
     def runs(self) -> list[RunSpec]:
         """Every run in the order a sweep makes them: repeat outermost, so noise spreads over all cells."""
@@ -131,7 +154,10 @@ class SweepConfig:
         names = ("strategies", "threads", "engines", "repeats", "pin_where_threads_fit")
         swept = _fields(data, path, _hints(cls, names))
         shared = _fields(data, path, _hints(HammerSettings, SHARED_SETTINGS))
-        return cls(**swept, settings=HammerSettings(**shared))  # type: ignore[arg-type]
+        try:
+            return cls(**swept, settings=HammerSettings(**shared))  # type: ignore[arg-type]
+        except ValueError as error:
+            raise RecordError(f"{path}: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -303,7 +329,8 @@ class SweepRecord:
 
     @classmethod
     def load(cls, path: Path) -> SweepRecord:
-        return cls.from_dict(json.loads(path.read_text()))
+        """Read a record within report's bounds (json_file.py); RecordError or JsonFileError if it is none."""
+        return cls.from_dict(read_json(path))
 
     def save_csv(self, path: Path) -> None:
         """One row per measurement, with the machine and the settings beside it, for spreadsheets."""
@@ -398,7 +425,26 @@ def _list(data: Mapping[str, object], name: str) -> list[object]:
 def _checked(where: str, value: object, kind: type[T]) -> T:
     # JSON has one number type: an int is a valid float; a bool is not a valid int.
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return cast(T, float(value))
+        value = float(checked_number(where, value))
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            checked_number(where, value)
         return value
-    raise RecordError(f"{where} must be {kind.__name__}, got {type(value).__name__} {value!r}")
+    raise RecordError(f"{where} must be {kind.__name__}, got {type(value).__name__} {_shown(value)}")
+
+
+def checked_number(where: str, value: float) -> float:
+    """`value` if finite and within MAX_MAGNITUDE; RecordError otherwise (10**30 would overflow a count)."""
+    if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:  # False for NaN too
+        raise RecordError(f"{where} must lie within +-2**53, got {_shown(value)}")
+    return value
+
+
+def _shown(value: object) -> str:
+    """repr(value), cut short: a file's value may be megabytes long."""
+    text = (
+        repr(value)
+        if not isinstance(value, int) or abs(value) < 10**100
+        else f"an int of {value.bit_length()} bits"
+    )
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -62,7 +62,14 @@ def reclaim_section(out: Console, options: DemoOptions) -> None:
         return
     out.print("[bold]What the drift does: the reclaimer sleeps while user space faults forever[/bold]")
     results: list[ReclaimResult] = []
-    run_scenarios(results, SHORT_STRATEGIES, options.reclaim_runs)
+    try:
+        run_scenarios(results, SHORT_STRATEGIES, options.reclaim_runs)
+    except KeyboardInterrupt:
+        # As the reclaim command does: the runs that finished are shown, then the demo ends (130).
+        if results:
+            out.print(f"interrupted; {len(results)} finished runs:")
+            print_scenarios(out, results)
+        raise
     print_scenarios(out, results)
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from pysgxalloc.cli._console import stdout_console, table
 from pysgxalloc.cli.arguments import CommandError, add_plot_option
+from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.hammer_runs import HammerRuns, Setting
@@ -50,6 +52,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         require_matplotlib()
+    check_outputs({"--plot": args.plot})
     try:
         files = [read_result_file(path) for path in args.files]
     except ResultFileError as error:
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("none of the files holds pysgxalloc results", exit_code=1)
     out = stdout_console()
     for index, result in enumerate(files, start=1):
-        out.print(_describe(index, result), soft_wrap=True)
+        # markup=False: every word here may come from the file, and "[/x]" in a hostname is not markup.
+        out.print(_describe(index, result), soft_wrap=True, markup=False)
     if any(f.groups for f in files):
         out.print(side_by_side(files))
     if any(f.read_costs for f in files):
@@ -71,15 +75,19 @@ def run(args: argparse.Namespace) -> int:
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
     for index, result in enumerate(files, start=1):
         if result.groups:
-            out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True)
+            out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True, markup=False)
     if args.plot is not None and any(f.groups for f in files):
         # the file's name beside its machine: two files from one host must not read alike
         series = [
             Series(f"{_label(i, f)}, {f.path.name}", f.machine.cpus, f.groups, tag=f"[{i}]")
             for i, f in enumerate(files, start=1)
         ]
-        plot_series(series, args.plot, "pysgxalloc: " + " vs ".join(s.label for s in series if s.groups))
-        out.print(f"wrote {args.plot}")
+        title = "pysgxalloc: " + " vs ".join(s.label for s in series if s.groups)
+        written, failures = write_outputs({args.plot: lambda path: plot_series(series, path, title)})
+        for path in written:
+            out.print(f"wrote {path}", markup=False)
+        if failures:
+            raise CommandError(failures[0], exit_code=EXIT_WRITE_FAILED)
     return 0
 
 
@@ -135,7 +143,7 @@ def side_by_side(files: list[ResultFile]) -> Table:
                     f"{group.mops_median:.1f}{star}",
                     f"{group.abs_drift_median:,.0f} ({group.runs_with_drift}/{group.runs})",
                 ]
-        out.add_row(*row)
+        out.add_row(*(Text(cell) for cell in row))  # Text: a strategy named "[bold]x" from a file stays text
     return out
 
 
@@ -158,7 +166,7 @@ def read_costs_side_by_side(files: list[ResultFile]) -> Table:
             row += (
                 ["-", "-"] if cost is None else [f"{cost.ns_per_read:.2f}{star}", f"{cost.writer_mops:.1f}"]
             )
-        out.add_row(*row)
+        out.add_row(*(Text(cell) for cell in row))  # Text: names from a file stay text
     return out
 
 
@@ -177,7 +185,7 @@ def reclaims_side_by_side(files: list[ResultFile]) -> Table:
             done = found.get(key)
             star = " *" if done is not None and done.oversubscribed else ""
             row.append("-" if done is None else f"{done.elapsed_ms:.1f}{star} ({done.runs})")
-        out.add_row(*row)
+        out.add_row(*(Text(cell) for cell in row))  # Text: names from a file stay text
     return out
 
 

@@ -4,13 +4,17 @@ Writes what it measured as JSON (--json, the versioned layout of
 sweep_record.py, rewritten at least once a second while it runs), CSV (--csv)
 and a figure (--plot), then prints one table row per setting.
 Ctrl-C stops the run in progress within a second, keeps every finished
-measurement, writes the files marked incomplete and exits with 130.
+measurement, writes the files marked incomplete and exits with 130. Every output
+path is tried before the first run; one that still fails at the end costs only
+itself: the table is printed, the other files written, and the exit code is 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,7 @@ from pysgxalloc.cli.arguments import (
     strategy_names,
     thread_counts,
 )
+from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.cli.tables import concurrency_note, hammer_runs_table, oversubscribed_note
 from pysgxalloc.cli.verdicts import machine_verdict
@@ -233,10 +238,14 @@ def _check(config: SweepConfig) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config = _config(args)
+    try:
+        config = _config(args)
+    except ValueError as error:  # more runs than a sweep may plan
+        raise CommandError(str(error)) from None
     _check(config)
     if args.plot is not None:
         require_matplotlib()
+    check_outputs({"--json": args.json, "--csv": args.csv, "--plot": args.plot})
     record = SweepRecord.start(config)
     runs = config.runs()
     notes = stderr_console()
@@ -246,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
     )
     record, interrupted = _measure(record, runs, args.json, notes)
     record = record.finished(complete=not interrupted)
-    written = _write(record, args.json, args.csv, args.plot)
+    written, failures = _write(record, args.json, args.csv, args.plot)
 
     out = stdout_console()
     groups = record.groups()
@@ -276,11 +285,13 @@ def run(args: argparse.Namespace) -> int:
             out.print(f"note: no drift where it could have drifted ({reasons})", soft_wrap=True)
         out.print(machine_verdict(groups), soft_wrap=True)
     for path in written:
-        out.print(f"wrote {path}")
+        out.print(f"wrote {path}", markup=False)
+    for failure in failures:
+        notes.print(f"pysgxalloc: error: {failure}", markup=False, soft_wrap=True)
     if interrupted:
         print_interrupted(len(record.measurements), len(runs))
         return EXIT_INTERRUPTED
-    return 0
+    return EXIT_WRITE_FAILED if failures else 0
 
 
 def _measure(
@@ -299,8 +310,10 @@ def _measure(
                 record = record.adding(Measurement.of(result, spec.repeat, load_before, load_average()))
                 bar.advance(task)
                 if json_path is not None and time.monotonic() - saved_at >= SAVE_INTERVAL:
-                    record.save(json_path)
                     saved_at = time.monotonic()
+                    # A failed save costs nothing measured: the final write tries again and says why.
+                    with contextlib.suppress(OSError):
+                        record.save(json_path)
         except KeyboardInterrupt:
             return record, True
     return record, False
@@ -308,17 +321,16 @@ def _measure(
 
 def _write(
     record: SweepRecord, json_path: Path | None, csv_path: Path | None, plot_path: Path | None
-) -> list[Path]:
-    written = []
+) -> tuple[list[Path], list[str]]:
+    """Every output asked for, each on its own: the paths written and one line per failure."""
+    writers: dict[Path, Callable[[Path], None]] = {}
     if json_path is not None:
-        record.save(json_path)
-        written.append(json_path)
+        writers[json_path] = record.save
     if csv_path is not None:
-        record.save_csv(csv_path)
-        written.append(csv_path)
+        writers[csv_path] = record.save_csv
     if plot_path is not None and record.measurements:
         ops = record.config.settings.ops
         title = f"pysgxalloc sweep on {record.machine.label}, {ops:,} ops per thread per run"
-        plot_series([Series(record.machine.label, record.machine.cpus, record.groups())], plot_path, title)
-        written.append(plot_path)
-    return written
+        series = [Series(record.machine.label, record.machine.cpus, record.groups())]
+        writers[plot_path] = lambda path: plot_series(series, path, title)
+    return write_outputs(writers)
