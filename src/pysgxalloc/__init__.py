@@ -5,7 +5,8 @@ per-node spinlocks, i.e. under different locks; it drifted, the reclaimer
 stopped waking, and user space hung. This package runs that allocator in C++
 from many OS threads (C++ std::threads, or Python threads each running chunks
 in C++), with interchangeable counter strategies, measures throughput and
-drift, and reproduces the hang end to end (reclaim_scenario).
+drift, reproduces the hang end to end (reclaim_scenario), and runs every
+interleaving of small runs under a deterministic scheduler (explore, explore_hang).
 """
 
 from pysgxalloc._core import (
@@ -21,6 +22,8 @@ from pysgxalloc._core import (
     default_counter_batch,
 )
 from pysgxalloc.compare import compare_strategies
+from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.hammer_settings import HammerSettings
@@ -40,6 +43,7 @@ __all__ = [
     "DoubleFreeError",
     "Engine",
     "EpcPool",
+    "ExploreResult",
     "HammerResult",
     "HammerRuns",
     "HammerSettings",
@@ -48,12 +52,16 @@ __all__ = [
     "ReadCostResult",
     "ReclaimOutcome",
     "ReclaimResult",
+    "ScheduleRun",
     "Strategy",
     "StrategyLike",
+    "TraceStep",
     "WatermarkRead",
     "accuracy",
     "compare_strategies",
     "default_counter_batch",
+    "explore",
+    "explore_hang",
     "hammer",
     "is_exact",
     "parse_strategy",

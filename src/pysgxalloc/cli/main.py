@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
-from pysgxalloc.cli.commands import demo, reclaim, report, sweep
+from pysgxalloc.cli.commands import demo, explore, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
 
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.register(commands)
     report.register(commands)
     reclaim.register(commands)
+    explore.register(commands)
     parser.set_defaults(run=demo.run)
     return parser
 
