@@ -39,47 +39,78 @@ void count(ExploreStats& stats, ScheduleRun&& run) {
     if (fewer(run, stats.first_failure)) stats.first_failure = std::move(run);
 }
 
+// One search with one chooser: `bound` preemptions at most (LONG_MAX: none).
+// Passes every run that ended to `ended`; false when a limit stopped it.
+template <class MakeRun, class Ended>
+bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, const StopFlag& stop,
+           Clock::time_point start, MakeRun& make_run, Ended&& ended) {
+    const auto limit = std::chrono::duration<double>(config.time_limit_seconds);
+    for (bool more = true; more;) {
+        if (stop.requested()) {
+            stats.stopped = StopReason::interrupted;
+        } else if (stats.runs >= config.max_schedules) {
+            stats.stopped = StopReason::max_schedules;
+        } else if (Clock::now() - start >= limit) {
+            stats.stopped = StopReason::time_limit;
+        }
+        if (stats.stopped != StopReason::none) return false;
+        chooser.start_run();
+        ScheduleRun run = make_run(chooser);
+        ++stats.runs;
+        if (chooser.diverged()) throw InvariantError("a replayed schedule took another path: the run is not deterministic");
+        if (run.outcome == Outcome::pruned) {
+            ++stats.pruned;
+        } else if (run.outcome == Outcome::step_limit) {
+            ++stats.step_limited;
+        } else {
+            ended(std::move(run));
+        }
+        more = chooser.next();
+    }
+    return true;
+}
+
 // The search proper, over any run kind: `make_run(chooser)` runs one schedule.
 template <class MakeRun>
 ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&& make_run) {
     ExploreStats stats;
     const Clock::time_point start = Clock::now();
-    const auto limit = std::chrono::duration<double>(config.time_limit_seconds);
     const bool unbounded = !config.preemption_bound;
     const long long top = unbounded ? 0 : *config.preemption_bound;
     // Reclaim runs retry in loops that sleep sets would need fairness to prune soundly.
     const bool sleep_sets = unbounded && config.sleep_sets && config.scenario == Scenario::updates;
 
-    for (long long bound = 0; bound <= top && stats.stopped == StopReason::none; ++bound) {
+    for (long long bound = 0; bound <= top; ++bound) {
         Search chooser(unbounded ? LONG_MAX : static_cast<long>(bound), sleep_sets);
-        for (bool more = true; more;) {
-            if (stop.requested()) {
-                stats.stopped = StopReason::interrupted;
-            } else if (stats.runs >= config.max_schedules) {
-                stats.stopped = StopReason::max_schedules;
-            } else if (Clock::now() - start >= limit) {
-                stats.stopped = StopReason::time_limit;
-            }
-            if (stats.stopped != StopReason::none) break;
-            chooser.start_run();
-            ScheduleRun run = make_run(chooser);
-            ++stats.runs;
-            if (chooser.diverged()) throw InvariantError("a replayed schedule took another path: the run is not deterministic");
-            if (run.outcome == Outcome::pruned) {
-                ++stats.pruned;
-            } else if (run.outcome == Outcome::step_limit) {
-                ++stats.step_limited;
-            } else if (unbounded || run.preemptions == bound) {
-                count(stats, std::move(run));  // each schedule once, at its own preemption count
-            }
-            more = chooser.next();
-        }
-        if (stats.stopped != StopReason::none) break;
+        const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
+            // Each schedule once, at its own preemption count.
+            if (unbounded || run.preemptions == bound) count(stats, std::move(run));
+        });
+        if (!finished) break;
         stats.bound_explored = unbounded ? static_cast<long long>(stats.schedules_by_preemptions.size()) - 1 : bound;
         stats.bound_reached = chooser.cut();
         if (!stats.bound_reached) break;  // no schedule needs more: every schedule has been run
     }
     stats.complete = stats.stopped == StopReason::none && stats.step_limited == 0;
+
+    // Sleep sets keep one schedule of each class, not always the one with the
+    // fewest preemptions: look for a failure with fewer among the cheap low
+    // bounds, without sleep sets. The counts above stay those of the full search.
+    if (sleep_sets && stats.first_failure) {
+        for (long bound = 0; bound < stats.first_failure->preemptions; ++bound) {
+            Search chooser(bound, false);
+            std::optional<ScheduleRun> found;
+            const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
+                if (run.failed() && run.preemptions == bound && fewer(run, found)) found = std::move(run);
+            });
+            if (found) {
+                stats.first_failure = std::move(found);
+                break;
+            }
+            if (!finished) break;
+        }
+        if (stats.complete && stats.stopped != StopReason::interrupted) stats.stopped = StopReason::none;
+    }
     stats.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return stats;
 }
