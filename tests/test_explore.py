@@ -49,7 +49,9 @@ def test_three_plain_updates_match_the_brute_force_count() -> None:
 
 @pytest.mark.parametrize(("threads", "ops"), [(2, 2), (3, 1)])
 @pytest.mark.parametrize("strategy", EXACT, ids=lambda s: s.name)
-def test_an_exact_strategy_keeps_the_count_in_every_schedule(strategy: Strategy, threads: int, ops: int) -> None:
+def test_an_exact_strategy_keeps_the_count_in_every_schedule(
+    strategy: Strategy, threads: int, ops: int
+) -> None:
     res = sgx.explore(strategy, threads=threads, ops=ops)
     assert res.complete
     assert res.schedules > 0
@@ -64,13 +66,17 @@ def test_percpu_batch_folding_every_update_keeps_the_count_in_every_schedule() -
 
 
 @pytest.mark.parametrize("strategy", EXACT, ids=lambda s: s.name)
-def test_an_exact_strategy_keeps_the_count_in_every_schedule_within_two_preemptions(strategy: Strategy) -> None:
+def test_an_exact_strategy_keeps_the_count_in_every_schedule_within_two_preemptions(
+    strategy: Strategy,
+) -> None:
     res = sgx.explore(strategy, threads=2, ops=3, preemption_bound=2)
     assert res.complete and res.failing == 0
 
 
 @pytest.mark.parametrize("strategy", DRIFTING, ids=lambda s: s.name)
-def test_a_plain_strategy_has_a_failing_schedule_and_its_replay_loses_the_update_again(strategy: Strategy) -> None:
+def test_a_plain_strategy_has_a_failing_schedule_and_its_replay_loses_the_update_again(
+    strategy: Strategy,
+) -> None:
     res = sgx.explore(strategy, threads=2, ops=2)
     failure = res.first_failure
     assert failure is not None and failure.outcome == "counter_off"
@@ -95,8 +101,11 @@ def test_the_trace_marks_the_store_that_overwrites_the_other_thread_s_update() -
     (store,) = lost
     assert store.access == "store" and store.shared == "counter"
     assert store.overwrites == (1 - store.thread,)
-    own_load = [s for s in failure.steps if s.thread == store.thread and s.access == "load" and s.step < store.step]
-    assert store.value == own_load[-1].value - 1  # it wrote what it loaded, less one
+    own_load = [
+        s for s in failure.steps if s.thread == store.thread and s.access == "load" and s.step < store.step
+    ]
+    loaded = own_load[-1].value
+    assert loaded is not None and store.value == loaded - 1  # it wrote what it loaded, less one
     assert "LOST UPDATE" in failure.text
 
 
@@ -106,7 +115,11 @@ def test_replaying_a_schedule_twice_gives_the_same_final_state(strategy: str) ->
     # The failing schedule, or one that starts with thread 1 (both can move at the first step).
     schedule = res.first_failure.schedule if res.first_failure else res.replay((1,)).schedule
     first, second = res.replay(schedule), res.replay(schedule)
-    assert (first.counter, first.exact_count, first.true_free) == (second.counter, second.exact_count, second.true_free)
+    assert (first.counter, first.exact_count, first.true_free) == (
+        second.counter,
+        second.exact_count,
+        second.true_free,
+    )
     assert first.steps == second.steps
     assert first.schedule == second.schedule
 
@@ -169,7 +182,9 @@ def test_a_search_past_its_time_limit_stops_and_says_it_is_incomplete() -> None:
     ],
     ids=lambda value: repr(value),
 )
-def test_hostile_explore_arguments_get_clear_errors(kwargs: dict[str, object], error: type[Exception]) -> None:
+def test_hostile_explore_arguments_get_clear_errors(
+    kwargs: dict[str, object], error: type[Exception]
+) -> None:
     with pytest.raises(error):
         sgx.explore("atomic", **kwargs)  # type: ignore[arg-type]
 
@@ -181,7 +196,14 @@ def test_an_unknown_strategy_is_refused_by_name() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"workers": 0}, {"low": 0}, {"low": 5, "high": 4}, {"scan": 0}, {"enclave_pages": 0}, {"preemption_bound": 99}],
+    [
+        {"workers": 0},
+        {"low": 0},
+        {"low": 5, "high": 4},
+        {"scan": 0},
+        {"enclave_pages": 0},
+        {"preemption_bound": 99},
+    ],
     ids=lambda value: repr(value),
 )
 def test_hostile_hang_search_arguments_get_clear_errors(kwargs: dict[str, object]) -> None:

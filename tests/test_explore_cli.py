@@ -1,4 +1,4 @@
-"""`pysgxalloc explore`: the search's verdict and the failing trace, as a user reads them; Ctrl-C keeps the partial search."""
+"""`pysgxalloc explore`: the verdict and the failing trace as printed; Ctrl-C keeps the partial search."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import run_main
 
 LATENCY_LIMIT_S = 1.0
@@ -44,9 +43,15 @@ def test_explore_says_incomplete_when_it_hits_its_limit(capsys: pytest.CaptureFi
 
 @pytest.mark.parametrize(
     "args",
-    [("explore", "plain_node_lck"), ("explore", "atomic", "--threads", "0"), ("explore", "atomic", "--ops", "999")],
+    [
+        ("explore", "plain_node_lck"),
+        ("explore", "atomic", "--threads", "0"),
+        ("explore", "atomic", "--ops", "999"),
+    ],
 )
-def test_explore_refuses_bad_arguments_with_exit_code_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...]) -> None:
+def test_explore_refuses_bad_arguments_with_exit_code_2(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
     outcome = run_main(capsys, *args)
     assert outcome.code == 2
     assert "error" in outcome.err
@@ -69,7 +74,9 @@ print(time.monotonic(), res.stopped, res.complete, res.schedules, flush=True)
 
 
 def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored() -> None:
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert child.stdout is not None
     assert child.stdout.readline().split() == ["running"]
     time.sleep(0.5)

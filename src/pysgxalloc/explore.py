@@ -204,7 +204,9 @@ def _positive(name: str, value: object) -> int:
     return number
 
 
-def _search_fields(points: object, preemption_bound: object, max_schedules: object, time_limit: object) -> dict[str, object]:
+def _search_fields(
+    points: object, preemption_bound: object, max_schedules: object, time_limit: object
+) -> dict[str, object]:
     return {
         "points": as_member(_core.SchedulePoints, "points", points),
         "preemption_bound": as_optional_int("preemption_bound", preemption_bound),

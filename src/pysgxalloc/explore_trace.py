@@ -24,7 +24,8 @@ class TraceStep:
     step: int  #: 1-based position in the run
     thread: int
     access: str  #: load, store, rmw, lock, unlock, wait, sleep, wake or retry
-    shared: str  #: counter, node_count, cpu_delta, stripe, node_lock, global_lock, active_list, ksgxd_queue, none
+    #: counter, node_count, cpu_delta, stripe, node_lock, global_lock, active_list, ksgxd_queue or none
+    shared: str
     index: int  #: which node, slot or cell `shared` names
     value: int | None  #: a counter cell just after the step: what a load saw, what a store wrote
     preemption: bool  #: the thread before it could have gone on
@@ -51,7 +52,12 @@ def _target(shared: str, index: int) -> str:
         )
     if shared == "none":
         return ""
-    word = {"node_count": "node {} count", "cpu_delta": "cpu {} delta", "stripe": "stripe {}", "node_lock": "node {} lock"}
+    word = {
+        "node_count": "node {} count",
+        "cpu_delta": "cpu {} delta",
+        "stripe": "stripe {}",
+        "node_lock": "node {} lock",
+    }
     return word.get(shared, shared + " {}").format(index)
 
 
@@ -99,13 +105,19 @@ def trace_text(steps: Sequence[TraceStep], thread_names: Sequence[str]) -> str:
     """One column per thread, one line per step; '* ' marks a preemption, a lost update says so."""
     cells = [_PREEMPTION_MARK * step.preemption + step.description for step in steps]
     widths = [len(name) for name in thread_names]
-    for step, cell in zip(steps, cells):
+    for step, cell in zip(steps, cells, strict=True):
         widths[step.thread] = max(widths[step.thread], len(cell))
     number = max(len("step"), len(str(len(steps))))
-    lines = ["  ".join([f"{'step':>{number}}", *(f"{n:<{w}}" for n, w in zip(thread_names, widths))]).rstrip()]
-    for step, cell in zip(steps, cells):
+    lines = [
+        "  ".join(
+            [f"{'step':>{number}}", *(f"{n:<{w}}" for n, w in zip(thread_names, widths, strict=True))]
+        ).rstrip()
+    ]
+    for step, cell in zip(steps, cells, strict=True):
         columns = [cell if thread == step.thread else "" for thread in range(len(thread_names))]
-        line = "  ".join([f"{step.step:>{number}}", *(f"{c:<{w}}" for c, w in zip(columns, widths))]).rstrip()
+        line = "  ".join(
+            [f"{step.step:>{number}}", *(f"{c:<{w}}" for c, w in zip(columns, widths, strict=True))]
+        ).rstrip()
         if step.overwrites:
             lost = ", ".join(thread_names[thread] for thread in step.overwrites)
             line += f"   <- LOST UPDATE: overwrites {lost}"

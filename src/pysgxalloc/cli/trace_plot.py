@@ -55,7 +55,9 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
         if step.preemption:
             axes.axvline(step.step - 0.5, color="0.6", linestyle=":", linewidth=1)
         for thread in step.overwrites:
-            erased = [s for s in steps if s.thread == thread and s.step < step.step and s.access in ("store", "rmw")]
+            erased = [
+                s for s in steps if s.thread == thread and s.step < step.step and s.access in ("store", "rmw")
+            ]
             if erased:
                 axes.annotate(
                     "",
@@ -63,7 +65,7 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
                     xytext=(step.step, lane[step.thread]),
                     arrowprops={"arrowstyle": "->", "color": "tab:red", "linewidth": 1.5},
                 )
-    for thread, row in lane.items():
+    for row in lane.values():
         axes.axhline(row, color="0.85", linewidth=0.8, zorder=1)
     axes.set_yticks(list(lane.values()), [names[thread] for thread in lane])
     axes.set_xlabel("step (dotted line: preemption)")
@@ -72,6 +74,10 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
     axes.set_title(
         f"{result.strategy.name}: {failure.outcome} after {len(steps)} steps, "
         f"{failure.preemptions} preemption(s); counter {failure.counter}, true free {failure.true_free}"
-        + ("; red: the store that overwrote another thread's update" if any(s.overwrites for s in steps) else "")
+        + (
+            "; red: the store that overwrote another thread's update"
+            if any(s.overwrites for s in steps)
+            else ""
+        )
     )
     figure.savefig(path)

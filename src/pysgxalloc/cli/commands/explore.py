@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, output_file, positive_int, seconds
+from pysgxalloc.cli.arguments import (
+    EXIT_INTERRUPTED,
+    CommandError,
+    at_least,
+    output_file,
+    positive_int,
+    seconds,
+)
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
 from pysgxalloc.explore import ExploreResult, explore, explore_hang
 from pysgxalloc.strategy import STRATEGIES, parse_strategy
@@ -35,7 +42,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--threads", type=positive_int, default=2, help="threads (default: %(default)s)")
     parser.add_argument(
-        "--ops", type=positive_int, default=2, help="operations per thread: alloc, free, ... (default: %(default)s)"
+        "--ops",
+        type=positive_int,
+        default=2,
+        help="operations per thread: alloc, free, ... (default: %(default)s)",
     )
     parser.add_argument("--nodes", type=positive_int, default=2, help="NUMA nodes (default: %(default)s)")
     parser.add_argument(
@@ -149,10 +159,12 @@ def _header(result: ExploreResult) -> str:
             f"low {config.low}, high {config.high}, scan {config.scan}"
         )
     else:
-        what = f"{config.threads} threads x {config.ops} ops on {config.nodes} nodes x {config.pages_per_node} pages"
+        pool = f"{config.nodes} nodes x {config.pages_per_node} pages"
+        what = f"{config.threads} threads x {config.ops} ops on {pool}"
     points = "every shared access" if config.points.name == "all" else "counter accesses"
     bound = (
-        "no preemption bound" + (" (sleep sets)" if config.sleep_sets and result.scenario == "updates" else "")
+        "no preemption bound"
+        + (" (sleep sets)" if config.sleep_sets and result.scenario == "updates" else "")
         if result.preemption_bound is None
         else f"preemption bound {result.preemption_bound}"
     )
@@ -161,20 +173,21 @@ def _header(result: ExploreResult) -> str:
 
 def _coverage(result: ExploreResult) -> str:
     extra = f", {result.pruned:,} pruned by sleep sets" if result.pruned else ""
-    text = f"{result.schedules:,} schedules run to the end ({result.runs:,} runs{extra}, {result.elapsed_seconds:.2f} s); "
+    took = f"{result.runs:,} runs{extra}, {result.elapsed_seconds:.2f} s"
+    text = f"{result.schedules:,} schedules run to the end ({took}); "
     if result.complete:
         if result.bound_reached:
             return text + f"complete up to {result.bound_explored} preemption(s)"
         return text + "complete: every schedule"
-    done = (
-        f"; complete up to {result.bound_explored} preemption(s)" if result.bound_explored >= 0 else ""
-    )
+    done = f"; complete up to {result.bound_explored} preemption(s)" if result.bound_explored >= 0 else ""
     return text + f"INCOMPLETE: stopped by {result.stopped}{done}"
 
 
 def _by_preemptions(result: ExploreResult) -> str:
     counts = ", ".join(
         f"{k}: {int(n):,}" + (f" ({int(f):,} failing)" if f else "")
-        for k, (n, f) in enumerate(zip(result.schedules_by_preemptions, result.failing_by_preemptions))
+        for k, (n, f) in enumerate(
+            zip(result.schedules_by_preemptions, result.failing_by_preemptions, strict=True)
+        )
     )
     return f"schedules by preemptions: {counts}"
