@@ -4,7 +4,6 @@
 #include <pybind11/native_enum.h>
 #include <pybind11/stl.h>
 
-#include <future>
 #include <vector>
 
 #include "bindings/interruptible.hpp"
@@ -18,31 +17,12 @@ namespace {
 
 using namespace sgx::explore;
 
-// `config` is a copy taken with the GIL held; see register_reclaim.cpp. Like
-// run_interruptibly(), but Ctrl-C keeps what was explored: the search stops
-// between two runs and its stats say `interrupted`, instead of being dropped.
+// `config` is a copy taken with the GIL held; see register_reclaim.cpp. Ctrl-C
+// keeps what was explored: the search stops between two runs and its stats say
+// `interrupted`.
 ExploreStats explore_schedules(Strategy strategy, ExploreConfig config) {
     StopFlag stop;
-    auto running = std::async(std::launch::async, [&] { return run_explore(strategy, config, stop); });
-    for (;;) {
-        bool done;
-        {
-            py::gil_scoped_release nogil;
-            done = running.wait_for(kSignalCheckInterval) == std::future_status::ready;
-        }
-        if (done) return running.get();
-        if (PyErr_CheckSignals() != 0) {
-            const bool keyboard = PyErr_ExceptionMatches(PyExc_KeyboardInterrupt) != 0;
-            stop.request();
-            {
-                py::gil_scoped_release nogil;
-                running.wait();
-            }
-            if (!keyboard) throw py::error_already_set();  // another signal handler's error
-            PyErr_Clear();
-            return running.get();
-        }
-    }
+    return run_keeping_result(stop, [&] { return run_explore(strategy, config, stop); });
 }
 
 }  // namespace

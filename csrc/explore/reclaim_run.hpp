@@ -31,6 +31,7 @@
 
 #include "counters/counter_options.hpp"
 #include "explore/explore.hpp"
+#include "explore/run_record.hpp"
 #include "explore/scheduler.hpp"
 #include "model/enclave.hpp"
 #include "model/epc_pool.hpp"
@@ -58,14 +59,7 @@ public:
             }
         });
 
-        ScheduleRun run;
-        run.schedule = scheduler.schedule();
-        run.steps = scheduler.steps();
-        run.preemptions = scheduler.preemptions();
-        run.counter = pool_.counter();
-        run.exact_count = pool_.exact_count();
-        run.true_free = pool_.true_free();
-        run.read_error_bound = pool_.read_error_bound();
+        ScheduleRun run = recorded_run(scheduler, pool_);
         run.active_pages = enclave_.active_length();
         run.faults_served = faults_served_;
         run.fault_wakes_reclaimer = should_reclaim(config_.low);

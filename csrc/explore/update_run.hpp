@@ -7,6 +7,7 @@
 
 #include "counters/counter_options.hpp"
 #include "explore/explore.hpp"
+#include "explore/run_record.hpp"
 #include "explore/scheduler.hpp"
 #include "model/epc_pool.hpp"
 
@@ -31,14 +32,7 @@ ScheduleRun run_updates(const ExploreConfig& config, const CounterOptions& optio
         }
     });
 
-    ScheduleRun run;
-    run.schedule = scheduler.schedule();
-    run.steps = scheduler.steps();
-    run.preemptions = scheduler.preemptions();
-    run.counter = pool.counter();
-    run.exact_count = pool.exact_count();
-    run.true_free = pool.true_free();
-    run.read_error_bound = pool.read_error_bound();
+    ScheduleRun run = recorded_run(scheduler, pool);
     if (scheduler.draining()) {
         run.outcome = scheduler.ending();
     } else if (!pool.invariant_violation().empty()) {
