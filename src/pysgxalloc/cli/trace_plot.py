@@ -68,16 +68,19 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
     for row in lane.values():
         axes.axhline(row, color="0.85", linewidth=0.8, zorder=1)
     axes.set_yticks(list(lane.values()), [names[thread] for thread in lane])
-    axes.set_xlabel("step (dotted line: preemption)")
+    axes.set_xlabel(
+        "step (circles: counter accesses; squares: locks and other shared accesses; dotted: preemption)"
+    )
     axes.set_ylim(-0.6, len(names) - 0.1 + 0.9)
     axes.set_xlim(0, len(steps) + 1)
     axes.set_title(
         f"{result.strategy.name}: {failure.outcome} after {len(steps)} steps, "
-        f"{failure.preemptions} preemption(s); counter {failure.counter}, true free {failure.true_free}"
+        f"{failure.preemptions} preemption(s)\ncounter {failure.counter}, true free {failure.true_free}"
         + (
             "; red: the store that overwrote another thread's update"
             if any(s.overwrites for s in steps)
             else ""
-        )
+        ),
+        fontsize=10,
     )
     figure.savefig(path)
