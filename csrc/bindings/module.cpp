@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
     sgx::bindings::register_read_cost(m);
     sgx::bindings::register_paused_update(m);
     sgx::bindings::register_reclaim(m);
+    sgx::bindings::register_explore(m);
 }

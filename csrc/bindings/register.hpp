@@ -12,5 +12,6 @@ void register_hammer(pybind11::module_& m);
 void register_read_cost(pybind11::module_& m);
 void register_paused_update(pybind11::module_& m);
 void register_reclaim(pybind11::module_& m);
+void register_explore(pybind11::module_& m);
 
 }  // namespace sgx::bindings

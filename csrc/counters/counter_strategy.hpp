@@ -8,6 +8,7 @@
 //   static constexpr std::string_view name;  // the name users type
 //   static constexpr Accuracy accuracy;      // what the cheap read promises
 //   static constexpr UpdateSite site;        // where EpcPool calls on_alloc/on_free
+//   using pause_policy = Pause;              // its pause points' policy (pause.hpp); the pool's locks use it too
 //   Counter(NodePages pages, const CounterOptions& options);  // every node's pages (node_pages.hpp)
 //   void on_alloc(unsigned node, Slot slot) noexcept;  // a page left `node`'s free list
 //   void on_free(unsigned node, Slot slot) noexcept;   // a page joined `node`'s free list
@@ -48,6 +49,7 @@ concept CounterStrategy = requires(C c, const C cc, unsigned node, Slot slot) {
     { C::name } -> std::convertible_to<std::string_view>;
     { C::accuracy } -> std::convertible_to<Accuracy>;
     { C::site } -> std::convertible_to<UpdateSite>;
+    typename C::pause_policy;
     { c.on_alloc(node, slot) } noexcept;
     { c.on_free(node, slot) } noexcept;
     { cc.read() } noexcept -> std::same_as<long>;

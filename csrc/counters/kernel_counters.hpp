@@ -11,8 +11,9 @@
 // orders the free lists themselves.
 //
 // percpu_batch.hpp and striped.hpp hold the two designs from outside the kernel.
-// Every strategy takes a `Pause` policy (pause.hpp), NoPause unless a test forces
-// an interleaving.
+// Every strategy takes a `Pause` policy (pause.hpp) with a point before each
+// shared access: NoPause unless a test forces an interleaving or a scheduler
+// explores them all.
 #pragma once
 
 #include <atomic>
@@ -40,8 +41,9 @@ namespace sgx {
 template <class Pause>
 inline void racy_add(long& shared, long delta) noexcept {
     volatile long& cell = shared;
+    Pause::at(Access::load, Shared::counter, 0, shared);
     const long seen = cell;
-    Pause::between_load_and_store();  // the window in which another CPU's store is lost
+    Pause::at(Access::store, Shared::counter, 0, shared);  // the window in which another CPU's store is lost
     cell = seen + delta;
 }
 
@@ -57,6 +59,7 @@ public:
     static constexpr std::string_view name = Name::value;
     static constexpr Accuracy accuracy = Accuracy::drifts;
     static constexpr UpdateSite site = Site;
+    using pause_policy = Pause;
 
     PlainCount(NodePages pages, const CounterOptions& options) {
         count_.value = total_pages(pages) + options.initial_drift;
@@ -64,7 +67,10 @@ public:
     void on_alloc(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, -1); }
     void on_free(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, +1); }
     // One load; whatever the lost updates left behind, forever.
-    long read() const noexcept { return racy_load(count_.value); }
+    long read() const noexcept {
+        Pause::at(Access::load, Shared::counter, 0, count_.value);
+        return racy_load(count_.value);
+    }
     // Nothing more exact exists: a lost update leaves no trace to sum.
     long exact() const noexcept { return read(); }
     long read_error_bound() const noexcept { return 0; }
@@ -97,6 +103,7 @@ public:
     static constexpr std::string_view name = "plain_global_lock";
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
+    using pause_policy = Pause;
 
     PlainGlobalLock(NodePages pages, const CounterOptions& options) {
         guarded_.value.count.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
@@ -105,10 +112,14 @@ public:
     void on_free(unsigned, Slot) noexcept { add(+1); }
     // One load, no lock. Relaxed: the lock-free cheap read may be stale, never
     // torn; the atomic type exists only to make this unlocked read well defined.
-    long read() const noexcept { return guarded_.value.count.load(std::memory_order_relaxed); }
+    long read() const noexcept {
+        Pause::at(Access::load, Shared::counter, 0, guarded_.value.count);
+        return guarded_.value.count.load(std::memory_order_relaxed);
+    }
     // Takes the global lock: the value at one instant of the updates' order.
     long exact() const noexcept {
-        SpinGuard hold(guarded_.value.lock);
+        PausedGuard<Pause> hold(guarded_.value.lock, Shared::global_lock, 0);
+        Pause::at(Access::load, Shared::counter, 0, guarded_.value.count);
         return guarded_.value.count.load(std::memory_order_relaxed);
     }
     long read_error_bound() const noexcept { return 0; }
@@ -116,12 +127,13 @@ public:
 
 private:
     void add(long delta) noexcept {
-        SpinGuard hold(guarded_.value.lock);
+        PausedGuard<Pause> hold(guarded_.value.lock, Shared::global_lock, 0);
         // Relaxed load and store compile to the plain moves of a plain long: the
         // global lock, not the atomic type, makes this read-modify-write whole.
         auto& count = guarded_.value.count;
+        Pause::at(Access::load, Shared::counter, 0, count);
         const long seen = count.load(std::memory_order_relaxed);
-        Pause::between_load_and_store();
+        Pause::at(Access::store, Shared::counter, 0, count);
         count.store(seen + delta, std::memory_order_relaxed);
     }
 
@@ -139,24 +151,28 @@ public:
     static constexpr std::string_view name = Name::value;
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = Site;
+    using pause_policy = Pause;
 
     AtomicCount(NodePages pages, const CounterOptions& options) {
         count_.value.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }
     // Relaxed, like the kernel's atomic_long_dec/inc: lock-prefixed RMWs never lose
     // an update whatever the order, and nothing else is published through the count.
-    // The RMW is one instruction with no gap, so the pause point sits before it.
+    // The RMW is one instruction with no gap, so its one pause point sits before it.
     void on_alloc(unsigned, Slot) noexcept {
-        Pause::between_load_and_store();
+        Pause::at(Access::rmw, Shared::counter, 0, count_.value);
         count_.value.fetch_sub(1, std::memory_order_relaxed);
     }
     void on_free(unsigned, Slot) noexcept {
-        Pause::between_load_and_store();
+        Pause::at(Access::rmw, Shared::counter, 0, count_.value);
         count_.value.fetch_add(1, std::memory_order_relaxed);
     }
     // One load. Relaxed: like atomic_long_read, a possibly stale but untorn value
     // is all should_reclaim needs.
-    long read() const noexcept { return count_.value.load(std::memory_order_relaxed); }
+    long read() const noexcept {
+        Pause::at(Access::load, Shared::counter, 0, count_.value);
+        return count_.value.load(std::memory_order_relaxed);
+    }
     // The same load: every update is already in the one count.
     long exact() const noexcept { return read(); }
     long read_error_bound() const noexcept { return 0; }
@@ -190,6 +206,7 @@ public:
     static constexpr std::string_view name = "per_node";
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::inside_node_lock;
+    using pause_policy = Pause;
 
     PerNode(NodePages pages, const CounterOptions& options)
         : nodes_(static_cast<unsigned>(pages.size())), counts_(std::make_unique<Count[]>(pages.size())) {
@@ -203,7 +220,10 @@ public:
     // it is exact.
     long read() const noexcept {
         long sum = 0;
-        for (unsigned n = 0; n < nodes_; ++n) sum += counts_[n].value.load(std::memory_order_relaxed);
+        for (unsigned n = 0; n < nodes_; ++n) {
+            Pause::at(Access::load, Shared::node_count, n, counts_[n].value);
+            sum += counts_[n].value.load(std::memory_order_relaxed);
+        }
         return sum;
     }
     // The same sum: the node locks that would make it instantaneous belong to the pool.
@@ -219,8 +239,9 @@ private:
         // Relaxed load and store are plain moves: the node lock held by our caller
         // makes the read-modify-write whole; the atomic type only makes read()'s
         // lock-free loads well defined.
+        Pause::at(Access::load, Shared::node_count, node, count);
         const long seen = count.load(std::memory_order_relaxed);
-        Pause::between_load_and_store();
+        Pause::at(Access::store, Shared::node_count, node, count);
         count.store(seen + delta, std::memory_order_relaxed);
     }
 

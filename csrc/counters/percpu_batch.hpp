@@ -43,6 +43,7 @@ public:
     static constexpr std::string_view name = "percpu_batch";
     static constexpr Accuracy accuracy = Accuracy::bounded;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
+    using pause_policy = Pause;
 
     PercpuBatch(NodePages pages, const CounterOptions& options)
         : batch_(options.counter_batch),
@@ -57,21 +58,27 @@ public:
     // percpu_counter_read(): one load of the global count, no lock. Off by the
     // unfolded deltas, at most (batch - 1) per slot in use. Relaxed: a stale but
     // untorn value is what the kernel's read gives too.
-    long read() const noexcept { return global_.value.count.load(std::memory_order_relaxed); }
+    long read() const noexcept {
+        Pause::at(Access::load, Shared::counter, 0, global_.value.count);
+        return global_.value.count.load(std::memory_order_relaxed);
+    }
 
     // percpu_counter_sum(): the global count plus every registered slot's delta,
     // under the lock, so no fold is seen half done. Costs the lock and a load per
     // slot in use. Exact when quiescent; while threads update, each term may
     // miss the updates still in flight (one per running thread).
     long exact() const noexcept {
-        SpinGuard hold(global_.value.lock);
+        PausedGuard<Pause> hold(global_.value.lock, Shared::global_lock, 0);
+        Pause::at(Access::load, Shared::counter, 0, global_.value.count);
         long sum = global_.value.count.load(std::memory_order_relaxed);
         const long used = global_.value.registered.load(std::memory_order_relaxed);
         // Relaxed loads of deltas their owners store without the lock: each is
         // some value the owner wrote; the barrier or join before a quiescent
         // read orders the last one before this load.
         for (long index = 0; index < used; ++index) {
-            sum += slots_[registry_[index]].value.delta.load(std::memory_order_relaxed);
+            const Slot slot = registry_[index];
+            Pause::at(Access::load, Shared::cpu_delta, slot, slots_[slot].value.delta);
+            sum += slots_[slot].value.delta.load(std::memory_order_relaxed);
         }
         return sum;
     }
@@ -107,30 +114,33 @@ private:
     void add(Slot slot, long amount) noexcept {
         SlotState& mine = slots_[slot].value;
         if (!mine.registered) [[unlikely]] enroll(slot, mine);
+        Pause::at(Access::load, Shared::cpu_delta, slot, mine.delta);
         const long delta = mine.delta.load(std::memory_order_relaxed) + amount;
-        Pause::between_load_and_store();  // harmless: no other thread stores to this slot
         if (delta >= batch_ || delta <= -batch_) [[unlikely]] {
-            fold(mine, delta);
+            fold(slot, mine, delta);
             return;
         }
+        Pause::at(Access::store, Shared::cpu_delta, slot, mine.delta);  // harmless: no other thread stores here
         mine.delta.store(delta, std::memory_order_relaxed);
     }
 
     // Apart from the fast path: once every `batch` updates of a slot.
-    [[gnu::noinline]] void fold(SlotState& mine, long delta) noexcept {
+    [[gnu::noinline]] void fold(Slot slot, SlotState& mine, long delta) noexcept {
         Global& global = global_.value;
-        SpinGuard hold(global.lock);
+        PausedGuard<Pause> hold(global.lock, Shared::global_lock, 0);
         // The lock makes this read-modify-write whole; relaxed is a plain move.
+        Pause::at(Access::load, Shared::counter, 0, global.count);
         const long seen = global.count.load(std::memory_order_relaxed);
-        Pause::between_load_and_store();
+        Pause::at(Access::store, Shared::counter, 0, global.count);
         global.count.store(seen + delta, std::memory_order_relaxed);
+        Pause::at(Access::store, Shared::cpu_delta, slot, mine.delta);
         mine.delta.store(0, std::memory_order_relaxed);
     }
 
     // Once per slot per pool: the model's CPU coming online.
     [[gnu::cold, gnu::noinline]] void enroll(Slot slot, SlotState& mine) noexcept {
         Global& global = global_.value;
-        SpinGuard hold(global.lock);
+        PausedGuard<Pause> hold(global.lock, Shared::global_lock, 0);
         const long used = global.registered.load(std::memory_order_relaxed);
         registry_[used] = slot;
         global.registered.store(used + 1, std::memory_order_relaxed);

@@ -34,7 +34,7 @@ inline constexpr std::array kAllStrategies = {
 
 // Calls f.template operator()<Counter>() for the strategy's Counter type with
 // the layout `Cells` and the pause policy `Pause` (pause.hpp; NoPause but in the
-// test mode). Strategies with a single count have no cells, so both layouts give
+// paused update and under the explorer's scheduler). Strategies with a single count have no cells, so both layouts give
 // them the same type (and one instantiation of f).
 template <class Cells, class Pause = NoPause, class F>
 decltype(auto) with_counter_in(Strategy strategy, F&& f) {

@@ -50,6 +50,7 @@ public:
     static constexpr std::string_view name = "striped";
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
+    using pause_policy = Pause;
 
     Striped(NodePages pages, const CounterOptions& options)
         : mask_(default_stripe_count() - 1), cells_(std::make_unique<Cell[]>(mask_ + 1)) {
@@ -61,19 +62,24 @@ public:
     // and nothing is published through the count.
     // The pause point sits before the add, which has no gap of its own.
     void on_alloc(unsigned, Slot slot) noexcept {
-        Pause::between_load_and_store();
-        cells_[slot & mask_].value.fetch_sub(1, std::memory_order_relaxed);
+        const unsigned long cell = slot & mask_;
+        Pause::at(Access::rmw, Shared::stripe, static_cast<unsigned>(cell), cells_[cell].value);
+        cells_[cell].value.fetch_sub(1, std::memory_order_relaxed);
     }
     void on_free(unsigned, Slot slot) noexcept {
-        Pause::between_load_and_store();
-        cells_[slot & mask_].value.fetch_add(1, std::memory_order_relaxed);
+        const unsigned long cell = slot & mask_;
+        Pause::at(Access::rmw, Shared::stripe, static_cast<unsigned>(cell), cells_[cell].value);
+        cells_[cell].value.fetch_add(1, std::memory_order_relaxed);
     }
 
     // LongAdder.sum(): one relaxed load per cell, no lock. Exact when quiescent;
     // while threads update it is some mix of earlier and later cell values.
     long read() const noexcept {
         long sum = 0;
-        for (unsigned long cell = 0; cell <= mask_; ++cell) sum += cells_[cell].value.load(std::memory_order_relaxed);
+        for (unsigned long cell = 0; cell <= mask_; ++cell) {
+            Pause::at(Access::load, Shared::stripe, static_cast<unsigned>(cell), cells_[cell].value);
+            sum += cells_[cell].value.load(std::memory_order_relaxed);
+        }
         return sum;
     }
     // Nothing more exact to sum: every update is in a cell.

@@ -44,11 +44,14 @@ struct PauseWindow {
 // thread sees nullptr and passes straight through.
 thread_local PauseWindow* armed_window = nullptr;
 
-// The Pause policy of the test mode: the armed thread stops at its first pause
-// point until the rival is done or the limit passes. It may hold a node lock or
-// the global lock meanwhile, as a preempted CPU would.
+// The Pause policy of the test mode: the armed thread stops at its first store
+// (or its one read-modify-write), which is the gap between a load and its store,
+// until the rival is done or the limit passes. It may hold a node lock or the
+// global lock meanwhile, as a preempted CPU would.
 struct InjectedPause {
-    static void between_load_and_store() noexcept {
+    template <class Object>
+    static void at(Access access, Shared, unsigned, const Object&) noexcept {
+        if (access != Access::store && access != Access::rmw) return;
         PauseWindow* window = armed_window;
         if (window == nullptr) return;
         armed_window = nullptr;

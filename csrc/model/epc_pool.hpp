@@ -31,6 +31,7 @@
 #include "base/spinlock.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
+#include "counters/pause.hpp"
 #include "model/intrusive_fifo.hpp"
 #include "model/node_search.hpp"
 #include "model/pool_shape.hpp"
@@ -40,6 +41,9 @@ namespace sgx {
 
 template <CounterStrategy Counter>
 class EpcPool {
+    // The strategy's pause policy also sees the node locks (pause.hpp).
+    using Pause = typename Counter::pause_policy;
+
 public:
     // `options.initial_drift` starts the count that far from the truth, as if
     // updates had already been lost: the drift's consequences, shown
@@ -92,7 +96,7 @@ public:
         const unsigned home = pages_[page].home;  // immutable after construction
         FreeList& list = lists_[home].value;
         {
-            SpinGuard hold(list.lock);
+            PausedGuard<Pause> hold(list.lock, Shared::node_lock, home);
             if (pages_[page].free) [[unlikely]] throw_double_free(page);
             put_back(list, page);
             if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home, slot);
@@ -235,7 +239,7 @@ private:
         FreeList& list = lists_[node].value;
         PageId page;
         {
-            SpinGuard hold(list.lock);
+            PausedGuard<Pause> hold(list.lock, Shared::node_lock, node);
             page = list.pages.pop_head(next_of());
             if (page == kNoPage) return kNoPage;
             pages_[page].free = false;

@@ -5,9 +5,10 @@ per-node spinlocks, i.e. under different locks; it drifted, the reclaimer
 stopped waking, and user space hung. This package runs that allocator in C++
 from many OS threads (C++ std::threads, or Python threads each running chunks
 in C++), with interchangeable counter strategies, measures throughput and
-drift, and reproduces the hang end to end (reclaim_scenario). The same
-function's second bug, the v5.13 NUMA node search that never ends for a caller
-on a node without EPC, is modelled too (NodeSearch, SoftLockupError).
+drift, reproduces the hang end to end (reclaim_scenario), and runs every
+interleaving of small runs under a deterministic scheduler (explore, explore_hang).
+The same function's second bug, the v5.13 NUMA node search that never ends for a
+caller on a node without EPC, is modelled too (NodeSearch, SoftLockupError).
 """
 
 from pysgxalloc._core import (
@@ -28,6 +29,8 @@ from pysgxalloc._core import (
 )
 from pysgxalloc._version import installed_version
 from pysgxalloc.compare import compare_strategies
+from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.hammer_settings import HammerSettings
@@ -51,6 +54,7 @@ __all__ = [
     "DoubleFreeError",
     "Engine",
     "EpcPool",
+    "ExploreResult",
     "HammerResult",
     "HammerRuns",
     "HammerSettings",
@@ -60,14 +64,18 @@ __all__ = [
     "ReadCostResult",
     "ReclaimOutcome",
     "ReclaimResult",
+    "ScheduleRun",
     "SgxAllocError",
     "SoftLockupError",
     "Strategy",
     "StrategyLike",
+    "TraceStep",
     "WatermarkRead",
     "accuracy",
     "compare_strategies",
     "default_counter_batch",
+    "explore",
+    "explore_hang",
     "hammer",
     "is_exact",
     "parse_strategy",

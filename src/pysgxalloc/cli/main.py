@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from pysgxalloc._version import installed_version
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser
-from pysgxalloc.cli.commands import costs, demo, lockup, reclaim, report, sweep
+from pysgxalloc.cli.commands import costs, demo, explore, lockup, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
 
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     reclaim.register(commands)
     lockup.register(commands)
     costs.register(commands)
+    explore.register(commands)
     parser.set_defaults(run=demo.run)
     return parser
 

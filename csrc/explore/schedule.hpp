@@ -1,0 +1,91 @@
+// What one scheduled run is made of and what it leaves: its steps, the thread
+// choices that made them (the schedule), and how it ended. Plain values, read
+// by the explorer, the replay and the bindings.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "counters/pause.hpp"
+
+namespace sgx::explore {
+
+// Threads a scheduled run may have: a schedule's sets of threads are bit masks.
+inline constexpr long long kMaxScheduledThreads = 8;
+inline constexpr unsigned kNoThread = ~0U;
+
+// One step: the access a thread made at one of its pause points.
+struct Step {
+    unsigned thread = 0;
+    Access access = Access::load;
+    Shared shared = Shared::counter;
+    unsigned index = 0;       // node, slot, cell or enclave page, as `shared` says
+    bool has_value = false;   // a counter cell: `value` is set
+    long value = 0;           // the cell just after the step: what a load saw, what a store wrote
+    bool preemption = false;  // the thread before it could have gone on
+};
+
+enum class Outcome {
+    correct,       // ended with the count right (within the bound for percpu_batch)
+    counter_off,   // ended with the count wrong: an update was lost
+    hang,          // reached the absorbing hang: lists empty, ksgxd asleep, no fault wakes it
+    completed,     // a reclaim run that finished every fault
+    deadlock,      // no thread could move and the run was not over
+    broken_lists,  // the free lists lost or duplicated a page (a bug in the model)
+    step_limit,    // ran past the steps one run may take
+    pruned,        // cut short: every thread that could move was in the sleep set
+};
+
+// The names a trace prints.
+constexpr const char* access_name(Access access) noexcept {
+    switch (access) {
+        case Access::load: return "load";
+        case Access::store: return "store";
+        case Access::rmw: return "rmw";
+        case Access::lock: return "lock";
+        case Access::unlock: return "unlock";
+        case Access::wait: return "wait";
+        case Access::sleep: return "sleep";
+        case Access::wake: return "wake";
+        case Access::retry: return "retry";
+    }
+    return "?";
+}
+
+constexpr const char* shared_name(Shared shared) noexcept {
+    switch (shared) {
+        case Shared::counter: return "counter";
+        case Shared::node_count: return "node_count";
+        case Shared::cpu_delta: return "cpu_delta";
+        case Shared::stripe: return "stripe";
+        case Shared::node_lock: return "node_lock";
+        case Shared::global_lock: return "global_lock";
+        case Shared::active_list: return "active_list";
+        case Shared::page_table: return "page_table";
+        case Shared::ksgxd_queue: return "ksgxd_queue";
+        case Shared::none: return "none";
+    }
+    return "?";
+}
+
+// One run under the scheduler and where it ended.
+struct ScheduleRun {
+    Outcome outcome = Outcome::correct;
+    std::vector<unsigned> schedule;  // the thread granted at each decision, in order
+    std::vector<Step> steps;
+    long preemptions = 0;
+    long counter = 0;           // the cheap read at the end (or at the hang)
+    long exact_count = 0;       // the strategy's exact read
+    long true_free = 0;         // pages on the free lists
+    long read_error_bound = 0;  // percpu_batch's bound on |counter - exact|
+    long active_pages = 0;      // reclaim: resident enclave pages
+    long faults_served = 0;     // reclaim
+    bool fault_wakes_reclaimer = false;  // reclaim: should_reclaim(low) at the end
+
+    bool failed() const noexcept {
+        return outcome == Outcome::counter_off || outcome == Outcome::hang || outcome == Outcome::deadlock ||
+               outcome == Outcome::broken_lists;
+    }
+};
+
+}  // namespace sgx::explore
