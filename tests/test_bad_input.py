@@ -100,7 +100,7 @@ def test_other_page_queries_check_the_page_id() -> None:
 def test_negative_watermark_is_a_value_error() -> None:
     pool = sgx.EpcPool("atomic", nodes=1, pages_per_node=2)
     with pytest.raises(ValueError, match="watermark must be >= 0"):
-        pool.should_reclaim(-1)
+        pool.count_below(-1)
 
 
 @pytest.mark.parametrize(

@@ -38,9 +38,9 @@ public:
     long true_free() const noexcept override { return pool_.true_free(); }
     long drift() const noexcept override { return pool_.drift(); }
     long exact_drift() const noexcept override { return pool_.exact_drift(); }
-    bool should_reclaim(long long watermark, Comparison how, WatermarkRead read) const override {
+    bool count_below(long long watermark, Comparison how, WatermarkRead read) const override {
         if (watermark < 0) throw_bad_argument("watermark must be >= 0, got " + std::to_string(watermark));
-        return pool_.should_reclaim(static_cast<long>(watermark), how, read);
+        return pool_.count_below(static_cast<long>(watermark), how, read);
     }
     unsigned home_node(long long page) const override { return pool_.home_node(shape().checked_page(page)); }
     bool is_free(long long page) const override { return pool_.is_free(shape().checked_page(page)); }

@@ -39,7 +39,7 @@ public:
     virtual long true_free() const noexcept = 0;
     virtual long drift() const noexcept = 0;
     virtual long exact_drift() const noexcept = 0;
-    virtual bool should_reclaim(long long watermark, Comparison how, WatermarkRead read) const = 0;
+    virtual bool count_below(long long watermark, Comparison how, WatermarkRead read) const = 0;
     virtual unsigned home_node(long long page) const = 0;
     virtual bool is_free(long long page) const = 0;
     virtual std::string invariant_violation() const = 0;

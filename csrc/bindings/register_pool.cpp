@@ -38,8 +38,8 @@ void register_pool(py::module_& m) {
         .def_property_readonly("true_free", &AnyPool::true_free)
         .def_property_readonly("drift", &AnyPool::drift)
         .def_property_readonly("exact_drift", &AnyPool::exact_drift)
-        .def("should_reclaim", &AnyPool::should_reclaim, py::arg("watermark"),
-             py::arg("comparison") = Comparison::signed_count, py::arg("read") = WatermarkRead::cheap)
+        .def("count_below", &AnyPool::count_below, py::arg("watermark"),
+             py::arg("comparison") = Comparison::kernel_unsigned, py::arg("read") = WatermarkRead::cheap)
         .def("home_node", &AnyPool::home_node, py::arg("page"))
         .def("is_free", &AnyPool::is_free, py::arg("page"))
         .def("invariant_violation", &AnyPool::invariant_violation, py::call_guard<py::gil_scoped_release>())

@@ -29,8 +29,9 @@ ReclaimStats reclaim(Strategy strategy, ReclaimConfig config) {
 void register_reclaim(py::module_& m) {
     py::native_enum<ReclaimOutcome>(m, "ReclaimOutcome", "enum.Enum", "How a reclaim scenario ended")
         .value("completed", ReclaimOutcome::completed)
+        .value("hung", ReclaimOutcome::hung)
         .value("stalled", ReclaimOutcome::stalled)
-        .value("retry_limit", ReclaimOutcome::retry_limit)
+        .value("out_of_memory", ReclaimOutcome::out_of_memory)
         .value("interrupted", ReclaimOutcome::interrupted)
         .finalize();
 
@@ -49,6 +50,9 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("counter_batch", &ReclaimConfig::counter_batch)
         .def_readwrite("packed", &ReclaimConfig::packed)
         .def_readwrite("initial_drift", &ReclaimConfig::initial_drift)
+        .def_readwrite("shared_enclave", &ReclaimConfig::shared_enclave)
+        .def_readwrite("direct_reclaim", &ReclaimConfig::direct_reclaim)
+        .def_readwrite("remove_last_pass", &ReclaimConfig::remove_last_pass)
         .def_readwrite("stall_seconds", &ReclaimConfig::stall_seconds)
         .def_readwrite("max_retries", &ReclaimConfig::max_retries)
         .def_readwrite("pin", &ReclaimConfig::pin)
@@ -63,6 +67,10 @@ void register_reclaim(py::module_& m) {
         .def_readonly("longest_fault_retries", &ReclaimStats::longest_fault_retries)
         .def_readonly("reclaimer_wakeups", &ReclaimStats::reclaimer_wakeups)
         .def_readonly("pages_reclaimed", &ReclaimStats::pages_reclaimed)
+        .def_readonly("pages_reclaimed_directly", &ReclaimStats::pages_reclaimed_directly)
+        .def_readonly("pages_removed", &ReclaimStats::pages_removed)
+        .def_readonly("reclaim_seconds", &ReclaimStats::reclaim_seconds)
+        .def_readonly("fault_wait_seconds", &ReclaimStats::fault_wait_seconds)
         .def_readonly("counter", &ReclaimStats::counter)
         .def_readonly("exact_count", &ReclaimStats::exact_count)
         .def_readonly("true_free", &ReclaimStats::true_free)

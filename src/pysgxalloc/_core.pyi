@@ -27,6 +27,7 @@ class Comparison(enum.Enum):
 class WatermarkRead(enum.Enum):
     cheap = 0
     exact_near_watermark = 1
+    exact_within_error_bound = 2
 
 class DoubleFreeError(ValueError): ...
 class InvariantError(RuntimeError): ...
@@ -81,9 +82,7 @@ class Pool:
     def drift(self) -> int: ...
     @property
     def exact_drift(self) -> int: ...
-    def should_reclaim(
-        self, watermark: int, comparison: Comparison = ..., read: WatermarkRead = ...
-    ) -> bool: ...
+    def count_below(self, watermark: int, comparison: Comparison = ..., read: WatermarkRead = ...) -> bool: ...
     def home_node(self, page: int) -> int: ...
     def is_free(self, page: int) -> bool: ...
     def invariant_violation(self) -> str: ...
@@ -184,9 +183,10 @@ def paused_update(strategy: Strategy, config: PausedUpdateConfig) -> PausedUpdat
 
 class ReclaimOutcome(enum.Enum):
     completed = 0
-    stalled = 1
-    retry_limit = 2
-    interrupted = 3
+    hung = 1
+    stalled = 2
+    out_of_memory = 3
+    interrupted = 4
 
 class ReclaimConfig:
     threads: int
@@ -202,6 +202,9 @@ class ReclaimConfig:
     initial_drift: int
     counter_batch: int | None
     packed: bool
+    shared_enclave: bool
+    direct_reclaim: bool
+    remove_last_pass: bool
     stall_seconds: float
     max_retries: int
     pin: bool
@@ -225,6 +228,14 @@ class ReclaimStats:
     def reclaimer_wakeups(self) -> int: ...
     @property
     def pages_reclaimed(self) -> int: ...
+    @property
+    def pages_reclaimed_directly(self) -> int: ...
+    @property
+    def pages_removed(self) -> int: ...
+    @property
+    def reclaim_seconds(self) -> float: ...
+    @property
+    def fault_wait_seconds(self) -> float: ...
     @property
     def counter(self) -> int: ...
     @property

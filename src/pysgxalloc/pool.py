@@ -76,23 +76,43 @@ class EpcPool(_core.Pool):
     def is_free(self, page: int) -> bool:
         return super().is_free(as_int("page id", page))
 
-    def should_reclaim(
+    def count_below(
         self,
         watermark: int,
-        comparison: Comparison = Comparison.signed_count,
+        comparison: Comparison = Comparison.kernel_unsigned,
         read: WatermarkRead = WatermarkRead.cheap,
     ) -> bool:
-        """models sgx_should_reclaim(): is the count below `watermark`?
+        """The count test alone, the first half of sgx_should_reclaim(): is the count below `watermark`?
 
-        `read` picks the count compared: the cheap read, as the kernel does, or the exact
-        read whenever the cheap one lies within the strategy's error bound of the
-        watermark (``__percpu_counter_compare``'s rule; it matters for percpu_batch).
+        `comparison` is the kernel's unsigned test by default (a negative count reads as huge).
+        `read` picks the count compared: the cheap read, as the kernel does, or the exact read
+        when the cheap one lies near the watermark: within batch x slots in use
+        (``exact_near_watermark``, ``__percpu_counter_compare``'s rule) or within the strategy's
+        error bound (``exact_within_error_bound``, tighter); it matters for percpu_batch.
         """
         if not isinstance(comparison, Comparison):
             raise TypeError(f"comparison must be a Comparison, got {type(comparison).__name__}")
         if not isinstance(read, WatermarkRead):
             raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
-        return super().should_reclaim(as_int("watermark", watermark), comparison, read)
+        return super().count_below(as_int("watermark", watermark), comparison, read)
+
+    def should_reclaim(
+        self,
+        watermark: int,
+        comparison: Comparison = Comparison.kernel_unsigned,
+        read: WatermarkRead = WatermarkRead.cheap,
+        *,
+        active_pages: int,
+    ) -> bool:
+        """models sgx_should_reclaim(): the count is below `watermark` *and* the active list is not empty.
+
+        The pool holds no enclave pages, so the caller says how many pages are on the active list
+        (`active_pages`); with none, nothing is reclaimable and the answer is False whatever the
+        count. `comparison` and `read` are as for `count_below`.
+        """
+        if as_int("active_pages", active_pages) < 0:
+            raise ValueError(f"active_pages must be >= 0, got {active_pages}")
+        return self.count_below(watermark, comparison, read) and active_pages > 0
 
     def churn(self, ops: int, node: int, slot: int, batch: int = 1, work: int = 0) -> _core.Tally:
         """Run about `ops` operations of worker traffic in C++ with the GIL released; return the tally.

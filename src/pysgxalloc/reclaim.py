@@ -29,7 +29,12 @@ ComparisonLike = Comparison | str
 #: The scenario's defaults, from the C++ core's ReclaimConfig, so both sides agree.
 DEFAULTS = _core.ReclaimConfig()
 
-_HUNG = (ReclaimOutcome.stalled, ReclaimOutcome.retry_limit)
+#: The presets `reclaim_scenario` knows.
+PRESETS = ("seed",)
+#: The seed's enclave: this fraction larger than the EPC, so that reclaim must run.
+SEED_ENCLAVE_EXCESS = 1 / 8
+#: The seed's machine: 2 nodes of 16,777,216 EPC pages (64 GiB each).
+SEED_FULL_PAGES_PER_NODE = 1 << 24
 
 
 def parse_comparison(value: ComparisonLike) -> Comparison:
@@ -56,6 +61,10 @@ class ReclaimResult:
     initial_drift: int
     counter_batch: int | None  #: percpu_batch's batch as asked (None: the default)
     packed: bool
+    shared_enclave: bool  #: one enclave (one lock) for every worker, else one per worker
+    direct_reclaim: bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
+    remove_last_pass: bool  #: the last pass removes each page, freeing it
+    preset: str | None
     stall_seconds: float
     max_retries: int
     pin: bool
@@ -67,7 +76,11 @@ class ReclaimResult:
     fault_retries: int  #: failed allocations after which a fault tried again
     longest_fault_retries: int  #: the most retries one fault needed
     reclaimer_wakeups: int  #: times the reclaimer slept and was woken with work to do
-    pages_reclaimed: int
+    pages_reclaimed: int  #: by ksgxd and by direct reclaim
+    pages_reclaimed_directly: int
+    pages_removed: int
+    reclaim_seconds: float  #: ksgxd awake and reclaiming
+    fault_wait_seconds: float  #: faults waiting for a page (first failure to served), summed over workers
     counter: int  #: the cheap read that should_reclaim sees
     exact_count: int  #: the strategy's exact read (differs from counter only for percpu_batch)
     true_free: int  #: pages on the free lists
@@ -80,8 +93,18 @@ class ReclaimResult:
 
     @property
     def hung(self) -> bool:
-        """The watchdog declared the run hung (stalled, or a fault past max_retries)."""
-        return self.outcome in _HUNG
+        """Proven hung: the absorbing state no thread can leave (not merely slow: see `stalled`)."""
+        return self.outcome is ReclaimOutcome.hung
+
+    @property
+    def stalled(self) -> bool:
+        """No progress for stall_seconds (or a fault past max_retries) without a proven hang: starved."""
+        return self.outcome is ReclaimOutcome.stalled
+
+    @property
+    def out_of_memory(self) -> bool:
+        """An allocation found nothing free and nothing to reclaim: the kernel's -ENOMEM (SIGBUS)."""
+        return self.outcome is ReclaimOutcome.out_of_memory
 
     @property
     def completed(self) -> bool:
@@ -107,7 +130,7 @@ class ReclaimResult:
 
     def __repr__(self) -> str:
         if self.hung:
-            state = f"HUNG ({self.outcome.name}) after {self.faults_served:,} faults"
+            state = f"HUNG after {self.faults_served:,} faults"
         else:
             state = f"{self.outcome.name}, {self.faults_served:,} faults"
         label = " (oversubscribed)" if self.oversubscribed else ""
@@ -140,29 +163,63 @@ def reclaim_scenario(
     watermark_read: WatermarkRead = WatermarkRead.cheap,
     counter_batch: int | None = None,
     packed: bool = False,
+    shared_enclave: bool = DEFAULTS.shared_enclave,
+    direct_reclaim: bool = DEFAULTS.direct_reclaim,
+    remove_last_pass: bool = DEFAULTS.remove_last_pass,
+    preset: str | None = None,
     _leak_pages: int = 0,
 ) -> ReclaimResult:
-    """Run one reclaim scenario on a fresh pool and enclave; return when it completed or hung.
+    """Run one reclaim scenario on a fresh pool and enclaves; return when it completed, hung,
+    stalled or ran out of memory.
 
     `threads` fault workers each make `passes` passes over their own contiguous
-    share of an enclave of `enclave_pages` pages; worker ``i`` allocates from node
-    ``i % nodes`` first. The EPC is `nodes` x `pages_per_node` pages; an enclave
-    bigger than that makes the reclaimer work. `low`, `high` and `scan` are the
-    kernel's SGX_NR_LOW_PAGES, SGX_NR_HIGH_PAGES and SGX_NR_TO_SCAN;
-    `comparison` is how should_reclaim compares (the kernel's unsigned by
-    default). `initial_drift` starts the counter that far off, to show the hang
-    deterministically. The run is declared hung after `stall_seconds` with no
-    touch completed anywhere, or when one fault is retried more than
-    `max_retries` times; every thread is then stopped and joined. `pin` puts
-    fault worker ``i`` on the ``i``-th usable CPU (wrapping round), so two
-    workers really run at once on a shared machine; the reclaimer floats.
-    Ctrl-C stops the run within a fraction of a second and raises KeyboardInterrupt.
+    share of `enclave_pages` enclave pages: each share is an enclave of its own, with
+    its own lock, unless `shared_enclave` (one enclave, one lock, whose faults are then
+    serialised). Worker ``i`` allocates from node ``i % nodes`` first. The EPC is
+    `nodes` x `pages_per_node` pages; enclave pages beyond that make the reclaimer
+    work. `low`, `high` and `scan` are the kernel's SGX_NR_LOW_PAGES,
+    SGX_NR_HIGH_PAGES and SGX_NR_TO_SCAN; `comparison` is how the watermark test
+    compares (the kernel's unsigned by default). `initial_drift` starts the counter
+    that far off, to show the hang deterministically. `direct_reclaim` makes every
+    allocation one with reclaim=true (as EADD and EAUG do): it reclaims pages itself
+    when the lists are empty, so it never waits on ksgxd. `remove_last_pass` makes the
+    last pass remove each page, freeing its EPC page.
 
-    `watermark_read` picks the read both watermark checks compare: the cheap read (the
+    The run is `hung` only in the proven absorbing state (ksgxd asleep, every free
+    list empty, every page resident, every worker waiting for a page, the wake-up
+    test false); `stalled` after `stall_seconds` with no touch completed anywhere, or
+    when one fault is retried more than `max_retries` times, without that state.
+    `pin` puts fault worker ``i`` on the ``i``-th usable CPU (wrapping round); the
+    reclaimer floats. Ctrl-C stops the run within a fraction of a second and raises
+    KeyboardInterrupt.
+
+    `watermark_read` picks the read both watermark tests compare: the cheap read (the
     kernel's) or, near a watermark, the exact one (``__percpu_counter_compare``'s rule,
     which matters for percpu_batch). `counter_batch` and `packed` are as for EpcPool.
+
+    ``preset="seed"`` sets the seed report's shape on the EPC given by `nodes` and
+    `pages_per_node` (the seed's: 2 x 16,777,216 pages): one thread, one enclave
+    `SEED_ENCLAVE_EXCESS` larger than the EPC, three passes, the last removing every
+    page. `threads`, `enclave_pages`, `passes`, `shared_enclave` and
+    `remove_last_pass` must then be left at their defaults.
     """
     parsed = parse_strategy(strategy)
+    if preset is not None:
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)} or None, got {preset!r}")
+        shape = {
+            "threads": threads,
+            "enclave_pages": enclave_pages,
+            "passes": passes,
+            "shared_enclave": shared_enclave,
+            "remove_last_pass": remove_last_pass,
+        }
+        changed = [name for name, value in shape.items() if value != getattr(DEFAULTS, name)]
+        if changed:
+            raise ValueError(f"preset={preset!r} sets {', '.join(changed)} itself; leave it at its default")
+        epc = as_int("nodes", nodes) * as_int("pages_per_node", pages_per_node)
+        threads, passes, shared_enclave, remove_last_pass = 1, 3, True, True
+        enclave_pages = epc + max(1, int(epc * SEED_ENCLAVE_EXCESS))
     config = _core.ReclaimConfig()
     config.nodes = as_int("nodes", nodes)
     config.pages_per_node = as_int("pages_per_node", pages_per_node)
@@ -178,6 +235,9 @@ def reclaim_scenario(
     config.watermark_read = watermark_read
     config.counter_batch = as_optional_int("counter_batch", counter_batch)
     config.packed = as_bool("packed", packed)
+    config.shared_enclave = as_bool("shared_enclave", shared_enclave)
+    config.direct_reclaim = as_bool("direct_reclaim", direct_reclaim)
+    config.remove_last_pass = as_bool("remove_last_pass", remove_last_pass)
     config.initial_drift = as_int("initial_drift", initial_drift)
     config.stall_seconds = as_float("stall_seconds", stall_seconds)
     config.max_retries = as_int("max_retries", max_retries)
@@ -200,6 +260,10 @@ def reclaim_scenario(
         initial_drift=config.initial_drift,
         counter_batch=config.counter_batch,
         packed=config.packed,
+        shared_enclave=config.shared_enclave,
+        direct_reclaim=config.direct_reclaim,
+        remove_last_pass=config.remove_last_pass,
+        preset=preset,
         stall_seconds=config.stall_seconds,
         max_retries=config.max_retries,
         pin=config.pin,
@@ -212,6 +276,10 @@ def reclaim_scenario(
         longest_fault_retries=stats.longest_fault_retries,
         reclaimer_wakeups=stats.reclaimer_wakeups,
         pages_reclaimed=stats.pages_reclaimed,
+        pages_reclaimed_directly=stats.pages_reclaimed_directly,
+        pages_removed=stats.pages_removed,
+        reclaim_seconds=stats.reclaim_seconds,
+        fault_wait_seconds=stats.fault_wait_seconds,
         counter=stats.counter,
         exact_count=stats.exact_count,
         true_free=stats.true_free,
