@@ -34,6 +34,7 @@ public:
     long counter() const noexcept override { return pool_.counter(); }
     long exact_count() const noexcept override { return pool_.exact_count(); }
     long read_error_bound() const noexcept override { return pool_.read_error_bound(); }
+    long compare_margin(WatermarkRead read) const noexcept override { return pool_.compare_margin(read); }
     std::size_t counter_state_bytes() const noexcept override { return pool_.counter_state_bytes(); }
     long true_free() const noexcept override { return pool_.true_free(); }
     long drift() const noexcept override { return pool_.drift(); }

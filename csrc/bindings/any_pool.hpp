@@ -35,6 +35,7 @@ public:
     virtual long counter() const noexcept = 0;
     virtual long exact_count() const noexcept = 0;
     virtual long read_error_bound() const noexcept = 0;
+    virtual long compare_margin(WatermarkRead read) const noexcept = 0;
     virtual std::size_t counter_state_bytes() const noexcept = 0;
     virtual long true_free() const noexcept = 0;
     virtual long drift() const noexcept = 0;

@@ -34,6 +34,7 @@ void register_pool(py::module_& m) {
         .def_property_readonly("counter", &AnyPool::counter)
         .def_property_readonly("exact_count", &AnyPool::exact_count)
         .def_property_readonly("read_error_bound", &AnyPool::read_error_bound)
+        .def("compare_margin", &AnyPool::compare_margin, py::arg("read"))
         .def_property_readonly("counter_state_bytes", &AnyPool::counter_state_bytes)
         .def_property_readonly("true_free", &AnyPool::true_free)
         .def_property_readonly("drift", &AnyPool::drift)

@@ -114,6 +114,8 @@ public:
             const EnclavePageId page = chunk[index];
             if (enclaves_.test_and_clear_young(page)) {
                 enclaves_.put_back(page);
+                // Relaxed: a statistic, read after the threads join.
+                young_skipped_.fetch_add(1, std::memory_order_relaxed);
                 continue;
             }
             std::lock_guard hold(enclaves_.lock_of(page));
@@ -150,6 +152,8 @@ public:
     long long wakeups() const noexcept { return wakeups_; }
     // Relaxed: read after every thread joined.
     long long pages_reclaimed() const noexcept { return pages_reclaimed_.load(std::memory_order_relaxed); }
+    // Relaxed: read after every thread joined.
+    long long young_skipped() const noexcept { return young_skipped_.load(std::memory_order_relaxed); }
     double busy_seconds() const noexcept { return std::chrono::duration<double>(busy_).count(); }
 
 private:
@@ -198,6 +202,7 @@ private:
     long long wakeups_ = 0;
     std::chrono::steady_clock::duration busy_{};
     std::atomic<long long> pages_reclaimed_{0};
+    std::atomic<long long> young_skipped_{0};
 };
 
 }  // namespace sgx

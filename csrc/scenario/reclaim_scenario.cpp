@@ -21,7 +21,8 @@
 // The calling thread is the watchdog. Whenever a look finds no progress since
 // the last one, it tests for the hang, which is a state no thread can leave:
 // ksgxd asleep, every free list empty, every EPC page resident on the active
-// list (no page in anyone's hands, no free in flight), every unfinished worker
+// list but the unreclaimable ones (no page in anyone's hands, no free in
+// flight), every unfinished worker
 // waiting for a page after a failed allocation, and the wake-up test false. It
 // holds ksgxd's wait-queue lock, every node lock and the active list's lock
 // while it tests, so the state is read at one instant; and from that state every
@@ -89,6 +90,8 @@ struct WorkerTally {
     long long longest = 0;
     long long removed = 0;
     long long reclaimed = 0;  // by direct reclaim
+    long long wakes = 0;
+    long long busy_being_reclaimed = 0;
     Clock::duration waiting{};
 };
 
@@ -110,7 +113,14 @@ public:
           phases_(std::make_unique<Padded<std::atomic<Phase>>[]>(threads_)),
           tallies_(threads_),
           errors_(threads_ + 1),
-          cpus_(config.pin ? allowed_cpus() : std::vector<int>{}) {}
+          cpus_(config.pin ? allowed_cpus() : std::vector<int>{}) {
+        // The SECS and version-array pages: allocated before any fault, never on the active list.
+        unreclaimable_.reserve(static_cast<std::size_t>(config.unreclaimable_pages));
+        for (long long index = 0; index < config.unreclaimable_pages; ++index) {
+            const auto node = static_cast<unsigned>(index % config.nodes);
+            unreclaimable_.push_back(pool_.alloc(node, reclaimer_slot(config)));
+        }
+    }
 
     ReclaimStats run() {
         std::vector<std::thread> team;
@@ -216,7 +226,8 @@ private:
     // woken, as the wake-up test is false and stays so while the count stands
     // still; no worker holds a page to remove), so no thread can ever change it.
     bool proven_hung() {
-        const long epc_pages = static_cast<long>(pool_.shape().total_pages());
+        const long reclaimable_pages =
+            static_cast<long>(pool_.shape().total_pages()) - static_cast<long>(unreclaimable_.size());
         return reclaimer_.while_asleep([&] {
             return pool_.with_lists_locked([&](long free) {
                 if (free != 0) return false;
@@ -224,7 +235,7 @@ private:
                     // Every page resident and listed: none popped and not yet placed, none
                     // in a remover's hands. A worker stores its phase before it places a
                     // page, so a worker that got one is not read as still waiting.
-                    if (active != epc_pages) return false;
+                    if (active != reclaimable_pages) return false;
                     bool someone_waits = false;
                     for (std::size_t index = 0; index < threads_; ++index) {
                         // Acquire: pairs with the release that published waiting_for_page,
@@ -346,7 +357,9 @@ private:
     // models sgx_encl_load_page() from the fault path, under the enclave's lock.
     Attempt load_page(EnclavePageId page, Worker& self) {
         switch (enclaves_.state(page)) {
-            case EnclavePageState::being_reclaimed: return Attempt::busy;  // SGX_ENCL_PAGE_BEING_RECLAIMED
+            case EnclavePageState::being_reclaimed:  // SGX_ENCL_PAGE_BEING_RECLAIMED
+                ++self.tally.busy_being_reclaimed;
+                return Attempt::busy;
             case EnclavePageState::resident: return Attempt::served;       // served meanwhile: a touch now hits
             case EnclavePageState::removed: return Attempt::served;
             case EnclavePageState::evicted: break;
@@ -362,7 +375,9 @@ private:
     Attempt remove_page(EnclavePageId page, Worker& self) {
         switch (enclaves_.state(page)) {
             case EnclavePageState::removed: return Attempt::served;
-            case EnclavePageState::being_reclaimed: return Attempt::busy;
+            case EnclavePageState::being_reclaimed:
+                ++self.tally.busy_being_reclaimed;
+                return Attempt::busy;
             case EnclavePageState::resident: break;
             case EnclavePageState::evicted: {
                 const Attempt loaded = load_page(page, self);
@@ -429,7 +444,10 @@ private:
             }
             self.tally.reclaimed += reclaimer_.reclaim_pages(self.chunk, self.slot);
         }
-        if (reclaimer_.should_wake()) reclaimer_.wake();
+        if (reclaimer_.should_wake()) {
+            ++self.tally.wakes;
+            reclaimer_.wake();
+        }
         return epc;
     }
 
@@ -456,12 +474,17 @@ private:
     }
 
     // Every EPC page is free on its home list, or held by exactly one resident
-    // enclave page, which is on the active list exactly once. Threads joined.
+    // enclave page, which is on the active list exactly once, or unreclaimable.
+    // Threads joined.
     std::string conservation_violation() const {
         if (std::string violation = pool_.invariant_violation(); !violation.empty()) return "free lists: " + violation;
         const PageId total = pool_.shape().total_pages();
         std::vector<bool> held;
         if (std::string violation = enclaves_.invariant_violation(total, held); !violation.empty()) return violation;
+        for (const PageId page : unreclaimable_) {
+            if (held[page]) return "EPC page " + std::to_string(page) + " is unreclaimable and held by the enclave";
+            held[page] = true;
+        }
         for (PageId page = 0; page < total; ++page) {
             const bool free = pool_.is_free(page);
             if (free && held[page]) return "EPC page " + std::to_string(page) + " is free and held at once";
@@ -483,11 +506,14 @@ private:
             stats.longest_fault_retries = std::max(stats.longest_fault_retries, tally.longest);
             stats.pages_reclaimed_directly += tally.reclaimed;
             stats.pages_removed += tally.removed;
+            stats.wake_calls += tally.wakes;
+            stats.busy_being_reclaimed += tally.busy_being_reclaimed;
             stats.faults_per_worker.push_back(tally.faults);
             waiting += tally.waiting;
         }
         stats.reclaimer_wakeups = reclaimer_.wakeups();
         stats.pages_reclaimed = reclaimer_.pages_reclaimed() + stats.pages_reclaimed_directly;
+        stats.young_skipped = reclaimer_.young_skipped();
         stats.reclaim_seconds = reclaimer_.busy_seconds();
         stats.fault_wait_seconds = Seconds(waiting).count();
         stats.counter = pool_.counter();
@@ -514,6 +540,7 @@ private:
     std::vector<WorkerTally> tallies_;                            // each written by its worker only
     std::vector<std::exception_ptr> errors_;                      // one per worker, then the reclaimer's
     std::vector<int> cpus_;
+    std::vector<PageId> unreclaimable_;  // held for the whole run, as SECS and VA pages are
 
     std::mutex watch_mutex_;  // guards finished_ and the watchdog's sleep
     std::condition_variable watch_wakeup_;
@@ -538,6 +565,7 @@ void ReclaimConfig::validate() const {
     check_seconds("stall_seconds", stall_seconds, kMinStallSeconds, kMaxStallSeconds);
     check_range("max_retries", max_retries, 1, kMaxRetries);
     check_range("leak_pages", leak_pages, 0, static_cast<long long>(shape.total_pages()));
+    check_range("unreclaimable_pages", unreclaimable_pages, 0, static_cast<long long>(shape.total_pages()));
 }
 
 ReclaimStats run_reclaim(Strategy strategy, const ReclaimConfig& config, const StopFlag& stop) {

@@ -37,6 +37,10 @@ struct ReclaimConfig {
     bool shared_enclave = false;  // one enclave for every worker (one lock); else one enclave per worker
     bool direct_reclaim = false;  // allocate with reclaim=true (EADD, EAUG): reclaim when the lists are empty
     bool remove_last_pass = false;  // the last pass removes each page (SGX_IOC_ENCLAVE_REMOVE_PAGES), freeing it
+    // EPC pages allocated before the run and never reclaimable, as the kernel's
+    // SECS and version-array pages are: with every other page isolated or gone,
+    // an allocation gets -ENOMEM.
+    long long unreclaimable_pages = 0;
     double stall_seconds = 0.5;  // no touch completed anywhere for this long, and no hang proven: stalled
     long long max_retries = 1LL << 27;  // one fault retried more than this: hung if proven, else stalled
     bool pin = true;  // worker i on the i-th allowed CPU (wrapping round); the reclaimer floats
@@ -65,6 +69,9 @@ struct ReclaimStats {
     long long pages_reclaimed = 0;        // by ksgxd and by direct reclaim
     long long pages_reclaimed_directly = 0;  // by workers allocating with reclaim=true
     long long pages_removed = 0;          // freed by the removal pass
+    long long wake_calls = 0;             // allocations that ended in wake_up(&ksgxd_waitq), served or not
+    long long young_skipped = 0;          // pages the reclaimer put back because they were accessed (second chance)
+    long long busy_being_reclaimed = 0;   // fault attempts that found their page being written back (-EBUSY)
     double reclaim_seconds = 0;           // ksgxd awake, reclaiming
     double fault_wait_seconds = 0;        // faults waiting for a page, summed over workers (first failure to served)
     // Read with every thread joined, so equal to their values at the hang.

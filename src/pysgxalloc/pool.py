@@ -76,6 +76,14 @@ class EpcPool(_core.Pool):
     def is_free(self, page: int) -> bool:
         return super().is_free(as_int("page id", page))
 
+    def compare_margin(self, read: WatermarkRead) -> int:
+        """How near the watermark the cheap read must lie for `read` to take the exact read instead:
+        batch x slots in use for percpu_batch under ``exact_near_watermark`` (the kernel's
+        ``__percpu_counter_compare``: batch x CPUs online), else `read_error_bound`."""
+        if not isinstance(read, WatermarkRead):
+            raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
+        return super().compare_margin(read)
+
     def count_below(
         self,
         watermark: int,

@@ -64,6 +64,7 @@ class ReclaimResult:
     shared_enclave: bool  #: one enclave (one lock) for every worker, else one per worker
     direct_reclaim: bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
     remove_last_pass: bool  #: the last pass removes each page, freeing it
+    unreclaimable_pages: int  #: EPC pages held all run and never reclaimable (the kernel's SECS and VA pages)
     preset: str | None
     stall_seconds: float
     max_retries: int
@@ -79,6 +80,9 @@ class ReclaimResult:
     pages_reclaimed: int  #: by ksgxd and by direct reclaim
     pages_reclaimed_directly: int
     pages_removed: int
+    wake_calls: int  #: allocations that woke ksgxd (the wake-up test after every allocation, served or not)
+    young_skipped: int  #: pages the reclaimer put back because they were accessed since its last scan
+    busy_being_reclaimed: int  #: fault attempts that found their page being written back (-EBUSY)
     reclaim_seconds: float  #: ksgxd awake and reclaiming
     fault_wait_seconds: float  #: faults waiting for a page (first failure to served), summed over workers
     counter: int  #: the cheap read that should_reclaim sees
@@ -166,6 +170,7 @@ def reclaim_scenario(
     shared_enclave: bool = DEFAULTS.shared_enclave,
     direct_reclaim: bool = DEFAULTS.direct_reclaim,
     remove_last_pass: bool = DEFAULTS.remove_last_pass,
+    unreclaimable_pages: int = DEFAULTS.unreclaimable_pages,
     preset: str | None = None,
     _leak_pages: int = 0,
 ) -> ReclaimResult:
@@ -183,7 +188,10 @@ def reclaim_scenario(
     that far off, to show the hang deterministically. `direct_reclaim` makes every
     allocation one with reclaim=true (as EADD and EAUG do): it reclaims pages itself
     when the lists are empty, so it never waits on ksgxd. `remove_last_pass` makes the
-    last pass remove each page, freeing its EPC page.
+    last pass remove each page, freeing its EPC page. `unreclaimable_pages` EPC pages
+    are allocated before the run and never reclaimable, as the kernel's SECS and
+    version-array pages: an allocation that then finds nothing free and nothing on the
+    active list gets -ENOMEM and ends the run `out_of_memory`.
 
     The run is `hung` only in the proven absorbing state (ksgxd asleep, every free
     list empty, every page resident, every worker waiting for a page, the wake-up
@@ -238,6 +246,7 @@ def reclaim_scenario(
     config.shared_enclave = as_bool("shared_enclave", shared_enclave)
     config.direct_reclaim = as_bool("direct_reclaim", direct_reclaim)
     config.remove_last_pass = as_bool("remove_last_pass", remove_last_pass)
+    config.unreclaimable_pages = as_int("unreclaimable_pages", unreclaimable_pages)
     config.initial_drift = as_int("initial_drift", initial_drift)
     config.stall_seconds = as_float("stall_seconds", stall_seconds)
     config.max_retries = as_int("max_retries", max_retries)
@@ -263,6 +272,7 @@ def reclaim_scenario(
         shared_enclave=config.shared_enclave,
         direct_reclaim=config.direct_reclaim,
         remove_last_pass=config.remove_last_pass,
+        unreclaimable_pages=config.unreclaimable_pages,
         preset=preset,
         stall_seconds=config.stall_seconds,
         max_retries=config.max_retries,
@@ -278,6 +288,9 @@ def reclaim_scenario(
         pages_reclaimed=stats.pages_reclaimed,
         pages_reclaimed_directly=stats.pages_reclaimed_directly,
         pages_removed=stats.pages_removed,
+        wake_calls=stats.wake_calls,
+        young_skipped=stats.young_skipped,
+        busy_being_reclaimed=stats.busy_being_reclaimed,
         reclaim_seconds=stats.reclaim_seconds,
         fault_wait_seconds=stats.fault_wait_seconds,
         counter=stats.counter,

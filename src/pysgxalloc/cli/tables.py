@@ -115,8 +115,9 @@ def _median(values: npt.NDArray[Any], fmt: str) -> str:
 
 
 def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
-    """Per strategy: runs, how many hung, the median faults served before the hang, the drift
-    the hung runs ended with, and how long the completed runs took."""
+    """Per strategy: runs, how many hung (proven), how many stalled (starved, not stuck) or ran out
+    of memory, the median faults served before the hang, the drift the hung runs ended with, and
+    how long the completed runs took."""
     out = Table(
         title="Reclaim scenario: does the run hang?",
         box=box.SIMPLE_HEAD,
@@ -126,6 +127,8 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
     out.add_column("strategy", no_wrap=True)
     out.add_column("exact")
     out.add_column("hung/\nruns", justify="right", no_wrap=True)
+    out.add_column("stalled", justify="right")
+    out.add_column("out of\nmemory", justify="right")
     out.add_column("faults\nbefore\nhang\n(median)", justify="right")
     out.add_column("drift\nat hang\n(median)", justify="right")
     out.add_column("\n\n\n(min .. max)", justify="right", no_wrap=True)
@@ -137,6 +140,8 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
             s.strategy.name,
             ACCURACY_LABEL[accuracy(s.strategy)],
             f"{s.hung}/{s.runs}",
+            str(s.stalled),
+            str(s.out_of_memory),
             _median(s.faults_before_hang, ",.0f"),
             _median(drift, "+.0f"),
             spread,
