@@ -44,15 +44,6 @@ def test_nothing_free_and_nothing_to_reclaim_is_out_of_memory_not_a_hang() -> No
     assert res.pages_conserved
 
 
-def test_out_of_memory_comes_once_the_reclaimable_pages_are_all_someone_elses() -> None:
-    # ten reclaimable pages, one worker: its eleventh fault needs one of its own ten evicted,
-    # which is possible, so it never runs out; with none reclaimable it does at once
-    epc = DEFAULTS.nodes * DEFAULTS.pages_per_node
-    res = sgx.reclaim_scenario("atomic", threads=1, unreclaimable_pages=epc - 10, enclave_pages=100)
-    assert res.completed, res
-    assert res.pages_conserved
-
-
 @pytest.mark.parametrize("strategy", EXACT)
 def test_a_direct_reclaim_caller_completes_where_a_fault_caller_hangs_on_the_same_drift(strategy: str) -> None:
     fault = sgx.reclaim_scenario(strategy, initial_drift=100, stall_seconds=3600)
