@@ -144,3 +144,21 @@ def test_percpu_compare_takes_the_exact_sum_within_batch_times_cpus_online() -> 
     assert pool.compare_margin(sgx.WatermarkRead.exact_near_watermark) == 32 * 3
     # the tighter option: the cheap read's own error bound, (batch - 1) x slots in use
     assert pool.compare_margin(sgx.WatermarkRead.exact_within_error_bound) == 31 * 3 == pool.read_error_bound
+
+
+def test_the_seed_preset_runs_one_thread_over_one_enclave_an_eighth_larger_than_the_epc() -> None:
+    res = sgx.reclaim_scenario("atomic", nodes=2, pages_per_node=1024, preset="seed")
+    assert res.completed, res
+    assert res.threads == 1 and res.shared_enclave and res.passes == 3 and res.remove_last_pass
+    assert res.enclave_pages == 2048 + 2048 // 8
+    # the third pass removed every page, so everything is free again, and ksgxd had to run
+    assert res.pages_removed == res.enclave_pages
+    assert res.true_free == res.epc_pages and res.active_pages == 0
+    assert res.pages_reclaimed > 0 and res.pages_conserved
+
+
+def test_the_seed_preset_refuses_a_shape_it_sets_itself() -> None:
+    with pytest.raises(ValueError, match="preset='seed' sets threads itself"):
+        sgx.reclaim_scenario("atomic", threads=4, preset="seed")
+    with pytest.raises(ValueError, match="preset must be one of seed or None, got 'big'"):
+        sgx.reclaim_scenario("atomic", preset="big")
