@@ -8,6 +8,8 @@ measured rate.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import pysgxalloc as sgx
@@ -16,7 +18,7 @@ from pysgxalloc.reclaim import DEFAULTS
 EXACT = [s.name for s in sgx.STRATEGIES if sgx.is_exact(s)]
 LOW = DEFAULTS.low
 BUSY_RUNS = 30
-SMALL_EPC = {"threads": 1, "nodes": 1, "pages_per_node": 256, "passes": 1}
+SMALL_EPC: dict[str, Any] = {"threads": 1, "nodes": 1, "pages_per_node": 256, "passes": 1}
 
 
 def test_a_successful_allocation_that_leaves_the_count_below_low_wakes_ksgxd() -> None:
@@ -45,7 +47,9 @@ def test_nothing_free_and_nothing_to_reclaim_is_out_of_memory_not_a_hang() -> No
 
 
 @pytest.mark.parametrize("strategy", EXACT)
-def test_a_direct_reclaim_caller_completes_where_a_fault_caller_hangs_on_the_same_drift(strategy: str) -> None:
+def test_a_direct_reclaim_caller_completes_where_a_fault_caller_hangs_on_the_same_drift(
+    strategy: str,
+) -> None:
     fault = sgx.reclaim_scenario(strategy, initial_drift=100, stall_seconds=3600)
     assert fault.hung, fault
     direct = sgx.reclaim_scenario(strategy, initial_drift=100, direct_reclaim=True, stall_seconds=3600)

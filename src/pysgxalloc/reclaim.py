@@ -62,7 +62,9 @@ class ReclaimResult:
     counter_batch: int | None  #: percpu_batch's batch as asked (None: the default)
     packed: bool
     shared_enclave: bool  #: one enclave (one lock) for every worker, else one per worker
-    direct_reclaim: bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
+    direct_reclaim: (
+        bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
+    )
     remove_last_pass: bool  #: the last pass removes each page, freeing it
     unreclaimable_pages: int  #: EPC pages held all run and never reclaimable (the kernel's SECS and VA pages)
     preset: str | None

@@ -61,7 +61,8 @@ def reclaim_verdict(summaries: Sequence[ReclaimRuns]) -> str:
     starved = [f"{s.strategy.name} {s.stalled}" for s in summaries if s.stalled]
     if starved:
         sentence += (
-            f" Stalled without a hang (starved of CPU, not stuck; not counted as hangs): {', '.join(starved)}."
+            " Stalled without a hang (starved of CPU, not stuck; not counted as hangs): "
+            f"{', '.join(starved)}."
         )
     empty = [f"{s.strategy.name} {s.out_of_memory}" for s in summaries if s.out_of_memory]
     if empty:

@@ -122,8 +122,9 @@ def scenario_line(result: ReclaimResult) -> str:
     preset = f"preset {result.preset}: " if result.preset else ""
     removal = ", the last removing every page" if result.remove_last_pass else ""
     return (
-        f"{preset}{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs ({load}); "
-        f"EPC {result.nodes} x {result.pages_per_node} pages, enclave {result.enclave_pages} pages ({enclaves}), "
+        f"{preset}{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs "
+        f"({load}); EPC {result.nodes} x {result.pages_per_node} pages, "
+        f"enclave {result.enclave_pages} pages ({enclaves}), "
         f"{result.passes} passes{removal}; low {result.low}, high {result.high}, scan {result.scan}, "
         f"{result.comparison.name} comparison; stalled = no progress for {result.stall_seconds:g} s "
         "without the proven hang"
