@@ -66,9 +66,11 @@ private:
 }  // namespace
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
-                                   long long initial_drift, std::optional<long long> counter_batch, bool packed) {
+                                   long long initial_drift, std::optional<long long> counter_batch, bool packed,
+                                   PlainUpdate plain_update, long long remote_fetch_ns) {
     const PoolShape shape = PoolShape::checked(nodes, pages_per_node);
-    const CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+    CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+    options.with_plain_update(plain_update, remote_fetch_ns);
     return with_counter(strategy, options.layout, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
         return std::make_unique<PoolOf<Counter>>(strategy, shape, options);
     });

@@ -55,6 +55,7 @@ public:
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
                                    long long initial_drift = 0, std::optional<long long> counter_batch = std::nullopt,
-                                   bool packed = false);
+                                   bool packed = false, PlainUpdate plain_update = PlainUpdate::in_place,
+                                   long long remote_fetch_ns = 0);
 
 }  // namespace sgx

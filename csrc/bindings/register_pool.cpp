@@ -20,7 +20,8 @@ void register_pool(py::module_& m) {
 
     py::class_<AnyPool>(m, "Pool")
         .def(py::init(&make_pool), py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"),
-             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false)
+             py::arg("initial_drift") = 0, py::arg("counter_batch") = py::none(), py::arg("packed") = false,
+             py::arg("plain_update") = PlainUpdate::in_place, py::arg("remote_fetch_ns") = 0)
         .def_property_readonly("strategy", &AnyPool::strategy)
         .def_property_readonly("nodes", [](const AnyPool& pool) { return pool.shape().nodes; })
         .def_property_readonly("pages_per_node", [](const AnyPool& pool) { return pool.shape().pages_per_node; })

@@ -28,6 +28,11 @@ void register_strategy(py::module_& m) {
         .value("exact_within_error_bound", WatermarkRead::exact_within_error_bound)
         .finalize();
 
+    py::native_enum<PlainUpdate>(m, "PlainUpdate", "enum.Enum", "How the plain strategies' racy update is compiled")
+        .value("in_place", PlainUpdate::in_place)
+        .value("load_store", PlainUpdate::load_store)
+        .finalize();
+
     py::native_enum<Accuracy>(m, "Accuracy", "enum.Enum", "What a strategy's cheap read promises when quiescent")
         .value("exact", Accuracy::exact)
         .value("bounded", Accuracy::bounded)

@@ -561,7 +561,8 @@ void ReclaimConfig::validate() const {
     }
     check_range("high", high, low, static_cast<long long>(shape.total_pages()));
     check_range("scan", scan, 1, kMaxScan);
-    (void)CounterOptions::checked(initial_drift, counter_batch, packed);  // initial_drift, counter_batch
+    (void)CounterOptions::checked(initial_drift, counter_batch, packed).with_plain_update(plain_update,
+                                                                                          remote_fetch_ns);
     check_seconds("stall_seconds", stall_seconds, kMinStallSeconds, kMaxStallSeconds);
     check_range("max_retries", max_retries, 1, kMaxRetries);
     check_range("leak_pages", leak_pages, 0, static_cast<long long>(shape.total_pages()));
@@ -570,7 +571,8 @@ void ReclaimConfig::validate() const {
 
 ReclaimStats run_reclaim(Strategy strategy, const ReclaimConfig& config, const StopFlag& stop) {
     config.validate();
-    const CounterOptions options = CounterOptions::checked(config.initial_drift, config.counter_batch, config.packed);
+    CounterOptions options = CounterOptions::checked(config.initial_drift, config.counter_batch, config.packed);
+    options.with_plain_update(config.plain_update, config.remote_fetch_ns);
     return with_counter(strategy, options.layout,
                         [&]<class Counter>() { return Scenario<Counter>(config, options, stop).run(); });
 }

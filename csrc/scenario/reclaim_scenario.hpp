@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/stop_flag.hpp"
+#include "counters/remote_fetch.hpp"
 #include "counters/strategy.hpp"
 #include "model/watermark.hpp"
 
@@ -34,6 +35,8 @@ struct ReclaimConfig {
     long long initial_drift = 0;
     std::optional<long long> counter_batch;  // percpu_batch's batch; none: default_counter_batch()
     bool packed = false;                     // the padding ablation's packed cells
+    PlainUpdate plain_update = PlainUpdate::in_place;  // plain strategies: one instruction, or load then store
+    long long remote_fetch_ns = 0;  // plain strategies, load_store only: the remote line fetch inside the update
     bool shared_enclave = false;  // one enclave for every worker (one lock); else one enclave per worker
     bool direct_reclaim = false;  // allocate with reclaim=true (EADD, EAUG): reclaim when the lists are empty
     bool remove_last_pass = false;  // the last pass removes each page (SGX_IOC_ENCLAVE_REMOVE_PAGES), freeing it

@@ -24,6 +24,10 @@ class Comparison(enum.Enum):
     signed_count = 0
     kernel_unsigned = 1
 
+class PlainUpdate(enum.Enum):
+    in_place = 0
+    load_store = 1
+
 class WatermarkRead(enum.Enum):
     cheap = 0
     exact_near_watermark = 1
@@ -53,6 +57,8 @@ class Pool:
         initial_drift: int = 0,
         counter_batch: int | None = None,
         packed: bool = False,
+        plain_update: PlainUpdate = ...,
+        remote_fetch_ns: int = 0,
     ) -> None: ...
     @property
     def strategy(self) -> Strategy: ...
@@ -205,6 +211,8 @@ class ReclaimConfig:
     initial_drift: int
     counter_batch: int | None
     packed: bool
+    plain_update: PlainUpdate
+    remote_fetch_ns: int
     shared_enclave: bool
     direct_reclaim: bool
     remove_last_pass: bool

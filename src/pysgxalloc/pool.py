@@ -7,9 +7,16 @@ Python, one call costs about a microsecond, so hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
-from pysgxalloc._checks import as_bool, as_int, as_optional_int
-from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, WatermarkRead
+from pysgxalloc._checks import as_bool, as_int, as_member, as_optional_int
+from pysgxalloc._core import CALLER_SLOT, Comparison, InvariantError, PlainUpdate, WatermarkRead
 from pysgxalloc.strategy import StrategyLike, parse_strategy
+
+PlainUpdateLike = PlainUpdate | str
+
+
+def parse_plain_update(value: PlainUpdateLike) -> PlainUpdate:
+    """Return the `PlainUpdate` a user named; ValueError names the valid choices."""
+    return as_member(PlainUpdate, "plain_update", value)
 
 
 def raise_if_broken(pool: _core.Pool, context: str = "") -> None:
@@ -42,6 +49,10 @@ class EpcPool(_core.Pool):
     `counter_batch` is percpu_batch's batch (default ``max(32, 2 x usable CPUs)``).
     `packed` lays per-node and per-thread cells side by side instead of one per
     cache-line pair: the padding ablation (no effect on single-count strategies).
+    `plain_update` is how plain_node_lock and plain_unlocked update the count: ``in_place``,
+    one read-modify-write instruction as gcc compiles the kernel's ``sgx_nr_free_pages--``
+    (the default), or ``load_store``, a volatile load then a store; `remote_fetch_ns` widens the
+    load_store window by that much, modelling the remote cache-line fetch of a two-socket machine.
     """
 
     def __init__(
@@ -53,6 +64,8 @@ class EpcPool(_core.Pool):
         initial_drift: int = 0,
         counter_batch: int | None = None,
         packed: bool = False,
+        plain_update: PlainUpdateLike = PlainUpdate.in_place,
+        remote_fetch_ns: int = 0,
     ) -> None:
         super().__init__(
             parse_strategy(strategy),
@@ -61,6 +74,8 @@ class EpcPool(_core.Pool):
             as_int("initial_drift", initial_drift),
             as_optional_int("counter_batch", counter_batch),
             as_bool("packed", packed),
+            parse_plain_update(plain_update),
+            as_int("remote_fetch_ns", remote_fetch_ns),
         )
 
     # The core's methods, behind the same type checks as every public function.

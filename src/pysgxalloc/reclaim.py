@@ -20,8 +20,9 @@ import numpy.typing as npt
 
 from pysgxalloc import _core
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
-from pysgxalloc._core import Comparison, ReclaimOutcome, Strategy, WatermarkRead
+from pysgxalloc._core import Comparison, PlainUpdate, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.pool import PlainUpdateLike, parse_plain_update
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
 ComparisonLike = Comparison | str
@@ -61,6 +62,8 @@ class ReclaimResult:
     initial_drift: int
     counter_batch: int | None  #: percpu_batch's batch as asked (None: the default)
     packed: bool
+    plain_update: PlainUpdate  #: plain strategies: one read-modify-write instruction, or a load then a store
+    remote_fetch_ns: int  #: plain strategies, load_store: the remote cache-line fetch inside the update
     shared_enclave: bool  #: one enclave (one lock) for every worker, else one per worker
     direct_reclaim: (
         bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
@@ -169,6 +172,8 @@ def reclaim_scenario(
     watermark_read: WatermarkRead = WatermarkRead.cheap,
     counter_batch: int | None = None,
     packed: bool = False,
+    plain_update: PlainUpdateLike = DEFAULTS.plain_update,
+    remote_fetch_ns: int = DEFAULTS.remote_fetch_ns,
     shared_enclave: bool = DEFAULTS.shared_enclave,
     direct_reclaim: bool = DEFAULTS.direct_reclaim,
     remove_last_pass: bool = DEFAULTS.remove_last_pass,
@@ -205,7 +210,8 @@ def reclaim_scenario(
 
     `watermark_read` picks the read both watermark tests compare: the cheap read (the
     kernel's) or, near a watermark, the exact one (``__percpu_counter_compare``'s rule,
-    which matters for percpu_batch). `counter_batch` and `packed` are as for EpcPool.
+    which matters for percpu_batch). `counter_batch`, `packed`, `plain_update` and
+    `remote_fetch_ns` are as for EpcPool.
 
     ``preset="seed"`` sets the seed report's shape on the EPC given by `nodes` and
     `pages_per_node` (the seed's: 2 x 16,777,216 pages): one thread, one enclave
@@ -245,6 +251,8 @@ def reclaim_scenario(
     config.watermark_read = watermark_read
     config.counter_batch = as_optional_int("counter_batch", counter_batch)
     config.packed = as_bool("packed", packed)
+    config.plain_update = parse_plain_update(plain_update)
+    config.remote_fetch_ns = as_int("remote_fetch_ns", remote_fetch_ns)
     config.shared_enclave = as_bool("shared_enclave", shared_enclave)
     config.direct_reclaim = as_bool("direct_reclaim", direct_reclaim)
     config.remove_last_pass = as_bool("remove_last_pass", remove_last_pass)
@@ -271,6 +279,8 @@ def reclaim_scenario(
         initial_drift=config.initial_drift,
         counter_batch=config.counter_batch,
         packed=config.packed,
+        plain_update=config.plain_update,
+        remote_fetch_ns=config.remote_fetch_ns,
         shared_enclave=config.shared_enclave,
         direct_reclaim=config.direct_reclaim,
         remove_last_pass=config.remove_last_pass,
