@@ -12,9 +12,10 @@
 // the kernel reads list_empty() without its lock.
 #pragma once
 
-#include <atomic>
 #include <string>
 #include <vector>
+
+#include "model/intrusive_fifo.hpp"
 
 namespace sgx {
 
@@ -29,7 +30,7 @@ public:
     };
 
     // Entries on the list. Without the owner's lock: may be stale, never torn.
-    long length() const noexcept { return length_.load(std::memory_order_relaxed); }
+    long length() const noexcept { return length_.get(); }
 
     template <class LinkOf>
     static bool listed(Id id, LinkOf&& link) noexcept {
@@ -46,7 +47,7 @@ public:
             link(tail_).next = id;
         }
         tail_ = id;
-        add_to_length(+1);
+        length_.add(+1);
     }
 
     // models list_first_entry() + list_del_init(): kNone when the list is empty.
@@ -72,46 +73,29 @@ public:
             link(mine.next).prev = mine.prev;
         }
         link(id) = Link{};
-        add_to_length(-1);
+        length_.add(-1);
     }
 
     // Walks the list for a conservation check, with the owner's lock held (or
-    // the owner quiescent): every id below `limit`, none twice, each back link
-    // pointing at its predecessor, the tail ending the list and the length
-    // agreeing with the links. Marks each id in `listed` (sized `limit`) and asks
-    // `entry_violation(id)` about each one. Empty string when everything holds.
+    // the owner quiescent): as IntrusiveFifo's, and each back link pointing at
+    // its predecessor. Empty string when everything holds.
     template <class LinkOf, class EntryViolation>
     std::string violation(const std::string& where, Id limit, LinkOf&& link, std::vector<bool>& listed,
                           EntryViolation&& entry_violation) const {
-        long steps = 0;
-        Id last = kNone;
-        for (Id id = head_; id != kNone; id = link(id).next) {
-            if (id >= limit) return where + "entry " + std::to_string(id) + " out of range";
-            if (listed[id]) return where + "entry " + std::to_string(id) + " listed twice";
-            if (link(id).prev != last) return where + "entry " + std::to_string(id) + " has a wrong back link";
-            if (std::string broken = entry_violation(id); !broken.empty()) return where + broken;
-            listed[id] = true;
-            last = id;
-            ++steps;
-        }
-        if (last != tail_) return where + "tail does not end the list";
-        if (steps != length()) {
-            return where + "length says " + std::to_string(length()) + ", list holds " + std::to_string(steps);
-        }
-        return {};
+        const auto next = [&](Id id) { return link(id).next; };
+        return list_violation<Id, kNone>(where, head_, tail_, length(), limit, next, listed,
+                                         [&](Id id, Id previous) -> std::string {
+                                             if (link(id).prev != previous) {
+                                                 return "entry " + std::to_string(id) + " has a wrong back link";
+                                             }
+                                             return entry_violation(id);
+                                         });
     }
 
 private:
-    // Under the owner's lock only: a relaxed load and store are the plain moves
-    // of a plain long, the lock makes them whole; the atomic type only makes
-    // length()'s unlocked read well defined.
-    void add_to_length(long delta) noexcept {
-        length_.store(length_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-    }
-
     Id head_ = kNone;
     Id tail_ = kNone;
-    std::atomic<long> length_{0};
+    ListLength length_;
 };
 
 }  // namespace sgx
