@@ -88,13 +88,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--stall-seconds",
         type=seconds,
         default=DEFAULTS.stall_seconds,
-        help="no progress for this long means hung (default: %(default)s)",
+        help="no progress for this long, without the proven hang, means stalled (default: %(default)s)",
     )
     parser.add_argument(
         "--max-retries",
         type=integer,
         default=DEFAULTS.max_retries,
-        help="one fault retried more means hung (default: %(default)s)",
+        help="one fault retried more ends the run: hung if proven, else stalled (default: %(default)s)",
     )
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
