@@ -1,14 +1,22 @@
 """The reclaim scenario: the user-space hang that the drifting counter caused, end to end, in C++.
 
-Fault workers touch an enclave bigger than the EPC; a touch of an evicted page
-faults and allocates without reclaiming (the fault path's ``reclaim=false``).
-When every free list is empty the fault wakes the reclaimer (ksgxd) only if
-``should_reclaim(low)``, and tries again. The reclaimer sleeps, without a
-timeout, until ``should_reclaim(high)``, then evicts pages from the head of the
-active list in batches of ``scan`` until the count reaches ``high``. If the
-count reads ``low`` or more (or below zero, read unsigned) while every list is
-empty, no fault ever wakes the reclaimer and the faults spin forever: a
-watchdog then declares the run hung and stops every thread.
+Fault workers touch enclaves bigger than the EPC; a touch of an evicted page
+faults, under its enclave's lock, and allocates without reclaiming (the fault
+path's ``reclaim=false``). Every allocation, served or not, ends with the
+kernel's wake-up test: it wakes the reclaimer (ksgxd) if ``should_reclaim(low)``,
+the count below ``low`` and the active list not empty. The reclaimer sleeps,
+without a timeout, until ``should_reclaim(high)``; each time it scans ``scan``
+pages from the head of the active list, gives accessed pages a second chance and
+writes the rest back. If the count reads ``low`` or more (or below zero, read
+unsigned) while every free list is empty, no allocation ever wakes the reclaimer
+and the faults retry forever: the watchdog proves that state (``hung``) and stops
+every thread. A run that stops making progress without being in it is
+``stalled`` (starved of CPU); an allocation that finds nothing free and nothing
+to reclaim ends the run ``out_of_memory``.
+
+``preset="seed"`` runs the shape of the seed report's experiment: one faulting
+thread, one enclave an eighth larger than the EPC, three passes, the last of
+which removes every page (freeing it while ksgxd frees too).
 """
 
 from __future__ import annotations
@@ -95,7 +103,7 @@ class ReclaimResult:
     true_free: int  #: pages on the free lists
     active_pages: int  #: resident enclave pages, every one on the active list
     #: Whether a fault that found every list empty now would wake the reclaimer:
-    #: should_reclaim(low) as the C++ reclaimer evaluates it (comparison and watermark read included).
+    #: should_reclaim(low) as the C++ reclaimer evaluates it (comparison, watermark read and active list).
     fault_wakes_reclaimer: bool
     pages_conserved: bool  #: the C++ conservation check ran after the run and held
     faults_per_worker: npt.NDArray[np.int64]
