@@ -27,8 +27,9 @@
 // holds ksgxd's wait-queue lock, every node lock and the active list's lock
 // while it tests, so the state is read at one instant; and from that state every
 // thread's next step is a failed allocation and a false wake-up test, forever.
-// That alone is `hung`. A run with no touch completed for stall_seconds (or a
-// fault retried past max_retries) that is not in that state is `stalled`:
+// That alone is `hung`. A run with no touch completed and no page scanned by
+// ksgxd for stall_seconds (or a fault retried past max_retries) that is not in
+// that state is `stalled`:
 // starved of CPU, not stuck. Either way the watchdog raises the team's stop flag,
 // wakes the reclaimer, joins every thread and returns: a hung model never hangs
 // the process.
@@ -250,7 +251,13 @@ private:
         });
     }
 
+    // Touches completed, plus ksgxd's work: a scan that gives 33 million
+    // accessed pages their second chance before it evicts one is progress too.
     long long progress() const noexcept {
+        return touches() + reclaimer_.pages_reclaimed() + reclaimer_.young_skipped();
+    }
+
+    long long touches() const noexcept {
         long long sum = 0;
         // Relaxed: each count only ever grows; the watchdog compares sums, and any
         // change at all is progress.
@@ -498,7 +505,7 @@ private:
         // Relaxed: read after every thread joined.
         stats.outcome = static_cast<ReclaimOutcome>(verdict_.load(std::memory_order_relaxed));
         stats.elapsed_seconds = elapsed_seconds;
-        stats.touches = progress();
+        stats.touches = touches();
         Clock::duration waiting{};
         for (const WorkerTally& tally : tallies_) {
             stats.faults_served += tally.faults;

@@ -210,7 +210,8 @@ def reclaim_scenario(
 
     The run is `hung` only in the proven absorbing state (ksgxd asleep, every free
     list empty, every page resident, every worker waiting for a page, the wake-up
-    test false); `stalled` after `stall_seconds` with no touch completed anywhere, or
+    test false); `stalled` after `stall_seconds` with no touch completed anywhere and no
+    page scanned by the reclaimer, or
     when one fault is retried more than `max_retries` times, without that state.
     `pin` puts fault worker ``i`` on the ``i``-th usable CPU (wrapping round); the
     reclaimer floats. Ctrl-C stops the run within a fraction of a second and raises

@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Run the reclaim scenario RUNS times per counter strategy: fault workers touch "
         "enclaves bigger than the EPC, a reclaimer (ksgxd) evicts behind them, and a run is hung only in "
         "the proven state no thread can leave (ksgxd asleep, every free list empty, every worker waiting, "
-        "the wake-up test false); a run with no page touch for --stall-seconds that is not in it is "
+        "the wake-up test false); a run with no page touched or scanned for --stall-seconds that is "
+        "not in it is "
         "stalled (starved). A drifting counter that reads >= low while every free list is empty keeps "
         "every allocation from waking the reclaimer: the 2021 hang. --seed runs the seed report's shape.",
     )
