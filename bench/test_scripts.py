@@ -81,3 +81,19 @@ def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")
     assert done.returncode == 2
     assert "must be at least 1, got 0" in done.stderr
+
+
+def test_plain_update_drift_prints_one_line_per_form() -> None:
+    done = run_script("plain_update_drift.py", "--runs", "1", "--ops", "50000", "--window-ns", "100")
+    assert done.returncode == 0, done.stderr
+    for label in ("in_place:", "load_store:", "load_store + 100 ns:"):
+        assert label in done.stdout
+
+
+def test_seed_experiment_runs_the_seed_shape_and_the_shapes_that_may_hang() -> None:
+    done = run_script("seed_experiment.py", "runs", "--pages-per-node", "512", "--runs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "plain_node_lock: " in done.stdout and "atomic: completed" in done.stdout
+    done = run_script("seed_experiment.py", "shapes", "--pages-per-node", "512", "--runs", "1")
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 7

@@ -100,7 +100,7 @@ def test_other_page_queries_check_the_page_id() -> None:
 def test_negative_watermark_is_a_value_error() -> None:
     pool = sgx.EpcPool("atomic", nodes=1, pages_per_node=2)
     with pytest.raises(ValueError, match="watermark must be >= 0"):
-        pool.should_reclaim(-1)
+        pool.count_below(-1)
 
 
 @pytest.mark.parametrize(
@@ -141,3 +141,26 @@ def test_hammer_rejects_a_non_bool_pin() -> None:
 def test_hammer_rejects_an_unknown_strategy() -> None:
     with pytest.raises(ValueError, match="unknown strategy"):
         sgx.hammer("spinning_plates")
+
+
+def test_a_remote_fetch_window_needs_the_load_store_form() -> None:
+    with pytest.raises(ValueError, match="remote_fetch_ns needs plain_update=load_store"):
+        sgx.EpcPool("plain_node_lock", remote_fetch_ns=100)
+    with pytest.raises(ValueError, match="remote_fetch_ns needs plain_update=load_store"):
+        sgx.reclaim_scenario("plain_node_lock", remote_fetch_ns=100)
+
+
+@pytest.mark.parametrize("window", [-1, 1_000_001])
+def test_a_remote_fetch_window_out_of_range_is_refused(window: int) -> None:
+    with pytest.raises(ValueError, match="remote_fetch_ns must be"):
+        sgx.EpcPool("plain_node_lock", plain_update="load_store", remote_fetch_ns=window)
+
+
+def test_an_unknown_plain_update_form_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="in_place"):
+        sgx.EpcPool("plain_node_lock", plain_update="fused")
+
+
+def test_unreclaimable_pages_beyond_the_epc_are_refused() -> None:
+    with pytest.raises(ValueError, match="unreclaimable_pages must be"):
+        sgx.reclaim_scenario("atomic", nodes=1, pages_per_node=64, unreclaimable_pages=65)

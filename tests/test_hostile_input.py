@@ -44,7 +44,7 @@ def test_non_integers_as_a_node_or_page_are_a_type_error(value: Any) -> None:
     with pytest.raises(TypeError, match="page id must be an int"):
         pool.free(value)
     with pytest.raises(TypeError, match="watermark must be an int"):
-        pool.should_reclaim(value)
+        pool.count_below(value)
     assert pool.true_free == pool.counter == 8
 
 
@@ -138,4 +138,4 @@ def test_a_page_id_from_another_pool_that_is_free_here_is_a_double_free() -> Non
 def test_comparison_of_the_wrong_type_is_a_type_error() -> None:
     pool = sgx.EpcPool("atomic", nodes=1, pages_per_node=4)
     with pytest.raises(TypeError, match="comparison must be a Comparison, got str"):
-        pool.should_reclaim(32, "kernel_unsigned")  # type: ignore[arg-type]
+        pool.count_below(32, "kernel_unsigned")  # type: ignore[arg-type]

@@ -36,7 +36,7 @@ def test_the_watermark_test_near_the_limits_of_a_long() -> None:
     # The distance from the count (about -2**40) to the watermark (2**63 - 1) overflows a long;
     # the UndefinedBehaviorSanitizer stage of .ci/run stops on the overflow this once was.
     pool = sgx.EpcPool("percpu_batch", nodes=1, pages_per_node=8, initial_drift=-(2**40))
-    assert pool.should_reclaim(2**63 - 1, Comparison.signed_count, WatermarkRead.exact_near_watermark)
+    assert pool.count_below(2**63 - 1, Comparison.signed_count, WatermarkRead.exact_near_watermark)
 
 
 def test_ctrl_c_in_the_demos_reclaim_section_still_shows_the_runs_that_finished(

@@ -74,20 +74,20 @@ def test_initial_drift_offsets_the_counter_but_not_the_lists(strategy: str) -> N
     pool.check_invariant()
 
 
-def test_should_reclaim_is_true_only_below_the_watermark() -> None:
+def test_count_below_is_true_only_below_the_watermark() -> None:
     pool = sgx.EpcPool("atomic", nodes=1, pages_per_node=33)
-    assert not pool.should_reclaim(32)  # 33 free
+    assert not pool.count_below(32)  # 33 free
     pool.alloc(0)
-    assert not pool.should_reclaim(32)  # 32 free: not below
+    assert not pool.count_below(32)  # 32 free: not below
     pool.alloc(0)
-    assert pool.should_reclaim(32)  # 31 free
+    assert pool.count_below(32)  # 31 free
 
 
 def test_kernel_unsigned_comparison_reads_a_negative_count_as_huge() -> None:
     pool = sgx.EpcPool("plain_node_lock", nodes=1, pages_per_node=4, initial_drift=-10)
     assert pool.counter == -6
-    assert pool.should_reclaim(32, sgx.Comparison.signed_count)
-    assert not pool.should_reclaim(32, sgx.Comparison.kernel_unsigned)
+    assert pool.count_below(32, sgx.Comparison.signed_count)
+    assert not pool.count_below(32, sgx.Comparison.kernel_unsigned)
 
 
 def test_pool_repr_names_strategy_and_counts() -> None:

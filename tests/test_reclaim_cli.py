@@ -157,3 +157,29 @@ def test_reclaim_runs_rejects_an_empty_choice_and_zero_runs() -> None:
         next(reclaim_runs([]))
     with pytest.raises(ValueError, match="runs must be at least 1"):
         next(reclaim_runs(["atomic"], runs=0))
+
+
+def test_reclaim_seed_runs_the_seed_shape_and_says_so(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli("reclaim", "--seed", "--runs", "1", "--strategies", "atomic", "--pages-per-node", "256")
+    assert done.code == 0, done.err
+    first = done.out.splitlines()[0]
+    assert "preset seed: 1 fault workers" in first
+    assert "enclave 576 pages (one shared enclave), 3 passes, the last removing every page" in first
+
+
+def test_reclaim_seed_with_a_shape_of_its_own_is_refused(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli("reclaim", "--seed", "--threads", "4", "--runs", "1", "--strategies", "atomic")
+    assert done.code == 2
+    assert "preset='seed' sets threads itself" in done.err
+
+
+def test_stalled_runs_are_counted_apart_from_hangs_and_raise_no_bug(run_cli: Callable[..., Outcome]) -> None:
+    # one retry too many ends an atomic run as stalled (the proof says it was not stuck)
+    done = run_cli(
+        "reclaim", "--runs", "1", "--strategies", "atomic", "--threads", "1", "--nodes", "1",
+        "--pages-per-node", "64", "--enclave-pages", "8192", "--passes", "10", "--max-retries", "1",
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert "atomic never hung" in done.out
+    assert "Stalled without a hang (starved of CPU, not stuck; not counted as hangs): atomic 1." in done.out
+    assert "BUG" not in done.out

@@ -1,10 +1,11 @@
 """The hang's mechanism, shown deterministically with an injected drift.
 
 With an exact strategy the counter stays exactly `initial_drift` away from the truth, so
-when every free list is empty it reads `initial_drift`: from `low` up, no fault wakes the
-reclaimer and the run hangs; below `low` it wakes and the run completes. Below zero the
+when every free list is empty it reads `initial_drift`: from `low` up, no allocation wakes
+the reclaimer and the run hangs; below `low` it wakes and the run completes. Below zero the
 kernel's unsigned comparison reads it as huge: the same hang. No race is needed for any
-of this, so none of these tests depends on timing.
+of this, so none of these tests depends on timing. A hang is the proven absorbing state
+(ReclaimOutcome.hung), never a guess from a quiet spell.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ QUICK_STALL = 0.1  # these hangs are certain; the watchdog need not wait long to
 @pytest.mark.parametrize("strategy", EXACT)
 def test_an_injected_drift_of_plus_100_hangs_every_exact_strategy(strategy: str) -> None:
     res = sgx.reclaim_scenario(strategy, initial_drift=100, stall_seconds=QUICK_STALL)
-    assert res.hung and res.outcome is sgx.ReclaimOutcome.stalled, res
-    # it hung on the first fill: every EPC page handed out, every list empty, the reclaimer never woken
+    assert res.hung and res.outcome is sgx.ReclaimOutcome.hung, res
+    # it hung on the first fill: every EPC page handed out, every list empty, the reclaimer never
+    # woken (the count never went below low, so no allocation woke it)
     assert res.faults_served == EPC_PAGES
     assert res.true_free == 0 and res.counter == 100 and res.drift == 100
     assert res.reclaimer_wakeups == 0 and res.pages_reclaimed == 0
@@ -75,40 +77,30 @@ def test_the_same_lost_free_is_harmless_when_the_count_is_compared_signed() -> N
     assert res.drift == -1
 
 
-def test_a_count_below_low_with_pages_resident_says_a_failed_fault_would_wake_the_reclaimer() -> None:
-    # an enclave that fits the EPC: no fault ever fails, so nothing wakes ksgxd, which was
-    # asleep before the first fault; the run ends with every page resident and the count,
-    # signed and a million short, below low: the reclaimer's own rule says a fault would wake it
+def test_a_hang_is_proven_without_waiting_for_the_stall_time() -> None:
+    # an hour of stall time: only the proof of the absorbing state can end this run
+    res = sgx.reclaim_scenario("atomic", initial_drift=100, stall_seconds=3600)
+    assert res.outcome is sgx.ReclaimOutcome.hung
+
+
+def test_a_fault_retried_past_max_retries_without_a_hang_is_a_stall() -> None:
+    # atomic never hangs; with 64 pages of EPC and an enclave 128 times larger its faults
+    # wait on ksgxd thousands of times a run (a fault retried twice: 100 of 100 runs here),
+    # so one retry too many ends the run, and the proof says it was not stuck: stalled
     res = sgx.reclaim_scenario(
-        "atomic", enclave_pages=EPC_PAGES, initial_drift=-1_000_000, comparison="signed_count"
-    )
-    assert res.completed, res
-    assert res.reclaimer_wakeups == 0 and res.pages_reclaimed == 0
-    assert res.counter < DEFAULTS.low and res.active_pages == EPC_PAGES
-    assert res.fault_wakes_reclaimer
+        "atomic", threads=1, nodes=1, pages_per_node=64, enclave_pages=8192, passes=10,
+        stall_seconds=3600, max_retries=1,
+    )  # fmt: skip
+    assert res.outcome is sgx.ReclaimOutcome.stalled and not res.hung, res
+    assert res.longest_fault_retries > 1
+    assert res.pages_conserved
 
 
-def test_a_fault_retried_past_max_retries_is_a_hang_whatever_the_stall_time() -> None:
-    res = sgx.reclaim_scenario("atomic", initial_drift=100, stall_seconds=3600, max_retries=1000)
-    assert res.outcome is sgx.ReclaimOutcome.retry_limit and res.hung
-    assert res.longest_fault_retries == 1000
-
-
-def test_a_stalled_run_is_declared_only_after_the_stall_time() -> None:
-    res = sgx.reclaim_scenario("atomic", initial_drift=100, stall_seconds=0.2)
-    assert res.outcome is sgx.ReclaimOutcome.stalled
-    assert res.elapsed_seconds >= 0.2
-
-
-def test_each_reclaimer_wake_up_evicts_whole_batches_from_the_active_list() -> None:
-    # one worker, an enclave of 3 x the EPC: the lists run dry again and again, and every
-    # time the reclaimer evicts batches of `scan` (the active list always holds more) until
-    # the count is back at `high`
+def test_every_page_faulted_in_is_evicted_or_still_resident() -> None:
+    # one worker, an enclave of 3 x the EPC: the lists run dry again and again, and ksgxd,
+    # woken by the allocations that leave the count below low, evicts behind the worker
     res = sgx.reclaim_scenario("atomic", threads=1, nodes=1, pages_per_node=256, enclave_pages=768, passes=1)
     assert res.completed, res
     assert res.faults_served == 768
-    assert (
-        res.pages_reclaimed == res.faults_served - res.active_pages
-    )  # every page faulted in: evicted or resident
-    assert res.pages_reclaimed % DEFAULTS.scan == 0
-    assert 1 <= res.reclaimer_wakeups <= res.pages_reclaimed // DEFAULTS.scan
+    assert res.pages_reclaimed == res.faults_served - res.active_pages
+    assert res.reclaimer_wakeups >= 1

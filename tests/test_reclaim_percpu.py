@@ -7,7 +7,8 @@ dry it often reads 32 or more, so no fault wakes the reclaimer. Measured on this
 machine, 20 runs each (scenario defaults, stall_seconds=0.3): the cheap read hung 17/20
 at 2 workers and 15/20 at 4 (oversubscribed); with `exact_near_watermark` 0/20 and 0/20;
 with counter_batch=8 0/20 either way. With a CI run competing for both CPUs the cheap
-read hung less often: 8/20 and 6/20. The test asks for one hang in HANG_RUNS assuming a
+read hung less often: 8/20 and 6/20. With the kernel's wake-up after every allocation the
+cheap read hung 20/20 and 16/20 (2 and 4 workers). The test asks for one hang in HANG_RUNS assuming a
 rate of only MIN_RATE, below even those, so it fails by bad luck with chance below one in
 a million. It stops at the first hang, so the extra runs cost nothing on a quiet machine.
 

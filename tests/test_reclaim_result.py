@@ -65,12 +65,13 @@ def test_a_hung_run_returns_instead_of_hanging_the_caller() -> None:
     assert results[0].hung
 
 
-def test_ctrl_c_stops_a_hung_run_that_would_wait_an_hour() -> None:
+def test_ctrl_c_stops_a_run_that_would_take_hours() -> None:
+    # a million passes over twice the EPC: it neither completes nor hangs for hours
     script = textwrap.dedent(
         """
         import pysgxalloc as sgx
         print("running", flush=True)
-        sgx.reclaim_scenario("atomic", initial_drift=100, stall_seconds=3600, max_retries=2**62)
+        sgx.reclaim_scenario("atomic", passes=2**20, stall_seconds=3600, max_retries=2**62)
         """
     )
     child = subprocess.Popen(
@@ -92,7 +93,7 @@ def test_result_repr_names_the_outcome_and_the_end_state() -> None:
     assert repr(done).startswith("ReclaimResult(strategy=per_node, completed, ")
     hung = sgx.reclaim_scenario("per_node", initial_drift=100, stall_seconds=0.05, **SMALL)
     text = repr(hung)
-    assert "HUNG (stalled) after 128 faults" in text
+    assert "HUNG after 128 faults" in text
     assert "counter=100, true_free=0, drift=+100" in text
 
 

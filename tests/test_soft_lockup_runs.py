@@ -31,7 +31,11 @@ def test_the_only_fault_worker_on_a_cpu_only_node_locks_up_with_the_v5_13_search
     assert result.soft_lockup and not result.hung
     assert result.soft_lockup_node == 0
     assert result.pages_conserved
-    assert result.true_free == 0  # every list was empty
+    # The lone worker drained the whole EPC before it locked up. (The lists are not still
+    # empty at the end: ksgxd, woken by the allocations below `low`, waits for the enclave
+    # lock the spinning fault holds, the kernel's deadlock, and frees its batch only once
+    # the run is wound down.)
+    assert result.faults_served >= result.epc_pages
     assert result.drift == 0  # the counter told the truth: the search is the cause
 
 

@@ -21,7 +21,7 @@ pool = cls.__new__(cls)
 uses = {{
     "counter": lambda: pool.counter, "nodes": lambda: pool.nodes, "packed": lambda: pool.packed,
     "alloc": lambda: pool.alloc(0), "free": lambda: pool.free(0),
-    "should_reclaim": lambda: pool.should_reclaim(32),
+    "count_below": lambda: pool.count_below(32),
     "home_node": lambda: pool.home_node(0), "invariant_violation": lambda: pool.invariant_violation(),
     "churn": lambda: pool.churn(10, 0, 0),
 }}

@@ -43,13 +43,14 @@ public:
     long counter() const noexcept override { return pool_.counter(); }
     long exact_count() const noexcept override { return pool_.exact_count(); }
     long read_error_bound() const noexcept override { return pool_.read_error_bound(); }
+    long compare_margin(WatermarkRead read) const noexcept override { return pool_.compare_margin(read); }
     std::size_t counter_state_bytes() const noexcept override { return pool_.counter_state_bytes(); }
     long true_free() const noexcept override { return pool_.true_free(); }
     long drift() const noexcept override { return pool_.drift(); }
     long exact_drift() const noexcept override { return pool_.exact_drift(); }
-    bool should_reclaim(long long watermark, Comparison how, WatermarkRead read) const override {
+    bool count_below(long long watermark, Comparison how, WatermarkRead read) const override {
         if (watermark < 0) throw_bad_argument("watermark must be >= 0, got " + std::to_string(watermark));
-        return pool_.should_reclaim(static_cast<long>(watermark), how, read);
+        return pool_.count_below(static_cast<long>(watermark), how, read);
     }
     unsigned home_node(long long page) const override { return pool_.home_node(shape().checked_page(page)); }
     bool is_free(long long page) const override { return pool_.is_free(shape().checked_page(page)); }
@@ -126,9 +127,11 @@ private:
 
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
                                    long long initial_drift, std::optional<long long> counter_batch, bool packed,
-                                   const std::vector<long long>& node_pages, NodeSearch node_search) {
+                                   const std::vector<long long>& node_pages, NodeSearch node_search,
+                                   PlainUpdate plain_update, long long remote_fetch_ns) {
     PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
-    const CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+    CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+    options.with_plain_update(plain_update, remote_fetch_ns);
     return with_counter(strategy, options.layout, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
         return std::make_unique<PoolOf<Counter>>(strategy, std::move(shape), options, node_search);
     });

@@ -40,11 +40,12 @@ public:
     virtual long counter() const noexcept = 0;
     virtual long exact_count() const noexcept = 0;
     virtual long read_error_bound() const noexcept = 0;
+    virtual long compare_margin(WatermarkRead read) const noexcept = 0;
     virtual std::size_t counter_state_bytes() const noexcept = 0;
     virtual long true_free() const noexcept = 0;
     virtual long drift() const noexcept = 0;
     virtual long exact_drift() const noexcept = 0;
-    virtual bool should_reclaim(long long watermark, Comparison how, WatermarkRead read) const = 0;
+    virtual bool count_below(long long watermark, Comparison how, WatermarkRead read) const = 0;
     virtual unsigned home_node(long long page) const = 0;
     virtual bool is_free(long long page) const = 0;
     virtual std::string invariant_violation() const = 0;
@@ -75,6 +76,7 @@ public:
 std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
                                    long long initial_drift = 0, std::optional<long long> counter_batch = std::nullopt,
                                    bool packed = false, const std::vector<long long>& node_pages = {},
-                                   NodeSearch node_search = NodeSearch::fixed_2024);
+                                   NodeSearch node_search = NodeSearch::fixed_2024,
+                                   PlainUpdate plain_update = PlainUpdate::in_place, long long remote_fetch_ns = 0);
 
 }  // namespace sgx

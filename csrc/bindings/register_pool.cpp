@@ -50,19 +50,20 @@ void register_pool(py::module_& m) {
     py::class_<AnyPool>(m, "Pool")
         .def(py::init([](Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift,
                          std::optional<long long> counter_batch, bool packed, std::vector<long long> node_pages,
-                         NodeSearch node_search) {
+                         NodeSearch node_search, PlainUpdate plain_update, long long remote_fetch_ns) {
                  // Checked and built off this thread, the GIL released: a bad argument's
                  // ValueError comes back through run_interruptibly. Building cannot stop
                  // half way, so Ctrl-C waits for it (a second at the seed's size) and discards it.
                  StopFlag unused;
                  return run_interruptibly(unused, [&] {
                      return make_pool(strategy, nodes, pages_per_node, initial_drift, counter_batch, packed,
-                                      node_pages, node_search);
+                                      node_pages, node_search, plain_update, remote_fetch_ns);
                  });
              }),
              py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"), py::arg("initial_drift") = 0,
              py::arg("counter_batch") = py::none(), py::arg("packed") = false,
-             py::arg("node_pages") = std::vector<long long>{}, py::arg("node_search") = NodeSearch::fixed_2024)
+             py::arg("node_pages") = std::vector<long long>{}, py::arg("node_search") = NodeSearch::fixed_2024,
+             py::arg("plain_update") = PlainUpdate::in_place, py::arg("remote_fetch_ns") = 0)
         .def_property_readonly("strategy", on_initialised(kPool, &AnyPool::strategy))
         .def_property_readonly("node_search", on_initialised(kPool, &AnyPool::node_search))
         .def_property_readonly("nodes",
@@ -113,8 +114,9 @@ void register_pool(py::module_& m) {
         .def_property_readonly("true_free", on_initialised(kPool, &AnyPool::true_free))
         .def_property_readonly("drift", on_initialised(kPool, &AnyPool::drift))
         .def_property_readonly("exact_drift", on_initialised(kPool, &AnyPool::exact_drift))
-        .def("should_reclaim", on_initialised(kPool, &AnyPool::should_reclaim), py::arg("watermark"),
-             py::arg("comparison") = Comparison::signed_count, py::arg("read") = WatermarkRead::cheap)
+        .def("compare_margin", on_initialised(kPool, &AnyPool::compare_margin), py::arg("read"))
+        .def("count_below", on_initialised(kPool, &AnyPool::count_below), py::arg("watermark"),
+             py::arg("comparison") = Comparison::kernel_unsigned, py::arg("read") = WatermarkRead::cheap)
         .def(
             "home_node",
             [](py::handle self, IntArg<"page id"> page) {

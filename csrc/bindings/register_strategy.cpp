@@ -22,9 +22,15 @@ void register_strategy(py::module_& m) {
         .value("kernel_unsigned", Comparison::kernel_unsigned)
         .finalize();
 
-    py::native_enum<WatermarkRead>(m, "WatermarkRead", "enum.Enum", "Which read should_reclaim compares")
+    py::native_enum<WatermarkRead>(m, "WatermarkRead", "enum.Enum", "Which read the watermark test compares")
         .value("cheap", WatermarkRead::cheap)
         .value("exact_near_watermark", WatermarkRead::exact_near_watermark)
+        .value("exact_within_error_bound", WatermarkRead::exact_within_error_bound)
+        .finalize();
+
+    py::native_enum<PlainUpdate>(m, "PlainUpdate", "enum.Enum", "How the plain strategies' racy update is compiled")
+        .value("in_place", PlainUpdate::in_place)
+        .value("load_store", PlainUpdate::load_store)
         .finalize();
 
     py::native_enum<Accuracy>(m, "Accuracy", "enum.Enum", "What a strategy's cheap read promises when quiescent")

@@ -12,6 +12,7 @@
 #include "base/cpus.hpp"
 #include "base/errors.hpp"
 #include "counters/cell_layout.hpp"
+#include "counters/remote_fetch.hpp"
 
 namespace sgx {
 
@@ -45,6 +46,21 @@ struct CounterOptions {
     long counter_batch = default_counter_batch();
     // per_node, percpu_batch and striped only: padded cells, or packed for the ablation.
     CellLayout layout = CellLayout::padded;
+    // plain_node_lock and plain_unlocked only: how the racy update is compiled
+    // (remote_fetch.hpp), and the remote fetch inside the load_store form.
+    PlainUpdate plain_update = PlainUpdate::in_place;
+    long remote_fetch_ns = 0;
+
+    // The plain update's form and window from a caller's raw values.
+    CounterOptions& with_plain_update(PlainUpdate form, long long window_ns) {
+        check_range("remote_fetch_ns", window_ns, 0, kMaxRemoteFetchNs);
+        if (window_ns > 0 && form != PlainUpdate::load_store) {
+            throw_bad_argument("remote_fetch_ns needs plain_update=load_store: the in-place update is one instruction");
+        }
+        plain_update = form;
+        remote_fetch_ns = static_cast<long>(window_ns);
+        return *this;
+    }
 
     // Options from a caller's raw values (Python's): no batch means the default.
     static CounterOptions checked(long long initial_drift, std::optional<long long> counter_batch, bool packed) {

@@ -29,22 +29,38 @@
 #include "counters/counter_strategy.hpp"
 #include "counters/node_pages.hpp"
 #include "counters/pause.hpp"
+#include "counters/remote_fetch.hpp"
 
 namespace sgx {
 
 // THE deliberate data race of this project, and the only one: models
-// `sgx_nr_free_pages--` / `++` on a plain unsigned long. A volatile load then a
-// volatile store (the kernel's READ_ONCE/WRITE_ONCE, perfbook's count_nonatomic):
-// the compiler must emit both and can neither fold nor hoist them, so a store
-// another core makes between the two is overwritten and lost. ThreadSanitizer
-// instruments volatile accesses like plain ones and reports this race, on purpose.
+// `sgx_nr_free_pages--` / `++` on a plain unsigned long, in one of two forms
+// (remote_fetch.hpp). ThreadSanitizer instruments both like any plain access
+// and reports this race, on purpose.
+//
+// The load/store form: a volatile load then a volatile store (the kernel's
+// READ_ONCE/WRITE_ONCE, perfbook's count_nonatomic): the compiler must emit
+// both and can neither fold nor hoist them, so a store another core makes
+// between the two is overwritten and lost. `fetch` widens that window.
 template <class Pause>
-inline void racy_add(long& shared, long delta) noexcept {
+inline void racy_add(long& shared, long delta, const RemoteFetchDelay& fetch) noexcept {
     volatile long& cell = shared;
     Pause::at(Access::load, Shared::counter, 0, shared);
     const long seen = cell;
     Pause::at(Access::store, Shared::counter, 0, shared);  // the window in which another CPU's store is lost
+    if (fetch.active()) [[unlikely]] fetch.wait();
     cell = seen + delta;
+}
+
+// The in-place form, as gcc compiles the kernel's plain `sgx_nr_free_pages--`: one
+// unlocked add to memory (`addq`/`subq $1, mem` on x86-64). The race is inside
+// the instruction: another core's store between its read and its write is lost.
+// A plain, non-volatile access, so the compiler may use the one instruction; the
+// locks around every call keep it from moving or merging updates across them.
+template <class Pause>
+inline void racy_add_in_place(long& shared, long delta) noexcept {
+    Pause::at(Access::rmw, Shared::counter, 0, shared);  // one instruction has no gap: the point sits before it
+    shared += delta;
 }
 
 // The matching racy load: the kernel read sgx_nr_free_pages with no lock at all.
@@ -61,11 +77,12 @@ public:
     static constexpr UpdateSite site = Site;
     using pause_policy = Pause;
 
-    PlainCount(NodePages pages, const CounterOptions& options) {
+    PlainCount(NodePages pages, const CounterOptions& options)
+        : in_place_(options.plain_update == PlainUpdate::in_place), fetch_(options.remote_fetch_ns) {
         count_.value = total_pages(pages) + options.initial_drift;
     }
-    void on_alloc(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, -1); }
-    void on_free(unsigned, Slot) noexcept { racy_add<Pause>(count_.value, +1); }
+    void on_alloc(unsigned, Slot) noexcept { add(-1); }
+    void on_free(unsigned, Slot) noexcept { add(+1); }
     // One load; whatever the lost updates left behind, forever.
     long read() const noexcept {
         Pause::at(Access::load, Shared::counter, 0, count_.value);
@@ -77,7 +94,18 @@ public:
     std::size_t state_bytes() const noexcept { return sizeof *this; }
 
 private:
+    // One predictable branch on a read-only member picks the form.
+    void add(long delta) noexcept {
+        if (in_place_) [[likely]] {
+            racy_add_in_place<Pause>(count_.value, delta);
+        } else {
+            racy_add<Pause>(count_.value, delta, fetch_);
+        }
+    }
+
     Padded<long> count_;
+    bool in_place_;
+    RemoteFetchDelay fetch_;
 };
 
 struct PlainNodeLockName {

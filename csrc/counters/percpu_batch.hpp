@@ -90,6 +90,13 @@ public:
         return (batch_ - 1) * global_.value.registered.load(std::memory_order_relaxed);
     }
 
+    // __percpu_counter_compare()'s margin: batch x num_online_cpus(), the
+    // model's CPUs online being the slots in use. Wider than read_error_bound()
+    // by one update per slot, as the kernel's is. Relaxed: as read_error_bound().
+    long compare_margin() const noexcept {
+        return batch_ * global_.value.registered.load(std::memory_order_relaxed);
+    }
+
     std::size_t state_bytes() const noexcept {
         return sizeof *this + kSlotCount * (sizeof(SlotCell) + sizeof(Slot));
     }

@@ -14,7 +14,10 @@
 //     sgx_should_reclaim(high)) as prepare_to_wait (`wait`), the test, and
 //     schedule() (`sleep`, which blocks until a `wake`), then
 //     sgx_reclaim_pages(): up to `scan` pages off the active list's head, each
-//     freed to its home node.
+//     written back and freed to its home node. Unlike the threaded scenario,
+//     no second chance: every page here is touched once, by the fault that
+//     brought it in, so ageing would only put each page back once and double the
+//     steps of every search without changing which states are reachable.
 // The active list's lock guards no other shared access, so each list operation
 // is one indivisible step (`rmw` on active_list), its unlocked emptiness test a `load`.
 //
@@ -44,9 +47,9 @@ public:
     ReclaimRun(const ExploreConfig& config, const CounterOptions& options)
         : config_(config),
           pool_(PoolShape::checked(config.nodes, config.pages_per_node), options),
-          enclave_(static_cast<EnclavePageId>(config.enclave_pages)),
+          enclave_(static_cast<EnclavePageId>(config.enclave_pages), 1),
           ksgxd_(static_cast<unsigned>(config.threads)),
-          batch_(static_cast<std::size_t>(config.scan)) {}
+          chunk_(static_cast<std::size_t>(config.scan)) {}
 
     ScheduleRun run(Chooser& chooser) {
         Scheduler scheduler(ksgxd_ + 1, chooser, config_.points, config_.max_steps,
@@ -78,7 +81,7 @@ private:
 
     // models sgx_should_reclaim(): the count below the watermark, then the active list not empty.
     bool should_reclaim(long long watermark) const noexcept {
-        if (!pool_.should_reclaim(static_cast<long>(watermark), config_.comparison)) return false;
+        if (!pool_.count_below(static_cast<long>(watermark), config_.comparison)) return false;
         Scheduled::at(Access::load, Shared::active_list, 0, enclave_);
         return enclave_.active_length() > 0;
     }
@@ -135,8 +138,11 @@ private:
     // models sgx_reclaim_pages(): evict from the LRU head, free to each page's home node.
     void reclaim_pages() {
         Scheduled::at(Access::rmw, Shared::active_list, 0, enclave_);
-        const std::size_t taken = enclave_.evict_from_head(std::span<PageId>(batch_));
-        for (std::size_t page = 0; page < taken; ++page) pool_.free(batch_[page], ksgxd_);
+        const std::size_t taken = enclave_.isolate_from_head(std::span<EnclavePageId>(chunk_));
+        for (std::size_t index = 0; index < taken; ++index) {
+            enclave_.mark_being_reclaimed(chunk_[index]);
+            pool_.free(enclave_.write_back(chunk_[index]), ksgxd_);
+        }
     }
 
     // The absorbing hang (see the top of this file). Called with every thread
@@ -155,9 +161,9 @@ private:
 
     const ExploreConfig& config_;
     EpcPool<Counter> pool_;
-    Enclave enclave_;
+    Enclaves enclave_;  // one enclave, shared by every worker
     const unsigned ksgxd_;  // its thread index, one past the workers (and its slot)
-    std::vector<PageId> batch_;
+    std::vector<EnclavePageId> chunk_;
     const char queue_ = 0;  // ksgxd_waitq: only its address matters
     long faults_served_ = 0;
     unsigned workers_done_ = 0;

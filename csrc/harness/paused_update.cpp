@@ -113,7 +113,10 @@ void PausedUpdateConfig::validate() const {
 PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config,
                                     const StopFlag& stop) {
     config.validate();
-    const CounterOptions options = CounterOptions::checked(0, config.counter_batch, config.packed);
+    CounterOptions options = CounterOptions::checked(0, config.counter_batch, config.packed);
+    // The pause holds an update open between its load and its store: the plain
+    // strategies' load/store form has that gap (the in-place one is one instruction).
+    options.plain_update = PlainUpdate::load_store;
     return with_counter<InjectedPause>(strategy, options.layout,
                                        [&]<class Counter>() { return paused_update_with<Counter>(config, options, stop); });
 }

@@ -28,6 +28,7 @@
 
 #include "base/errors.hpp"
 #include "base/padded.hpp"
+#include "base/slot.hpp"
 #include "base/spinlock.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
@@ -49,18 +50,27 @@ public:
     // updates had already been lost: the drift's consequences, shown
     // deterministically. `options` must be valid (built by CounterOptions::checked).
     // `search` matters only to callers on a node without EPC (node_search.hpp).
+    //
+    // The count is built as the kernel builds it at boot: it starts at zero
+    // (plus the injected drift) and every page joins its home list through the
+    // strategy's own free update, as __sgx_sanitize_pages() hands each EREMOVE'd
+    // page to sgx_free_epc_page(). Those frees run on one thread (ksgxd's, here
+    // kCallerSlot's), so they are exact whatever the strategy. percpu_batch, not
+    // the kernel's, starts at the total instead: its boot frees would leave the
+    // boot slot's unfolded delta in every pool's cheap read, a slot no user owns.
     explicit EpcPool(PoolShape shape, const CounterOptions& options = {}, NodeSearch search = NodeSearch::fixed_2024)
         : shape_(std::move(shape)),
           search_(search),
           lists_(std::make_unique<Padded<FreeList>[]>(shape_.nodes())),
           pages_(shape_.total_pages()),
-          counter_(shape_.node_pages(), options) {
-        // models sgx_setup_epc_section(): every page starts on its home list.
+          counter_(starting_pages(shape_), options) {
+        // models sgx_setup_epc_section() and the sanitising frees: every page joins its home list.
         for (unsigned home = 0; home < shape_.nodes(); ++home) {
             const PageId first = shape_.first_page_of(home);
             for (PageId page = first; page < first + shape_.pages_of(home); ++page) {
                 pages_[page].home = static_cast<std::uint16_t>(home);
                 put_back(lists_[home].value, page);
+                if constexpr (kBootByFrees) counter_.on_free(home, kCallerSlot);
             }
         }
     }
@@ -135,25 +145,51 @@ public:
     // sums everything it has; non-zero only where updates were lost.
     long exact_drift() const noexcept { return exact_count() - true_free(); }
 
-    // models sgx_should_reclaim()'s first half: sgx_nr_free_pages < watermark.
-    // With WatermarkRead::exact_near_watermark, a cheap read within the
-    // strategy's error bound of the watermark is replaced by the exact read, as
+    // models sgx_should_reclaim()'s first half, the count test alone:
+    // sgx_nr_free_pages < watermark. (The kernel's test also needs a non-empty
+    // active list, which belongs to the enclaves: Reclaimer::should_reclaim().)
+    // With a WatermarkRead other than cheap, a cheap read within the read's
+    // margin of the watermark is replaced by the exact read, as
     // __percpu_counter_compare() does: the lock is paid only near the watermark.
-    bool should_reclaim(long watermark, Comparison how,
-                        WatermarkRead read = WatermarkRead::cheap) const noexcept {
+    bool count_below(long watermark, Comparison how, WatermarkRead read = WatermarkRead::cheap) const noexcept {
         long count = counter();
-        if (read == WatermarkRead::exact_near_watermark) [[unlikely]] {
+        if (read != WatermarkRead::cheap) [[unlikely]] {
             // In unsigned arithmetic: a drifted count and a huge watermark can lie
             // further apart than a long holds, and the difference must not overflow.
             const unsigned long gap = count > watermark
                                           ? static_cast<unsigned long>(count) - static_cast<unsigned long>(watermark)
                                           : static_cast<unsigned long>(watermark) - static_cast<unsigned long>(count);
-            if (gap <= static_cast<unsigned long>(read_error_bound())) count = exact_count();
+            if (gap <= static_cast<unsigned long>(compare_margin(read))) count = exact_count();
         }
         if (how == Comparison::kernel_unsigned) {
             return static_cast<unsigned long>(count) < static_cast<unsigned long>(watermark);
         }
         return count < watermark;
+    }
+
+    // How near the watermark a cheap read must be for `read` to take the exact
+    // one. __percpu_counter_compare()'s own margin (batch x CPUs online, here
+    // slots in use) where the strategy has one, else the read's error bound.
+    long compare_margin(WatermarkRead read) const noexcept {
+        if constexpr (requires { counter_.compare_margin(); }) {
+            if (read == WatermarkRead::exact_near_watermark) return counter_.compare_margin();
+        }
+        return read_error_bound();
+    }
+
+    // Runs check(free pages) with every node lock held (in rising id, as
+    // invariant_violation() takes them): no page joins or leaves a free list
+    // until check returns. For the reclaim scenario's hang proof.
+    template <class Check>
+    bool with_lists_locked(Check&& check) const {
+        std::vector<std::unique_lock<Spinlock>> held;
+        held.reserve(shape_.nodes());
+        long free = 0;
+        for (unsigned node = 0; node < shape_.nodes(); ++node) {
+            held.emplace_back(lists_[node].value.lock);
+            free += lists_[node].value.pages.length();
+        }
+        return check(free);
     }
 
     unsigned home_node(PageId page) const noexcept { return pages_[page].home; }
@@ -192,6 +228,16 @@ public:
     }
 
 private:
+    static constexpr bool kBootByFrees = Counter::accuracy != Accuracy::bounded;
+
+    // What the counter is built from: every node empty when the boot frees will
+    // count the pages in, else every node's pages. Read only by its constructor.
+    static std::vector<std::uint32_t> starting_pages(const PoolShape& shape) {
+        const NodePages pages = shape.node_pages();
+        if constexpr (kBootByFrees) return std::vector<std::uint32_t>(pages.size(), 0);
+        return {pages.begin(), pages.end()};
+    }
+
     struct FreeList {
         Spinlock lock;
         // Its length is not in the kernel: the model's ground truth for true_free().

@@ -15,13 +15,52 @@
 
 namespace sgx {
 
+// A list's length, kept by its owner under the owner's lock and read without it.
+class ListLength {
+public:
+    // May be stale without the owner's lock, never torn.
+    long get() const noexcept { return length_.load(std::memory_order_relaxed); }
+
+    // Under the owner's lock only: a relaxed load and store are the plain moves
+    // of a plain long, the lock makes them whole; the atomic type only makes
+    // get()'s unlocked read well defined.
+    void add(long delta) noexcept { length_.store(get() + delta, std::memory_order_relaxed); }
+
+private:
+    std::atomic<long> length_{0};
+};
+
+// The conservation walk both lists share: from `head` along `next(id)`, every id
+// below `limit`, none twice, `entry_violation(id)` empty for each, the last one
+// `tail` and the count `length`. Marks each id in `listed` (sized `limit`).
+// `entry_violation(id, previous)` also gets the id before it (kNone for the head).
+template <class Id, Id kNone, class Next, class EntryViolation>
+std::string list_violation(const std::string& where, Id head, Id tail, long length, Id limit, Next&& next,
+                           std::vector<bool>& listed, EntryViolation&& entry_violation) {
+    long steps = 0;
+    Id last = kNone;
+    for (Id id = head; id != kNone; id = next(id)) {
+        if (id >= limit) return where + "entry " + std::to_string(id) + " out of range";
+        if (listed[id]) return where + "entry " + std::to_string(id) + " listed twice";
+        if (std::string broken = entry_violation(id, last); !broken.empty()) return where + broken;
+        listed[id] = true;
+        last = id;
+        ++steps;
+    }
+    if (last != tail) return where + "tail does not end the list";
+    if (steps != length) {
+        return where + "length says " + std::to_string(length) + ", list holds " + std::to_string(steps);
+    }
+    return {};
+}
+
 template <class Id, Id kNone>
 class IntrusiveFifo {
 public:
     Id head() const noexcept { return head_; }
 
     // Entries on the list. Without the owner's lock: may be stale, never torn.
-    long length() const noexcept { return length_.load(std::memory_order_relaxed); }
+    long length() const noexcept { return length_.get(); }
 
     // models list_add_tail().
     template <class Next>
@@ -33,7 +72,7 @@ public:
             next(tail_) = id;
         }
         tail_ = id;
-        add_to_length(+1);
+        length_.add(+1);
     }
 
     // models list_first_entry() + list_del(): kNone when the list is empty.
@@ -43,7 +82,7 @@ public:
         if (id == kNone) return kNone;
         head_ = next(id);
         if (head_ == kNone) tail_ = kNone;
-        add_to_length(-1);
+        length_.add(-1);
         return id;
     }
 
@@ -55,34 +94,14 @@ public:
     template <class Next, class EntryViolation>
     std::string violation(const std::string& where, Id limit, Next&& next, std::vector<bool>& listed,
                           EntryViolation&& entry_violation) const {
-        long steps = 0;
-        Id last = kNone;
-        for (Id id = head_; id != kNone; id = next(id)) {
-            if (id >= limit) return where + "entry " + std::to_string(id) + " out of range";
-            if (listed[id]) return where + "entry " + std::to_string(id) + " listed twice";
-            if (std::string broken = entry_violation(id); !broken.empty()) return where + broken;
-            listed[id] = true;
-            last = id;
-            ++steps;
-        }
-        if (last != tail_) return where + "tail does not end the list";
-        if (steps != length()) {
-            return where + "length says " + std::to_string(length()) + ", list holds " + std::to_string(steps);
-        }
-        return {};
+        return list_violation<Id, kNone>(where, head_, tail_, length(), limit, next, listed,
+                                         [&](Id id, Id) { return entry_violation(id); });
     }
 
 private:
-    // Under the owner's lock only: a relaxed load and store are the plain moves
-    // of a plain long, the lock makes them whole; the atomic type only makes
-    // length()'s unlocked read well defined.
-    void add_to_length(long delta) noexcept {
-        length_.store(length_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-    }
-
     Id head_ = kNone;
     Id tail_ = kNone;
-    std::atomic<long> length_{0};
+    ListLength length_;
 };
 
 }  // namespace sgx

@@ -14,12 +14,16 @@ enum class Comparison {
 
 // Which read should_reclaim compares with the watermark.
 enum class WatermarkRead {
-    cheap,                 // always the cheap read, as sgx_should_reclaim() reads sgx_nr_free_pages
-    exact_near_watermark,  // the exact read when the cheap one is within its error bound of the watermark
+    cheap,  // always the cheap read, as sgx_should_reclaim() reads sgx_nr_free_pages
+    // __percpu_counter_compare()'s rule: the exact read when the cheap one is
+    // within batch x CPUs online (here: slots in use) of the watermark
+    exact_near_watermark,
+    // the tighter margin: within the cheap read's error bound, (batch - 1) x slots in use
+    exact_within_error_bound,
 };
 
 struct Watermarks {
-    long low;   // SGX_NR_LOW_PAGES: a failed fault wakes the reclaimer below this
+    long low;   // SGX_NR_LOW_PAGES: an allocation wakes the reclaimer below this
     long high;  // SGX_NR_HIGH_PAGES: the reclaimer runs until the count reaches this
 };
 

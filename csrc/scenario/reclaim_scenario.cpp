@@ -1,30 +1,48 @@
 // The reclaim scenario's thread team: fault workers, the reclaimer, and the
 // watchdog that turns a hang into a returned result.
 //
-// Worker i owns a contiguous share of the enclave, uses node i % nodes as its
-// local node and slot i; it makes `passes` passes over its share, and a touch
-// of an evicted page faults. A fault models the #PF path of
-// arch/x86/kernel/cpu/sgx/encl.c (sgx_encl_load_page()) calling
-// sgx_alloc_epc_page(page, false): no reclaim of its own; when every list is
-// empty it wakes ksgxd only if sgx_should_reclaim(SGX_NR_LOW_PAGES) and returns
-// -EBUSY, and user space faults on the same address again. (The kernel also
-// wakes ksgxd after a *successful* allocation below the low watermark; the
-// model wakes it from failed faults only, so the reclaimer runs exactly when
-// the lists are dry, which is where the hang is decided.)
+// Worker i owns a contiguous share of the enclave pages (its own enclave, or a
+// share of the one shared enclave), uses node i % nodes as its local node and
+// slot i; it makes `passes` passes over its share. A touch of a present page
+// sets its accessed bit; a touch of any other page faults. A fault models
+// sgx_vma_fault() (arch/x86/kernel/cpu/sgx/encl.c, v5.15): it takes the
+// enclave's lock for the whole fault; a page being written back gives -EBUSY;
+// an evicted page is loaded with sgx_alloc_epc_page(page, false), which, as the
+// kernel's, returns -ENOMEM (the run ends out_of_memory) when the free lists and
+// the active list are all empty, -EBUSY when only the free lists are, and
+// after any outcome but -ENOMEM wakes ksgxd if sgx_should_reclaim(low). On
+// -EBUSY the lock is dropped and user space faults on the same address again.
+// With direct_reclaim the allocation is made with reclaim=true instead, as
+// EADD and EAUG do, outside the enclave's lock: the caller then reclaims pages
+// itself whenever the lists are empty. With remove_last_pass the last pass
+// removes each page (sgx_encl_remove_pages(): load it if evicted, take it off
+// the active list, -EBUSY if the reclaimer holds it, free its EPC page).
 //
 // A worker on a node without EPC (node_pages) searches the mask as
 // config.node_search says; with the v5.13 search and every list empty its
 // allocation never returns in the kernel, and here it ends the run as a
 // soft_lockup (ReclaimStats::soft_lockup_node says where).
 //
-// The calling thread is the watchdog: it looks at the workers' progress every
-// kWatchInterval and declares the run hung after stall_seconds without a single
-// touch completed, or as soon as a worker reports a fault retried more than
-// max_retries times. Either way it raises the team's stop flag, wakes the
-// reclaimer, joins every thread and returns: a hung model never hangs the process.
+// The calling thread is the watchdog. Whenever a look finds no progress since
+// the last one, it tests for the hang, which is a state no thread can leave:
+// ksgxd asleep, every free list empty, every EPC page resident on the active
+// list but the unreclaimable ones (no page in anyone's hands, no free in
+// flight), every unfinished worker
+// waiting for a page after a failed allocation, and the wake-up test false. It
+// holds ksgxd's wait-queue lock, every node lock and the active list's lock
+// while it tests, so the state is read at one instant; and from that state every
+// thread's next step is a failed allocation and a false wake-up test, forever.
+// That alone is `hung`. A run with no touch completed and no page scanned by
+// ksgxd for stall_seconds (or a fault retried past max_retries) that is not in
+// that state is `stalled`:
+// starved of CPU, not stuck. Either way the watchdog raises the team's stop flag,
+// wakes the reclaimer, joins every thread and returns: a hung model never hangs
+// the process.
 //
-// Cost: a hit is one relaxed load and one relaxed store on the worker's own
-// cache line; a fault adds an allocation and one active-list lock round trip.
+// Cost: a hit is one relaxed load (plus a fetch_or after an aging scan) and one
+// relaxed store on the worker's own cache line; a fault adds the enclave lock,
+// an allocation, the wake-up test (one counter read) and one active-list lock
+// round trip.
 #include "scenario/reclaim_scenario.hpp"
 
 #include <algorithm>
@@ -44,6 +62,7 @@
 #include "base/slot.hpp"
 #include "counters/counter_options.hpp"
 #include "model/enclave.hpp"
+#include "model/enclave_lock.hpp"
 #include "model/pool_shape.hpp"
 #include "model/reclaimer.hpp"
 
@@ -61,10 +80,27 @@ constexpr auto kWatchdogStarved = std::chrono::milliseconds(250);
 
 constexpr int kNoVerdict = -1;
 
+// What one attempt at a fault or a removal came to (under the enclave's lock).
+// soft_lockup: a CPU-only node's worker, v5.13's search, every list empty: the
+// kernel would spin inside __sgx_alloc_epc_page() for good (model/node_search.hpp).
+enum class Attempt { served, busy, out_of_memory, soft_lockup };
+
+// A worker's phase, for the hang proof.
+enum class Phase : int {
+    running,           // anything but the two below
+    waiting_for_page,  // its last allocation failed and none has succeeded since
+    done,              // finished (or stopped): it will never touch the pool again
+};
+
 struct WorkerTally {
     long long faults = 0;
     long long retries = 0;
     long long longest = 0;
+    long long removed = 0;
+    long long reclaimed = 0;  // by direct reclaim
+    long long wakes = 0;
+    long long busy_being_reclaimed = 0;
+    Clock::duration waiting{};
 };
 
 template <CounterStrategy Counter>
@@ -75,16 +111,25 @@ public:
           external_(external),
           pool_(PoolShape::checked(config.nodes, config.pages_per_node, config.node_pages), options,
                 config.node_search),
-          enclave_(static_cast<EnclavePageId>(config.enclave_pages)),
-          reclaimer_(pool_, enclave_, Watermarks{static_cast<long>(config.low), static_cast<long>(config.high)},
+          enclaves_(static_cast<EnclavePageId>(config.enclave_pages),
+                    config.shared_enclave ? 1U : static_cast<unsigned>(config.threads)),
+          reclaimer_(pool_, enclaves_, Watermarks{static_cast<long>(config.low), static_cast<long>(config.high)},
                      config.comparison, config.watermark_read, static_cast<long>(config.scan), reclaimer_slot(config),
                      config.leak_pages),
           threads_(static_cast<std::size_t>(config.threads)),
           start_line_(static_cast<std::ptrdiff_t>(threads_) + 2),
           progress_(std::make_unique<Padded<std::atomic<long long>>[]>(threads_)),
+          phases_(std::make_unique<Padded<std::atomic<Phase>>[]>(threads_)),
           tallies_(threads_),
           errors_(threads_ + 1),
-          cpus_(config.pin ? allowed_cpus() : std::vector<int>{}) {}
+          cpus_(config.pin ? allowed_cpus() : std::vector<int>{}) {
+        // The SECS and version-array pages: allocated before any fault, never on the active list.
+        unreclaimable_.reserve(static_cast<std::size_t>(config.unreclaimable_pages));
+        for (long long index = 0; index < config.unreclaimable_pages; ++index) {
+            const auto node = static_cast<unsigned>(index % config.nodes);
+            unreclaimable_.push_back(pool_.alloc(node, reclaimer_slot(config)));
+        }
+    }
 
     ReclaimStats run() {
         std::vector<std::thread> team;
@@ -116,6 +161,17 @@ public:
     }
 
 private:
+    // What a worker carries through its faults.
+    struct Worker {
+        unsigned local;
+        Slot slot;
+        WorkerTally& tally;
+        std::atomic<Phase>& phase;
+        std::vector<EnclavePageId> chunk;  // for direct reclaim
+        Attempt failure = Attempt::busy;   // why the last allocation gave no page
+        bool waiting = false;              // phase is waiting_for_page
+    };
+
     static Slot reclaimer_slot(const ReclaimConfig& config) { return static_cast<Slot>(config.threads); }
 
     // The first verdict wins; every thread then winds down.
@@ -151,20 +207,65 @@ private:
             const Clock::time_point now = Clock::now();
             if (now - last_look > kWatchdogStarved) last_change = now;
             last_look = now;
-            if (const long long current = progress(); current != seen) {
+            // Relaxed: a flag; the proof below reads the state under its locks.
+            const bool over_retries = retry_limit_hit_.load(std::memory_order_relaxed);
+            if (const long long current = progress(); current != seen && !over_retries) {
                 seen = current;
                 last_change = now;
-            } else if (now - last_change >= stall) {
+                continue;
+            }
+            if (proven_hung()) {
+                hold.unlock();
+                declare(ReclaimOutcome::hung);
+                return;
+            }
+            if (over_retries || now - last_change >= stall) {
                 hold.unlock();
                 declare(ReclaimOutcome::stalled);
                 return;
             }
         }
         hold.unlock();
-        declare(ReclaimOutcome::completed);  // a no-op when a worker declared first
+        declare(ReclaimOutcome::completed);  // a no-op when a verdict came first
     }
 
+    // The absorbing state, read at one instant: ksgxd's wait-queue lock, every
+    // node lock and the active list's lock held. From it no allocation can
+    // succeed (no free page), no page can be freed (ksgxd asleep and never
+    // woken, as the wake-up test is false and stays so while the count stands
+    // still; no worker holds a page to remove), so no thread can ever change it.
+    bool proven_hung() {
+        const long reclaimable_pages =
+            static_cast<long>(pool_.shape().total_pages()) - static_cast<long>(unreclaimable_.size());
+        return reclaimer_.while_asleep([&] {
+            return pool_.with_lists_locked([&](long free) {
+                if (free != 0) return false;
+                return enclaves_.with_active_list_locked([&](long active) {
+                    // Every page resident and listed: none popped and not yet placed, none
+                    // in a remover's hands. A worker stores its phase before it places a
+                    // page, so a worker that got one is not read as still waiting.
+                    if (active != reclaimable_pages) return false;
+                    bool someone_waits = false;
+                    for (std::size_t index = 0; index < threads_; ++index) {
+                        // Acquire: pairs with the release that published waiting_for_page,
+                        // so the counter updates the worker made before are seen below.
+                        const Phase phase = phases_[index].value.load(std::memory_order_acquire);
+                        if (phase == Phase::running) return false;
+                        someone_waits = someone_waits || phase == Phase::waiting_for_page;
+                    }
+                    return someone_waits && !reclaimer_.should_wake();
+                });
+            });
+        });
+    }
+
+    // Touches completed, plus ksgxd's work: a scan that gives 33 million
+    // accessed pages their second chance before it evicts one is progress too.
     long long progress() const noexcept {
+        return touches() + reclaimer_.pages_reclaimed() + reclaimer_.young_skipped();
+    }
+
+    long long touches() const noexcept {
         long long sum = 0;
         // Relaxed: each count only ever grows; the watchdog compares sums, and any
         // change at all is progress.
@@ -186,6 +287,8 @@ private:
             if (!at_start) start_line_.count_down();
             declare(ReclaimOutcome::interrupted);
         }
+        // Release: as waiting_for_page, for the hang proof.
+        phases_[index].value.store(Phase::done, std::memory_order_release);
         {
             std::lock_guard hold(watch_mutex_);
             ++finished_;
@@ -197,53 +300,188 @@ private:
         const auto pages = static_cast<unsigned long long>(config_.enclave_pages);
         const auto first = static_cast<EnclavePageId>(pages * index / threads_);
         const auto last = static_cast<EnclavePageId>(pages * (index + 1) / threads_);
-        const auto local = static_cast<unsigned>(index % static_cast<std::size_t>(config_.nodes));
-        const auto slot = static_cast<Slot>(index);
+        Worker self{static_cast<unsigned>(index % static_cast<std::size_t>(config_.nodes)),
+                    static_cast<Slot>(index),
+                    tallies_[index].value,
+                    phases_[index].value,
+                    config_.direct_reclaim ? reclaimer_.chunk_buffer() : std::vector<EnclavePageId>{}};
         std::atomic<long long>& touched = progress_[index].value;
-        WorkerTally& tally = tallies_[index].value;
         long long count = 0;
         for (long long pass = 0; pass < config_.passes; ++pass) {
+            const bool removing = config_.remove_last_pass && pass + 1 == config_.passes;
             for (EnclavePageId page = first; page < last; ++page) {
                 if (stopping()) return;
-                if (enclave_.epc_page(page) == kNoPage && !fault_in(page, local, slot, tally)) return;
+                if (removing) {
+                    if (!retry_until_served(page, self, [&] { return remove_page(page, self); })) return;
+                } else if (!enclaves_.touch(page) && !fault_in(page, self)) {
+                    return;
+                }
                 // Relaxed: a count for the watchdog, which only looks for change.
                 touched.store(++count, std::memory_order_relaxed);
             }
         }
     }
 
-    // A fault on an evicted page, retried until served. False when the run ended first.
-    bool fault_in(EnclavePageId page, unsigned local, Slot slot, WorkerTally& tally) {
+    // A touch that faulted. False when the run ended first.
+    bool fault_in(EnclavePageId page, Worker& self) {
+        if (config_.direct_reclaim) return add_page(page, self);
+        return retry_until_served(page, self, [&] { return load_page(page, self); });
+    }
+
+    // User space faulting on one address until the kernel serves it: each
+    // attempt runs under the enclave's lock; after -EBUSY the lock is dropped,
+    // handed to a waiter (enclave_lock.hpp), and the fault comes again.
+    template <class AttemptOnce>
+    bool retry_until_served(EnclavePageId page, Worker& self, AttemptOnce&& attempt_once) {
+        EnclaveLock& lock = enclaves_.lock_of(page);
+        Clock::time_point first_failure{};
         for (long long retries = 0;; ++retries) {
-            PageId epc;
+            Attempt result;
+            unsigned long long taken;
+            {
+                std::lock_guard hold(lock);
+                result = attempt_once();
+                taken = lock.taken();
+            }
+            if (result == Attempt::served) [[likely]] {
+                if (retries > 0) [[unlikely]] settle(self, retries, Clock::now() - first_failure);
+                return true;
+            }
+            if (result == Attempt::out_of_memory || result == Attempt::soft_lockup) [[unlikely]] {
+                settle(self, retries, Clock::duration{});
+                declare(result == Attempt::out_of_memory ? ReclaimOutcome::out_of_memory : ReclaimOutcome::soft_lockup);
+                return false;
+            }
+            if (retries == 0) first_failure = Clock::now();
+            // Relaxed: a flag the watchdog only needs to see eventually.
+            if (retries == config_.max_retries) [[unlikely]] retry_limit_hit_.store(true, std::memory_order_relaxed);
+            if (stopping()) [[unlikely]] {
+                settle(self, retries, Clock::now() - first_failure);
+                return false;
+            }
+            lock.yield_to_waiters(taken, [this] { return stopping(); });
+        }
+    }
+
+    void settle(Worker& self, long long retries, Clock::duration waited) noexcept {
+        self.tally.retries += retries;
+        self.tally.longest = std::max(self.tally.longest, retries);
+        self.tally.waiting += waited;
+    }
+
+    // models sgx_encl_load_page() from the fault path, under the enclave's lock.
+    Attempt load_page(EnclavePageId page, Worker& self) {
+        switch (enclaves_.state(page)) {
+            case EnclavePageState::being_reclaimed:  // SGX_ENCL_PAGE_BEING_RECLAIMED
+                ++self.tally.busy_being_reclaimed;
+                return Attempt::busy;
+            case EnclavePageState::resident: return Attempt::served;       // served meanwhile: a touch now hits
+            case EnclavePageState::removed: return Attempt::served;
+            case EnclavePageState::evicted: break;
+        }
+        const PageId epc = alloc_epc_page(self, false);
+        if (epc == kNoPage) return self.failure;
+        enclaves_.make_resident(page, epc);  // sgx_encl_eldu() + sgx_mark_page_reclaimable()
+        ++self.tally.faults;
+        return Attempt::served;
+    }
+
+    // models sgx_encl_remove_pages() for one page, under the enclave's lock.
+    Attempt remove_page(EnclavePageId page, Worker& self) {
+        switch (enclaves_.state(page)) {
+            case EnclavePageState::removed: return Attempt::served;
+            case EnclavePageState::being_reclaimed:
+                ++self.tally.busy_being_reclaimed;
+                return Attempt::busy;
+            case EnclavePageState::resident: break;
+            case EnclavePageState::evicted: {
+                const Attempt loaded = load_page(page, self);
+                if (loaded != Attempt::served) return loaded;
+                break;
+            }
+        }
+        if (!enclaves_.unmark_reclaimable(page)) return Attempt::busy;  // the reclaimer has isolated it
+        pool_.free(enclaves_.remove(page), self.slot);  // sgx_encl_free_epc_page(): EREMOVE, sgx_free_epc_page()
+        ++self.tally.removed;
+        return Attempt::served;
+    }
+
+    // models sgx_ioc_enclave_add_pages()' allocation: sgx_alloc_epc_page(page,
+    // true) before the enclave's lock is taken (the reclaim it may do takes
+    // enclave locks itself), then the page installed under the lock. A page the
+    // reclaimer still holds gets the EPC page back and is tried again.
+    bool add_page(EnclavePageId page, Worker& self) {
+        for (;;) {
+            const PageId epc = alloc_epc_page(self, true);
+            if (epc == kNoPage) {
+                if (self.failure == Attempt::out_of_memory) declare(ReclaimOutcome::out_of_memory);
+                if (self.failure == Attempt::soft_lockup) declare(ReclaimOutcome::soft_lockup);
+                return false;  // out of memory, a soft lockup, or stopping (-ERESTARTSYS)
+            }
+            EnclavePageState found;
+            {
+                std::lock_guard hold(enclaves_.lock_of(page));
+                found = enclaves_.state(page);
+                if (found == EnclavePageState::evicted) {
+                    enclaves_.make_resident(page, epc);
+                    ++self.tally.faults;
+                    return true;
+                }
+            }
+            pool_.free(epc, self.slot);
+            if (found != EnclavePageState::being_reclaimed) return true;
+            if (stopping()) return false;
+            std::this_thread::yield();
+        }
+    }
+
+    // models sgx_alloc_epc_page(owner, reclaim). kNoPage with self.failure set
+    // when it gives no page. The wake-up test follows every outcome but -ENOMEM.
+    PageId alloc_epc_page(Worker& self, bool reclaim) {
+        PageId epc;
+        for (;;) {
             try {
-                epc = pool_.alloc(local, slot);
+                epc = pool_.alloc(self.local, self.slot);
             } catch (const SoftLockupError& lockup) {
                 // The v5.13 search from a CPU-only node, every list empty: the kernel
                 // would spin here for good and never reach the wake-up below.
-                tally.retries += retries;
-                tally.longest = std::max(tally.longest, retries);
-                // Relaxed: read after the joins, like the verdict.
                 long long none = -1;
+                // Relaxed: read after the joins, like the verdict.
                 lockup_node_.compare_exchange_strong(none, lockup.node, std::memory_order_relaxed);
-                declare(ReclaimOutcome::soft_lockup);
-                return false;
+                self.failure = Attempt::soft_lockup;
+                return kNoPage;
             }
             if (epc != kNoPage) [[likely]] {
-                enclave_.make_resident(page, epc);
-                ++tally.faults;
-                tally.retries += retries;
-                tally.longest = std::max(tally.longest, retries);
-                return true;
+                if (self.waiting) [[unlikely]] publish(self, Phase::running);
+                break;
             }
-            if (reclaimer_.should_wake()) reclaimer_.wake();
-            if (retries == config_.max_retries || stopping()) [[unlikely]] {
-                tally.retries += retries;
-                tally.longest = std::max(tally.longest, retries);
-                if (retries == config_.max_retries) declare(ReclaimOutcome::retry_limit);
-                return false;
+            if (enclaves_.active_length() == 0) [[unlikely]] {
+                self.failure = Attempt::out_of_memory;  // -ENOMEM: nothing to reclaim, no wake-up
+                return kNoPage;
             }
+            if (!reclaim) {
+                if (!self.waiting) publish(self, Phase::waiting_for_page);
+                self.failure = Attempt::busy;  // -EBUSY
+                break;
+            }
+            if (stopping()) [[unlikely]] {
+                self.failure = Attempt::busy;  // signal_pending(): -ERESTARTSYS
+                break;
+            }
+            self.tally.reclaimed += reclaimer_.reclaim_pages(self.chunk, self.slot);
         }
+        if (reclaimer_.should_wake()) {
+            ++self.tally.wakes;
+            reclaimer_.wake();
+        }
+        return epc;
+    }
+
+    void publish(Worker& self, Phase phase) noexcept {
+        self.waiting = phase == Phase::waiting_for_page;
+        // Release: the hang proof reads it (acquire) and must see every counter
+        // update this worker made before it started waiting.
+        self.phase.store(phase, std::memory_order_release);
     }
 
     void reclaimer_thread() {
@@ -262,12 +500,17 @@ private:
     }
 
     // Every EPC page is free on its home list, or held by exactly one resident
-    // enclave page, which is on the active list exactly once. Threads joined.
+    // enclave page, which is on the active list exactly once, or unreclaimable.
+    // Threads joined.
     std::string conservation_violation() const {
         if (std::string violation = pool_.invariant_violation(); !violation.empty()) return "free lists: " + violation;
         const PageId total = pool_.shape().total_pages();
         std::vector<bool> held;
-        if (std::string violation = enclave_.invariant_violation(total, held); !violation.empty()) return violation;
+        if (std::string violation = enclaves_.invariant_violation(total, held); !violation.empty()) return violation;
+        for (const PageId page : unreclaimable_) {
+            if (held[page]) return "EPC page " + std::to_string(page) + " is unreclaimable and held by the enclave";
+            held[page] = true;
+        }
         for (PageId page = 0; page < total; ++page) {
             const bool free = pool_.is_free(page);
             if (free && held[page]) return "EPC page " + std::to_string(page) + " is free and held at once";
@@ -281,20 +524,29 @@ private:
         // Relaxed: read after every thread joined.
         stats.outcome = static_cast<ReclaimOutcome>(verdict_.load(std::memory_order_relaxed));
         stats.elapsed_seconds = elapsed_seconds;
-        stats.touches = progress();
+        stats.touches = touches();
+        Clock::duration waiting{};
         for (const Padded<WorkerTally>& padded : tallies_) {
             const WorkerTally& tally = padded.value;
             stats.faults_served += tally.faults;
             stats.fault_retries += tally.retries;
             stats.longest_fault_retries = std::max(stats.longest_fault_retries, tally.longest);
+            stats.pages_reclaimed_directly += tally.reclaimed;
+            stats.pages_removed += tally.removed;
+            stats.wake_calls += tally.wakes;
+            stats.busy_being_reclaimed += tally.busy_being_reclaimed;
             stats.faults_per_worker.push_back(tally.faults);
+            waiting += tally.waiting;
         }
         stats.reclaimer_wakeups = reclaimer_.wakeups();
-        stats.pages_reclaimed = reclaimer_.pages_reclaimed();
+        stats.pages_reclaimed = reclaimer_.pages_reclaimed() + stats.pages_reclaimed_directly;
+        stats.young_skipped = reclaimer_.young_skipped();
+        stats.reclaim_seconds = reclaimer_.busy_seconds();
+        stats.fault_wait_seconds = Seconds(waiting).count();
         stats.counter = pool_.counter();
         stats.exact_count = pool_.exact_count();
         stats.true_free = pool_.true_free();
-        stats.active_pages = enclave_.active_length();
+        stats.active_pages = enclaves_.active_length();
         stats.fault_wakes_reclaimer = reclaimer_.should_wake();
         stats.pages_conserved = true;  // conservation_violation() came back empty
         if (stats.outcome == ReclaimOutcome::soft_lockup) {
@@ -306,19 +558,22 @@ private:
     const ReclaimConfig& config_;
     const StopFlag& external_;
     EpcPool<Counter> pool_;
-    Enclave enclave_;
+    Enclaves enclaves_;
     Reclaimer<Counter> reclaimer_;
     const std::size_t threads_;
     std::latch start_line_;  // the workers, the watchdog and ksgxd (asleep)
     std::atomic<bool> stop_{false};
+    std::atomic<bool> retry_limit_hit_{false};
     std::atomic<int> verdict_{kNoVerdict};
     std::atomic<long long> lockup_node_{-1};  // the first worker to lock up: its CPU-only node
     std::unique_ptr<Padded<std::atomic<long long>>[]> progress_;  // touches completed, one count per worker
+    std::unique_ptr<Padded<std::atomic<Phase>>[]> phases_;  // one per worker, for the hang proof
     // Each written by its worker only, on every served fault: padded, or the
     // workers would false-share the lines of their neighbours' tallies.
     std::vector<Padded<WorkerTally>> tallies_;
     std::vector<std::exception_ptr> errors_;                      // one per worker, then the reclaimer's
     std::vector<int> cpus_;
+    std::vector<PageId> unreclaimable_;  // held for the whole run, as SECS and VA pages are
 
     std::mutex watch_mutex_;  // guards finished_ and the watchdog's sleep
     std::condition_variable watch_wakeup_;
@@ -339,15 +594,18 @@ void ReclaimConfig::validate() const {
     }
     check_range("high", high, low, static_cast<long long>(shape.total_pages()));
     check_range("scan", scan, 1, kMaxScan);
-    (void)CounterOptions::checked(initial_drift, counter_batch, packed);  // initial_drift, counter_batch
+    (void)CounterOptions::checked(initial_drift, counter_batch, packed).with_plain_update(plain_update,
+                                                                                          remote_fetch_ns);
     check_seconds("stall_seconds", stall_seconds, kMinStallSeconds, kMaxStallSeconds);
     check_range("max_retries", max_retries, 1, kMaxRetries);
     check_range("leak_pages", leak_pages, 0, static_cast<long long>(shape.total_pages()));
+    check_range("unreclaimable_pages", unreclaimable_pages, 0, static_cast<long long>(shape.total_pages()));
 }
 
 ReclaimStats run_reclaim(Strategy strategy, const ReclaimConfig& config, const StopFlag& stop) {
     config.validate();
-    const CounterOptions options = CounterOptions::checked(config.initial_drift, config.counter_batch, config.packed);
+    CounterOptions options = CounterOptions::checked(config.initial_drift, config.counter_batch, config.packed);
+    options.with_plain_update(config.plain_update, config.remote_fetch_ns);
     return with_counter(strategy, options.layout,
                         [&]<class Counter>() { return Scenario<Counter>(config, options, stop).run(); });
 }

@@ -1,13 +1,15 @@
-// The reclaim scenario: fault workers touch an enclave bigger than the EPC, a
+// The reclaim scenario: fault workers touch enclaves bigger than the EPC, a
 // reclaimer (ksgxd) evicts behind them, and a watchdog on the calling thread
-// declares the run hung when it stops making progress. This is the end-to-end
-// reproduction of the user-space hang that the drifting counter caused.
+// proves a hang (the absorbing state, checked under the locks that guard it) or
+// calls a run that stops making progress without one stalled. This is the
+// end-to-end reproduction of the user-space hang that the drifting counter caused.
 #pragma once
 
 #include <optional>
 #include <vector>
 
 #include "base/stop_flag.hpp"
+#include "counters/remote_fetch.hpp"
 #include "counters/strategy.hpp"
 #include "model/node_search.hpp"
 #include "model/watermark.hpp"
@@ -37,8 +39,17 @@ struct ReclaimConfig {
     long long initial_drift = 0;
     std::optional<long long> counter_batch;  // percpu_batch's batch; none: default_counter_batch()
     bool packed = false;                     // the padding ablation's packed cells
-    double stall_seconds = 0.5;  // no touch completed anywhere for this long: hung
-    long long max_retries = 1LL << 27;  // one fault retried more than this: hung
+    PlainUpdate plain_update = PlainUpdate::in_place;  // plain strategies: one instruction, or load then store
+    long long remote_fetch_ns = 0;  // plain strategies, load_store only: the remote line fetch inside the update
+    bool shared_enclave = false;  // one enclave for every worker (one lock); else one enclave per worker
+    bool direct_reclaim = false;  // allocate with reclaim=true (EADD, EAUG): reclaim when the lists are empty
+    bool remove_last_pass = false;  // the last pass removes each page (SGX_IOC_ENCLAVE_REMOVE_PAGES), freeing it
+    // EPC pages allocated before the run and never reclaimable, as the kernel's
+    // SECS and version-array pages are: with every other page isolated or gone,
+    // an allocation gets -ENOMEM.
+    long long unreclaimable_pages = 0;
+    double stall_seconds = 0.5;  // no touch completed anywhere for this long, and no hang proven: stalled
+    long long max_retries = 1LL << 27;  // one fault retried more than this: hung if proven, else stalled
     bool pin = true;  // worker i on the i-th allowed CPU (wrapping round); the reclaimer floats
     long long leak_pages = 0;  // for tests of the conservation check: the reclaimer loses this many
 
@@ -47,12 +58,13 @@ struct ReclaimConfig {
 };
 
 enum class ReclaimOutcome {
-    completed,    // every worker finished every pass
-    stalled,      // hung: no touch completed anywhere for stall_seconds
-    retry_limit,  // hung: one fault was retried more than max_retries times
-    interrupted,  // the caller's StopFlag (Ctrl-C) stopped it first
-    soft_lockup,  // hung inside the allocator: a worker on a CPU-only node, searching as
-                  // v5.13 did, found every list empty (SoftLockupError), so woke no one
+    completed,      // every worker finished every pass
+    hung,           // proven: the absorbing state, which no thread can ever leave (reclaim_scenario.cpp)
+    stalled,        // no progress for stall_seconds (or a fault past max_retries), but not proven hung: starved
+    out_of_memory,  // an allocation found every free list and the active list empty: -ENOMEM, SIGBUS
+    interrupted,    // the caller's StopFlag (Ctrl-C) stopped it first
+    soft_lockup,    // stuck inside the allocator: a worker on a CPU-only node, searching as
+                    // v5.13 did, found every list empty (SoftLockupError), so woke no one
 };
 
 struct ReclaimStats {
@@ -63,22 +75,30 @@ struct ReclaimStats {
     long long fault_retries = 0;          // failed allocations that made a fault try again
     long long longest_fault_retries = 0;  // the most retries one fault needed
     long long reclaimer_wakeups = 0;      // times the reclaimer slept and was woken with work to do
-    long long pages_reclaimed = 0;
+    long long pages_reclaimed = 0;        // by ksgxd and by direct reclaim
+    long long pages_reclaimed_directly = 0;  // by workers allocating with reclaim=true
+    long long pages_removed = 0;          // freed by the removal pass
+    long long wake_calls = 0;             // allocations that ended in wake_up(&ksgxd_waitq), served or not
+    long long young_skipped = 0;          // pages the reclaimer put back because they were accessed (second chance)
+    long long busy_being_reclaimed = 0;   // fault attempts that found their page being written back (-EBUSY)
+    double reclaim_seconds = 0;           // ksgxd awake, reclaiming
+    double fault_wait_seconds = 0;        // faults waiting for a page, summed over workers (first failure to served)
     // Read with every thread joined, so equal to their values at the hang.
     long counter = 0;      // the cheap read should_reclaim sees
     long exact_count = 0;  // the strategy's exact read (differs from counter only for percpu_batch)
     long true_free = 0;    // pages on the free lists
     long active_pages = 0;  // resident enclave pages, all on the active list
-    // should_reclaim(low) as the reclaimer evaluates it (comparison and watermark read
-    // included): false at a hang means a fault finding every list empty wakes no one.
+    // should_reclaim(low) as the reclaimer evaluates it (comparison, watermark read and
+    // active list included): false at a hang means no allocation wakes anyone.
     bool fault_wakes_reclaimer = false;
     bool pages_conserved = false;  // the conservation check ran after the join and held
     long long soft_lockup_node = -1;  // the CPU-only node of the worker that locked up; -1: none
     std::vector<long long> faults_per_worker;
 };
 
-// Runs one scenario on a fresh pool and enclave and returns when it completed,
-// hung (then every thread is stopped and joined first) or `stop` was raised.
+// Runs one scenario on a fresh pool and enclaves and returns when it completed,
+// hung, stalled or ran out of memory (then every thread is stopped and joined
+// first) or `stop` was raised.
 // Rethrows the first thread error after joining. Throws InvariantError if a
 // page was lost or held twice: every EPC page must end free on its home list,
 // or held by exactly one resident enclave page that is on the active list once.

@@ -24,9 +24,14 @@ class Comparison(enum.Enum):
     signed_count = 0
     kernel_unsigned = 1
 
+class PlainUpdate(enum.Enum):
+    in_place = 0
+    load_store = 1
+
 class WatermarkRead(enum.Enum):
     cheap = 0
     exact_near_watermark = 1
+    exact_within_error_bound = 2
 
 class NodeSearch(enum.Enum):
     v5_13_until_caller = 0
@@ -62,6 +67,8 @@ class Pool:
         packed: bool = False,
         node_pages: list[int] = ...,
         node_search: NodeSearch = ...,
+        plain_update: PlainUpdate = ...,
+        remote_fetch_ns: int = 0,
     ) -> None: ...
     @property
     def strategy(self) -> Strategy: ...
@@ -87,6 +94,7 @@ class Pool:
     def exact_count(self) -> int: ...
     @property
     def read_error_bound(self) -> int: ...
+    def compare_margin(self, read: WatermarkRead) -> int: ...
     @property
     def counter_state_bytes(self) -> int: ...
     @property
@@ -95,7 +103,7 @@ class Pool:
     def drift(self) -> int: ...
     @property
     def exact_drift(self) -> int: ...
-    def should_reclaim(
+    def count_below(
         self, watermark: int, comparison: Comparison = ..., read: WatermarkRead = ...
     ) -> bool: ...
     def home_node(self, page: int) -> int: ...
@@ -216,10 +224,11 @@ def paused_update(strategy: Strategy, config: PausedUpdateConfig) -> PausedUpdat
 
 class ReclaimOutcome(enum.Enum):
     completed = 0
-    stalled = 1
-    retry_limit = 2
-    interrupted = 3
-    soft_lockup = 4
+    hung = 1
+    stalled = 2
+    out_of_memory = 3
+    interrupted = 4
+    soft_lockup = 5
 
 class ReclaimConfig:
     threads: int
@@ -237,6 +246,12 @@ class ReclaimConfig:
     initial_drift: int
     counter_batch: int | None
     packed: bool
+    plain_update: PlainUpdate
+    remote_fetch_ns: int
+    shared_enclave: bool
+    direct_reclaim: bool
+    remove_last_pass: bool
+    unreclaimable_pages: int
     stall_seconds: float
     max_retries: int
     pin: bool
@@ -260,6 +275,20 @@ class ReclaimStats:
     def reclaimer_wakeups(self) -> int: ...
     @property
     def pages_reclaimed(self) -> int: ...
+    @property
+    def pages_reclaimed_directly(self) -> int: ...
+    @property
+    def pages_removed(self) -> int: ...
+    @property
+    def wake_calls(self) -> int: ...
+    @property
+    def young_skipped(self) -> int: ...
+    @property
+    def busy_being_reclaimed(self) -> int: ...
+    @property
+    def reclaim_seconds(self) -> float: ...
+    @property
+    def fault_wait_seconds(self) -> float: ...
     @property
     def counter(self) -> int: ...
     @property

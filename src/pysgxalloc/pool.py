@@ -8,10 +8,17 @@ hammering belongs to `hammer()`.
 from __future__ import annotations
 
 from pysgxalloc import _core
-from pysgxalloc._checks import as_bool, as_int, as_optional_int
-from pysgxalloc._core import Comparison, InvariantError, NodeSearch, WatermarkRead
+from pysgxalloc._checks import as_bool, as_int, as_member, as_optional_int
+from pysgxalloc._core import Comparison, InvariantError, NodeSearch, PlainUpdate, WatermarkRead
 from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, parse_strategy
+
+PlainUpdateLike = PlainUpdate | str
+
+
+def parse_plain_update(value: PlainUpdateLike) -> PlainUpdate:
+    """Return the `PlainUpdate` a user named; ValueError names the valid choices."""
+    return as_member(PlainUpdate, "plain_update", value)
 
 
 def raise_if_broken(pool: _core.Pool, context: str = "") -> None:
@@ -54,6 +61,10 @@ class EpcPool(_core.Pool):
     `counter_batch` is percpu_batch's batch (default ``max(32, 2 x usable CPUs)``).
     `packed` lays per-node and per-thread cells side by side instead of one per
     cache-line pair: the padding ablation (no effect on single-count strategies).
+    `plain_update` is how plain_node_lock and plain_unlocked update the count: ``in_place``,
+    one read-modify-write instruction as gcc compiles the kernel's ``sgx_nr_free_pages--``
+    (the default), or ``load_store``, a volatile load then a store; `remote_fetch_ns` widens the
+    load_store window by that much, modelling the remote cache-line fetch of a two-socket machine.
     """
 
     def __init__(
@@ -66,6 +77,8 @@ class EpcPool(_core.Pool):
         counter_batch: int | None = None,
         packed: bool = False,
         node_search: NodeSearchLike = NodeSearch.fixed_2024,
+        plain_update: PlainUpdateLike = PlainUpdate.in_place,
+        remote_fetch_ns: int = 0,
     ) -> None:
         parsed = parse_strategy(strategy)
         shape = checked_shape(nodes, pages_per_node, node_search)
@@ -78,29 +91,59 @@ class EpcPool(_core.Pool):
             as_bool("packed", packed),
             shape.node_pages,
             shape.node_search,
+            parse_plain_update(plain_update),
+            as_int("remote_fetch_ns", remote_fetch_ns),
         )
 
     # alloc(), free(), home_node() and is_free() are the core's own methods: the core
     # checks their integers as as_int() does (bindings/int_arg.hpp), so a call from
     # Python is one pybind11 call with no wrapper in front (bench/pool_call_cost.py).
 
-    def should_reclaim(
+    def compare_margin(self, read: WatermarkRead) -> int:
+        """How near the watermark the cheap read must lie for `read` to take the exact read instead:
+        batch x slots in use for percpu_batch under ``exact_near_watermark`` (the kernel's
+        ``__percpu_counter_compare``: batch x CPUs online), else `read_error_bound`."""
+        if not isinstance(read, WatermarkRead):
+            raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
+        return super().compare_margin(read)
+
+    def count_below(
         self,
         watermark: int,
-        comparison: Comparison = Comparison.signed_count,
+        comparison: Comparison = Comparison.kernel_unsigned,
         read: WatermarkRead = WatermarkRead.cheap,
     ) -> bool:
-        """models sgx_should_reclaim(): is the count below `watermark`?
+        """The count test alone, the first half of sgx_should_reclaim(): is the count below `watermark`?
 
-        `read` picks the count compared: the cheap read, as the kernel does, or the exact
-        read whenever the cheap one lies within the strategy's error bound of the
-        watermark (``__percpu_counter_compare``'s rule; it matters for percpu_batch).
+        `comparison` is the kernel's unsigned test by default (a negative count reads as huge).
+        `read` picks the count compared: the cheap read, as the kernel does, or the exact read
+        when the cheap one lies near the watermark: within batch x slots in use
+        (``exact_near_watermark``, ``__percpu_counter_compare``'s rule) or within the strategy's
+        error bound (``exact_within_error_bound``, tighter); it matters for percpu_batch.
         """
         if not isinstance(comparison, Comparison):
             raise TypeError(f"comparison must be a Comparison, got {type(comparison).__name__}")
         if not isinstance(read, WatermarkRead):
             raise TypeError(f"read must be a WatermarkRead, got {type(read).__name__}")
-        return super().should_reclaim(as_int("watermark", watermark), comparison, read)
+        return super().count_below(as_int("watermark", watermark), comparison, read)
+
+    def should_reclaim(
+        self,
+        watermark: int,
+        comparison: Comparison = Comparison.kernel_unsigned,
+        read: WatermarkRead = WatermarkRead.cheap,
+        *,
+        active_pages: int,
+    ) -> bool:
+        """models sgx_should_reclaim(): the count is below `watermark` *and* the active list is not empty.
+
+        The pool holds no enclave pages, so the caller says how many pages are on the active list
+        (`active_pages`); with none, nothing is reclaimable and the answer is False whatever the
+        count. `comparison` and `read` are as for `count_below`.
+        """
+        if as_int("active_pages", active_pages) < 0:
+            raise ValueError(f"active_pages must be >= 0, got {active_pages}")
+        return self.count_below(watermark, comparison, read) and active_pages > 0
 
     def churn(self, ops: int, node: int, slot: int, batch: int = 1, work: int = 0) -> _core.Tally:
         """Run about `ops` operations of worker traffic in C++ with the GIL released; return the tally.

@@ -1,14 +1,22 @@
 """The reclaim scenario: the user-space hang that the drifting counter caused, end to end, in C++.
 
-Fault workers touch an enclave bigger than the EPC; a touch of an evicted page
-faults and allocates without reclaiming (the fault path's ``reclaim=false``).
-When every free list is empty the fault wakes the reclaimer (ksgxd) only if
-``should_reclaim(low)``, and tries again. The reclaimer sleeps, without a
-timeout, until ``should_reclaim(high)``, then evicts pages from the head of the
-active list in batches of ``scan`` until the count reaches ``high``. If the
-count reads ``low`` or more (or below zero, read unsigned) while every list is
-empty, no fault ever wakes the reclaimer and the faults spin forever: a
-watchdog then declares the run hung and stops every thread.
+Fault workers touch enclaves bigger than the EPC; a touch of an evicted page
+faults, under its enclave's lock, and allocates without reclaiming (the fault
+path's ``reclaim=false``). Every allocation, served or not, ends with the
+kernel's wake-up test: it wakes the reclaimer (ksgxd) if ``should_reclaim(low)``,
+the count below ``low`` and the active list not empty. The reclaimer sleeps,
+without a timeout, until ``should_reclaim(high)``; each time it scans ``scan``
+pages from the head of the active list, gives accessed pages a second chance and
+writes the rest back. If the count reads ``low`` or more (or below zero, read
+unsigned) while every free list is empty, no allocation ever wakes the reclaimer
+and the faults retry forever: the watchdog proves that state (``hung``) and stops
+every thread. A run that stops making progress without being in it is
+``stalled`` (starved of CPU); an allocation that finds nothing free and nothing
+to reclaim ends the run ``out_of_memory``.
+
+``preset="seed"`` runs the shape of the seed report's experiment: one faulting
+thread, one enclave an eighth larger than the EPC, three passes, the last of
+which removes every page (freeing it while ksgxd frees too).
 """
 
 from __future__ import annotations
@@ -20,8 +28,9 @@ import numpy.typing as npt
 
 from pysgxalloc import _core, _test_hooks, pool_shape
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
-from pysgxalloc._core import Comparison, NodeSearch, ReclaimOutcome, Strategy, WatermarkRead
+from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.pool import PlainUpdateLike, parse_plain_update
 from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
@@ -30,7 +39,12 @@ ComparisonLike = Comparison | str
 #: The scenario's defaults, from the C++ core's ReclaimConfig, so both sides agree.
 DEFAULTS = _core.ReclaimConfig()
 
-_HUNG = (ReclaimOutcome.stalled, ReclaimOutcome.retry_limit)
+#: The presets `reclaim_scenario` knows.
+PRESETS = ("seed",)
+#: The seed's enclave: this fraction larger than the EPC, so that reclaim must run.
+SEED_ENCLAVE_EXCESS = 1 / 8
+#: The seed's machine: 2 nodes of 16,777,216 EPC pages (64 GiB each).
+SEED_FULL_PAGES_PER_NODE = 1 << 24
 
 
 def parse_comparison(value: ComparisonLike) -> Comparison:
@@ -57,6 +71,15 @@ class ReclaimResult:
     initial_drift: int
     counter_batch: int | None  #: percpu_batch's batch as asked (None: the default)
     packed: bool
+    plain_update: PlainUpdate  #: plain strategies: one read-modify-write instruction, or a load then a store
+    remote_fetch_ns: int  #: plain strategies, load_store: the remote cache-line fetch inside the update
+    shared_enclave: bool  #: one enclave (one lock) for every worker, else one per worker
+    direct_reclaim: (
+        bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
+    )
+    remove_last_pass: bool  #: the last pass removes each page, freeing it
+    unreclaimable_pages: int  #: EPC pages held all run and never reclaimable (the kernel's SECS and VA pages)
+    preset: str | None
     stall_seconds: float
     max_retries: int
     pin: bool
@@ -68,13 +91,20 @@ class ReclaimResult:
     fault_retries: int  #: failed allocations after which a fault tried again
     longest_fault_retries: int  #: the most retries one fault needed
     reclaimer_wakeups: int  #: times the reclaimer slept and was woken with work to do
-    pages_reclaimed: int
+    pages_reclaimed: int  #: by ksgxd and by direct reclaim
+    pages_reclaimed_directly: int
+    pages_removed: int
+    wake_calls: int  #: allocations that woke ksgxd (the wake-up test after every allocation, served or not)
+    young_skipped: int  #: pages the reclaimer put back because they were accessed since its last scan
+    busy_being_reclaimed: int  #: fault attempts that found their page being written back (-EBUSY)
+    reclaim_seconds: float  #: ksgxd awake and reclaiming
+    fault_wait_seconds: float  #: faults waiting for a page (first failure to served), summed over workers
     counter: int  #: the cheap read that should_reclaim sees
     exact_count: int  #: the strategy's exact read (differs from counter only for percpu_batch)
     true_free: int  #: pages on the free lists
     active_pages: int  #: resident enclave pages, every one on the active list
     #: Whether a fault that found every list empty now would wake the reclaimer:
-    #: should_reclaim(low) as the C++ reclaimer evaluates it (comparison and watermark read included).
+    #: should_reclaim(low) as the C++ reclaimer evaluates it (comparison, watermark read and active list).
     fault_wakes_reclaimer: bool
     pages_conserved: bool  #: the C++ conservation check ran after the run and held
     faults_per_worker: npt.NDArray[np.int64]
@@ -90,8 +120,18 @@ class ReclaimResult:
 
     @property
     def hung(self) -> bool:
-        """The watchdog declared the run hung (stalled, or a fault past max_retries)."""
-        return self.outcome in _HUNG
+        """Proven hung: the absorbing state no thread can leave (not merely slow: see `stalled`)."""
+        return self.outcome is ReclaimOutcome.hung
+
+    @property
+    def stalled(self) -> bool:
+        """No progress for stall_seconds (or a fault past max_retries) without a proven hang: starved."""
+        return self.outcome is ReclaimOutcome.stalled
+
+    @property
+    def out_of_memory(self) -> bool:
+        """An allocation found nothing free and nothing to reclaim: the kernel's -ENOMEM (SIGBUS)."""
+        return self.outcome is ReclaimOutcome.out_of_memory
 
     @property
     def completed(self) -> bool:
@@ -117,7 +157,7 @@ class ReclaimResult:
 
     def __repr__(self) -> str:
         if self.hung:
-            state = f"HUNG ({self.outcome.name}) after {self.faults_served:,} faults"
+            state = f"HUNG after {self.faults_served:,} faults"
         else:
             state = f"{self.outcome.name}, {self.faults_served:,} faults"
         label = " (oversubscribed)" if self.oversubscribed else ""
@@ -151,26 +191,52 @@ def reclaim_scenario(
     counter_batch: int | None = None,
     packed: bool = False,
     node_search: NodeSearchLike = NodeSearch.fixed_2024,
+    plain_update: PlainUpdateLike = DEFAULTS.plain_update,
+    remote_fetch_ns: int = DEFAULTS.remote_fetch_ns,
+    shared_enclave: bool = DEFAULTS.shared_enclave,
+    direct_reclaim: bool = DEFAULTS.direct_reclaim,
+    remove_last_pass: bool = DEFAULTS.remove_last_pass,
+    unreclaimable_pages: int = DEFAULTS.unreclaimable_pages,
+    preset: str | None = None,
 ) -> ReclaimResult:
-    """Run one reclaim scenario on a fresh pool and enclave; return when it completed or hung.
+    """Run one reclaim scenario on a fresh pool and enclaves; return when it completed, hung,
+    stalled or ran out of memory.
 
     `threads` fault workers each make `passes` passes over their own contiguous
-    share of an enclave of `enclave_pages` pages; worker ``i`` allocates from node
-    ``i % nodes`` first. The EPC is `nodes` x `pages_per_node` pages; an enclave
-    bigger than that makes the reclaimer work. `low`, `high` and `scan` are the
-    kernel's SGX_NR_LOW_PAGES, SGX_NR_HIGH_PAGES and SGX_NR_TO_SCAN;
-    `comparison` is how should_reclaim compares (the kernel's unsigned by
-    default). `initial_drift` starts the counter that far off, to show the hang
-    deterministically. The run is declared hung after `stall_seconds` with no
-    touch completed anywhere, or when one fault is retried more than
-    `max_retries` times; every thread is then stopped and joined. `pin` puts
-    fault worker ``i`` on the ``i``-th usable CPU (wrapping round), so two
-    workers really run at once on a shared machine; the reclaimer floats.
-    Ctrl-C stops the run within a fraction of a second and raises KeyboardInterrupt.
+    share of `enclave_pages` enclave pages: each share is an enclave of its own, with
+    its own lock, unless `shared_enclave` (one enclave, one lock, whose faults are then
+    serialised). Worker ``i`` allocates from node ``i % nodes`` first. The EPC is
+    `nodes` x `pages_per_node` pages; enclave pages beyond that make the reclaimer
+    work. `low`, `high` and `scan` are the kernel's SGX_NR_LOW_PAGES,
+    SGX_NR_HIGH_PAGES and SGX_NR_TO_SCAN; `comparison` is how the watermark test
+    compares (the kernel's unsigned by default). `initial_drift` starts the counter
+    that far off, to show the hang deterministically. `direct_reclaim` makes every
+    allocation one with reclaim=true (as EADD and EAUG do): it reclaims pages itself
+    when the lists are empty, so it never waits on ksgxd. `remove_last_pass` makes the
+    last pass remove each page, freeing its EPC page. `unreclaimable_pages` EPC pages
+    are allocated before the run and never reclaimable, as the kernel's SECS and
+    version-array pages: an allocation that then finds nothing free and nothing on the
+    active list gets -ENOMEM and ends the run `out_of_memory`.
 
-    `watermark_read` picks the read both watermark checks compare: the cheap read (the
+    The run is `hung` only in the proven absorbing state (ksgxd asleep, every free
+    list empty, every page resident, every worker waiting for a page, the wake-up
+    test false); `stalled` after `stall_seconds` with no touch completed anywhere and no
+    page scanned by the reclaimer, or
+    when one fault is retried more than `max_retries` times, without that state.
+    `pin` puts fault worker ``i`` on the ``i``-th usable CPU (wrapping round); the
+    reclaimer floats. Ctrl-C stops the run within a fraction of a second and raises
+    KeyboardInterrupt.
+
+    `watermark_read` picks the read both watermark tests compare: the cheap read (the
     kernel's) or, near a watermark, the exact one (``__percpu_counter_compare``'s rule,
-    which matters for percpu_batch). `counter_batch` and `packed` are as for EpcPool.
+    which matters for percpu_batch). `counter_batch`, `packed`, `plain_update` and
+    `remote_fetch_ns` are as for EpcPool.
+
+    ``preset="seed"`` sets the seed report's shape on the EPC given by `nodes` and
+    `pages_per_node` (the seed's: 2 x 16,777,216 pages): one thread, one enclave
+    `SEED_ENCLAVE_EXCESS` larger than the EPC, three passes, the last removing every
+    page. `threads`, `enclave_pages`, `passes`, `shared_enclave` and
+    `remove_last_pass` must then be left at their defaults.
 
     `pages_per_node` may list one count per node, 0 for a node with CPUs but no EPC
     (`nodes` then defaults to its length; otherwise to 2); a worker whose node is
@@ -182,6 +248,23 @@ def reclaim_scenario(
     (the default) it gets -EBUSY and waits for the reclaimer like everyone else.
     """
     parsed = parse_strategy(strategy)
+    if preset is not None:
+        if preset not in PRESETS:
+            raise ValueError(f"preset must be one of {', '.join(PRESETS)} or None, got {preset!r}")
+        fixed = {
+            "threads": threads,
+            "enclave_pages": enclave_pages,
+            "passes": passes,
+            "shared_enclave": shared_enclave,
+            "remove_last_pass": remove_last_pass,
+        }
+        changed = [name for name, value in fixed.items() if value != getattr(DEFAULTS, name)]
+        if changed:
+            raise ValueError(f"preset={preset!r} sets {', '.join(changed)} itself; leave it at its default")
+        given = checked_shape(nodes, pages_per_node, node_search)
+        epc = sum(given.node_pages) if given.node_pages else given.nodes * given.uniform_pages
+        threads, passes, shared_enclave, remove_last_pass = 1, 3, True, True
+        enclave_pages = epc + max(1, int(epc * SEED_ENCLAVE_EXCESS))
     config = _core.ReclaimConfig()
     shape = checked_shape(nodes, pages_per_node, node_search)
     for name, value in shape.native_fields().items():
@@ -198,6 +281,12 @@ def reclaim_scenario(
     config.watermark_read = watermark_read
     config.counter_batch = as_optional_int("counter_batch", counter_batch)
     config.packed = as_bool("packed", packed)
+    config.plain_update = parse_plain_update(plain_update)
+    config.remote_fetch_ns = as_int("remote_fetch_ns", remote_fetch_ns)
+    config.shared_enclave = as_bool("shared_enclave", shared_enclave)
+    config.direct_reclaim = as_bool("direct_reclaim", direct_reclaim)
+    config.remove_last_pass = as_bool("remove_last_pass", remove_last_pass)
+    config.unreclaimable_pages = as_int("unreclaimable_pages", unreclaimable_pages)
     config.initial_drift = as_int("initial_drift", initial_drift)
     config.stall_seconds = as_float("stall_seconds", stall_seconds)
     config.max_retries = as_int("max_retries", max_retries)
@@ -220,6 +309,13 @@ def reclaim_scenario(
         initial_drift=config.initial_drift,
         counter_batch=config.counter_batch,
         packed=config.packed,
+        plain_update=config.plain_update,
+        remote_fetch_ns=config.remote_fetch_ns,
+        shared_enclave=config.shared_enclave,
+        direct_reclaim=config.direct_reclaim,
+        remove_last_pass=config.remove_last_pass,
+        unreclaimable_pages=config.unreclaimable_pages,
+        preset=preset,
         stall_seconds=config.stall_seconds,
         max_retries=config.max_retries,
         pin=config.pin,
@@ -232,6 +328,13 @@ def reclaim_scenario(
         longest_fault_retries=stats.longest_fault_retries,
         reclaimer_wakeups=stats.reclaimer_wakeups,
         pages_reclaimed=stats.pages_reclaimed,
+        pages_reclaimed_directly=stats.pages_reclaimed_directly,
+        pages_removed=stats.pages_removed,
+        wake_calls=stats.wake_calls,
+        young_skipped=stats.young_skipped,
+        busy_being_reclaimed=stats.busy_being_reclaimed,
+        reclaim_seconds=stats.reclaim_seconds,
+        fault_wait_seconds=stats.fault_wait_seconds,
         counter=stats.counter,
         exact_count=stats.exact_count,
         true_free=stats.true_free,

@@ -1,4 +1,5 @@
-"""ReclaimRuns: reclaim scenarios repeated per strategy, how often each hung, and the state it hung in.
+"""ReclaimRuns: reclaim scenarios repeated per strategy, how often each hung (or stalled, or ran out of
+memory), and the state it hung in.
 
 `reclaim_runs` yields results one at a time (so a caller can show progress and keep
 what finished when interrupted) and `summarize_reclaim` groups them per strategy; the
@@ -44,6 +45,15 @@ class ReclaimRuns:
     def hung_interval(self) -> Interval:
         """Wilson 95% interval of the share of runs that hung."""
         return wilson_interval(self.hung, self.runs)
+
+    @property
+    def stalled(self) -> int:
+        """Runs that stopped making progress without the proven hang: starved, not stuck."""
+        return sum(r.stalled for r in self.results)
+
+    @property
+    def out_of_memory(self) -> int:
+        return sum(r.out_of_memory for r in self.results)
 
     @property
     def faults_before_hang(self) -> npt.NDArray[np.int64]:

@@ -78,6 +78,22 @@ def test_plain_strategy_race_is_reported_and_names_the_counter(strategy: str) ->
     assert done.returncode == 66  # TSan's exit code for "reports were made", set above
 
 
+@pytest.mark.parametrize("strategy", PLAIN)
+def test_plain_strategy_load_store_form_is_reported_too(strategy: str) -> None:
+    # the default form is one read-modify-write instruction (racy_add_in_place); the
+    # load/store form (racy_add), with and without a remote-fetch window, races the same way
+    for window in (0, 50):
+        done = run_under_tsan(
+            f"p = sgx.EpcPool({strategy!r}, nodes=2, pages_per_node=64, plain_update='load_store',"
+            f" remote_fetch_ns={window})\n"
+            "import threading\n"
+            "ts = [threading.Thread(target=p.churn, args=(20_000, i, i)) for i in range(2)]\n"
+            "[t.start() for t in ts]; [t.join() for t in ts]"
+        )
+        assert "WARNING: ThreadSanitizer: data race" in done.stderr, done.stderr[-4000:]
+        assert "sgx::racy_add<" in done.stderr, done.stderr[-4000:]
+
+
 # Small enough for TSan's pace; an injected drift of +100 makes the second run hang.
 RECLAIM = (
     "sgx.reclaim_scenario({strategy!r}, nodes=2, pages_per_node=256, enclave_pages=1024, passes=2, pin=False,"

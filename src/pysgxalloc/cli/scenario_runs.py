@@ -32,7 +32,7 @@ def add_stall_seconds_option(parser: argparse.ArgumentParser, default: float) ->
         metavar="SECONDS",
         type=seconds,
         default=default,
-        help="no progress for this long means hung (default: %(default)s)",
+        help="no progress for this long, without the proven hang, means stalled (default: %(default)s)",
     )
 
 

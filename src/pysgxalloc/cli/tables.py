@@ -184,12 +184,15 @@ def _scenario_table(title: str) -> Table:
 
 
 def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
-    """Per strategy: runs, how many hung, the median faults served before the hang, the drift
-    the hung runs ended with, and how long the completed runs took."""
+    """Per strategy: runs, how many hung (proven), how many stalled (starved, not stuck) or ran out
+    of memory, the median faults served before the hang, the drift the hung runs ended with, and
+    how long the completed runs took."""
     out = _scenario_table("Reclaim scenario: does the run hang?")
     out.add_column("strategy", no_wrap=True)
     out.add_column("exact")
     out.add_column("hung/\nruns", justify="right", no_wrap=True)
+    out.add_column("stalled", justify="right")
+    out.add_column("out of\nmemory", justify="right")
     out.add_column("faults\nbefore\nhang\n(median)", justify="right")
     out.add_column("drift\nat hang\n(median)", justify="right")
     out.add_column("\n\n\n(min .. max)", justify="right", no_wrap=True)
@@ -201,6 +204,8 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
             s.strategy.name,
             ACCURACY_LABEL[accuracy(s.strategy)],
             f"{s.hung}/{s.runs}\n{_bracket(_percent(s.hung_interval), '.0f')}%",
+            str(s.stalled),
+            str(s.out_of_memory),
             _median(s.faults_before_hang, ",.0f"),
             _median(drift, "+.0f"),
             spread,

@@ -123,6 +123,15 @@ def reclaim_verdict(summaries: Sequence[ReclaimRuns]) -> str:
     if never:
         parts.append(f"{', '.join(never)} never hung")
     sentence = "; ".join(parts) + "."
+    starved = [f"{s.strategy.name} {s.stalled}" for s in summaries if s.stalled]
+    if starved:
+        sentence += (
+            " Stalled without a hang (starved of CPU, not stuck; not counted as hangs): "
+            f"{', '.join(starved)}."
+        )
+    empty = [f"{s.strategy.name} {s.out_of_memory}" for s in summaries if s.out_of_memory]
+    if empty:
+        sentence += f" Out of memory (nothing left to reclaim, -ENOMEM): {', '.join(empty)}."
     # with an injected drift an exact strategy is meant to hang; without one it never may
     wrong = [
         s.strategy.name

@@ -19,7 +19,7 @@ from pysgxalloc.cli.scenario_runs import (
 from pysgxalloc.cli.tables import reclaim_table
 from pysgxalloc.cli.verdicts import reclaim_verdict, soft_lockup_note
 from pysgxalloc.pool_shape import describe_shape
-from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
+from pysgxalloc.reclaim import DEFAULTS, SEED_FULL_PAGES_PER_NODE, ReclaimResult
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
 from pysgxalloc.strategy import STRATEGIES, StrategyLike
 
@@ -31,10 +31,13 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "reclaim",
         help="reproduce the hang: fault workers, the reclaimer and its watermarks, per strategy",
-        description="Run the reclaim scenario RUNS times per counter strategy: fault workers touch an "
-        "enclave bigger than the EPC, a reclaimer (ksgxd) evicts behind them, and a run is declared hung "
-        "when no page touch completes for --stall-seconds. A drifting counter that reads >= low while every "
-        "free list is empty keeps the faults from waking the reclaimer: the 2021 hang.",
+        description="Run the reclaim scenario RUNS times per counter strategy: fault workers touch "
+        "enclaves bigger than the EPC, a reclaimer (ksgxd) evicts behind them, and a run is hung only in "
+        "the proven state no thread can leave (ksgxd asleep, every free list empty, every worker waiting, "
+        "the wake-up test false); a run with no page touched or scanned for --stall-seconds that is "
+        "not in it is "
+        "stalled (starved). A drifting counter that reads >= low while every free list is empty keeps "
+        "every allocation from waking the reclaimer: the 2021 hang. --seed runs the seed report's shape.",
     )
     parser.add_argument(
         "--runs",
@@ -127,7 +130,7 @@ def register(subparsers: Any) -> None:
         metavar="N",
         type=integer,
         default=DEFAULTS.max_retries,
-        help="one fault retried more means hung (default: %(default)s)",
+        help="one fault retried more ends the run: hung if proven, else stalled (default: %(default)s)",
     )
     parser.add_argument(
         "--counter-batch",
@@ -147,19 +150,35 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
     )
-    parser.set_defaults(pin=DEFAULTS.pin, run=run)
+    parser.add_argument(
+        "--shared-enclave",
+        action="store_true",
+        help="one enclave (one lock) for every worker, so their faults are serialised (default: one each)",
+    )
+    parser.add_argument(
+        "--seed",
+        action="store_true",
+        help="the seed report's shape on the EPC of --nodes x --pages-per-node: one thread, one enclave "
+        "an eighth larger than the EPC, 3 passes, the last removing every page (full size: "
+        f"--pages-per-node {SEED_FULL_PAGES_PER_NODE})",
+    )
+    parser.set_defaults(pin=DEFAULTS.pin, shared_enclave=DEFAULTS.shared_enclave, run=run)
 
 
 def scenario_line(result: ReclaimResult) -> str:
     """The parameters every run of a table shared, with the machine beside them."""
     load = "workers outnumber CPUs: oversubscribed" if result.oversubscribed else "workers <= CPUs"
     pinned = " pinned" if result.pin else ""
+    enclaves = "one shared enclave" if result.shared_enclave else "one enclave per worker"
+    preset = f"preset {result.preset}: " if result.preset else ""
+    removal = ", the last removing every page" if result.remove_last_pass else ""
     return (
-        f"{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs ({load}); "
-        f"EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
-        f"enclave {result.enclave_pages} pages, "
-        f"{result.passes} passes; low {result.low}, high {result.high}, scan {result.scan}, "
-        f"{result.comparison.name} comparison; hung = no progress for {result.stall_seconds:g} s"
+        f"{preset}{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs "
+        f"({load}); EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
+        f"enclave {result.enclave_pages} pages ({enclaves}), "
+        f"{result.passes} passes{removal}; low {result.low}, high {result.high}, scan {result.scan}, "
+        f"{result.comparison.name} comparison; stalled = no progress for {result.stall_seconds:g} s "
+        "without the proven hang"
         + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
         + (f"; counter_batch {result.counter_batch}" if result.counter_batch is not None else "")
         + (
@@ -195,12 +214,13 @@ def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str 
 
 
 def run(args: argparse.Namespace) -> int:
-    scenario = {
+    scenario: dict[str, Any] = {
         "threads": args.threads,
         "pages_per_node": args.pages_per_node,
         "node_search": args.node_search,
         "enclave_pages": args.enclave_pages,
         "passes": args.passes,
+        "shared_enclave": args.shared_enclave,
         "low": args.low,
         "high": args.high,
         "scan": args.scan,
@@ -214,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
         scenario["nodes"] = args.nodes
+    if args.seed:
+        scenario["preset"] = "seed"
     return collect_then_print(
         PROG,
         lambda results: run_scenarios(results, args.strategies, args.runs, **scenario),
