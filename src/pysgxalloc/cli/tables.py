@@ -227,7 +227,7 @@ def lockup_table(groups: Sequence[LockupRuns]) -> Table:
     out.add_column("runs", justify="right")
     out.add_column("completed", justify="right")
     out.add_column("soft\nlockup", justify="right")
-    out.add_column("other\n(hung)", justify="right")
+    out.add_column("other\n(hung,\nstalled)", justify="right")
     out.add_column("lockup\non node", justify="right")
     for g in groups:
         out.add_row(

@@ -90,7 +90,7 @@ def machine_line(results: Sequence[ReclaimResult]) -> str:
         f"node 0 CPU-only, EPC on nodes 1 and 2 (pages per node {shape}); "
         f"{first.strategy.name} counter; enclave {first.enclave_pages} pages, {first.passes} passes; "
         f"up to {most} fault workers + 1 reclaimer on {first.cpus} usable CPUs ({load}); "
-        f"hung = no progress for {first.stall_seconds:g} s"
+        f"stalled = no progress for {first.stall_seconds:g} s without the proven hang"
     )
 
 
