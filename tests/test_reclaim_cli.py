@@ -183,3 +183,20 @@ def test_stalled_runs_are_counted_apart_from_hangs_and_raise_no_bug(run_cli: Cal
     assert "atomic never hung" in done.out
     assert "Stalled without a hang (starved of CPU, not stuck; not counted as hangs): atomic 1." in done.out
     assert "BUG" not in done.out
+
+
+def test_the_plain_update_form_and_its_remote_fetch_reach_the_runs_and_the_header(
+    run_cli: Callable[..., Outcome],
+) -> None:
+    done = run_cli(
+        "reclaim", "--runs", "1", "--strategies", "plain_node_lock", "--plain-update", "load_store",
+        "--remote-fetch-ns", "100", *SMALL,
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert "; plain update load_store, 100 ns remote fetch" in done.out.splitlines()[0]
+
+
+def test_a_remote_fetch_needs_the_load_store_form(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli("reclaim", "--runs", "1", "--strategies", "atomic", "--remote-fetch-ns", "100", *SMALL)
+    assert done.code == 2
+    assert "remote_fetch_ns needs plain_update=load_store" in done.err

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from pysgxalloc._core import Comparison, NodeSearch, WatermarkRead
+from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, WatermarkRead
 from pysgxalloc.cli.arguments import integer, pages_per_node, positive_int, strategy_names
 from pysgxalloc.cli.scenario_runs import (
     add_enclave_pages_option,
@@ -148,6 +148,21 @@ def register(subparsers: Any) -> None:
         "__percpu_counter_compare does) (default: %(default)s)",
     )
     parser.add_argument(
+        "--plain-update",
+        choices=[u.name for u in PlainUpdate],
+        default=DEFAULTS.plain_update.name,
+        help="the plain strategies' update: in_place, the one instruction gcc makes of the kernel's "
+        "--, or load_store, a load then a store (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--remote-fetch-ns",
+        metavar="NS",
+        type=integer,
+        default=DEFAULTS.remote_fetch_ns,
+        help="with --plain-update load_store: a wait this long between the load and the store, the "
+        "remote cache-line fetch of a two-socket machine (default: %(default)s)",
+    )
+    parser.add_argument(
         "--no-pin", dest="pin", action="store_false", help="let the scheduler place the fault workers"
     )
     parser.add_argument(
@@ -186,6 +201,12 @@ def scenario_line(result: ReclaimResult) -> str:
             if result.watermark_read is not WatermarkRead.cheap
             else ""
         )
+        + (
+            f"; plain update {result.plain_update.name}"
+            if result.plain_update is not DEFAULTS.plain_update
+            else ""
+        )
+        + (f", {result.remote_fetch_ns} ns remote fetch" if result.remote_fetch_ns else "")
     )
 
 
@@ -231,6 +252,8 @@ def run(args: argparse.Namespace) -> int:
         "pin": args.pin,
         "counter_batch": args.counter_batch,
         "watermark_read": WatermarkRead[args.watermark_read],
+        "plain_update": args.plain_update,
+        "remote_fetch_ns": args.remote_fetch_ns,
     }
     if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
         scenario["nodes"] = args.nodes
