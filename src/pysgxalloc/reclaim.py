@@ -31,7 +31,14 @@ from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional
 from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, ReclaimOutcome, Strategy, WatermarkRead
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.pool import PlainUpdateLike, parse_plain_update
-from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
+from pysgxalloc.pool_shape import (
+    NODES_FROM_PAGES,
+    NodesArg,
+    NodeSearchLike,
+    PagesPerNode,
+    checked_shape,
+    total_epc_pages,
+)
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
 
 ComparisonLike = Comparison | str
@@ -262,7 +269,7 @@ def reclaim_scenario(
         if changed:
             raise ValueError(f"preset={preset!r} sets {', '.join(changed)} itself; leave it at its default")
         given = checked_shape(nodes, pages_per_node, node_search)
-        epc = sum(given.node_pages) if given.node_pages else given.nodes * given.uniform_pages
+        epc = total_epc_pages(given.nodes, given.pages_per_node)
         threads, passes, shared_enclave, remove_last_pass = 1, 3, True, True
         enclave_pages = epc + max(1, int(epc * SEED_ENCLAVE_EXCESS))
     config = _core.ReclaimConfig()
