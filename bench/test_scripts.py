@@ -97,3 +97,12 @@ def test_seed_experiment_runs_the_seed_shape_and_the_shapes_that_may_hang() -> N
     done = run_script("seed_experiment.py", "shapes", "--pages-per-node", "512", "--runs", "1")
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 7
+
+
+def test_ninety_page_enclave_prints_one_line_per_configuration() -> None:
+    done = run_script("ninety_page_enclave.py", "--runs", "2")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 + 4
+    assert lines[2].startswith("faulted pages young (default): ")
+    assert all(" x" in line for line in lines[2:])

@@ -81,6 +81,28 @@ def test_a_page_faulted_once_is_skipped_young_once_and_evicted_on_the_next_scan(
     assert res.pages_reclaimed <= res.young_skipped <= res.faults_served
 
 
+def test_a_page_its_fault_leaves_old_is_evicted_by_the_first_scan() -> None:
+    # sgx_vma_fault() clears the accessed bit of the page it has just mapped; with no
+    # access after it (fault_leaves_young=False, the kernel's functions without an MMU),
+    # one pass touches each page only through its fault, so no scan finds a page young
+    res = sgx.reclaim_scenario("atomic", threads=1, passes=1, fault_leaves_young=False)
+    assert res.completed, res
+    assert res.pages_reclaimed > 0
+    assert res.young_skipped == 0
+
+
+def test_ksgxd_outlives_the_workload_until_its_own_test_is_false() -> None:
+    # a 90-page enclave in 100 pages: the 69th fault leaves 31 free and wakes ksgxd, which
+    # (as the kernel's kthread) reclaims until should_reclaim(high) is false, whenever the
+    # faults end: a completed run is over only once it sleeps again
+    for run in range(5):
+        res = sgx.reclaim_scenario(
+            "atomic", threads=1, nodes=1, pages_per_node=100, enclave_pages=90, passes=1
+        )
+        assert res.completed and res.reclaimer_wakeups >= 1, f"run {run}: {res}"
+        assert res.counter >= DEFAULTS.high or res.active_pages == 0, f"run {run}: {res}"
+
+
 @pytest.mark.needs_two_cpus
 def test_a_fault_on_a_page_being_written_back_gets_ebusy_and_is_retried() -> None:
     """Statistical: a fault must land while ksgxd holds its page. Two workers, 1,024 pages of

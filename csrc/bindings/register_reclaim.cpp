@@ -58,6 +58,7 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("shared_enclave", &ReclaimConfig::shared_enclave)
         .def_readwrite("direct_reclaim", &ReclaimConfig::direct_reclaim)
         .def_readwrite("remove_last_pass", &ReclaimConfig::remove_last_pass)
+        .def_readwrite("fault_leaves_young", &ReclaimConfig::fault_leaves_young)
         .def_readwrite("unreclaimable_pages", &ReclaimConfig::unreclaimable_pages)
         .def_readwrite("stall_seconds", &ReclaimConfig::stall_seconds)
         .def_readwrite("max_retries", &ReclaimConfig::max_retries)

@@ -122,12 +122,14 @@ public:
     }
 
     // A fault was served (sgx_encl_eldu() + sgx_mark_page_reclaimable()): `page`
-    // holds `epc`, young from the touch that faulted, on the active list's tail.
+    // holds `epc`, on the active list's tail. `young`: the touch that faulted is
+    // retried and completes, so the MMU sets the accessed bit that sgx_vma_fault()
+    // has just cleared; false leaves the page as sgx_vma_fault() does, old.
     // Under the page's enclave lock.
-    void make_resident(EnclavePageId page, PageId epc) noexcept {
+    void make_resident(EnclavePageId page, PageId epc, bool young = true) noexcept {
         SpinGuard hold(active_.value.lock);
         // Relaxed: the enclave lock orders it with the reclaimer's mark and write-back.
-        entries_[page].state.store(epc | kYoung, std::memory_order_relaxed);
+        entries_[page].state.store(young ? epc | kYoung : epc, std::memory_order_relaxed);
         active_.value.pages.push_tail(page, link_of());
     }
 

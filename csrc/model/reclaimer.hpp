@@ -140,6 +140,18 @@ public:
         return static_cast<long>(kept);
     }
 
+    // Returns once ksgxd is asleep with no wake-up pending (its own test false, as
+    // after the kernel's reclaimer has caught up), or when `interrupted()` says so,
+    // asked every `poll`. The scenario calls it once the workload is over, so the
+    // pages left free are those the kernel's ksgxd would leave.
+    template <class Interrupted>
+    void wait_until_settled(Interrupted&& interrupted, std::chrono::milliseconds poll) {
+        std::unique_lock hold(mutex_);
+        while (!settled_.wait_for(hold, poll, [this] { return stopping_ || (asleep_ && wakes_ == seen_); })) {
+            if (interrupted()) return;
+        }
+    }
+
     // Runs check() with ksgxd asleep and held asleep (its wait-queue lock taken):
     // false without calling it when ksgxd is awake. For the scenario's hang proof.
     template <class Check>
@@ -173,8 +185,9 @@ private:
             // never on a spurious return from the wait, which the kernel's has not.
             asleep_ = true;
             do {
-                const unsigned long long seen = wakes_;
-                wakeup_.wait(hold, [&] { return stopping_ || wakes_ != seen; });
+                seen_ = wakes_;
+                settled_.notify_all();
+                wakeup_.wait(hold, [&] { return stopping_ || wakes_ != seen_; });
             } while (!needed());
             asleep_ = false;
             if (!stopping_) ++wakeups_;
@@ -194,9 +207,11 @@ private:
 
     std::mutex mutex_;  // ksgxd_waitq's lock: guards stopping_, asleep_ and the sleep itself
     std::condition_variable wakeup_;
+    std::condition_variable settled_;  // notified each time ksgxd goes to sleep
     bool stopping_ = false;
     bool asleep_ = false;  // in the wait, with its condition false when last tested
     unsigned long long wakes_ = 0;  // wake() calls: the wait returns only when this changes
+    unsigned long long seen_ = 0;   // wakes_ when ksgxd last went to sleep: asleep_ and equal, nothing pending
 
     // Written by the reclaimer thread only, but pages_reclaimed_ by direct reclaimers too.
     long long wakeups_ = 0;

@@ -149,6 +149,12 @@ public:
         const Clock::time_point start = Clock::now();
         watch();
         const Clock::time_point end = Clock::now();
+        // The kernel's ksgxd does not stop when the workload does: a completed run
+        // ends once it has gone back to sleep, so the pages left free are its doing.
+        // Relaxed: watch() ended in this thread's declare(), whose compare-exchange read the winning verdict.
+        if (verdict_.load(std::memory_order_relaxed) == static_cast<int>(ReclaimOutcome::completed)) {
+            reclaimer_.wait_until_settled([this] { return external_.requested(); }, kWatchInterval);
+        }
         join_all(team, ksgxd);
 
         for (const auto& error : errors_) {
@@ -381,7 +387,7 @@ private:
         }
         const PageId epc = alloc_epc_page(self, false);
         if (epc == kNoPage) return self.failure;
-        enclaves_.make_resident(page, epc);  // sgx_encl_eldu() + sgx_mark_page_reclaimable()
+        enclaves_.make_resident(page, epc, config_.fault_leaves_young);  // sgx_encl_eldu() + sgx_mark_page_reclaimable()
         ++self.tally.faults;
         return Attempt::served;
     }
@@ -423,7 +429,7 @@ private:
                 std::lock_guard hold(enclaves_.lock_of(page));
                 found = enclaves_.state(page);
                 if (found == EnclavePageState::evicted) {
-                    enclaves_.make_resident(page, epc);
+                    enclaves_.make_resident(page, epc, config_.fault_leaves_young);
                     ++self.tally.faults;
                     return true;
                 }

@@ -44,6 +44,10 @@ struct ReclaimConfig {
     bool shared_enclave = false;  // one enclave for every worker (one lock); else one enclave per worker
     bool direct_reclaim = false;  // allocate with reclaim=true (EADD, EAUG): reclaim when the lists are empty
     bool remove_last_pass = false;  // the last pass removes each page (SGX_IOC_ENCLAVE_REMOVE_PAGES), freeing it
+    // A served fault leaves its page young: the faulting access is retried and the
+    // MMU sets the accessed bit sgx_vma_fault() cleared. False: old, as sgx_vma_fault()
+    // itself leaves it (what a harness of the kernel's functions, with no MMU, sees).
+    bool fault_leaves_young = true;
     // EPC pages allocated before the run and never reclaimable, as the kernel's
     // SECS and version-array pages are: with every other page isolated or gone,
     // an allocation gets -ENOMEM.

@@ -251,6 +251,7 @@ class ReclaimConfig:
     shared_enclave: bool
     direct_reclaim: bool
     remove_last_pass: bool
+    fault_leaves_young: bool
     unreclaimable_pages: int
     stall_seconds: float
     max_retries: int

@@ -85,6 +85,7 @@ class ReclaimResult:
         bool  #: allocations made with reclaim=true (EADD, EAUG): they reclaim when the lists are empty
     )
     remove_last_pass: bool  #: the last pass removes each page, freeing it
+    fault_leaves_young: bool  #: a served fault leaves its page accessed (the retried touch), else old
     unreclaimable_pages: int  #: EPC pages held all run and never reclaimable (the kernel's SECS and VA pages)
     preset: str | None
     stall_seconds: float
@@ -203,6 +204,7 @@ def reclaim_scenario(
     shared_enclave: bool = DEFAULTS.shared_enclave,
     direct_reclaim: bool = DEFAULTS.direct_reclaim,
     remove_last_pass: bool = DEFAULTS.remove_last_pass,
+    fault_leaves_young: bool = DEFAULTS.fault_leaves_young,
     unreclaimable_pages: int = DEFAULTS.unreclaimable_pages,
     preset: str | None = None,
 ) -> ReclaimResult:
@@ -220,7 +222,11 @@ def reclaim_scenario(
     that far off, to show the hang deterministically. `direct_reclaim` makes every
     allocation one with reclaim=true (as EADD and EAUG do): it reclaims pages itself
     when the lists are empty, so it never waits on ksgxd. `remove_last_pass` makes the
-    last pass remove each page, freeing its EPC page. `unreclaimable_pages` EPC pages
+    last pass remove each page, freeing its EPC page. `fault_leaves_young`: a served
+    fault leaves its page accessed, because the touch that faulted is retried and the MMU
+    sets the accessed bit that ``sgx_vma_fault()`` has just cleared; False leaves it old, as
+    ``sgx_vma_fault()`` itself does (what the kernel's functions do with no MMU under
+    them), so the reclaimer's first scan evicts it. `unreclaimable_pages` EPC pages
     are allocated before the run and never reclaimable, as the kernel's SECS and
     version-array pages: an allocation that then finds nothing free and nothing on the
     active list gets -ENOMEM and ends the run `out_of_memory`.
@@ -293,6 +299,7 @@ def reclaim_scenario(
     config.shared_enclave = as_bool("shared_enclave", shared_enclave)
     config.direct_reclaim = as_bool("direct_reclaim", direct_reclaim)
     config.remove_last_pass = as_bool("remove_last_pass", remove_last_pass)
+    config.fault_leaves_young = as_bool("fault_leaves_young", fault_leaves_young)
     config.unreclaimable_pages = as_int("unreclaimable_pages", unreclaimable_pages)
     config.initial_drift = as_int("initial_drift", initial_drift)
     config.stall_seconds = as_float("stall_seconds", stall_seconds)
@@ -321,6 +328,7 @@ def reclaim_scenario(
         shared_enclave=config.shared_enclave,
         direct_reclaim=config.direct_reclaim,
         remove_last_pass=config.remove_last_pass,
+        fault_leaves_young=config.fault_leaves_young,
         unreclaimable_pages=config.unreclaimable_pages,
         preset=preset,
         stall_seconds=config.stall_seconds,
