@@ -60,6 +60,8 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("remove_last_pass", &ReclaimConfig::remove_last_pass)
         .def_readwrite("fault_leaves_young", &ReclaimConfig::fault_leaves_young)
         .def_readwrite("unreclaimable_pages", &ReclaimConfig::unreclaimable_pages)
+        .def_readwrite("walk_interval_seconds", &ReclaimConfig::walk_interval_seconds)
+        .def_readwrite("update_log_limit", &ReclaimConfig::update_log_limit)
         .def_readwrite("stall_seconds", &ReclaimConfig::stall_seconds)
         .def_readwrite("max_retries", &ReclaimConfig::max_retries)
         .def_readwrite("pin", &ReclaimConfig::pin)
@@ -88,9 +90,20 @@ void register_reclaim(py::module_& m) {
         .def_readonly("fault_wakes_reclaimer", &ReclaimStats::fault_wakes_reclaimer)
         .def_readonly("pages_conserved", &ReclaimStats::pages_conserved)
         .def_readonly("soft_lockup_node", &ReclaimStats::soft_lockup_node)
-        .def_property_readonly("faults_per_worker", [](const ReclaimStats& s) {
-            return to_numpy(s.faults_per_worker);
-        });
+        .def_property_readonly("faults_per_worker",
+                               [](const ReclaimStats& s) { return to_numpy(s.faults_per_worker); })
+        .def_property_readonly("walk_seconds", [](const ReclaimStats& s) { return to_numpy(s.walk_seconds); })
+        .def_property_readonly("walk_touches", [](const ReclaimStats& s) { return to_numpy(s.walk_touches); })
+        .def_property_readonly("walk_counter", [](const ReclaimStats& s) { return to_numpy(s.walk_counter); })
+        .def_property_readonly("walk_exact", [](const ReclaimStats& s) { return to_numpy(s.walk_exact); })
+        .def_property_readonly("walk_free", [](const ReclaimStats& s) { return to_numpy(s.walk_free); })
+        .def_property_readonly("update_ns",
+                               [](const ReclaimStats& s) {
+                                   py::list per_thread;
+                                   for (const auto& stamps : s.update_ns) per_thread.append(to_numpy(stamps));
+                                   return per_thread;
+                               })
+        .def_readonly("update_log_full", &ReclaimStats::update_log_full);
 
     // No call_guard: reclaim() releases the GIL itself while it waits.
     m.def("reclaim", &reclaim, py::arg("strategy"), py::arg("config"));

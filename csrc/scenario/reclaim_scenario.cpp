@@ -53,6 +53,7 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -61,6 +62,7 @@
 #include "base/padded.hpp"
 #include "base/slot.hpp"
 #include "counters/counter_options.hpp"
+#include "counters/update_clock.hpp"
 #include "model/enclave.hpp"
 #include "model/enclave_lock.hpp"
 #include "model/pool_shape.hpp"
@@ -123,6 +125,12 @@ public:
           tallies_(threads_),
           errors_(threads_ + 1),
           cpus_(config.pin ? allowed_cpus() : std::vector<int>{}) {
+        if (config.update_log_limit > 0) {
+            update_times_.reserve(threads_ + 1);
+            for (std::size_t index = 0; index <= threads_; ++index) {
+                update_times_.emplace_back(static_cast<std::size_t>(config.update_log_limit));
+            }
+        }
         // The SECS and version-array pages: allocated before any fault, never on the active list.
         unreclaimable_.reserve(static_cast<std::size_t>(config.unreclaimable_pages));
         for (long long index = 0; index < config.unreclaimable_pages; ++index) {
@@ -145,6 +153,7 @@ public:
             throw;
         }
 
+        origin_ = Clock::now();  // before the start line opens: no update can come earlier
         start_line_.arrive_and_wait();
         const Clock::time_point start = Clock::now();
         watch();
@@ -156,6 +165,7 @@ public:
             reclaimer_.wait_until_settled([this] { return external_.requested(); }, kWatchInterval);
         }
         join_all(team, ksgxd);
+        if (walking()) sample_drift();  // quiescent: the walk's last point is the end state
 
         for (const auto& error : errors_) {
             if (error) std::rethrow_exception(error);
@@ -167,6 +177,8 @@ public:
     }
 
 private:
+    using Pause = typename Counter::pause_policy;
+
     // What a worker carries through its faults.
     struct Worker {
         unsigned local;
@@ -199,12 +211,20 @@ private:
     // The calling thread's part: returns once every worker finished or a verdict was declared.
     void watch() {
         const auto stall = std::chrono::duration_cast<Clock::duration>(Seconds(config_.stall_seconds));
+        const auto walk_every = std::chrono::duration_cast<Clock::duration>(Seconds(config_.walk_interval_seconds));
+        const Clock::duration look_every = walking() ? std::min<Clock::duration>(kWatchInterval, walk_every)
+                                                     : Clock::duration(kWatchInterval);
         long long seen = progress();
         Clock::time_point last_look = Clock::now();
         Clock::time_point last_change = last_look;
+        Clock::time_point next_sample = last_look;
         std::unique_lock hold(watch_mutex_);
         const auto over = [this] { return finished_ == threads_ || stopping(); };
-        while (!watch_wakeup_.wait_for(hold, kWatchInterval, over)) {
+        while (!watch_wakeup_.wait_for(hold, look_every, over)) {
+            if (walking() && Clock::now() >= next_sample) {
+                sample_drift();
+                next_sample += walk_every;
+            }
             if (external_.requested()) {
                 hold.unlock();
                 declare(ReclaimOutcome::interrupted);
@@ -233,6 +253,34 @@ private:
         }
         hold.unlock();
         declare(ReclaimOutcome::completed);  // a no-op when a verdict came first
+    }
+
+    bool walking() const noexcept { return config_.walk_interval_seconds > 0; }
+
+    // One point of the drift walk, read with every node lock held. Stops adding
+    // points at kMaxWalkSamples.
+    void sample_drift() {
+        if (walk_.seconds.size() >= kMaxWalkSamples) return;
+        const double at = Seconds(Clock::now() - origin_).count();
+        const long long touched = touches();
+        long counter = 0;
+        long exact = 0;
+        long free_pages = 0;
+        pool_.with_lists_locked([&](long free) {
+            counter = pool_.counter();
+            exact = pool_.exact_count();
+            free_pages = free;
+            return true;
+        });
+        walk_.seconds.push_back(at);
+        walk_.touches.push_back(touched);
+        walk_.counter.push_back(counter);
+        walk_.exact.push_back(exact);
+        walk_.free.push_back(free_pages);
+    }
+
+    UpdateTimes* times_of(std::size_t thread) noexcept {
+        return update_times_.empty() ? nullptr : &update_times_[thread];
     }
 
     // The absorbing state, read at one instant: ksgxd's wait-queue lock, every
@@ -282,6 +330,7 @@ private:
     }
 
     void worker(std::size_t index) {
+        const ClockedThread<Pause> clock(times_of(index));
         bool at_start = false;
         try {
             if (config_.pin) pin_calling_thread(cpus_[index % cpus_.size()]);
@@ -491,6 +540,7 @@ private:
     }
 
     void reclaimer_thread() {
+        const ClockedThread<Pause> clock(times_of(threads_));
         try {
             reclaimer_.run(start_line_);
         } catch (...) {
@@ -555,6 +605,17 @@ private:
         stats.active_pages = enclaves_.active_length();
         stats.fault_wakes_reclaimer = reclaimer_.should_wake();
         stats.pages_conserved = true;  // conservation_violation() came back empty
+        stats.walk_seconds = walk_.seconds;
+        stats.walk_touches = walk_.touches;
+        stats.walk_counter = walk_.counter;
+        stats.walk_exact = walk_.exact;
+        stats.walk_free = walk_.free;
+        const long long origin = origin_.time_since_epoch().count();
+        for (const UpdateTimes& times : update_times_) {
+            std::vector<long long>& since_start = stats.update_ns.emplace_back(times.stamps());
+            for (long long& stamp : since_start) stamp -= origin;
+            stats.update_log_full = stats.update_log_full || times.full();
+        }
         if (stats.outcome == ReclaimOutcome::soft_lockup) {
             stats.soft_lockup_node = lockup_node_.load(std::memory_order_relaxed);  // relaxed: threads joined
         }
@@ -580,6 +641,16 @@ private:
     std::vector<std::exception_ptr> errors_;                      // one per worker, then the reclaimer's
     std::vector<int> cpus_;
     std::vector<PageId> unreclaimable_;  // held for the whole run, as SECS and VA pages are
+    std::vector<UpdateTimes> update_times_;  // update_log_limit > 0: one per worker, then ksgxd's
+    Clock::time_point origin_{};              // just before the start line opened: time zero of walk and stamps
+
+    struct DriftWalk {
+        std::vector<double> seconds;
+        std::vector<long long> touches;
+        std::vector<long> counter;
+        std::vector<long> exact;
+        std::vector<long> free;
+    } walk_;  // written by the watchdog (the calling thread) only
 
     std::mutex watch_mutex_;  // guards finished_ and the watchdog's sleep
     std::condition_variable watch_wakeup_;
@@ -606,12 +677,38 @@ void ReclaimConfig::validate() const {
     check_range("max_retries", max_retries, 1, kMaxRetries);
     check_range("leak_pages", leak_pages, 0, static_cast<long long>(shape.total_pages()));
     check_range("unreclaimable_pages", unreclaimable_pages, 0, static_cast<long long>(shape.total_pages()));
+    if (walk_interval_seconds != 0) {
+        check_seconds("walk_interval_seconds", walk_interval_seconds, kMinWalkInterval, kMaxStallSeconds);
+    }
+    check_range("update_log_limit", update_log_limit, 0, std::min(kMaxUpdateLog, kMaxUpdateLogTotal / (threads + 1)));
 }
+
+namespace {
+
+// The run with every update of the one shared count stamped (UpdateClock): only
+// the strategies that have one count, so only theirs are instantiated.
+ReclaimStats run_clocked(Strategy strategy, const ReclaimConfig& config, const CounterOptions& options,
+                         const StopFlag& stop) {
+    switch (strategy) {
+        case Strategy::plain_node_lock: return Scenario<PlainNodeLock<UpdateClock>>(config, options, stop).run();
+        case Strategy::plain_unlocked: return Scenario<PlainUnlocked<UpdateClock>>(config, options, stop).run();
+        case Strategy::plain_global_lock: return Scenario<PlainGlobalLock<UpdateClock>>(config, options, stop).run();
+        case Strategy::atomic: return Scenario<Atomic<UpdateClock>>(config, options, stop).run();
+        case Strategy::atomic_in_lock: return Scenario<AtomicInLock<UpdateClock>>(config, options, stop).run();
+        default: break;
+    }
+    throw std::invalid_argument("update_log_limit stamps the updates of one shared count, and " +
+                                std::string(strategy_name(strategy)) +
+                                " has none: its counts are per node, per CPU or striped");
+}
+
+}  // namespace
 
 ReclaimStats run_reclaim(Strategy strategy, const ReclaimConfig& config, const StopFlag& stop) {
     config.validate();
     CounterOptions options = CounterOptions::checked(config.initial_drift, config.counter_batch, config.packed);
     options.with_plain_update(config.plain_update, config.remote_fetch_ns);
+    if (config.update_log_limit > 0) return run_clocked(strategy, config, options, stop);
     return with_counter(strategy, options.layout,
                         [&]<class Counter>() { return Scenario<Counter>(config, options, stop).run(); });
 }

@@ -5,6 +5,7 @@
 // end-to-end reproduction of the user-space hang that the drifting counter caused.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -21,6 +22,10 @@ inline constexpr long long kMaxScan = 1LL << 16;  // the reclaimer's batch buffe
 inline constexpr long long kMaxRetries = 1LL << 62;
 inline constexpr double kMaxStallSeconds = 3600;
 inline constexpr double kMinStallSeconds = 0.001;
+inline constexpr double kMinWalkInterval = 0.001;
+inline constexpr std::size_t kMaxWalkSamples = std::size_t{1} << 22;  // then the walk stops: 160 MiB at most
+inline constexpr long long kMaxUpdateLog = 1LL << 27;        // stamps per thread: 1 GiB
+inline constexpr long long kMaxUpdateLogTotal = 1LL << 28;   // stamps over every thread: 2 GiB
 
 struct ReclaimConfig {
     long long threads = 2;  // fault workers; the reclaimer is one more thread
@@ -52,6 +57,14 @@ struct ReclaimConfig {
     // SECS and version-array pages are: with every other page isolated or gone,
     // an allocation gets -ENOMEM.
     long long unreclaimable_pages = 0;
+    // > 0: the drift walk. The watchdog reads the count and the free pages this often
+    // (and once more at the end), every node lock held: for the strategies that update
+    // inside the node lock that is one instant with no update in flight; the others may
+    // show one update in flight per thread.
+    double walk_interval_seconds = 0;
+    // > 0: stamp the time of every update of the one shared count, up to this many per
+    // thread (counters/update_clock.hpp); only the strategies with one shared count.
+    long long update_log_limit = 0;
     double stall_seconds = 0.5;  // no touch completed anywhere for this long, and no hang proven: stalled
     long long max_retries = 1LL << 27;  // one fault retried more than this: hung if proven, else stalled
     bool pin = true;  // worker i on the i-th allowed CPU (wrapping round); the reclaimer floats
@@ -98,6 +111,17 @@ struct ReclaimStats {
     bool pages_conserved = false;  // the conservation check ran after the join and held
     long long soft_lockup_node = -1;  // the CPU-only node of the worker that locked up; -1: none
     std::vector<long long> faults_per_worker;
+    // The drift walk (walk_interval_seconds > 0), one entry per sample: seconds since the
+    // start line, touches completed, the cheap read, the exact read and the free pages.
+    std::vector<double> walk_seconds;
+    std::vector<long long> walk_touches;
+    std::vector<long> walk_counter;
+    std::vector<long> walk_exact;
+    std::vector<long> walk_free;
+    // update_log_limit > 0: per thread (the workers in order, then ksgxd), the steady-clock
+    // nanoseconds since the start line of each update of the one shared count.
+    std::vector<std::vector<long long>> update_ns;
+    bool update_log_full = false;  // a thread made more updates than the limit: the rest went unstamped
 };
 
 // Runs one scenario on a fresh pool and enclaves and returns when it completed,

@@ -30,6 +30,7 @@ from pysgxalloc._core import (
 )
 from pysgxalloc._version import installed_version
 from pysgxalloc.compare import compare_strategies
+from pysgxalloc.drift_walk import DriftWalk
 from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
 from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
@@ -40,6 +41,7 @@ from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
+from pysgxalloc.update_log import UpdateLog
 
 #: The installed distribution's version (pyproject.toml's), as ``pip show pysgxalloc`` reports it.
 __version__: str = installed_version()
@@ -53,6 +55,7 @@ __all__ = [
     "Accuracy",
     "Comparison",
     "DoubleFreeError",
+    "DriftWalk",
     "Engine",
     "EpcPool",
     "ExploreResult",
@@ -72,6 +75,7 @@ __all__ = [
     "Strategy",
     "StrategyLike",
     "TraceStep",
+    "UpdateLog",
     "WatermarkRead",
     "accuracy",
     "compare_strategies",

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from pysgxalloc import _core, _test_hooks, pool_shape
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
 from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, ReclaimOutcome, Strategy, WatermarkRead
+from pysgxalloc.drift_walk import DriftWalk
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.pool import PlainUpdateLike, parse_plain_update
 from pysgxalloc.pool_shape import (
@@ -40,6 +41,7 @@ from pysgxalloc.pool_shape import (
     total_epc_pages,
 )
 from pysgxalloc.strategy import StrategyLike, is_exact, parse_strategy
+from pysgxalloc.update_log import UpdateLog
 
 ComparisonLike = Comparison | str
 
@@ -119,6 +121,12 @@ class ReclaimResult:
     node_search: NodeSearch = NodeSearch.fixed_2024  #: how a worker on a CPU-only node searches for EPC
     #: The CPU-only node whose worker locked up in the v5.13 node search; None unless outcome is soft_lockup.
     soft_lockup_node: int | None = None
+    walk_interval_seconds: float = 0.0  #: how often the drift walk was sampled; 0: not at all
+    update_log_limit: int = 0  #: stamps kept per thread; 0: updates were not stamped
+    #: The count and the free pages sampled every walk_interval_seconds; None unless asked for.
+    drift_walk: DriftWalk | None = None
+    #: When each thread updated the one shared count; None unless update_log_limit was given.
+    update_log: UpdateLog | None = None
 
     @property
     def soft_lockup(self) -> bool:
@@ -206,6 +214,8 @@ def reclaim_scenario(
     remove_last_pass: bool = DEFAULTS.remove_last_pass,
     fault_leaves_young: bool = DEFAULTS.fault_leaves_young,
     unreclaimable_pages: int = DEFAULTS.unreclaimable_pages,
+    walk_interval_seconds: float = DEFAULTS.walk_interval_seconds,
+    update_log_limit: int = DEFAULTS.update_log_limit,
     preset: str | None = None,
 ) -> ReclaimResult:
     """Run one reclaim scenario on a fresh pool and enclaves; return when it completed, hung,
@@ -250,6 +260,12 @@ def reclaim_scenario(
     `SEED_ENCLAVE_EXCESS` larger than the EPC, three passes, the last removing every
     page. `threads`, `enclave_pages`, `passes`, `shared_enclave` and
     `remove_last_pass` must then be left at their defaults.
+
+    `walk_interval_seconds` > 0 samples the count and the free pages, every node lock
+    held, that often and once at the end: ``result.drift_walk`` (see drift_walk.py).
+    `update_log_limit` > 0 stamps the time of every update of the one shared count, up
+    to that many per thread, for the strategies that have one: ``result.update_log``
+    (see update_log.py); other strategies raise ValueError.
 
     `pages_per_node` may list one count per node, 0 for a node with CPUs but no EPC
     (`nodes` then defaults to its length; otherwise to 2); a worker whose node is
@@ -303,6 +319,8 @@ def reclaim_scenario(
     config.unreclaimable_pages = as_int("unreclaimable_pages", unreclaimable_pages)
     config.initial_drift = as_int("initial_drift", initial_drift)
     config.stall_seconds = as_float("stall_seconds", stall_seconds)
+    config.walk_interval_seconds = as_float("walk_interval_seconds", walk_interval_seconds)
+    config.update_log_limit = as_int("update_log_limit", update_log_limit)
     config.max_retries = as_int("max_retries", max_retries)
     config.pin = as_bool("pin", pin)
     config.leak_pages = _test_hooks.leak_pages
@@ -359,4 +377,28 @@ def reclaim_scenario(
         faults_per_worker=stats.faults_per_worker,
         node_search=config.node_search,
         soft_lockup_node=stats.soft_lockup_node if stats.soft_lockup_node >= 0 else None,
+        walk_interval_seconds=config.walk_interval_seconds,
+        update_log_limit=config.update_log_limit,
+        drift_walk=_drift_walk(stats) if config.walk_interval_seconds > 0 else None,
+        update_log=_update_log(stats, config) if config.update_log_limit > 0 else None,
+    )
+
+
+def _drift_walk(stats: _core.ReclaimStats) -> DriftWalk:
+    return DriftWalk(
+        seconds=stats.walk_seconds,
+        touches=stats.walk_touches,
+        counter=stats.walk_counter,
+        exact=stats.walk_exact,
+        free=stats.walk_free,
+    )
+
+
+def _update_log(stats: _core.ReclaimStats, config: _core.ReclaimConfig) -> UpdateLog:
+    per_thread = stats.update_ns
+    return UpdateLog(
+        workers=tuple(per_thread[:-1]),
+        ksgxd=per_thread[-1],
+        limit=config.update_log_limit,
+        full=stats.update_log_full,
     )

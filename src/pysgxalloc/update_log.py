@@ -1,0 +1,79 @@
+"""When each thread updated the one shared count: how often two updates came at the same moment.
+
+A plain ``sgx_nr_free_pages--`` loses an update only when another CPU's update lands inside
+its read-modify-write. ``reclaim_scenario(..., update_log_limit=N)`` stamps the time of
+every update of the one shared count (steady clock, nanoseconds since the start line), up
+to N per thread, for the strategies that have one (``plain_*``, ``atomic*``); a stamp costs
+about 20 ns, so a stamped run is a little slower than an unstamped one. The stamp is taken
+where the update's window opens: before the one instruction (``in_place``, ``atomic``), or
+after the load (``load_store``). Two updates by different threads stamped within a few
+nanoseconds of each other are the candidates for a lost update; how wide "the same moment"
+is depends on the window (``remote_fetch_ns`` widens it), so counts are given per window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Stamps = npt.NDArray[np.int64]
+
+
+def count_near(first: Stamps, second: Stamps, window_ns: int) -> int:
+    """How many stamps of `first` have a stamp of `second` at most `window_ns` away (both sorted)."""
+    if window_ns < 0:
+        raise ValueError(f"window_ns must be at least 0, got {window_ns}")
+    if len(first) == 0 or len(second) == 0:
+        return 0
+    after = np.searchsorted(second, first, side="left")  # the first of `second` at or after each
+    next_gap = np.abs(second[np.minimum(after, len(second) - 1)] - first)
+    previous_gap = np.abs(first - second[np.maximum(after - 1, 0)])
+    gap = np.minimum(next_gap, previous_gap)
+    return int(np.count_nonzero(gap <= window_ns))
+
+
+@dataclass(frozen=True, eq=False)
+class UpdateLog:
+    """Every stamped update, per thread, each array in time order."""
+
+    workers: tuple[Stamps, ...]  #: one array per fault worker: its allocations and removals' frees
+    ksgxd: Stamps  #: the reclaimer's frees
+    limit: int  #: stamps kept per thread; a thread that reached it stamped nothing after
+    #: Some thread made more updates than the limit: only the time every log covers is compared.
+    full: bool
+
+    @property
+    def covered_ns(self) -> int:
+        """The end of the time every log covers: the earliest last stamp of a log that reached
+        the limit (later updates of that thread went unstamped), else the last stamp of all."""
+        logs = [*self.workers, self.ksgxd]
+        full_ends = [int(log[-1]) for log in logs if len(log) >= self.limit]
+        if self.full and full_ends:
+            return min(full_ends)
+        return max((int(log[-1]) for log in logs if len(log)), default=0)
+
+    def _covered(self, stamps: Stamps) -> Stamps:
+        return stamps[stamps <= self.covered_ns] if self.full else stamps
+
+    @property
+    def updates(self) -> int:
+        """Stamped updates, every thread, within the covered time."""
+        return sum(len(self._covered(log)) for log in (*self.workers, self.ksgxd))
+
+    def ksgxd_near_workers(self, window_ns: int) -> int:
+        """ksgxd's updates with a fault worker's update at most `window_ns` away."""
+        if not self.workers:
+            return 0
+        everyone = np.sort(np.concatenate([self._covered(w) for w in self.workers]))
+        return count_near(self._covered(self.ksgxd), everyone, window_ns)
+
+    def workers_near_each_other(self, window_ns: int) -> int:
+        """Fault workers' updates with another worker's update at most `window_ns` away."""
+        total = 0
+        for index, mine in enumerate(self.workers):
+            others = [self._covered(w) for i, w in enumerate(self.workers) if i != index]
+            if others:
+                total += count_near(self._covered(mine), np.sort(np.concatenate(others)), window_ns)
+        return total
