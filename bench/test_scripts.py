@@ -99,6 +99,15 @@ def test_seed_experiment_runs_the_seed_shape_and_the_shapes_that_may_hang() -> N
     assert len(done.stdout.splitlines()) == 7
 
 
+def test_seed_experiment_walk_prints_the_walk_and_the_same_moment_counts_per_shape() -> None:
+    done = run_script("seed_experiment.py", "walk", "--pages-per-node", "512", "--runs", "1")
+    assert done.returncode == 0, done.stderr
+    headlines = [line for line in done.stdout.splitlines() if not line.startswith(" ")]
+    assert len(headlines) == 1 + 9  # the title, the atomic and plain_unlocked baselines, the seven shapes
+    assert all("walk: " in line for line in headlines[1:])
+    assert done.stdout.count("those with a fault's update within 10 ns") == 9
+
+
 def test_ninety_page_enclave_prints_one_line_per_configuration() -> None:
     done = run_script("ninety_page_enclave.py", "--runs", "2")
     assert done.returncode == 0, done.stderr
