@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -275,3 +276,22 @@ def test_an_exact_read_that_drifted_is_called_a_bug() -> None:
 def test_compare_strategies_rejects_an_empty_choice() -> None:
     with pytest.raises(ValueError, match="at least one strategy"):
         compare_strategies(strategies=[])
+
+
+def test_a_closed_pipe_ends_the_command_quietly() -> None:
+    # `pysgxalloc explore plain_node_lock | head -0`: the reader is gone before the first write
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pysgxalloc", "explore", "plain_node_lock"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+    assert done.returncode == 141

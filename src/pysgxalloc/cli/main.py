@@ -1,12 +1,14 @@
 """The ``pysgxalloc`` command (also python -m pysgxalloc): the demo, or one of the commands in commands/.
 
 Exit codes: 0 done, 1 failed, 2 bad arguments (a one-line message on stderr, no traceback),
-130 stopped by Ctrl-C (what was measured is kept and printed).
+130 stopped by Ctrl-C (what was measured is kept and printed), 141 the reader of stdout went
+away (``pysgxalloc explore | head``: the rest of the output is dropped, without a traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +16,9 @@ from pysgxalloc._version import installed_version
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser
 from pysgxalloc.cli.commands import costs, demo, explore, lockup, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
+
+#: 128 + SIGPIPE: what a shell reports for a command stopped by a closed pipe.
+EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     try:
         code: int = args.run(args)
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
     except CommandError as error:
         print(f"pysgxalloc: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -55,4 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pysgxalloc: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Point stdout at /dev/null, or the interpreter's own flush at exit fails on the
+        # closed pipe again and prints the traceback this is here to spare the user.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return code
