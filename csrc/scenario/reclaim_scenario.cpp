@@ -221,9 +221,9 @@ private:
         std::unique_lock hold(watch_mutex_);
         const auto over = [this] { return finished_ == threads_ || stopping(); };
         while (!watch_wakeup_.wait_for(hold, look_every, over)) {
-            if (walking() && Clock::now() >= next_sample) {
+            if (const Clock::time_point now = Clock::now(); walking() && now >= next_sample) {
                 sample_drift();
-                next_sample += walk_every;
+                next_sample = now + walk_every;  // after a starved watchdog, no burst of catch-up samples
             }
             if (external_.requested()) {
                 hold.unlock();
@@ -678,7 +678,7 @@ void ReclaimConfig::validate() const {
     check_range("leak_pages", leak_pages, 0, static_cast<long long>(shape.total_pages()));
     check_range("unreclaimable_pages", unreclaimable_pages, 0, static_cast<long long>(shape.total_pages()));
     if (walk_interval_seconds != 0) {
-        check_seconds("walk_interval_seconds", walk_interval_seconds, kMinWalkInterval, kMaxStallSeconds);
+        check_seconds("walk_interval_seconds (0: no walk)", walk_interval_seconds, kMinWalkInterval, kMaxStallSeconds);
     }
     check_range("update_log_limit", update_log_limit, 0, std::min(kMaxUpdateLog, kMaxUpdateLogTotal / (threads + 1)));
 }
