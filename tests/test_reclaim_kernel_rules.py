@@ -91,16 +91,18 @@ def test_a_page_its_fault_leaves_old_is_evicted_by_the_first_scan() -> None:
     assert res.young_skipped == 0
 
 
-def test_ksgxd_outlives_the_workload_until_its_own_test_is_false() -> None:
-    # a 90-page enclave in 100 pages: the 69th fault leaves 31 free and wakes ksgxd, which
-    # (as the kernel's kthread) reclaims until should_reclaim(high) is false, whenever the
-    # faults end: a completed run is over only once it sleeps again
+def test_ksgxd_outlives_the_workload_so_no_run_ends_below_low() -> None:
+    # a 90-page enclave in 100 pages: the 69th fault leaves 31 free and wakes ksgxd, which (as
+    # the kernel's kthread) reclaims until the count reaches high, whenever the faults end; a
+    # later allocation that leaves fewer than low wakes it again. So once it sleeps for good
+    # the count is at least low, whatever the schedule (before ksgxd outlived the workload,
+    # runs here ended with 10 free)
     for run in range(5):
         res = sgx.reclaim_scenario(
             "atomic", threads=1, nodes=1, pages_per_node=100, enclave_pages=90, passes=1
         )
         assert res.completed and res.reclaimer_wakeups >= 1, f"run {run}: {res}"
-        assert res.counter >= DEFAULTS.high or res.active_pages == 0, f"run {run}: {res}"
+        assert res.counter >= LOW, f"run {run}: {res}"
 
 
 @pytest.mark.needs_two_cpus
