@@ -59,6 +59,43 @@ def test_reclaim_shows_an_injected_hang_without_calling_it_a_bug(run_cli: Callab
     assert "BUG" not in done.out
 
 
+def test_reclaim_walk_says_an_injected_drift_left_zero_from_the_first_sample(
+    run_cli: Callable[..., Outcome],
+) -> None:
+    done = run_cli(
+        "reclaim",
+        "--runs",
+        "2",
+        "--strategies",
+        "atomic_in_lock",
+        "--initial-drift",
+        "5",
+        "--walk",
+        "0.001",
+        *SMALL,
+    )
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[-1].startswith(
+        "drift walk (count - free pages, sampled under every node lock"
+    )
+    # atomic_in_lock updates inside the node lock: every sample is exact, so each walk sits at
+    # +5 from its first sample and never steps
+    assert "atomic_in_lock: the walk left 0 in 2 of 2 runs, first after " in done.out
+    assert "then stepped 0 times and reached |drift| 5 (medians; up to 5)" in done.out
+
+
+def test_reclaim_walk_says_when_a_walk_stayed_at_zero(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli("reclaim", "--runs", "1", "--strategies", "per_node", "--walk", "0.001", *SMALL)
+    assert done.code == 0, done.err
+    assert "per_node: the walk stayed at 0 in all 1 runs" in done.out
+
+
+def test_reclaim_without_a_walk_prints_no_walk(run_cli: Callable[..., Outcome]) -> None:
+    done = run_cli("reclaim", "--runs", "1", "--strategies", "per_node", *SMALL)
+    assert done.code == 0, done.err
+    assert "drift walk" not in done.out
+
+
 def test_reclaim_without_pinning_says_so(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--runs", "1", "--strategies", "atomic", "--no-pin", *SMALL)
     assert done.code == 0, done.err
@@ -106,6 +143,7 @@ def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
         (["--stall-seconds", "0"], "stall_seconds must be between 0.001 and 3600"),
         (["--comparison", "sideways"], "invalid choice"),
         (["--enclave-pages", "many"], "'many' is not an integer"),
+        (["--walk", "0.0001"], "walk_interval_seconds (0: no walk) must be between 0.001 and 3600"),
     ],
 )
 def test_bad_reclaim_arguments_exit_2_with_a_message(

@@ -13,6 +13,7 @@ from pysgxalloc.intervals import median_ratio, ratio_interval
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.soft_lockup import LockupRuns
+from pysgxalloc.strategy import is_exact
 
 
 def verdict(summaries: Sequence[HammerRuns]) -> str:
@@ -174,4 +175,34 @@ def soft_lockup_note(results: Sequence[ReclaimResult]) -> str:
         f"{len(lockups)} of {len(results)} runs ended in a soft lockup, not counted as hung above: a fault "
         f"worker on CPU-only node {', '.join(str(node) for node in nodes)} found every list empty with the "
         "v5.13 node search (see 'pysgxalloc lockup')."
+    )
+
+
+def drift_walk_note(results: Sequence[ReclaimResult]) -> str:
+    """One sentence per strategy on how its drift walked (runs with a walk only): in how many runs
+    it left zero, when first (median), how many steps and how far (medians, then the largest)."""
+    sentences = []
+    for strategy in dict.fromkeys(r.strategy for r in results):
+        walks = [r.drift_walk for r in results if r.strategy is strategy and r.drift_walk is not None]
+        if not walks:
+            continue
+        left = [w for w in walks if w.first_nonzero_seconds is not None]
+        if not left:
+            sentences.append(
+                f"{strategy.name}: the walk stayed at 0 in all {len(walks)} runs "
+                f"({int(np.median([w.samples for w in walks])):,} samples per run, median)"
+            )
+            continue
+        in_flight = " (exact: updates in flight at a sample, none lost)" if is_exact(strategy) else ""
+        first = float(np.median([w.first_nonzero_seconds for w in left]))
+        steps = int(np.median([w.changes for w in left]))
+        farthest = [w.max_abs_drift for w in left]
+        sentences.append(
+            f"{strategy.name}: the walk left 0 in {len(left)} of {len(walks)} runs, first after "
+            f"{first:.3f} s, then stepped {steps} times and reached |drift| {int(np.median(farthest)):,} "
+            f"(medians; up to {max(farthest):,}){in_flight}"
+        )
+    return (
+        "drift walk (count - free pages, sampled under every node lock; a strategy that updates after "
+        "the lock is released may show one update in flight per thread): " + "; ".join(sentences) + "."
     )

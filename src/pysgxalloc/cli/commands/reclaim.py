@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, WatermarkRead
-from pysgxalloc.cli.arguments import integer, pages_per_node, positive_int, strategy_names
+from pysgxalloc.cli.arguments import integer, pages_per_node, positive_int, seconds, strategy_names
 from pysgxalloc.cli.scenario_runs import (
     add_enclave_pages_option,
     add_stall_seconds_option,
@@ -17,7 +17,7 @@ from pysgxalloc.cli.scenario_runs import (
     collect_then_print,
 )
 from pysgxalloc.cli.tables import reclaim_table
-from pysgxalloc.cli.verdicts import reclaim_verdict, soft_lockup_note
+from pysgxalloc.cli.verdicts import drift_walk_note, reclaim_verdict, soft_lockup_note
 from pysgxalloc.pool_shape import describe_shape
 from pysgxalloc.reclaim import DEFAULTS, SEED_FULL_PAGES_PER_NODE, ReclaimResult
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
@@ -177,6 +177,14 @@ def register(subparsers: Any) -> None:
         "an eighth larger than the EPC, 3 passes, the last removing every page (full size: "
         f"--pages-per-node {SEED_FULL_PAGES_PER_NODE})",
     )
+    parser.add_argument(
+        "--walk",
+        metavar="SECONDS",
+        type=seconds,
+        default=0.0,
+        help="sample the drift (count - free pages, every node lock held) this often in every run, and "
+        "say after the table when and how far it walked from zero (e.g. 0.01; default: no walk)",
+    )
     parser.set_defaults(pin=DEFAULTS.pin, shared_enclave=DEFAULTS.shared_enclave, run=run)
 
 
@@ -232,6 +240,8 @@ def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str 
     out.print(reclaim_verdict(summaries), soft_wrap=True)
     if any(r.soft_lockup for r in results):
         out.print(soft_lockup_note(results), soft_wrap=True)
+    if any(r.drift_walk is not None for r in results):
+        out.print(drift_walk_note(results), soft_wrap=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -254,6 +264,7 @@ def run(args: argparse.Namespace) -> int:
         "watermark_read": WatermarkRead[args.watermark_read],
         "plain_update": args.plain_update,
         "remote_fetch_ns": args.remote_fetch_ns,
+        "walk_interval_seconds": args.walk,
     }
     if args.nodes is not None:  # else as many as --pages-per-node lists, or the default
         scenario["nodes"] = args.nodes
