@@ -81,13 +81,18 @@ def test_plain_strategy_race_is_reported_and_names_the_counter(strategy: str) ->
 @pytest.mark.parametrize("strategy", PLAIN)
 def test_plain_strategy_load_store_form_is_reported_too(strategy: str) -> None:
     # the default form is one read-modify-write instruction (racy_add_in_place); the
-    # load/store form (racy_add), with and without a remote-fetch window, races the same way
+    # load/store form (racy_add), with and without a remote-fetch window, races the same way.
+    # The two threads meet at a barrier first: a thread that reached its churn only after the
+    # other had finished and taken the GIL back would be ordered after it by the GIL, and TSan
+    # would rightly see no race (it happened once in CI with the threads merely started).
     for window in (0, 50):
         done = run_under_tsan(
             f"p = sgx.EpcPool({strategy!r}, nodes=2, pages_per_node=64, plain_update='load_store',"
             f" remote_fetch_ns={window})\n"
             "import threading\n"
-            "ts = [threading.Thread(target=p.churn, args=(20_000, i, i)) for i in range(2)]\n"
+            "meet = threading.Barrier(2)\n"
+            "def churn(i): meet.wait(); p.churn(50_000, i, i)\n"
+            "ts = [threading.Thread(target=churn, args=(i,)) for i in range(2)]\n"
             "[t.start() for t in ts]; [t.join() for t in ts]"
         )
         assert "WARNING: ThreadSanitizer: data race" in done.stderr, done.stderr[-4000:]
