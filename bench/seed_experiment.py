@@ -68,7 +68,7 @@ def seed_shape(pages_per_node: int) -> dict[str, Any]:
     return {
         "nodes": 2,
         "pages_per_node": pages_per_node,
-        "enclave_pages": epc + epc // 8,
+        "enclave_pages": sgx.reclaim.seed_enclave_pages(epc),  # the preset's, with the shape left free
         "passes": 3,
         "remove_last_pass": True,
         "stall_seconds": STALL,

@@ -56,6 +56,11 @@ SEED_ENCLAVE_EXCESS = 1 / 8
 SEED_FULL_PAGES_PER_NODE = 1 << 24
 
 
+def seed_enclave_pages(epc_pages: int) -> int:
+    """The seed's enclave on an EPC of `epc_pages`: SEED_ENCLAVE_EXCESS larger, at least one page more."""
+    return epc_pages + max(1, int(epc_pages * SEED_ENCLAVE_EXCESS))
+
+
 def parse_comparison(value: ComparisonLike) -> Comparison:
     """Return the `Comparison` a user named; ValueError names the valid choices."""
     return as_member(Comparison, "comparison", value)
@@ -293,7 +298,7 @@ def reclaim_scenario(
         given = checked_shape(nodes, pages_per_node, node_search)
         epc = total_epc_pages(given.nodes, given.pages_per_node)
         threads, passes, shared_enclave, remove_last_pass = 1, 3, True, True
-        enclave_pages = epc + max(1, int(epc * SEED_ENCLAVE_EXCESS))
+        enclave_pages = seed_enclave_pages(epc)
     config = _core.ReclaimConfig()
     shape = checked_shape(nodes, pages_per_node, node_search)
     for name, value in shape.native_fields().items():
