@@ -140,8 +140,9 @@ public:
         return static_cast<long>(kept);
     }
 
-    // Returns once ksgxd is asleep with no wake-up pending (its own test false, as
-    // after the kernel's reclaimer has caught up), or when `interrupted()` says so,
+    // Returns once ksgxd is asleep with no wake-up pending (its own test was false
+    // when it last looked; allocations since may have lowered the count without
+    // waking it, as the kernel's), or when `interrupted()` says so,
     // asked every `poll`. The scenario calls it once the workload is over, so the
     // pages left free are those the kernel's ksgxd would leave.
     template <class Interrupted>
