@@ -1,8 +1,10 @@
 """pysgxalloc costs: where each strategy wins, measured here (update cost, read cost, accuracy, memory).
 
 Prints two tables from pysgxalloc.strategy_costs: every strategy's median (min-max)
-figures, and the padding ablation (cells padded vs packed onto shared cache lines).
-Ctrl-C prints what was measured so far and exits with 130.
+figures, and the padding ablation (cells padded vs packed onto shared cache lines);
+then the recommendation for the SGX fault path, update and read cost together
+(pysgxalloc.recommend, the same as the demo's last lines). Ctrl-C prints what was
+measured so far and exits with 130.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rich.table import Table
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, output_file
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.recommend import recommend
 from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_once, start_costs
 
 HELP = "where each strategy wins: update cost, read cost, accuracy and memory, padded and packed"
@@ -132,6 +135,7 @@ def _print(out: Console, setup: CostSetup, measured: list[StrategyCosts]) -> Non
             "padding ablation: update ns/op with cells padded (one per 128 bytes) vs packed (shared lines)"
         )
         out.print(_ablation_table(ablation))
+    out.print(recommend(measured).text(), soft_wrap=True)
 
 
 def _costs_table(measured: list[StrategyCosts]) -> Table:
