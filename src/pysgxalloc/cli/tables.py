@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from rich import box
 from rich.console import JustifyMethod
+from rich.markup import escape
 from rich.table import Table
 
 from pysgxalloc._core import Strategy
@@ -109,7 +110,12 @@ class Column:
     medians: bool = False
 
     def heading(self, groups: Sequence[HammerRuns]) -> str:
-        return f"{self.header}\n{interval_header(g.runs for g in groups)}" if self.medians else self.header
+        # escaped: rich would take "[interval]" for a style tag and drop it
+        return (
+            f"{self.header}\n{escape(interval_header(g.runs for g in groups))}"
+            if self.medians
+            else self.header
+        )
 
 
 def _in_parentheses(cell: Callable[[HammerRuns], str]) -> Callable[[HammerRuns], str]:
