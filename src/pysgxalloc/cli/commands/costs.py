@@ -20,6 +20,7 @@ from rich.table import Table
 
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, output_file
+from pysgxalloc.intervals import RUNS_FOR_95
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.recommend import recommend
 from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_once, start_costs
@@ -59,7 +60,11 @@ def register(subparsers: Any) -> None:
             help=f"{text} (default here: {default})",
         )
     parser.add_argument(
-        "--repeats", metavar="N", type=at_least(1), default=5, help="runs of each (default: 5)"
+        "--repeats",
+        metavar="N",
+        type=at_least(1),
+        default=RUNS_FOR_95,
+        help=f"runs of each (default: {RUNS_FOR_95}, the fewest for a 95%% interval of a median)",
     )
     parser.add_argument(
         "--pin", action="store_true", help=f"pin thread i to the i-th of the {usable_cpus()} usable CPUs"
