@@ -73,7 +73,7 @@ def test_oversubscribed_runs_cannot_be_ranked() -> None:
 
 def test_one_run_of_each_gives_no_interval_and_no_ranking() -> None:
     line = ranking([runs("atomic", [10]), runs("per_node", [30])])
-    assert "1 run of each give the ratio no interval" in line
+    assert "1 run of each gives the ratio no interval" in line
     assert "95%" not in line.split("Run instead")[0]
 
 

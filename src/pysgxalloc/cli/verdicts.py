@@ -104,7 +104,9 @@ def _why_not_ranked(fastest: HammerRuns, runner_up: HammerRuns, cpus: int) -> tu
     instead: list[str] = []
     threads = fastest.setting.threads
     if threads > cpus:
-        reasons.append(f"{threads} threads outnumber the {cpus} usable CPUs (waiters spin on the scheduler)")
+        reasons.append(
+            f"{threads} threads outnumber the {cpus} usable CPUs, so spinning waiters time the scheduler"
+        )
         instead.append(f"at most {cpus} threads (--threads {cpus})")
     compared = (fastest, runner_up)
     if threads > 1 and all(g.concurrent_runs is not None for g in compared):
@@ -117,7 +119,8 @@ def _why_not_ranked(fastest: HammerRuns, runner_up: HammerRuns, cpus: int) -> tu
     interval = ratio_interval(fastest.ops_per_sec, runner_up.ops_per_sec)
     fewest = min(fastest.runs, runner_up.runs)
     if interval.coverage <= 0:
-        reasons.append(f"{fewest} run{'s' if fewest > 1 else ''} of each give the ratio no interval")
+        runs_of_each = "1 run of each gives" if fewest == 1 else f"{fewest} runs of each give"
+        reasons.append(f"{runs_of_each} the ratio no interval")
     elif 1.0 in interval:
         reasons.append(f"the ratio's interval {describe(interval, '.2f', RUNS_FOR_95_RATIO)} includes 1")
     if interval.coverage <= 0 or 1.0 in interval:
