@@ -115,3 +115,12 @@ def test_ninety_page_enclave_prints_one_line_per_configuration() -> None:
     assert len(lines) == 2 + 4
     assert lines[2].startswith("faulted pages young (default): ")
     assert all(" x" in line for line in lines[2:])
+
+
+def test_lost_updates_prints_one_row_per_condition() -> None:
+    done = run_script("lost_updates.py", "--ops", "5000", "--repeats", "1", "--works", "0,100")
+    if done.returncode == 1 and "needs 2 usable CPUs" in done.stderr:
+        pytest.skip("one usable CPU: the script refuses, as it should")
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "work between" not in line]
+    assert [row.split("|")[1:3] for row in rows] == [[" 0 ", " yes "], [" 0 ", " no "], [" 100 ", " yes "]]

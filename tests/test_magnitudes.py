@@ -30,16 +30,28 @@ def test_the_drift_column_shows_the_magnitude_when_signed_drifts_cancel() -> Non
     assert "300" in row and "500" in row and "4/5" in row
 
 
-def test_the_verdict_compares_the_fastest_exact_strategy_with_atomic_and_an_interval() -> None:
+def test_the_verdict_compares_the_fastest_exact_strategy_with_atomic_and_a_95_percent_interval() -> None:
+    # 7 runs of each: the fewest at which the ratio of two medians has a 95% interval
+    groups = [
+        runs("atomic", [0] * 7, [10, 11, 12, 10, 11, 12, 11]),
+        runs("per_node", [0] * 7, [30, 33, 36, 30, 33, 36, 33]),
+        runs("plain_node_lock", [5, -5, 0, 3, 0, 1, 0], [20] * 7),
+    ]
+    sentence = machine_verdict(groups)
+    assert "throughput ranking at 2 threads" in sentence and "not a recommendation" in sentence
+    assert "fastest exact strategy per_node" in sentence
+    assert "3.00x atomic's [95% CI 2.50, 3.60]" in sentence
+    assert "plain_node_lock drifted in 4 of 7 runs" in sentence
+
+
+def test_the_verdict_gives_six_runs_a_ratio_with_its_real_coverage_not_95_percent() -> None:
     groups = [
         runs("atomic", [0] * 6, [10, 11, 12, 10, 11, 12]),
         runs("per_node", [0] * 6, [30, 33, 36, 30, 33, 36]),
-        runs("plain_node_lock", [5, -5, 0, 3, 0, 1], [20] * 6),
     ]
     sentence = machine_verdict(groups)
-    assert "fastest exact strategy per_node" in sentence
-    assert "3.00x atomic's [95% CI 2.50, 3.60]" in sentence
-    assert "plain_node_lock drifted in 4 of 6 runs" in sentence
+    assert "3.00x atomic's [2.50, 3.60] (94% coverage; a 95% interval needs 7 runs)" in sentence
+    assert "95% CI" not in sentence
 
 
 def test_the_verdict_quotes_lost_updates_per_million_from_phased_runs() -> None:
@@ -51,7 +63,12 @@ def test_the_verdict_quotes_lost_updates_per_million_from_phased_runs() -> None:
         lost_increments=np.array([0, 4, 0]),
     )
     sentence = machine_verdict([runs("atomic", [0, 0, 0]), phased])
-    assert "plain_node_lock lost 100 updates per million [95% CI 0, 200]" in sentence
+    # three runs: the range of the runs, which covers the median 75% of the time
+    assert (
+        "plain_node_lock lost 100 per million [0, 200] (75% coverage; a 95% interval needs 6 runs)"
+        in sentence
+    )
+    assert "in 3 phased runs at 2 threads (pinning not recorded, no work between updates)" in sentence
     assert "some in 2 of 3 runs" in sentence
 
 

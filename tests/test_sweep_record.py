@@ -118,14 +118,38 @@ def test_a_version_1_file_still_reads_with_the_new_fields_not_recorded() -> None
     assert all(g.running_fraction is None for g in record.groups())
 
 
-def test_the_file_summarises_every_setting_with_95_percent_intervals() -> None:
-    data = as_json(small_record())
-    summary = data["summary"]
+def record_of(runs: int) -> SweepRecord:
+    """`runs` runs of one setting (atomic, 2 threads)."""
+    config = SweepConfig(strategies=("atomic",), threads=(2,), repeats=runs)
+    record = SweepRecord.start(config)
+    for spec in config.runs():
+        record = record.adding(Measurement.of(sgx.hammer("atomic", threads=2, ops=1000), spec.repeat))
+    return record.finished(complete=True)
+
+
+def test_the_file_gives_95_percent_intervals_from_six_runs_and_says_so() -> None:
+    (entry,) = as_json(record_of(6))["summary"]
+    assert entry["ci95_from_runs"] == 6
+    for name in ("mops_median", "abs_drift_median", "drifted_share"):
+        low, high = entry[f"{name}_ci95"]
+        assert low <= entry[name] <= high, (name, entry)
+
+
+def test_below_six_runs_the_file_gives_each_interval_its_real_coverage_and_no_ci95() -> None:
+    (entry,) = as_json(record_of(3))["summary"]
+    assert not [key for key in entry if key.endswith("_ci95")]
+    interval = entry["mops_median_interval"]
+    assert interval["coverage"] == 0.75  # the range of 3 runs covers the median 1 - 2 / 2**3 of the time
+    assert interval["low"] <= entry["mops_median"] <= interval["high"]
+    assert "drifted_share_interval" not in entry  # a share gets no interval below 6 runs
+
+
+def test_a_record_of_single_runs_labels_no_interval_95_percent() -> None:
+    summary = as_json(small_record())["summary"]
     assert len(summary) == len(small_record().groups())
     for entry in summary:
-        for name in ("mops_median", "abs_drift_median", "drifted_share"):
-            low, high = entry[f"{name}_ci95"]
-            assert low <= entry[name] <= high, (name, entry)
+        assert entry["runs"] == 1
+        assert not [key for key in entry if key.endswith("_ci95") or key.endswith("_interval")], entry
 
 
 def test_each_measurement_records_cpu_time_load_and_pinning() -> None:

@@ -40,7 +40,9 @@ from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
+from pysgxalloc.recommend import SGX_FAULT_PATH, Recommendation, Workload, recommend
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
+from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_costs
 from pysgxalloc.update_log import UpdateLog
 
 #: The installed distribution's version (pyproject.toml's), as ``pip show pysgxalloc`` reports it.
@@ -50,10 +52,12 @@ __all__ = [
     "CALLER_SLOT",
     "ENGINES",
     "MAX_THREADS",
+    "SGX_FAULT_PATH",
     "SOFT_LOCKUP_LAPS",
     "STRATEGIES",
     "Accuracy",
     "Comparison",
+    "CostSetup",
     "DoubleFreeError",
     "DriftWalk",
     "Engine",
@@ -69,14 +73,17 @@ __all__ = [
     "ReadCostResult",
     "ReclaimOutcome",
     "ReclaimResult",
+    "Recommendation",
     "ScheduleRun",
     "SgxAllocError",
     "SoftLockupError",
     "Strategy",
+    "StrategyCosts",
     "StrategyLike",
     "TraceStep",
     "UpdateLog",
     "WatermarkRead",
+    "Workload",
     "accuracy",
     "compare_strategies",
     "default_counter_batch",
@@ -84,8 +91,10 @@ __all__ = [
     "explore_hang",
     "hammer",
     "is_exact",
+    "measure_costs",
     "parse_strategy",
     "paused_update",
     "read_cost",
     "reclaim_scenario",
+    "recommend",
 ]

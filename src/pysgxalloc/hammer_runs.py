@@ -6,7 +6,8 @@ drift, the runs that drifted, exactness and oversubscription, computed here once
 
 Drift is summarised by magnitude: a signed median lets lost decrements (counter too high)
 and lost increments (too low) cancel, and shows 0 for a strategy that drifted in most
-runs. Every median has a 95% interval and every rate a Wilson interval (intervals.py);
+runs. Every median has an order-statistic interval with its real coverage (95% from
+6 runs), every rate a Wilson interval from 6 runs (intervals.py);
 where the runs recorded it, each run's least-running thread says whether the threads
 really ran at once, and phased runs count the updates lost by direction.
 """
@@ -21,7 +22,7 @@ import numpy.typing as npt
 
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc.hammer import CONCURRENT_FRACTION, HammerResult
-from pysgxalloc.intervals import Interval, median_interval, wilson_interval
+from pysgxalloc.intervals import RUNS_FOR_95, Interval, is_95, median_interval, share_interval
 from pysgxalloc.strategy import STRATEGIES, accuracy, parse_strategy
 
 _STRATEGY_ORDER = {s.name: index for index, s in enumerate(STRATEGIES)}
@@ -154,7 +155,7 @@ class HammerRuns:
 
     @property
     def mops_interval(self) -> Interval:
-        """95% interval of the median throughput, in Mops/s."""
+        """The median throughput's interval, in Mops/s (95% from `RUNS_FOR_95` runs; see its coverage)."""
         return median_interval(self.ops_per_sec / 1e6)
 
     @property
@@ -184,9 +185,9 @@ class HammerRuns:
         return self.runs_with_drift / self.runs if self.runs else 0.0
 
     @property
-    def drifted_interval(self) -> Interval:
-        """Wilson 95% interval of the share of runs that drifted."""
-        return wilson_interval(self.runs_with_drift, self.runs)
+    def drifted_interval(self) -> Interval | None:
+        """Wilson 95% interval of the share of runs that drifted; None below `RUNS_FOR_95` runs."""
+        return share_interval(self.runs_with_drift, self.runs)
 
     @property
     def concurrent_runs(self) -> int | None:
@@ -222,36 +223,39 @@ class HammerRuns:
         return None if self.lost_per_million is None else median_interval(self.lost_per_million)
 
     def to_dict(self) -> dict[str, object]:
-        """The summary as JSON: each median with ``<name>_ci95`` (order statistics), each share
-        with its Wilson ``_ci95``; the signed drift's median and range kept beside the magnitudes."""
+        """The summary as JSON. A median's interval is ``<name>_ci95: [low, high]`` only where it is a
+        95% interval; below `RUNS_FOR_95` runs it is ``<name>_interval: {low, high, coverage}`` with its
+        real coverage (none at all where that is 0: one run). A share gets its Wilson ``_ci95`` from
+        `RUNS_FOR_95` runs. ``ci95_from_runs`` says how many runs a 95% interval needs. The signed
+        drift's median and range stay beside the magnitudes."""
         lost = self.lost_per_million_interval
+        running = None if self.running_fraction is None else median_interval(self.running_fraction)
+        cpu_ns = None if self.cpu_ns_per_op is None else median_interval(self.cpu_ns_per_op)
+        drifted = self.drifted_interval
         return {
             **asdict(self.setting),
             "runs": self.runs,
+            "ci95_from_runs": RUNS_FOR_95,
             "cpus": self.cpus,
             "pinned": self.pinned,
             "mops_median": self.mops_median,
-            "mops_median_ci95": self.mops_interval.as_list(),
+            **interval_fields("mops_median", self.mops_interval),
             "abs_drift_median": self.abs_drift_median,
-            "abs_drift_median_ci95": self.abs_drift_interval.as_list(),
+            **interval_fields("abs_drift_median", self.abs_drift_interval),
             "abs_drift_max": self.abs_drift_max,
             "drift_median": self.drift_median,
             "drift_min": int(self.drift.min()) if self.runs else 0,
             "drift_max": int(self.drift.max()) if self.runs else 0,
             "runs_drifted": self.runs_with_drift,
             "drifted_share": self.drifted_share,
-            "drifted_share_ci95": self.drifted_interval.as_list(),
+            **({} if drifted is None else {"drifted_share_ci95": drifted.as_list()}),
             "running_fraction_min_median": self.running_median,
-            "running_fraction_min_median_ci95": (
-                None if self.running_fraction is None else median_interval(self.running_fraction).as_list()
-            ),
+            **interval_fields("running_fraction_min_median", running),
             "concurrent_runs": self.concurrent_runs,
             "cpu_ns_per_op_median": self.cpu_ns_median,
-            "cpu_ns_per_op_median_ci95": (
-                None if self.cpu_ns_per_op is None else median_interval(self.cpu_ns_per_op).as_list()
-            ),
+            **interval_fields("cpu_ns_per_op_median", cpu_ns),
             "lost_per_million_median": self.lost_per_million_median,
-            "lost_per_million_median_ci95": None if lost is None else lost.as_list(),
+            **interval_fields("lost_per_million_median", lost),
             "runs_that_lost": self.runs_that_lost if self.phased else None,
         }
 
@@ -269,6 +273,16 @@ class HammerRuns:
         if not reasons:
             reasons.append("too few operations for a collision")
         return ", ".join(reasons)
+
+
+def interval_fields(name: str, interval: Interval | None) -> dict[str, object]:
+    """How JSON carries a median's interval: ``<name>_ci95`` where it is a 95% interval, else
+    ``<name>_interval`` with its real coverage; nothing where there is none or it covers 0%."""
+    if interval is None or interval.coverage <= 0:
+        return {}
+    if is_95(interval):
+        return {f"{name}_ci95": interval.as_list()}
+    return {f"{name}_interval": {"low": interval.low, "high": interval.high, "coverage": interval.coverage}}
 
 
 def group_runs(runs: Iterable[Run], cpus: int) -> list[HammerRuns]:

@@ -1,17 +1,22 @@
-"""95% intervals for the figures people cite: medians, rates and ratios of medians.
+"""Intervals for the figures people cite: medians, rates and ratios of medians, each with its real coverage.
 
 - A median's interval is distribution-free: the order statistics ``x(k)`` and
   ``x(n-k+1)`` of the sorted sample, with ``k`` the largest rank for which
   ``2 P(Binomial(n, 1/2) <= k - 1)`` stays within the miss rate. It assumes only
-  independent runs of one setting. Below 6 runs no such ``k`` exists and the
-  interval is the whole range (min .. max), which covers with ``1 - 2^(1-n)``
-  (94% at 5 runs): `median_interval` says so in ``coverage``.
+  independent runs of one setting. Below `RUNS_FOR_95` (6) runs no such ``k``
+  exists and the interval is the whole range (min .. max), which covers with
+  ``1 - 2^(1-n)`` only: 0% at 1 run, 50% at 2, 94% at 5. `median_interval` says
+  so in ``coverage``, and `is_95` is how every report decides whether it may
+  call an interval a 95% one.
 - A rate (runs that drifted, runs that hung) gets the Wilson score interval,
-  which stays inside [0, 1] and is not empty at 0 of n or n of n.
+  which stays inside [0, 1] and is not empty at 0 of n or n of n. Its 95% is
+  nominal (close on average, not guaranteed), so `share_interval` gives none
+  below `RUNS_FOR_95` runs, the count from which the medians beside it are 95%.
 - A ratio of two medians (one strategy's throughput against another's) gets
   the quotient of the two medians' intervals at half the miss rate each
   (Bonferroni: both cover together with at least the stated confidence), so it
-  too needs no assumption about the distributions.
+  too needs no assumption about the distributions; it reaches 95% from
+  `RUNS_FOR_95_RATIO` (7) runs of each, and covers 0% on one or two.
 """
 
 from __future__ import annotations
@@ -69,6 +74,42 @@ def median_ranks(n: int, confidence: float = CONFIDENCE) -> tuple[int, float]:
     return best, 1 - 2 * _binomial_half_cdf(n, best - 1)
 
 
+def runs_for_median(confidence: float = CONFIDENCE) -> int:
+    """The fewest runs whose median interval reaches `confidence` (6 for 95%)."""
+    n = 1
+    while median_ranks(n, confidence)[1] < confidence:
+        n += 1
+    return n
+
+
+def runs_for_ratio(confidence: float = CONFIDENCE) -> int:
+    """The fewest runs of each side whose ratio interval reaches `confidence` (7 for 95%)."""
+    return runs_for_median(1 - (1 - confidence) / 2)
+
+
+#: The fewest runs from which a median's interval, and a table beside it, is a 95% interval.
+RUNS_FOR_95 = runs_for_median()
+#: The fewest runs of each strategy from which the ratio of their medians has a 95% interval.
+RUNS_FOR_95_RATIO = runs_for_ratio()
+
+
+def is_95(interval: Interval) -> bool:
+    """Whether `interval` may be called a 95% interval: it covers with at least 95%."""
+    return interval.coverage >= CONFIDENCE - 1e-12
+
+
+def describe(interval: Interval | None, fmt: str, runs_for_95: int = RUNS_FOR_95) -> str:
+    """An interval as a sentence quotes it: ``[95% CI low, high]`` where it is a 95% interval, else
+    ``[low, high] (94% coverage; a 95% interval needs 6 runs)``, else ``(no interval; ...)``."""
+    needs = f"a 95% interval needs {runs_for_95} runs"
+    if interval is None or interval.coverage <= 0:
+        return f"(no interval; {needs})"
+    ends = f"{format(interval.low, fmt)}, {format(interval.high, fmt)}"
+    if is_95(interval):
+        return f"[95% CI {ends}]"
+    return f"[{ends}] ({interval.coverage:.0%} coverage; {needs})"
+
+
 def median_interval(
     values: Sequence[float] | npt.NDArray[np.generic], confidence: float = CONFIDENCE
 ) -> Interval:
@@ -90,6 +131,12 @@ def wilson_interval(successes: int, trials: int, confidence: float = CONFIDENCE)
     half = z * math.sqrt(rate * (1 - rate) / trials + z * z / (4 * trials * trials)) / scale
     # Rounding can put an end a hair past the rate at 0 or n successes; the rate is always inside.
     return Interval(max(0.0, min(centre - half, rate)), min(1.0, max(centre + half, rate)), confidence)
+
+
+def share_interval(successes: int, trials: int) -> Interval | None:
+    """The Wilson 95% interval of a share of runs, from `RUNS_FOR_95` runs; None on fewer, where
+    its nominal 95% would claim more than the medians beside it can."""
+    return wilson_interval(successes, trials) if trials >= RUNS_FOR_95 else None
 
 
 def ratio_interval(

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from pysgxalloc._checks import as_int
 from pysgxalloc._core import Strategy
-from pysgxalloc.intervals import Interval, wilson_interval
+from pysgxalloc.intervals import Interval, share_interval
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, is_exact, parse_strategy
 
@@ -42,9 +42,9 @@ class ReclaimRuns:
         return sum(r.hung for r in self.results)
 
     @property
-    def hung_interval(self) -> Interval:
-        """Wilson 95% interval of the share of runs that hung."""
-        return wilson_interval(self.hung, self.runs)
+    def hung_interval(self) -> Interval | None:
+        """Wilson 95% interval of the share of runs that hung; None below `RUNS_FOR_95` runs."""
+        return share_interval(self.hung, self.runs)
 
     @property
     def stalled(self) -> int:

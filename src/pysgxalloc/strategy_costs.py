@@ -66,13 +66,13 @@ class StrategyCosts:
 
 
 def measure_costs(
-    setup: CostSetup, repeats: int, strategies: Sequence[Strategy] = STRATEGIES
+    setup: CostSetup, repeats: int, strategies: Sequence[Strategy] = STRATEGIES, ablation: bool = True
 ) -> list[StrategyCosts]:
-    """Measure every strategy in `strategies` `repeats` times, round-robin."""
+    """Measure every strategy in `strategies` `repeats` times, round-robin (`ablation`: packed too)."""
     costs = start_costs(setup, strategies)
     for _ in range(repeats):
         for one in costs:
-            measure_once(one, setup)
+            measure_once(one, setup, ablation)
     return costs
 
 
@@ -92,8 +92,9 @@ def _sized(strategy: Strategy, nodes: int) -> StrategyCosts:
     return StrategyCosts(strategy, bytes_padded=state_bytes(False), bytes_packed=state_bytes(True))
 
 
-def measure_once(costs: StrategyCosts, setup: CostSetup) -> None:
-    """One repeat: update runs (padded, and packed for the ablation), then cheap and exact read runs."""
+def measure_once(costs: StrategyCosts, setup: CostSetup, ablation: bool = True) -> None:
+    """One repeat: update runs (padded, and packed for the ablation unless `ablation` is False), then
+    cheap and exact read runs."""
     strategy = costs.strategy
     update_run = functools.partial(
         hammer,
@@ -111,7 +112,7 @@ def measure_once(costs: StrategyCosts, setup: CostSetup) -> None:
     costs.update_ns.append(run.ns_per_op)
     costs.max_error = max(costs.max_error, int(abs(run.drift_by_round).max()))
     costs.error_bound = None if accuracy(strategy) is Accuracy.drifts else run.read_error_bound
-    if strategy in ABLATION:
+    if ablation and strategy in ABLATION:
         costs.packed_update_ns.append(update_run(packed=True).ns_per_op)
     for exact_read, into in ((False, costs.cheap_read_ns), (True, costs.exact_read_ns)):
         reading = read_cost(

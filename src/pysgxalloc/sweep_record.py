@@ -15,8 +15,10 @@ Layout (``SCHEMA``, version ``VERSION``)::
                        running_fraction_min, cpu_ns_per_op, lost_decrements,
                        lost_increments, lost_per_million, load_before, load_after}, ...],
      "summary": [one object per setting: medians with "<name>_ci95": [low, high]
-                 (order-statistic intervals), shares with Wilson intervals; written
-                 for readers of the file, recomputed from the measurements on reading]}
+                 (order-statistic intervals) where they are 95% intervals (from
+                 "ci95_from_runs" runs), else "<name>_interval": {low, high, coverage};
+                 shares with Wilson "_ci95" from as many runs; written for readers
+                 of the file, recomputed from the measurements on reading]}
 
 Version 1 (no topology, no phased runs, no CPU times or load) is still read: its
 missing fields read as "not recorded". A reader refuses other schemas and newer

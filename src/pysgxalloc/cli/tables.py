@@ -3,8 +3,10 @@
 The hammer table is one builder over a list of columns: the demo shows one strategy per
 row (`STRATEGY_COLUMNS`), a sweep one setting per row (`SETTING_COLUMNS`). Drift shows as a
 magnitude (median and maximum |drift|, and the share of runs that drifted); the signed
-range stays beside it. Each median's 95% interval (order statistics) and each share's
-Wilson interval go on a second line in brackets.
+range stays beside it. Each median's interval (order statistics) and each share's Wilson
+interval go on a second line in brackets; the header says "[95% CI]" only when every row's
+median rests on enough runs for one, and `hammer_coverage_note` says what the brackets
+cover when some do not (interval_text.py).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ import numpy as np
 import numpy.typing as npt
 from rich import box
 from rich.console import JustifyMethod
+from rich.markup import escape
 from rich.table import Table
 
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import table
+from pysgxalloc.cli.interval_text import bracket, coverage_note, interval_header
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.intervals import Interval, median_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
@@ -28,17 +32,13 @@ from pysgxalloc.soft_lockup import LockupRuns
 from pysgxalloc.strategy import ACCURACY_LABEL, accuracy
 
 
-def _bracket(interval: Interval, fmt: str) -> str:
-    return f"[{format(interval.low, fmt)}, {format(interval.high, fmt)}]"
-
-
 def mops_with_interval(group: HammerRuns) -> str:
-    return f"{group.mops_median:.1f}\n{_bracket(group.mops_interval, '.1f')}"
+    return f"{group.mops_median:.1f}\n{bracket(group.mops_interval, '.1f')}"
 
 
 def abs_drift_with_interval(group: HammerRuns) -> str:
     """Median |drift|: lost decrements and lost increments cannot cancel in it, as in a signed median."""
-    return f"{group.abs_drift_median:,.0f}\n{_bracket(group.abs_drift_interval, ',.0f')}"
+    return f"{group.abs_drift_median:,.0f}\n{bracket(group.abs_drift_interval, ',.0f')}"
 
 
 def abs_drift_max(group: HammerRuns) -> str:
@@ -46,12 +46,12 @@ def abs_drift_max(group: HammerRuns) -> str:
 
 
 def drifted_with_interval(group: HammerRuns) -> str:
-    """Runs that drifted, and the Wilson interval of that share."""
-    return f"{group.runs_with_drift}/{group.runs}\n{_bracket(_percent(group.drifted_interval), '.0f')}%"
+    """Runs that drifted, and the Wilson interval of that share (from `RUNS_FOR_95` runs)."""
+    return f"{group.runs_with_drift}/{group.runs}\n{bracket(_percent(group.drifted_interval), '.0f', '%')}"
 
 
-def _percent(interval: Interval) -> Interval:
-    return Interval(100 * interval.low, 100 * interval.high, interval.coverage)
+def _percent(interval: Interval | None) -> Interval | None:
+    return None if interval is None else Interval(100 * interval.low, 100 * interval.high, interval.coverage)
 
 
 def running_cell(group: HammerRuns) -> str:
@@ -71,7 +71,7 @@ def lost_cell(group: HammerRuns) -> str:
     interval = group.lost_per_million_interval
     if group.lost_per_million_median is None or interval is None:
         return "-"
-    return f"{group.lost_per_million_median:,.0f}\n{_bracket(interval, ',.0f')}"
+    return f"{group.lost_per_million_median:,.0f}\n{bracket(interval, ',.0f')}"
 
 
 def drift_range(group: HammerRuns) -> str:
@@ -101,11 +101,21 @@ def oversubscribed_note(groups: Sequence[HammerRuns], cpus: int) -> str | None:
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the hammer table: its header, how it aligns, and its cell for one group."""
+    """One column of the hammer table: its header, how it aligns, and its cell for one group;
+    a column of medians gets a second header line that names its intervals (`interval_header`)."""
 
     header: str
     justify: JustifyMethod
     cell: Callable[[HammerRuns], str]
+    medians: bool = False
+
+    def heading(self, groups: Sequence[HammerRuns]) -> str:
+        # escaped: rich would take "[interval]" for a style tag and drop it
+        return (
+            f"{self.header}\n{escape(interval_header(g.runs for g in groups))}"
+            if self.medians
+            else self.header
+        )
 
 
 def _in_parentheses(cell: Callable[[HammerRuns], str]) -> Callable[[HammerRuns], str]:
@@ -115,8 +125,8 @@ def _in_parentheses(cell: Callable[[HammerRuns], str]) -> Callable[[HammerRuns],
 _STRATEGY = Column("strategy", "left", lambda g: g.setting.strategy)
 _EXACT = Column("exact", "left", lambda g: exact_cell(g.setting.strategy, g.exact))
 
-_MOPS = Column("Mops/s median\n[95% CI]", "right", mops_with_interval)
-_ABS_DRIFT = Column("|drift| median\n[95% CI]", "right", abs_drift_with_interval)
+_MOPS = Column("Mops/s median", "right", mops_with_interval, medians=True)
+_ABS_DRIFT = Column("|drift| median", "right", abs_drift_with_interval, medians=True)
 _ABS_DRIFT_MAX = Column("|drift|\nmax", "right", abs_drift_max)
 _DRIFTED = Column("runs\ndrifted", "right", drifted_with_interval)
 _SIGNED = Column("signed drift\n(min .. max)", "right", _in_parentheses(drift_range))
@@ -139,7 +149,7 @@ SETTING_COLUMNS = (
 )
 
 #: Phased runs add the updates lost per million (both directions), which net drift understates.
-LOST_COLUMN = Column("lost per\nmillion [CI]", "right", lost_cell)
+LOST_COLUMN = Column("lost per\nmillion", "right", lost_cell, medians=True)
 
 
 def with_lost_column(columns: Sequence[Column], groups: Sequence[HammerRuns]) -> tuple[Column, ...]:
@@ -160,22 +170,27 @@ def concurrency_note(groups: Sequence[HammerRuns]) -> str | None:
     )
 
 
+def hammer_coverage_note(groups: Sequence[HammerRuns]) -> str | None:
+    """What the brackets of a hammer table cover when some row has fewer runs than a 95% interval needs."""
+    return coverage_note(g.runs for g in groups)
+
+
 def hammer_runs_table(groups: Sequence[HammerRuns], columns: Sequence[Column] = SETTING_COLUMNS) -> Table:
     """One row per group: throughput and |drift| with intervals, the signed range, as `columns` choose
     (and the lost-updates column when a group ran phased)."""
     out = table()
     for column in with_lost_column(columns, groups):
-        out.add_column(column.header, justify=column.justify)
+        out.add_column(column.heading(groups), justify=column.justify)
     for group in groups:
         out.add_row(*(column.cell(group) for column in with_lost_column(columns, groups)))
     return out
 
 
 def _median(values: npt.NDArray[Any], fmt: str) -> str:
-    """The median, and its 95% interval on a second line."""
+    """The median, and its interval on a second line (none for one value)."""
     if not len(values):
         return "-"
-    return f"{format(float(np.median(values)), fmt)}\n{_bracket(median_interval(values), fmt)}"
+    return f"{format(float(np.median(values)), fmt)}\n{bracket(median_interval(values), fmt)}"
 
 
 def _scenario_table(title: str) -> Table:
@@ -203,7 +218,7 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
         out.add_row(
             s.strategy.name,
             ACCURACY_LABEL[accuracy(s.strategy)],
-            f"{s.hung}/{s.runs}\n{_bracket(_percent(s.hung_interval), '.0f')}%",
+            f"{s.hung}/{s.runs}\n{bracket(_percent(s.hung_interval), '.0f', '%')}",
             str(s.stalled),
             str(s.out_of_memory),
             _median(s.faults_before_hang, ",.0f"),
@@ -212,6 +227,13 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
             _median(s.completion_seconds * 1e3, ".1f"),
         )
     return out
+
+
+def reclaim_coverage_note(summaries: Sequence[ReclaimRuns]) -> str | None:
+    """What the reclaim table's brackets cover where a cell rests on fewer runs than a 95% interval needs
+    (the medians rest on the runs that hung, or on those that completed)."""
+    counts = [n for s in summaries for n in (s.runs, len(s.faults_before_hang), len(s.completion_seconds))]
+    return coverage_note(counts)
 
 
 def placement_label(threads: int) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 from pysgxalloc._core import Accuracy, NodeSearch, Strategy
 from pysgxalloc.cli.tables import placement_label
 from pysgxalloc.hammer_runs import HammerRuns
-from pysgxalloc.intervals import median_ratio, ratio_interval
+from pysgxalloc.intervals import RUNS_FOR_95_RATIO, describe, median_ratio, ratio_interval
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.soft_lockup import LockupRuns
@@ -43,9 +43,9 @@ def verdict(summaries: Sequence[HammerRuns]) -> str:
 
 
 def machine_verdict(groups: Sequence[HammerRuns]) -> str:
-    """The measured verdict for one machine: the fastest exact strategy and its throughput against
-    atomic's (the upstream fix) with a 95% interval, and the updates plain_node_lock (the bug) lost
-    per million, with the share of runs that lost any.
+    """The measured verdict for one machine, in two labelled lines: the throughput ranking of the
+    exact strategies (update throughput alone: not a recommendation, which weighs read cost too,
+    recommend.py) and the updates plain_node_lock (the bug) lost per million, with its conditions.
 
     Compared at one thread count: the most threads that do not outnumber the CPUs (native engine
     where there is one), so that the threads really race.
@@ -53,40 +53,113 @@ def machine_verdict(groups: Sequence[HammerRuns]) -> str:
     chosen = _at_one_setting(groups)
     if not chosen:
         return "verdict: no runs to judge."
-    by_name = {g.setting.strategy: g for g in chosen}
-    threads = chosen[0].setting.threads
-    parts = [f"verdict at {threads} threads ({chosen[0].setting.engine} engine)"]
-    exact = [g for g in chosen if g.setting.strategy in Strategy.__members__ and g.accuracy is Accuracy.exact]
-    atomic = by_name.get(Strategy.atomic.name)
-    if exact:
-        fastest = max(exact, key=lambda g: g.mops_median)
-        line = f"fastest exact strategy {fastest.setting.strategy}, {fastest.mops_median:.1f} Mops/s"
-        if atomic is not None and fastest is not atomic:
-            ratio = median_ratio(fastest.ops_per_sec, atomic.ops_per_sec)
-            ratios = ratio_interval(fastest.ops_per_sec, atomic.ops_per_sec)
-            line += f" = {ratio:.2f}x atomic's [95% CI {ratios.low:.2f}, {ratios.high:.2f}]"
-        parts.append(line)
+    lines = [throughput_ranking(chosen)]
+    if lost := _lost_updates(groups, {g.setting.strategy: g for g in chosen}):
+        lines.append(lost)
+    return "\n".join(lines)
+
+
+def throughput_ranking(chosen: Sequence[HammerRuns]) -> str:
+    """The fastest exact strategy at one setting against the runner-up (and atomic, the upstream fix),
+    each ratio with its interval; or, where the runs cannot tell them apart, that it cannot rank, why,
+    and what to run instead: threads that outnumber the CPUs, fewer than half of the compared runs with
+    every thread running at once, a ratio interval that includes 1, or one too few runs to have one."""
+    setting, cpus = chosen[0].setting, chosen[0].cpus
+    label = (
+        f"throughput ranking at {setting.threads} threads ({setting.engine} engine; "
+        "update throughput alone, not a recommendation)"
+    )
+    exact = sorted(
+        (g for g in chosen if g.setting.strategy in Strategy.__members__ and g.accuracy is Accuracy.exact),
+        key=lambda g: g.mops_median,
+        reverse=True,
+    )
+    if len(exact) < 2:
+        alone = f"only {exact[0].setting.strategy} of the exact strategies" if exact else "no exact strategy"
+        return f"{label}: {alone}, nothing to rank."
+    fastest, runner_up = exact[0], exact[1]
+    reasons, instead = _why_not_ranked(fastest, runner_up, cpus)
+    if reasons:
+        return (
+            f"{label}: cannot rank {fastest.setting.strategy} against {runner_up.setting.strategy} on this "
+            f"run: {'; '.join(reasons)}. Run instead: {', '.join(instead)}."
+        )
+    line = f"{label}: fastest exact strategy {fastest.setting.strategy}, {fastest.mops_median:.1f} Mops/s"
+    line += f" = {_against(fastest, runner_up)}"
+    atomic = next((g for g in exact if g.setting.strategy == Strategy.atomic.name), None)
+    if atomic is not None and atomic not in (fastest, runner_up):
+        line += f", {_against(fastest, atomic)}"
+    return line + "."
+
+
+def _against(group: HammerRuns, other: HammerRuns) -> str:
+    ratio = median_ratio(group.ops_per_sec, other.ops_per_sec)
+    interval = ratio_interval(group.ops_per_sec, other.ops_per_sec)
+    return f"{ratio:.2f}x {other.setting.strategy}'s {describe(interval, '.2f', RUNS_FOR_95_RATIO)}"
+
+
+def _why_not_ranked(fastest: HammerRuns, runner_up: HammerRuns, cpus: int) -> tuple[list[str], list[str]]:
+    """Why these runs cannot tell `fastest` from `runner_up`, and what to run instead (empty if they can)."""
+    reasons: list[str] = []
+    instead: list[str] = []
+    threads = fastest.setting.threads
+    if threads > cpus:
+        reasons.append(
+            f"{threads} threads outnumber the {cpus} usable CPUs, so spinning waiters time the scheduler"
+        )
+        instead.append(f"at most {cpus} threads (--threads {cpus})")
+    compared = (fastest, runner_up)
+    if threads > 1 and all(g.concurrent_runs is not None for g in compared):
+        at_once = sum(g.concurrent_runs or 0 for g in compared)
+        runs = sum(g.runs for g in compared)
+        if 2 * at_once < runs:
+            reasons.append(f"only {at_once} of their {runs} runs had every thread running at once")
+            pinned = all(g.pinned for g in compared)
+            instead.append("a quieter machine" if pinned else "pinned threads (--pin) on a quieter machine")
+    interval = ratio_interval(fastest.ops_per_sec, runner_up.ops_per_sec)
+    fewest = min(fastest.runs, runner_up.runs)
+    if interval.coverage <= 0:
+        runs_of_each = "1 run of each gives" if fewest == 1 else f"{fewest} runs of each give"
+        reasons.append(f"{runs_of_each} the ratio no interval")
+    elif 1.0 in interval:
+        reasons.append(f"the ratio's interval {describe(interval, '.2f', RUNS_FOR_95_RATIO)} includes 1")
+    if interval.coverage <= 0 or 1.0 in interval:
+        more = max(RUNS_FOR_95_RATIO, 2 * fewest)
+        instead.append(f"{more} or more runs of each (--repeats {more})")
+    return reasons, instead
+
+
+def _lost_updates(groups: Sequence[HammerRuns], by_name: dict[str, HammerRuns]) -> str | None:
+    """plain_node_lock's updates lost per million in phased runs, with the conditions the rate depends
+    on; or, without phased runs, the share of runs that drifted."""
     plain = [g for g in groups if g.setting.strategy == Strategy.plain_node_lock.name]
     phased = [g for g in plain if g.phased]
     if phased:
         lost = max(phased, key=lambda g: (g.setting.threads <= g.cpus, g.setting.threads))
         median, interval = lost.lost_per_million_median, lost.lost_per_million_interval
-        if median is not None and interval is not None:
-            share = lost.runs_that_lost
-            parts.append(
-                f"plain_node_lock lost {median:,.0f} updates per million [95% CI {interval.low:,.0f}, "
-                f"{interval.high:,.0f}] in phased runs at {lost.setting.threads} threads, "
-                f"some in {share} of {lost.runs} runs"
-            )
-    elif (bug := by_name.get(Strategy.plain_node_lock.name)) is not None:
-        drifted = bug.drifted_interval
-        parts.append(
-            f"plain_node_lock drifted in {bug.runs_with_drift} of {bug.runs} runs "
-            f"[95% CI {100 * drifted.low:.0f}-{100 * drifted.high:.0f}%] (phased runs count the updates lost)"
+        if median is None:
+            return None
+        return (
+            f"lost updates: plain_node_lock lost {median:,.0f} per million {describe(interval, ',.0f')} "
+            f"in {lost.runs} phased runs at {lost.setting.threads} threads ({conditions(lost)}), "
+            f"some in {lost.runs_that_lost} of {lost.runs} runs."
         )
-    if len(parts) == 1:
-        return parts[0] + ": nothing to compare."
-    return parts[0] + ": " + "; ".join(parts[1:]) + "."
+    bug = by_name.get(Strategy.plain_node_lock.name)
+    if bug is None:
+        return None
+    share = bug.drifted_interval  # Wilson: only from as many runs as a 95% median interval needs
+    shown = "" if share is None else f" [95% CI {100 * share.low:.0f}-{100 * share.high:.0f}%]"
+    return (
+        f"lost updates: plain_node_lock drifted in {bug.runs_with_drift} of {bug.runs} runs{shown} "
+        "(phased runs count the updates lost)."
+    )
+
+
+def conditions(group: HammerRuns) -> str:
+    """What a lost-updates rate depends on, as the verdict states it beside the figure."""
+    pinned = {True: "pinned", False: "unpinned", None: "pinning not recorded"}[group.pinned]
+    work = "no work" if group.setting.work == 0 else f"{group.setting.work:,} turns of work"
+    return f"{pinned}, {work} between updates"
 
 
 def _at_one_setting(groups: Sequence[HammerRuns]) -> list[HammerRuns]:

@@ -1,8 +1,10 @@
 """pysgxalloc costs: where each strategy wins, measured here (update cost, read cost, accuracy, memory).
 
 Prints two tables from pysgxalloc.strategy_costs: every strategy's median (min-max)
-figures, and the padding ablation (cells padded vs packed onto shared cache lines).
-Ctrl-C prints what was measured so far and exits with 130.
+figures, and the padding ablation (cells padded vs packed onto shared cache lines);
+then the recommendation for the SGX fault path, update and read cost together
+(pysgxalloc.recommend, the same as the demo's last lines). Ctrl-C prints what was
+measured so far and exits with 130.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from rich.table import Table
 
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, output_file
+from pysgxalloc.intervals import RUNS_FOR_95
 from pysgxalloc.machine import usable_cpus
+from pysgxalloc.recommend import recommend
 from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_once, start_costs
 
 HELP = "where each strategy wins: update cost, read cost, accuracy and memory, padded and packed"
@@ -56,7 +60,11 @@ def register(subparsers: Any) -> None:
             help=f"{text} (default here: {default})",
         )
     parser.add_argument(
-        "--repeats", metavar="N", type=at_least(1), default=5, help="runs of each (default: 5)"
+        "--repeats",
+        metavar="N",
+        type=at_least(1),
+        default=RUNS_FOR_95,
+        help=f"runs of each (default: {RUNS_FOR_95}, the fewest for a 95%% interval of a median)",
     )
     parser.add_argument(
         "--pin", action="store_true", help=f"pin thread i to the i-th of the {usable_cpus()} usable CPUs"
@@ -132,6 +140,7 @@ def _print(out: Console, setup: CostSetup, measured: list[StrategyCosts]) -> Non
             "padding ablation: update ns/op with cells padded (one per 128 bytes) vs packed (shared lines)"
         )
         out.print(_ablation_table(ablation))
+    out.print(recommend(measured).text(), soft_wrap=True)
 
 
 def _costs_table(measured: list[StrategyCosts]) -> Table:

@@ -4,8 +4,11 @@ Prints the machine (CPU, topology, kernel, usable CPUs, threads, oversubscribed
 or not, pinned or not), one row per strategy (throughput and |drift| with 95%
 intervals, the signed range, how much of the time the threads really ran), one
 sentence saying what was reproduced, then phased runs of plain_node_lock (the
-updates lost per million, by direction) and a measured verdict for this machine.
-Sections in `EXTRA_SECTIONS` print after it, each under its own heading.
+updates lost per million, by direction) and a measured verdict for this machine:
+the throughput ranking (labelled as one) and the updates lost. Sections in
+`EXTRA_SECTIONS` print after it, each under its own heading; the last is the
+recommendation (update and read cost together, pysgxalloc.recommend), the one
+``pysgxalloc costs`` and the docs' "Choosing a counter" page give.
 """
 
 from __future__ import annotations
@@ -22,19 +25,26 @@ from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_cons
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
 from pysgxalloc.cli.commands.lockup import print_lockups, run_lockups
 from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
-from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_runs_table
+from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_coverage_note, hammer_runs_table
 from pysgxalloc.cli.verdicts import machine_verdict, verdict
 from pysgxalloc.compare import compare_strategies, demo_settings, pin_by_default
 from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
 from pysgxalloc.hammer_settings import PHASED_BATCH
+from pysgxalloc.intervals import RUNS_FOR_95_RATIO
 from pysgxalloc.machine import MachineInfo, load_average, usable_cpus
 from pysgxalloc.reclaim import ReclaimResult
+from pysgxalloc.recommend import SGX_FAULT_PATH, candidates, recommend
 from pysgxalloc.strategy import STRATEGIES
+from pysgxalloc.strategy_costs import CostSetup, measure_once, start_costs
 
 #: The hang section's short version: the bug, the upstream fix, and the per-node design.
 SHORT_STRATEGIES: tuple[Strategy, ...] = (Strategy.plain_node_lock, Strategy.atomic, Strategy.per_node)
 SHORT_RUNS = 5
+#: Runs per strategy: the fewest that give the ratio of two strategies' medians a 95% interval.
+DEMO_REPEATS = RUNS_FOR_95_RATIO
+#: Operations per thread of each cost run behind the recommendation (a quarter of the hammer's).
+RECOMMEND_OPS = 500_000
 
 HELP = "every counter strategy hammered side by side on this machine (the default command)"
 DESCRIPTION = (
@@ -46,7 +56,7 @@ DESCRIPTION = (
 @dataclass(frozen=True)
 class DemoOptions:
     settings: HammerSettings  #: every run's
-    repeats: int = 5
+    repeats: int = DEMO_REPEATS
     reclaim_runs: int = SHORT_RUNS  #: reclaim scenarios per strategy in the hang section (0: none)
 
 
@@ -85,8 +95,36 @@ def lockup_section(out: Console, options: DemoOptions) -> None:
     print_lockups(out, results)
 
 
-#: Extra sections, in order, after the strategy table.
-EXTRA_SECTIONS: list[Section] = [reclaim_section, lockup_section]
+def recommendation_section(out: Console, options: DemoOptions) -> None:
+    """Which counter to use here: each candidate's update and read cost, weighed together for the SGX
+    fault path by the one function `pysgxalloc costs` uses too (pysgxalloc.recommend)."""
+    settings = options.settings
+    setup = CostSetup(
+        threads=settings.threads,
+        writers=max(1, settings.threads - 1),
+        nodes=settings.nodes,
+        ops=min(settings.ops, RECOMMEND_OPS),
+        pin=settings.pin,
+    )
+    chosen = candidates(SGX_FAULT_PATH)
+    costs = start_costs(setup, chosen)
+    with progress_bar(stderr_console()) as bar:
+        task = bar.add_task("update and read cost", total=options.repeats * len(costs))
+        for _ in range(options.repeats):
+            for one in costs:
+                bar.update(task, description=f"{one.strategy.name}: update and read cost")
+                measure_once(one, setup, ablation=False)
+                bar.advance(task)
+    out.print(
+        "[bold]Which counter to use here[/bold] (update cost under contention and read cost beside a "
+        f"writer, {setup.ops:,} ops per run, {'pinned' if setup.pin else 'unpinned'}; "
+        "python -m pysgxalloc costs measures more)"
+    )
+    out.print(recommend(costs, SGX_FAULT_PATH).text(), soft_wrap=True)
+
+
+#: Extra sections, in order, after the strategy table; the recommendation is the demo's last word.
+EXTRA_SECTIONS: list[Section] = [reclaim_section, lockup_section, recommendation_section]
 
 # flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
 # so it never collides with another command's option of the same name; each names
@@ -104,7 +142,11 @@ _OPTIONS: dict[str, dict[str, Any]] = {
         "metavar": "N",
         "help": "operations per thread and run (default: 2000000)",
     },
-    "--repeats": {"type": positive_int, "metavar": "N", "help": "runs per strategy (default: 5)"},
+    "--repeats": {
+        "type": positive_int,
+        "metavar": "N",
+        "help": f"runs per strategy (default: {DEMO_REPEATS}, the fewest for a 95%% interval of a ratio)",
+    },
     "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
     "--reclaim-runs": {
         "type": at_least(0),
@@ -203,6 +245,8 @@ def run(args: argparse.Namespace) -> int:
     out.print(_header(options, summaries, load_before, load_average()), soft_wrap=True)
     if summaries:
         out.print(hammer_runs_table(summaries, STRATEGY_COLUMNS))
+        if note := hammer_coverage_note(summaries):
+            out.print(note, soft_wrap=True)
         out.print(verdict(summaries), soft_wrap=True)
     lost = summarize(phased)
     if lost:
@@ -238,6 +282,8 @@ def _print_phased(out: Console, lost: list[HammerRuns], results: list[HammerResu
         f"(phased: allocate, meet, free, meet; batches of {PHASED_BATCH})"
     )
     out.print(hammer_runs_table(lost, STRATEGY_COLUMNS))
+    if note := hammer_coverage_note(lost):
+        out.print(note, soft_wrap=True)
     decrements = sorted(int(r.lost_decrements.sum()) for r in results)
     increments = sorted(int(r.lost_increments.sum()) for r in results)
     out.print(

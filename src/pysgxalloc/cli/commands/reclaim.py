@@ -16,7 +16,7 @@ from pysgxalloc.cli.scenario_runs import (
     collect_runs,
     collect_then_print,
 )
-from pysgxalloc.cli.tables import reclaim_table
+from pysgxalloc.cli.tables import reclaim_coverage_note, reclaim_table
 from pysgxalloc.cli.verdicts import drift_walk_note, reclaim_verdict, soft_lockup_note
 from pysgxalloc.pool_shape import describe_shape
 from pysgxalloc.reclaim import DEFAULTS, SEED_FULL_PAGES_PER_NODE, ReclaimResult
@@ -237,6 +237,8 @@ def print_scenarios(out: Console, results: Sequence[ReclaimResult], prefix: str 
     summaries = summarize_reclaim(results)
     out.print(prefix + scenario_line(results[0]), soft_wrap=True)
     out.print(reclaim_table(summaries))
+    if note := reclaim_coverage_note(summaries):
+        out.print(note, soft_wrap=True)
     out.print(reclaim_verdict(summaries), soft_wrap=True)
     if any(r.soft_lockup for r in results):
         out.print(soft_lockup_note(results), soft_wrap=True)

@@ -39,7 +39,12 @@ from pysgxalloc.cli.arguments import (
 )
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
-from pysgxalloc.cli.tables import concurrency_note, hammer_runs_table, oversubscribed_note
+from pysgxalloc.cli.tables import (
+    concurrency_note,
+    hammer_coverage_note,
+    hammer_runs_table,
+    oversubscribed_note,
+)
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
 from pysgxalloc.hammer_settings import DEFAULT_CHUNK, PHASED_BATCH
@@ -274,6 +279,8 @@ def run(args: argparse.Namespace) -> int:
             soft_wrap=True,
         )
         out.print(hammer_runs_table(groups))
+        if note := hammer_coverage_note(groups):
+            out.print(note, soft_wrap=True)
         if note := oversubscribed_note(groups, record.machine.cpus):
             out.print(note)
         if note := concurrency_note(groups):
