@@ -33,9 +33,9 @@ from pysgxalloc.compare import compare_strategies
 from pysgxalloc.drift_walk import DriftWalk
 from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
 from pysgxalloc.explore_trace import TraceStep
-from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
+from pysgxalloc.hammer import HammerResult, hammer
 from pysgxalloc.hammer_runs import HammerRuns
-from pysgxalloc.hammer_settings import HammerSettings
+from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from pysgxalloc._checks import as_int
-from pysgxalloc.hammer import HammerResult, HammerSettings, run_hammer
+from pysgxalloc.hammer import HammerResult, run_hammer
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, parse_strategy

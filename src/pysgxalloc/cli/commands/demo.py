@@ -25,7 +25,8 @@ from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
 from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_runs_table
 from pysgxalloc.cli.verdicts import machine_verdict, verdict
 from pysgxalloc.compare import compare_strategies, demo_settings, pin_by_default
-from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
+from pysgxalloc.hammer import HammerResult, check_hammer_settings
+from pysgxalloc.hammer_settings import ENGINES, HammerSettings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
 from pysgxalloc.hammer_settings import PHASED_BATCH
 from pysgxalloc.machine import MachineInfo, load_average, usable_cpus

@@ -41,8 +41,8 @@ from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outpu
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.cli.tables import concurrency_note, hammer_runs_table, oversubscribed_note
 from pysgxalloc.cli.verdicts import machine_verdict
-from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
-from pysgxalloc.hammer_settings import DEFAULT_CHUNK, PHASED_BATCH
+from pysgxalloc.hammer import check_hammer_settings, run_hammer
+from pysgxalloc.hammer_settings import DEFAULT_CHUNK, PHASED_BATCH, HammerSettings
 from pysgxalloc.machine import load_average, usable_cpus
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
