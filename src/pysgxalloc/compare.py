@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable
 
 from pysgxalloc._checks import as_int
 from pysgxalloc.hammer import HammerResult, run_hammer
-from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, parse_strategy
 

@@ -50,7 +50,9 @@ def parse_engine(value: object) -> Engine:
 class HammerSettings:
     """One hammer run's settings; ``hammer()`` takes each as a keyword."""
 
-    threads: Setting[int, int] = integer(2, low=1, help="worker threads; worker i allocates from node i % nodes")
+    threads: Setting[int, int] = integer(
+        2, low=1, help="worker threads; worker i allocates from node i % nodes"
+    )
     nodes: Setting[NodesArg, int] = nodes_setting()
     pages_per_node: Setting[PagesPerNode, int | tuple[int, ...]] = pages_per_node_setting(4096)
     ops: Setting[int, int] = integer(
@@ -124,9 +126,8 @@ class HammerSettings:
         return CheckedShape(self.nodes, self.pages_per_node, self.node_search)
 
     def native_fields(self) -> dict[str, object]:
-        """The core's HammerConfig fields, by name: the shape as the core takes it (one count, or node_pages)."""
+        """The core's HammerConfig fields by name; the shape as the core takes it (a count, or node_pages)."""
         fields = native_fields(self)
         del fields["pages_per_node"]
         fields.update(self.shape.native_fields())
         return fields
-

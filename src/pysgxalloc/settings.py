@@ -66,7 +66,7 @@ class Setting(Generic[In, Out]):
         low: float | None = None,
         high: float | None = None,
         checked_here: bool | None = None,
-        core: str | None | bool = True,
+        core: str | bool | None = True,
         to_core: Callable[[Out], object] | None = None,
         choices: tuple[str, ...] = (),
         from_name: Callable[[str], object] | None = None,
@@ -154,7 +154,9 @@ def check_bounds(name: str, value: float, low: float | None, high: float | None)
     """ValueError unless `low` <= `value` <= `high` (either may be None), worded as the core words it."""
     if low is not None and high is not None:
         if not low <= value <= high:
-            raise ValueError(f"{name} must be between {shown_value(low)} and {shown_value(high)}, got {value}")
+            raise ValueError(
+                f"{name} must be between {shown_value(low)} and {shown_value(high)}, got {value}"
+            )
     elif low is not None and not value >= low:
         raise ValueError(f"{name} must be at least {shown_value(low)}, got {value}")
     elif high is not None and not value <= high:
@@ -177,7 +179,9 @@ def shown_value(value: object) -> str:
 
 def integer(default: int, *, help: str, low: int | None = None, **options: Any) -> Setting[int, int]:
     """An int (numpy integers too) that fits the core's 64 bits."""
-    return Setting(default, as_int, kind=INT, help=help, low=low, metavar=options.pop("metavar", "N"), **options)
+    return Setting(
+        default, as_int, kind=INT, help=help, low=low, metavar=options.pop("metavar", "N"), **options
+    )
 
 
 def optional_integer(
@@ -191,7 +195,9 @@ def optional_integer(
 
 def number(default: float, *, help: str, **options: Any) -> Setting[float, float]:
     """A float (ints too): seconds, mostly."""
-    return Setting(default, as_float, kind=NUMBER, help=help, metavar=options.pop("metavar", "SECONDS"), **options)
+    return Setting(
+        default, as_float, kind=NUMBER, help=help, metavar=options.pop("metavar", "SECONDS"), **options
+    )
 
 
 def flag(default: bool, *, help: str, **options: Any) -> Setting[bool, bool]:
@@ -374,7 +380,7 @@ def settings_doc(settings_type: Callable[..., object]) -> str:
 
 
 def describe_bounds(item: Setting[Any, Any]) -> str:
-    """", at least 1" and the like, for help and docs; empty without bounds."""
+    """ ", at least 1" and the like, for help and docs; empty without bounds."""
     if item.low is not None and item.high is not None:
         return f", {shown_value(item.low)} to {shown_value(item.high)}"
     if item.low is not None:

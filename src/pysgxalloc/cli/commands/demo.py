@@ -26,9 +26,8 @@ from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_run
 from pysgxalloc.cli.verdicts import machine_verdict, verdict
 from pysgxalloc.compare import compare_strategies, demo_settings, pin_by_default
 from pysgxalloc.hammer import HammerResult, check_hammer_settings
-from pysgxalloc.hammer_settings import ENGINES, HammerSettings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
-from pysgxalloc.hammer_settings import PHASED_BATCH
+from pysgxalloc.hammer_settings import ENGINES, PHASED_BATCH, HammerSettings
 from pysgxalloc.machine import MachineInfo, load_average, usable_cpus
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.strategy import STRATEGIES
