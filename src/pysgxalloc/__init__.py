@@ -9,6 +9,10 @@ drift, reproduces the hang end to end (reclaim_scenario), and runs every
 interleaving of small runs under a deterministic scheduler (explore, explore_hang).
 The same function's second bug, the v5.13 NUMA node search that never ends for a
 caller on a node without EPC, is modelled too (NodeSearch, SoftLockupError).
+
+This is the core: the pool, the runs (each with its settings type and its result type), the
+strategies and the errors. What to make of many runs (intervals, summaries, the machine,
+comparisons) is in ``pysgxalloc.analysis``.
 """
 
 from pysgxalloc._core import (
@@ -29,17 +33,19 @@ from pysgxalloc._core import (
     default_counter_batch,
 )
 from pysgxalloc._version import installed_version
-from pysgxalloc.compare import compare_strategies
 from pysgxalloc.drift_walk import DriftWalk
 from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import HammerResult, hammer
-from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
+from pysgxalloc.paused_update_settings import PausedUpdateSettings
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
+from pysgxalloc.read_cost_settings import ReadCostSettings
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
+from pysgxalloc.reclaim_settings import ReclaimSettings
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
 from pysgxalloc.update_log import UpdateLog
 
@@ -59,16 +65,20 @@ __all__ = [
     "Engine",
     "EpcPool",
     "ExploreResult",
+    "ExploreSettings",
     "HammerResult",
-    "HammerRuns",
     "HammerSettings",
+    "HangSettings",
     "InvariantError",
     "NodeSearch",
     "PausedUpdateResult",
+    "PausedUpdateSettings",
     "PlainUpdate",
     "ReadCostResult",
+    "ReadCostSettings",
     "ReclaimOutcome",
     "ReclaimResult",
+    "ReclaimSettings",
     "ScheduleRun",
     "SgxAllocError",
     "SoftLockupError",
@@ -78,7 +88,6 @@ __all__ = [
     "UpdateLog",
     "WatermarkRead",
     "accuracy",
-    "compare_strategies",
     "default_counter_batch",
     "explore",
     "explore_hang",

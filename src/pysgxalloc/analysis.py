@@ -3,14 +3,13 @@
 - intervals: 95% intervals of a median (order statistics), of a rate (Wilson) and of a ratio;
 - summaries of repeated runs: `HammerRuns` (and `summarize` of hammer results), `ReclaimRuns`
   (`reclaim_runs`, `summarize_reclaim`), `LockupRuns` (`lockup_runs`, `summarize_lockups`);
-- machine facts: `MachineInfo`, `Topology`, `usable_cpus`, `load_average`, `default_counter_batch`;
+- machine facts: `MachineInfo`, `Topology`, `usable_cpus`, `load_average`;
 - comparisons: `compare_strategies` (every strategy hammered side by side) and the costs of every
   strategy (`measure_costs`, `CostSetup`, `StrategyCosts`).
 
 Each name has its home in one module (intervals.py, hammer_runs.py, ...); this is their public face.
 """
 
-from pysgxalloc._core import default_counter_batch
 from pysgxalloc.compare import compare_strategies
 from pysgxalloc.hammer_runs import HammerRuns, summarize
 from pysgxalloc.intervals import Interval, median_interval, median_ratio, ratio_interval, wilson_interval
@@ -29,7 +28,6 @@ __all__ = [
     "StrategyCosts",
     "Topology",
     "compare_strategies",
-    "default_counter_batch",
     "load_average",
     "lockup_runs",
     "measure_costs",

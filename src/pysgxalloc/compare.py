@@ -50,6 +50,10 @@ def default_threads() -> int:
     return max(2, usable_cpus())
 
 
+#: `pin_by_default` in words, for help texts.
+PINNED_WHERE_THREADS_FIT = "pinned where the threads do not outnumber the usable CPUs"
+
+
 def pin_by_default(threads: int) -> bool:
     """Pin unless threads outnumber the usable CPUs: pinned threads race even on a busy machine,
     where the scheduler would otherwise often put both on one CPU."""

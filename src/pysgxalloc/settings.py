@@ -243,13 +243,13 @@ def strict_member(kind: type[EnumT], default: EnumT, *, help: str, **options: An
 
 
 def settings_fields(settings_type: type) -> list[Setting[Any, Any]]:
-    """The `Setting` of every field of `settings_type`, in declaration order."""
+    """The `Setting` of every field of `settings_type` that is one, in declaration order (a plain
+    field, such as the demo's hammer settings beside its own, is the caller's own business)."""
     found: list[Setting[Any, Any]] = []
     for item in dataclasses.fields(settings_type):
-        descriptor = inspect.getattr_static(settings_type, item.name)
-        if not isinstance(descriptor, Setting):
-            raise TypeError(f"{settings_type.__name__}.{item.name} is not a Setting")
-        found.append(descriptor)
+        descriptor = inspect.getattr_static(settings_type, item.name, None)
+        if isinstance(descriptor, Setting):
+            found.append(descriptor)
     return found
 
 
@@ -375,18 +375,19 @@ def settings_doc(settings_type: Callable[..., object]) -> str:
     lines = [f"Settings (``{getattr(settings_type, '__name__', 'settings')}``, each keyword-only):", ""]
     for item in settings_fields(settings_type):  # type: ignore[arg-type]
         bounds = describe_bounds(item)
-        lines.append(f"- ``{item.name}`` (default ``{item.shown_default()}``{bounds}): {item.help}")
+        limits = f", {bounds}" if bounds else ""
+        lines.append(f"- ``{item.name}`` (default ``{item.shown_default()}``{limits}): {item.help}")
     return "\n".join(lines)
 
 
 def describe_bounds(item: Setting[Any, Any]) -> str:
-    """ ", at least 1" and the like, for help and docs; empty without bounds."""
+    """The bounds in words, "at least 1" and the like, for help and docs; empty without bounds."""
     if item.low is not None and item.high is not None:
-        return f", {shown_value(item.low)} to {shown_value(item.high)}"
+        return f"{shown_value(item.low)} to {shown_value(item.high)}"
     if item.low is not None:
-        return f", at least {shown_value(item.low)}"
+        return f"at least {shown_value(item.low)}"
     if item.high is not None:
-        return f", at most {shown_value(item.high)}"
+        return f"at most {shown_value(item.high)}"
     return ""
 
 
