@@ -35,7 +35,6 @@ from pysgxalloc.settings import (
     native_fields,
     number,
     optional_integer,
-    settings_fields,
     strict_member,
 )
 
@@ -239,5 +238,3 @@ class ReclaimSettings:
 
 #: Every setting at its default.
 DEFAULTS = ReclaimSettings()
-#: The same, by name.
-DEFAULTS_OF = {item.name: getattr(DEFAULTS, item.name) for item in settings_fields(ReclaimSettings)}

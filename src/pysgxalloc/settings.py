@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
@@ -313,14 +313,6 @@ def settings_from_dict(
         return settings_type(**given)
     except (TypeError, ValueError) as error:
         raise type(error)(f"{where}{error}") from None
-
-
-def given_fields(settings: object) -> Iterator[tuple[str, object]]:
-    """(name, value) of every field whose value is not its default."""
-    for item in settings_fields(type(settings)):
-        value = getattr(settings, item.name)
-        if value != item.check(item.default):
-            yield item.name, value
 
 
 # The public functions: keyword parameters from the settings type.
