@@ -14,6 +14,7 @@ from typing import ClassVar, Literal, cast
 
 from pysgxalloc import _core
 from pysgxalloc._checks import as_member
+from pysgxalloc.counter_options import counter_batch_setting
 from pysgxalloc.reclaim_settings import ComparisonLike
 from pysgxalloc.settings import CHOICE, Setting, flag, integer, member, number, optional_integer
 
@@ -74,9 +75,7 @@ class ExploreSettings:
     ops: Setting[int, int] = integer(2, low=1, help="operations per thread (ops=1: one counter decrement)")
     nodes: Setting[int, int] = integer(2, low=1, help="NUMA nodes")
     pages_per_node: Setting[int, int] = integer(2, low=1, help="pages per node")
-    counter_batch: Setting[int | None, int | None] = optional_integer(
-        None, low=1, shown="max(32, 2 x usable CPUs)", help="percpu_batch's batch"
-    )
+    counter_batch: Setting[int | None, int | None] = counter_batch_setting()
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(None)
     sleep_sets: Setting[bool, bool] = flag(

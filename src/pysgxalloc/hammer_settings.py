@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from pysgxalloc._core import NodeSearch
+from pysgxalloc.counter_options import counter_batch_setting, packed_setting
 from pysgxalloc.pool_shape import (
     CheckedShape,
     NodesArg,
@@ -21,6 +22,7 @@ from pysgxalloc.pool_shape import (
     nodes_setting,
     pages_per_node_setting,
     resolve_nodes,
+    with_shape,
 )
 from pysgxalloc.settings import CHOICE, Setting, flag, integer, native_fields, optional_integer
 
@@ -86,12 +88,8 @@ class HammerSettings:
         help="pages each worker allocates before the clock starts and holds through every round, so "
         "quiescent readings happen with pages out (where percpu_batch's unfolded deltas show)",
     )
-    counter_batch: Setting[int | None, int | None] = optional_integer(
-        None, low=1, shown="max(32, 2 x usable CPUs)", help="percpu_batch's batch"
-    )
-    packed: Setting[bool, bool] = flag(
-        False, help="put per-node and per-thread cells on shared cache lines (the padding ablation)"
-    )
+    counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    packed: Setting[bool, bool] = packed_setting()
     phased: Setting[bool, bool] = flag(
         False,
         help="allocate, meet, free, meet: each phase changes the count one way only, so the updates "
@@ -127,7 +125,4 @@ class HammerSettings:
 
     def native_fields(self) -> dict[str, object]:
         """The core's HammerConfig fields by name; the shape as the core takes it (a count, or node_pages)."""
-        fields = native_fields(self)
-        del fields["pages_per_node"]
-        fields.update(self.shape.native_fields())
-        return fields
+        return with_shape(native_fields(self), self.shape)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
 
-from pysgxalloc.settings import Setting, flag, integer, number, optional_integer
+from pysgxalloc.counter_options import counter_batch_setting, packed_setting
+from pysgxalloc.settings import Setting, integer, number
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,5 @@ class PausedUpdateSettings:
         "held across the update): then it finishes, with nothing lost",
     )
     _: KW_ONLY
-    counter_batch: Setting[int | None, int | None] = optional_integer(
-        None, low=1, shown="max(32, 2 x usable CPUs)", help="percpu_batch's batch"
-    )
-    packed: Setting[bool, bool] = flag(
-        False, help="put per-node and per-thread cells on shared cache lines (the padding ablation)"
-    )
+    counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    packed: Setting[bool, bool] = packed_setting()

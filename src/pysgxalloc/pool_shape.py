@@ -142,6 +142,13 @@ class CheckedShape:
         return fields
 
 
+def with_shape(fields: dict[str, object], shape: CheckedShape) -> dict[str, object]:
+    """A settings type's core fields (settings.native_fields) with its shape as the core takes it: one
+    count for every node, or node_pages, in place of pages_per_node as given."""
+    del fields["pages_per_node"]
+    return fields | shape.native_fields()
+
+
 def checked_shape(nodes: object, pages_per_node: object, node_search: object) -> CheckedShape:
     """The three shape arguments checked in order: TypeError or ValueError for the first bad one."""
     pages = as_pages_per_node(pages_per_node)

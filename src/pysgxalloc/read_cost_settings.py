@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pysgxalloc.settings import Setting, flag, integer, optional_integer
+from pysgxalloc.counter_options import counter_batch_setting, packed_setting
+from pysgxalloc.settings import Setting, flag, integer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,9 +38,5 @@ class ReadCostSettings:
     pin: Setting[bool, bool] = flag(
         False, help="pin writer i to the i-th usable CPU and the reader to the next (wrapping round)"
     )
-    counter_batch: Setting[int | None, int | None] = optional_integer(
-        None, low=1, shown="max(32, 2 x usable CPUs)", help="percpu_batch's batch"
-    )
-    packed: Setting[bool, bool] = flag(
-        False, help="put per-node and per-thread cells on shared cache lines (the padding ablation)"
-    )
+    counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    packed: Setting[bool, bool] = packed_setting()

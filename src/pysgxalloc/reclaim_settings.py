@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, WatermarkRead
+from pysgxalloc.counter_options import counter_batch_setting, packed_setting
 from pysgxalloc.pool import PlainUpdateLike
 from pysgxalloc.pool_shape import (
     CheckedShape,
@@ -25,6 +26,7 @@ from pysgxalloc.pool_shape import (
     pages_per_node_setting,
     resolve_nodes,
     total_epc_pages,
+    with_shape,
 )
 from pysgxalloc.settings import (
     CHOICE,
@@ -34,7 +36,6 @@ from pysgxalloc.settings import (
     member,
     native_fields,
     number,
-    optional_integer,
     strict_member,
 )
 
@@ -121,12 +122,8 @@ class ReclaimSettings:
         "cheap one lies near a watermark (exact_near_watermark: __percpu_counter_compare's rule; it "
         "matters for percpu_batch)",
     )
-    counter_batch: Setting[int | None, int | None] = optional_integer(
-        None, low=1, shown="max(32, 2 x usable CPUs)", help="percpu_batch's batch"
-    )
-    packed: Setting[bool, bool] = flag(
-        False, help="put per-node and per-thread cells on shared cache lines (the padding ablation)"
-    )
+    counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    packed: Setting[bool, bool] = packed_setting()
     node_search: Setting[NodeSearchLike, NodeSearch] = node_search_setting()
     plain_update: Setting[PlainUpdateLike, PlainUpdate] = member(
         PlainUpdate,
@@ -230,10 +227,7 @@ class ReclaimSettings:
 
     def native_fields(self) -> dict[str, object]:
         """The core's ReclaimConfig fields by name; the shape as the core takes it (a count or node_pages)."""
-        fields = native_fields(self)
-        del fields["pages_per_node"]
-        fields.update(self.shape.native_fields())
-        return fields
+        return with_shape(native_fields(self), self.shape)
 
 
 #: Every setting at its default.
