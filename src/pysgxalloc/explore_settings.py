@@ -118,12 +118,14 @@ class HangSettings:
         shown="twice the EPC",
         help="enclave pages",
     )
-    low: Setting[int, int] = integer(2, metavar="PAGES", help="low watermark (the kernel's 32, scaled down)")
+    low: Setting[int, int] = integer(
+        2, metavar="PAGES", help="low watermark (the kernel's, scaled down with the EPC)"
+    )
     high: Setting[int, int] = integer(
-        4, metavar="PAGES", help="high watermark (the kernel's 64, scaled down)"
+        4, metavar="PAGES", help="high watermark (the kernel's, scaled down with the EPC)"
     )
     scan: Setting[int, int] = integer(
-        1, metavar="PAGES", help="pages per reclaim batch (the kernel's 16, scaled down)"
+        1, metavar="PAGES", help="pages per reclaim batch (the kernel's, scaled down with the EPC)"
     )
     comparison: Setting[ComparisonLike, _core.Comparison] = member(
         _core.Comparison,

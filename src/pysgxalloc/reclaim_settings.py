@@ -84,15 +84,18 @@ class ReclaimSettings:
     low: Setting[int, int] = integer(
         32,
         metavar="PAGES",
-        help="low watermark, the kernel's 32: an allocation wakes the reclaimer when the count reads "
-        "below it",
+        help="low watermark: an allocation wakes the reclaimer when the count reads below it (the "
+        "default is the kernel's)",
     )
     high: Setting[int, int] = integer(
         64,
         metavar="PAGES",
-        help="high watermark, the kernel's 64: the reclaimer sleeps until the count reads below it",
+        help="high watermark: the reclaimer sleeps until the count reads below it (the default is the "
+        "kernel's)",
     )
-    scan: Setting[int, int] = integer(16, metavar="PAGES", help="pages per reclaim batch, the kernel's 16")
+    scan: Setting[int, int] = integer(
+        16, metavar="PAGES", help="pages per reclaim batch (the default is the kernel's)"
+    )
     comparison: Setting[ComparisonLike, Comparison] = member(
         Comparison,
         Comparison.kernel_unsigned,

@@ -372,6 +372,15 @@ def settings_doc(settings_type: Callable[..., object]) -> str:
     return "\n".join(lines)
 
 
+def settings_table(settings_type: Callable[..., object]) -> str:
+    """Every setting as a row of a Markdown table: name, default, bounds, help (docs/settings.md)."""
+    rows = ["| setting | default | bounds | what it does |", "|---|---|---|---|"]
+    for item in settings_fields(settings_type):  # type: ignore[arg-type]
+        cells = (f"`{item.name}`", item.shown_default(), describe_bounds(item), item.help)
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows)
+
+
 def describe_bounds(item: Setting[Any, Any]) -> str:
     """The bounds in words, "at least 1" and the like, for help and docs; empty without bounds."""
     if item.low is not None and item.high is not None:
