@@ -124,8 +124,9 @@ def register(subparsers: Any) -> None:
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
-    settings = HAMMER.settings(args)
-    if "pin" not in HAMMER.given(args):  # pinned by default wherever the threads fit the CPUs
+    given = HAMMER.given(args)
+    settings = replace(demo_settings(), **given)  # this machine's defaults now, not at import
+    if "pin" not in given:  # pinned by default wherever the threads fit the CPUs
         settings = replace(settings, pin=pin_by_default(settings.threads))
     return OWN.settings(args, settings=settings)
 
