@@ -114,9 +114,10 @@ class SettingOptions(Generic[SettingsT]):
                 return shown_value(value)
         return item.shown_default()
 
-    def given(self, args: argparse.Namespace) -> dict[str, object]:
-        """Every setting given on the command line, as the settings type takes it."""
-        found: dict[str, object] = {}
+    def given(self, args: argparse.Namespace) -> dict[str, Any]:
+        """Every setting given on the command line, as the settings type takes it (each of its own
+        type: Any to a type checker, which the settings type's own checks make up for)."""
+        found: dict[str, Any] = {}
         for item in self.fields:
             value = getattr(args, _dest(item, self.prefix), None)
             if value is not None:
