@@ -49,8 +49,8 @@ INT, NUMBER, FLAG, CHOICE, PAGES = "int", "number", "flag", "choice", "pages"
 class Setting(Generic[In, Out]):
     """One field of a settings type: its default, how a value is checked, its bounds and its help.
 
-    `core`: the core configuration field it fills (its own name unless given; None: the core never
-    sees it, a Python-only setting). `low` and `high`: the least and largest value. The core checks
+    `core`: the core configuration field it fills ("": its own name; None: the core never sees it, a
+    Python-only setting). `low` and `high`: the least and largest value. The core checks
     the range of every field it receives (one place, the C++ config's validate()), so Python checks
     them only for Python-only settings and where `checked_here` says so; the command line refuses a
     value below `low` when it parses it (``must be at least 1, got 0``).
@@ -66,7 +66,7 @@ class Setting(Generic[In, Out]):
         low: float | None = None,
         high: float | None = None,
         checked_here: bool | None = None,
-        core: str | bool | None = True,
+        core: str | None = "",
         to_core: Callable[[Out], object] | None = None,
         choices: tuple[str, ...] = (),
         from_name: Callable[[str], object] | None = None,
@@ -97,9 +97,7 @@ class Setting(Generic[In, Out]):
     @property
     def core_name(self) -> str | None:
         """The core configuration field this setting fills; None for a Python-only one."""
-        if self._core is None or self._core is False:
-            return None
-        return self.name if self._core is True else str(self._core)
+        return self.name if self._core == "" else self._core
 
     @property
     def flag(self) -> str:
