@@ -37,9 +37,11 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from bench.hammer_bench import OPTIONS, RATIOS, BenchOptions, HammerBenchmark
-from pysgxalloc.hammer_settings import DEFAULT_CHUNK
-from pysgxalloc.machine import usable_cpus
-from pysgxalloc.strategy import is_exact
+from pysgxalloc import HammerSettings, is_exact
+from pysgxalloc.analysis import usable_cpus
+
+#: The Python engine's chunk where --chunk does not say.
+DEFAULT_CHUNK = HammerSettings.chunk
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

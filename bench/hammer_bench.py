@@ -15,16 +15,9 @@ from typing import Any
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from pysgxalloc import HammerResult, hammer
-from pysgxalloc.cli.arguments import (
-    engine_names,
-    integer_list,
-    positive_int,
-    strategy_names,
-    thread_counts,
-)
-from pysgxalloc.hammer import Engine
-from pysgxalloc.machine import usable_cpus
+from bench.arguments import engine_names, integer_list, positive_int, strategy_names, thread_counts
+from pysgxalloc import Engine, HammerResult, hammer
+from pysgxalloc.analysis import usable_cpus
 
 NODES = 2
 PAGES_PER_NODE = 4096

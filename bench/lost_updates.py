@@ -18,15 +18,18 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench/ is a package
+
 import pysgxalloc as sgx
-from pysgxalloc.cli.arguments import integer_list, positive_int
-from pysgxalloc.hammer import CONCURRENT_FRACTION
-from pysgxalloc.hammer_settings import PHASED_BATCH
-from pysgxalloc.intervals import describe, median_interval
-from pysgxalloc.machine import MachineInfo, load_average, usable_cpus
+from bench.arguments import integer_list, positive_int
+from pysgxalloc.analysis import MachineInfo, describe, load_average, median_interval, usable_cpus
+
+#: The batch a phased run takes where none is given.
+PHASED_BATCH = sgx.HammerSettings(phased=True).batch
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Row:
     pin: bool
     rates: list[float] = field(default_factory=list)
     least_ran: list[float] = field(default_factory=list)
+    at_once: list[bool] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)
 
     def run(self, ops: int) -> None:
@@ -53,10 +57,11 @@ class Row:
         self.loads.append(load_average())
         self.rates.append(result.lost_per_million)
         self.least_ran.append(result.min_running_fraction)
+        self.at_once.append(result.concurrent)
 
     def markdown(self) -> str:
         median = float(np.median(self.rates))
-        at_once = sum(f >= CONCURRENT_FRACTION for f in self.least_ran)
+        at_once = sum(self.at_once)
         return (
             f"| {self.work:,} | {'yes' if self.pin else 'no'} | {len(self.rates)} "
             f"| {median:,.0f} {describe(median_interval(self.rates), ',.0f')} "

@@ -16,14 +16,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench/ is a package
+
 import pysgxalloc as sgx
-from pysgxalloc.cli.arguments import integer_list, positive_int
-from pysgxalloc.hammer_settings import PHASED_BATCH
-from pysgxalloc.intervals import median_interval, median_ranks
-from pysgxalloc.machine import MachineInfo, usable_cpus
+from bench.arguments import integer_list, positive_int
+from pysgxalloc.analysis import MachineInfo, median_interval, median_ranks, usable_cpus
+
+#: The batch a phased run takes where none is given.
+PHASED_BATCH = sgx.HammerSettings(phased=True).batch
 
 
 def cell(values: Sequence[float]) -> str:

@@ -33,9 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench/ is a package
+
 import pysgxalloc
-from pysgxalloc.cli.arguments import at_least, thread_counts
-from pysgxalloc.machine import usable_cpus
+from bench.arguments import at_least, thread_counts
+from pysgxalloc.analysis import usable_cpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = REPO_ROOT / "bench" / "reference_loop.cpp"

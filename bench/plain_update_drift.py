@@ -17,7 +17,7 @@ import threading
 import numpy as np
 
 import pysgxalloc as sgx
-from pysgxalloc.machine import usable_cpus
+from pysgxalloc.analysis import usable_cpus
 
 CHUNK = 50_000  # churn() cannot be interrupted: keep each call to milliseconds
 

@@ -4,9 +4,10 @@ Three ways of making the same pair, timed alternately (``timeit``, best of `repe
 figure is the call's cost and not the machine's load):
 
 - ``EpcPool``: what a user calls (the core checks its integers itself, bindings/int_arg.hpp).
-- ``_core.Pool``: the bare pybind11 calls, the floor.
+- ``_core.Pool``: the bare pybind11 calls of the core's own class (EpcPool's base), the floor.
 - ``checked in Python``: the same calls behind a Python method that checks each integer
-  with ``as_int`` and calls ``super()``, the shape EpcPool had before: what that costs.
+  as pysgxalloc's ``as_int`` does and calls ``super()``, the shape EpcPool had before: what
+  that costs.
 
 Usage: python bench/pool_call_cost.py [--pairs N] [--repeats R]
 Prints ns per pair and each one's ratio to the bare core calls; asserts nothing. The pool
@@ -17,27 +18,47 @@ but a machine busy with other work still slows every figure alike.
 from __future__ import annotations
 
 import argparse
+import operator
 import sys
 import timeit
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-from pysgxalloc import _core
-from pysgxalloc._checks import as_int
-from pysgxalloc.cli.arguments import at_least
-from pysgxalloc.pool import EpcPool
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench/ is a package
+
+import pysgxalloc as sgx
+from bench.arguments import at_least
+
+#: The core's own pool class, EpcPool's base: EpcPool's alloc() and free() are its own methods
+#: (tests/test_api_surface.py), so this is the same call on a plain core object.
+CorePool: Any = sgx.EpcPool.__mro__[1]
 
 
-class CheckedInPython(_core.Pool):
-    """The core pool behind per-call Python type checks: the wrapper this benchmark measures against."""
+def as_int(name: str, value: object) -> int:
+    """What pysgxalloc checks of an integer argument: no bool, anything with __index__, 64 bits."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got bool")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}") from None
+    if not -(2**63) <= number < 2**63:
+        raise ValueError(f"{name} must fit in a signed 64-bit integer")
+    return number
 
-    def alloc(self, node: int = 0, slot: int = _core.CALLER_SLOT) -> int | None:
+
+class CheckedInPython(sgx.EpcPool):
+    """The pool behind per-call Python type checks: the wrapper this benchmark measures against."""
+
+    def alloc(self, node: int = 0, slot: int = sgx.CALLER_SLOT) -> int | None:
         return super().alloc(as_int("node", node), as_int("slot", slot))
 
-    def free(self, page: int, slot: int = _core.CALLER_SLOT) -> None:
+    def free(self, page: int, slot: int = sgx.CALLER_SLOT) -> None:
         super().free(as_int("page id", page), as_int("slot", slot))
 
 
-def pair_of(pool: _core.Pool) -> Callable[[], None]:
+def pair_of(pool: sgx.EpcPool) -> Callable[[], None]:
     alloc, free = pool.alloc, pool.free
 
     def pair() -> None:
@@ -48,10 +69,10 @@ def pair_of(pool: _core.Pool) -> Callable[[], None]:
 
 def measure(pairs: int, repeats: int) -> dict[str, float]:
     """Best ns per pair of each kind, the kinds timed alternately."""
-    pools: dict[str, _core.Pool] = {
-        "EpcPool": EpcPool("atomic", nodes=2, pages_per_node=4096),
-        "_core.Pool (bare)": _core.Pool(_core.Strategy.atomic, 2, 4096),
-        "checked in Python": CheckedInPython(_core.Strategy.atomic, 2, 4096),
+    pools: dict[str, sgx.EpcPool] = {
+        "EpcPool": sgx.EpcPool("atomic", nodes=2, pages_per_node=4096),
+        "_core.Pool (bare)": CorePool(sgx.Strategy.atomic, 2, 4096),
+        "checked in Python": CheckedInPython("atomic", nodes=2, pages_per_node=4096),
     }
     best = dict.fromkeys(pools, float("inf"))
     for _ in range(repeats):

@@ -64,11 +64,11 @@ def runs(pages_per_node: int, count: int) -> None:
 
 
 def seed_shape(pages_per_node: int) -> dict[str, Any]:
-    epc = 2 * pages_per_node
+    preset = sgx.ReclaimSettings(nodes=2, pages_per_node=pages_per_node, preset="seed")
     return {
         "nodes": 2,
         "pages_per_node": pages_per_node,
-        "enclave_pages": sgx.reclaim.seed_enclave_pages(epc),  # the preset's, with the shape left free
+        "enclave_pages": preset.enclave_pages,  # the preset's, with the rest of the shape left free
         "passes": 3,
         "remove_last_pass": True,
         "stall_seconds": STALL,
@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if args.mode == "runs":
-        runs(args.pages_per_node or sgx.reclaim.SEED_FULL_PAGES_PER_NODE, args.runs)
+        runs(args.pages_per_node or sgx.ReclaimSettings.SEED_FULL_PAGES_PER_NODE, args.runs)
     elif args.mode == "shapes":
         shapes(args.pages_per_node or 1 << 20, args.runs)
     else:

@@ -22,7 +22,7 @@ from pytest_benchmark.fixture import BenchmarkFixture
 import pysgxalloc as sgx
 from bench.hammer_bench import BenchOptions
 from bench.timed_rounds import timed_rounds
-from pysgxalloc.machine import usable_cpus
+from pysgxalloc.analysis import usable_cpus
 
 
 @pytest.mark.parametrize("exact_read", [False, True], ids=["cheap", "exact"])

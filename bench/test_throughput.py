@@ -9,7 +9,7 @@ Python team should reach at least 80% of the native one.
 from __future__ import annotations
 
 from bench.hammer_bench import BenchOptions, HammerBenchmark
-from pysgxalloc.hammer import Engine
+from pysgxalloc import Engine
 
 
 def test_throughput(

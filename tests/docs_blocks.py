@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pysgxalloc import STRATEGIES
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 LANGUAGES = ("sh", "python", "output")
@@ -99,7 +101,7 @@ def structure(text: str) -> Structure:
         tables.append((words, names))
     first = next((line for line in lines if line.strip()), "")
     kinds = frozenset(
-        _kind(line.split()[0].rstrip(",:;."))
+        _line_kind(line.split()[0].rstrip(",:;."))
         for i, line in enumerate(lines)
         if line.strip()
         and i not in in_table
@@ -118,6 +120,15 @@ def _lead(line: str) -> str:
 
 def _kind(text: str) -> str:
     return _NUMBER.sub("#", text)
+
+
+#: Strategy names, by which a verdict sentence starts: which strategy comes first ("X hung in ...",
+#: "X, Y never hung") follows the run's outcomes, not the command, so they are one kind of line.
+_STRATEGY_NAMES = frozenset(strategy.name for strategy in STRATEGIES)
+
+
+def _line_kind(first_word: str) -> str:
+    return "<strategy>" if first_word in _STRATEGY_NAMES else _kind(first_word)
 
 
 def _tabular(line: str) -> bool:

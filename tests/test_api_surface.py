@@ -8,7 +8,7 @@ import sys
 from importlib import metadata
 
 import pysgxalloc as sgx
-from pysgxalloc import _core
+from pysgxalloc import _core, analysis
 
 
 def test_a_churn_tally_prints_its_figures() -> None:
@@ -59,3 +59,56 @@ def test_the_distribution_names_its_licence_and_authors() -> None:
     assert info["Author"] == "pysgxalloc developers"
     shipped = [str(f) for f in metadata.files("pysgxalloc") or [] if f.name == "LICENSE"]
     assert shipped, "the wheel carries no LICENSE file"
+
+
+#: The core: the pool, the runs with their settings and result types, the strategies and the errors.
+CORE = {
+    "pool": ["EpcPool", "NodeSearch", "PlainUpdate", "WatermarkRead", "Comparison",
+             "CALLER_SLOT", "MAX_THREADS", "SOFT_LOCKUP_LAPS", "default_counter_batch"],
+    "hammer": ["hammer", "HammerSettings", "HammerResult", "Engine", "ENGINES"],
+    "reclaim scenario": ["reclaim_scenario", "ReclaimSettings", "ReclaimResult", "ReclaimOutcome",
+                         "DriftWalk", "UpdateLog"],
+    "explore": ["explore", "explore_hang", "ExploreSettings", "HangSettings", "ExploreResult",
+                "ScheduleRun", "TraceStep"],
+    "read cost": ["read_cost", "ReadCostSettings", "ReadCostResult"],
+    "paused update": ["paused_update", "PausedUpdateSettings", "PausedUpdateResult"],
+    "strategies": ["Strategy", "StrategyLike", "STRATEGIES", "Accuracy", "accuracy", "is_exact",
+                   "parse_strategy"],
+    "errors": ["SgxAllocError", "DoubleFreeError", "InvariantError", "SoftLockupError"],
+}  # fmt: skip
+#: What to make of many runs: intervals, summaries of repeated runs, machine facts, comparisons.
+ANALYSIS = {
+    "intervals": ["Interval", "median_interval", "median_ranks", "wilson_interval", "ratio_interval",
+                  "median_ratio", "RUNS_FOR_95", "RUNS_FOR_95_RATIO", "describe"],
+    "runs": ["HammerRuns", "summarize", "ReclaimRuns", "reclaim_runs", "summarize_reclaim", "LockupRuns",
+             "lockup_runs", "summarize_lockups"],
+    "machine": ["MachineInfo", "Topology", "usable_cpus", "load_average"],
+    "comparisons": ["compare_strategies", "measure_costs", "CostSetup", "StrategyCosts", "recommend",
+                    "Recommendation", "Workload", "SGX_FAULT_PATH"],
+}  # fmt: skip
+
+
+def test_the_core_exports_the_pool_the_runs_the_strategies_and_the_errors_and_nothing_else() -> None:
+    listed = [name for names in CORE.values() for name in names]
+    assert sorted(sgx.__all__) == sorted(listed)
+    assert all(hasattr(sgx, name) for name in listed)
+
+
+def test_the_analysis_exports_intervals_runs_machine_and_comparisons_and_nothing_else() -> None:
+    listed = [name for names in ANALYSIS.values() for name in names]
+    assert sorted(analysis.__all__) == sorted(listed)
+    assert all(hasattr(analysis, name) for name in listed)
+
+
+def test_no_name_is_in_both_the_core_and_the_analysis() -> None:
+    assert set(sgx.__all__) & set(analysis.__all__) == set()
+
+
+def test_every_settings_type_is_next_to_its_run_and_its_result() -> None:
+    for settings, result in [
+        (sgx.HammerSettings, sgx.HammerResult),
+        (sgx.ReclaimSettings, sgx.ReclaimResult),
+        (sgx.ReadCostSettings, sgx.ReadCostResult),
+        (sgx.PausedUpdateSettings, sgx.PausedUpdateResult),
+    ]:
+        assert inspect.get_annotations(result)["settings"] == settings.__name__

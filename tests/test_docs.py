@@ -162,23 +162,18 @@ def test_every_listed_command_is_still_in_the_docs() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
-def test_the_pages_commands_run_and_print_what_is_pasted(page: Path, scratch: Path) -> None:
-    for block, output in runnable_with_output(page):
-        if block.language != "sh":
-            continue
-        printed = ""
-        for command in commands(block):
-            for part in command.split("&&"):
-                printed = run(part.strip(), scratch)
-        if output is not None:
-            assert differences(output.text, printed) == [], f"{output} against {commands(block)}"
-
-
-@pytest.mark.parametrize("page", PAGES, ids=page_id)
-def test_the_pages_python_runs_and_prints_what_is_pasted(page: Path, scratch: Path) -> None:
+def test_the_pages_blocks_run_in_order_and_print_what_is_pasted(page: Path, scratch: Path) -> None:
+    # In the page's order, in one folder, as a reader would: a python block may read the file an sh
+    # block before it wrote, and a page's python blocks share one namespace.
     namespace: dict[str, object] = {"__name__": "__docs__"}
     for block, output in runnable_with_output(page):
-        if block.language != "python":
+        if block.language == "sh":
+            printed = ""
+            for command in commands(block):
+                for part in command.split("&&"):
+                    printed = run(part.strip(), scratch)
+            if output is not None:
+                assert differences(output.text, printed) == [], f"{output} against {commands(block)}"
             continue
         captured = io.StringIO()
         with contextlib.redirect_stdout(captured):

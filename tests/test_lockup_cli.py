@@ -14,7 +14,7 @@ from rich.console import Console
 import pysgxalloc as sgx
 from pysgxalloc.cli.commands import demo
 from pysgxalloc.cli.commands.demo import DemoOptions
-from pysgxalloc.hammer import HammerSettings
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.soft_lockup import lockup_machine, lockup_runs, summarize_lockups
 
 SMALL = ["--epc-pages-per-node", "128", "--enclave-pages", "1024"]

@@ -12,7 +12,8 @@ import pytest
 import pysgxalloc as sgx
 from pysgxalloc import _core
 from pysgxalloc._test_hooks import failing_worker
-from pysgxalloc.hammer import Engine, HammerSettings, check_hammer_settings
+from pysgxalloc.hammer import check_hammer_settings
+from pysgxalloc.hammer_settings import Engine, HammerSettings
 from pysgxalloc.machine import usable_cpus
 
 ALL = [s.name for s in sgx.STRATEGIES]

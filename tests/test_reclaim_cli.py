@@ -186,7 +186,7 @@ def test_the_verdict_calls_only_a_natural_hang_of_an_exact_strategy_a_bug() -> N
     assert hung.hung
     assert "BUG" not in reclaim_verdict(summarize_reclaim([hung]))
     # the same hang without an injected drift would be the model's fault
-    natural = dataclasses.replace(hung, initial_drift=0)
+    natural = dataclasses.replace(hung, settings=dataclasses.replace(hung.settings, initial_drift=0))
     assert reclaim_verdict(summarize_reclaim([natural])).endswith("BUG: exact strategies hung: atomic.")
 
 

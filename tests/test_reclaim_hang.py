@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import pysgxalloc as sgx
-from pysgxalloc.reclaim import DEFAULTS
+from pysgxalloc.reclaim_settings import DEFAULTS
 
 EXACT = [s.name for s in sgx.STRATEGIES if sgx.is_exact(s)]
 EPC_PAGES = DEFAULTS.nodes * DEFAULTS.pages_per_node

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import pysgxalloc as sgx
-from pysgxalloc.reclaim import DEFAULTS
+from pysgxalloc.reclaim_settings import DEFAULTS
 
 EXACT = [s.name for s in sgx.STRATEGIES if sgx.is_exact(s)]
 LOW = DEFAULTS.low
@@ -39,7 +39,7 @@ def test_allocations_that_leave_low_or_more_free_wake_no_one() -> None:
 def test_nothing_free_and_nothing_to_reclaim_is_out_of_memory_not_a_hang() -> None:
     # every EPC page is unreclaimable (the kernel's SECS and VA pages): the first fault finds
     # the free lists and the active list empty, and sgx_alloc_epc_page() returns -ENOMEM
-    epc = DEFAULTS.nodes * DEFAULTS.pages_per_node
+    epc = DEFAULTS.epc_pages
     res = sgx.reclaim_scenario("atomic", unreclaimable_pages=epc, stall_seconds=3600)
     assert res.outcome is sgx.ReclaimOutcome.out_of_memory and res.out_of_memory, res
     assert res.faults_served == 0 and res.wake_calls == 0  # -ENOMEM comes before any wake-up

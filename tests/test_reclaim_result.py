@@ -17,7 +17,7 @@ import pytest
 import pysgxalloc as sgx
 from pysgxalloc._test_hooks import leaking_pages
 from pysgxalloc.machine import usable_cpus
-from pysgxalloc.reclaim import DEFAULTS
+from pysgxalloc.reclaim_settings import DEFAULTS
 
 SMALL: dict[str, Any] = {"nodes": 2, "pages_per_node": 64, "enclave_pages": 256}
 

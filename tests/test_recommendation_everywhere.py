@@ -17,7 +17,7 @@ from docs_blocks import ROOT, blocks
 from rich.console import Console
 
 import pysgxalloc as sgx
-from pysgxalloc import Strategy, strategy_costs
+from pysgxalloc import Strategy, analysis, strategy_costs
 from pysgxalloc.cli.commands import costs as costs_command
 from pysgxalloc.cli.commands import demo
 from pysgxalloc.strategy_costs import CostSetup, StrategyCosts
@@ -74,7 +74,7 @@ def costs_command_recommends(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def docs_page_recommends(page: Path) -> str:
-    (block,) = [b for b in blocks(page) if b.language == "python" and "sgx.recommend(" in b.text]
+    (block,) = [b for b in blocks(page) if b.language == "python" and "analysis.recommend(" in b.text]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(block.text, str(block), "exec"), {"__name__": "__docs__"})
@@ -89,7 +89,7 @@ def test_the_demo_the_costs_command_and_the_docs_page_name_the_same_strategy(
 
 
 def test_they_call_one_function() -> None:
-    assert vars(demo)["recommend"] is vars(costs_command)["recommend"] is sgx.recommend
+    assert vars(demo)["recommend"] is vars(costs_command)["recommend"] is analysis.recommend
     (block,) = [b for b in blocks(CHOOSING) if b.language == "python" and "recommend(" in b.text]
-    assert "sgx.recommend(" in block.text and "sgx.SGX_FAULT_PATH" in block.text
+    assert "analysis.recommend(" in block.text and "analysis.SGX_FAULT_PATH" in block.text
     assert "SGX_FAULT_PATH" in Path(demo.__file__).read_text()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import pysgxalloc as sgx
-from pysgxalloc.hammer import parse_engine
+from pysgxalloc.hammer_settings import parse_engine
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.sweep_record import SCHEMA, VERSION, Measurement, RecordError, SweepConfig, SweepRecord
 

@@ -9,6 +9,10 @@ drift, reproduces the hang end to end (reclaim_scenario), and runs every
 interleaving of small runs under a deterministic scheduler (explore, explore_hang).
 The same function's second bug, the v5.13 NUMA node search that never ends for a
 caller on a node without EPC, is modelled too (NodeSearch, SoftLockupError).
+
+This is the core: the pool, the runs (each with its settings type and its result type), the
+strategies and the errors. What to make of many runs (intervals, summaries, the machine,
+comparisons) is in ``pysgxalloc.analysis``.
 """
 
 from pysgxalloc._core import (
@@ -29,20 +33,20 @@ from pysgxalloc._core import (
     default_counter_batch,
 )
 from pysgxalloc._version import installed_version
-from pysgxalloc.compare import compare_strategies
 from pysgxalloc.drift_walk import DriftWalk
 from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.explore_trace import TraceStep
-from pysgxalloc.hammer import ENGINES, Engine, HammerResult, hammer
-from pysgxalloc.hammer_runs import HammerRuns
-from pysgxalloc.hammer_settings import HammerSettings
+from pysgxalloc.hammer import HammerResult, hammer
+from pysgxalloc.hammer_settings import ENGINES, Engine, HammerSettings
 from pysgxalloc.paused_update import PausedUpdateResult, paused_update
+from pysgxalloc.paused_update_settings import PausedUpdateSettings
 from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import ReadCostResult, read_cost
+from pysgxalloc.read_cost_settings import ReadCostSettings
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
-from pysgxalloc.recommend import SGX_FAULT_PATH, Recommendation, Workload, recommend
+from pysgxalloc.reclaim_settings import ReclaimSettings
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
-from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_costs
 from pysgxalloc.update_log import UpdateLog
 
 #: The installed distribution's version (pyproject.toml's), as ``pip show pysgxalloc`` reports it.
@@ -52,49 +56,45 @@ __all__ = [
     "CALLER_SLOT",
     "ENGINES",
     "MAX_THREADS",
-    "SGX_FAULT_PATH",
     "SOFT_LOCKUP_LAPS",
     "STRATEGIES",
     "Accuracy",
     "Comparison",
-    "CostSetup",
     "DoubleFreeError",
     "DriftWalk",
     "Engine",
     "EpcPool",
     "ExploreResult",
+    "ExploreSettings",
     "HammerResult",
-    "HammerRuns",
     "HammerSettings",
+    "HangSettings",
     "InvariantError",
     "NodeSearch",
     "PausedUpdateResult",
+    "PausedUpdateSettings",
     "PlainUpdate",
     "ReadCostResult",
+    "ReadCostSettings",
     "ReclaimOutcome",
     "ReclaimResult",
-    "Recommendation",
+    "ReclaimSettings",
     "ScheduleRun",
     "SgxAllocError",
     "SoftLockupError",
     "Strategy",
-    "StrategyCosts",
     "StrategyLike",
     "TraceStep",
     "UpdateLog",
     "WatermarkRead",
-    "Workload",
     "accuracy",
-    "compare_strategies",
     "default_counter_batch",
     "explore",
     "explore_hang",
     "hammer",
     "is_exact",
-    "measure_costs",
     "parse_strategy",
     "paused_update",
     "read_cost",
     "reclaim_scenario",
-    "recommend",
 ]

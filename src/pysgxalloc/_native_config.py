@@ -4,7 +4,9 @@ The core binds each run kind's configuration as a class with named fields
 (``_core.HammerConfig``, ``ReadCostConfig``, ``ReclaimConfig``,
 ``PausedUpdateConfig``). Setting them by name means an inserted field cannot
 shift every value after it, and a misspelt one fails (AttributeError) instead
-of being ignored. The core validates every value once, when the run starts.
+of being ignored. The names and values come from the run's settings type
+(settings.native_fields: each setting's core name). The core validates every
+value once, when the run starts.
 """
 
 from __future__ import annotations

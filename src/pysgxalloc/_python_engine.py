@@ -39,7 +39,6 @@ from pysgxalloc import _core
 from pysgxalloc._core import Strategy
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.pool import raise_if_broken
-from pysgxalloc.pool_shape import CheckedShape
 
 #: How long the caller blocks in one wait before it lets a pending Ctrl-C through.
 WAIT_SLICE = 0.1
@@ -50,19 +49,19 @@ class PythonEngineStats:
     """What one run measured; the same fields as the native engine's ``_core.HammerStats``."""
 
     wall_seconds: float  #: start barrier released to last thread joined
-    total_ops: int
-    alloc_failures: int
-    counter: int
-    exact_count: int
-    read_error_bound: int
-    counter_batch: int
-    true_free: int
+    total_ops: int  #: allocation attempts plus frees, all threads
+    alloc_failures: int  #: attempts that found every free list empty
+    counter: int  #: the cheap read after the last round
+    exact_count: int  #: the strategy's exact read after the last round
+    read_error_bound: int  #: the most counter could differ from exact_count then
+    counter_batch: int  #: percpu_batch's batch (the default when none was given)
+    true_free: int  #: the sum of the free lists' lengths after the last round
     per_thread_ops: npt.NDArray[np.int64]
-    drift_by_round: npt.NDArray[np.int64]
-    exact_drift_by_round: npt.NDArray[np.int64]
-    lost_decrements: npt.NDArray[np.int64]
-    lost_increments: npt.NDArray[np.int64]
-    thread_cpu_seconds: npt.NDArray[np.float64]  #: time.thread_time() of each worker, start line to end
+    drift_by_round: npt.NDArray[np.int64]  #: counter - true_free after each round
+    exact_drift_by_round: npt.NDArray[np.int64]  #: exact_count - true_free after each round
+    lost_decrements: npt.NDArray[np.int64]  #: phased runs: per round, the decrements lost; zeros otherwise
+    lost_increments: npt.NDArray[np.int64]  #: phased runs: per round, the increments lost; zeros otherwise
+    thread_cpu_seconds: npt.NDArray[np.float64]  #: each worker's CPU time over the timed section
 
 
 def check_chunk(chunk: int) -> None:
@@ -84,7 +83,7 @@ def run_python_engine(
     if settings.pin and not hasattr(os, "sched_setaffinity"):
         raise ValueError("pin=True needs os.sched_setaffinity, which this platform lacks")
     cpus = sorted(os.sched_getaffinity(0)) if settings.pin else []
-    shape = CheckedShape(settings.nodes, settings.pages_per_node, settings.node_search)
+    shape = settings.shape
     pool = _core.Pool(
         strategy,
         shape.nodes,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from pysgxalloc._checks import as_int
-from pysgxalloc.hammer import HammerResult, HammerSettings, run_hammer
+from pysgxalloc.hammer import HammerResult, run_hammer
 from pysgxalloc.hammer_runs import HammerRuns, summarize
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, parse_strategy
 
@@ -47,6 +48,10 @@ def compare_strategies(
 def default_threads() -> int:
     """The demo's thread count: one per usable CPU, and at least two, so that threads can race."""
     return max(2, usable_cpus())
+
+
+#: `pin_by_default` in words, for help texts.
+PINNED_WHERE_THREADS_FIT = "pinned where the threads do not outnumber the usable CPUs"
 
 
 def pin_by_default(threads: int) -> bool:

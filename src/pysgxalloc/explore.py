@@ -13,46 +13,57 @@ list empty, ksgxd asleep and the watermark test saying no. See csrc/explore/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc import _core
-from pysgxalloc._checks import as_bool, as_float, as_int, as_member, as_optional_int
-from pysgxalloc._core import Comparison, Strategy
+from pysgxalloc._checks import as_int
+from pysgxalloc._core import Strategy
 from pysgxalloc._native_config import native_config
+from pysgxalloc.explore_settings import ExploreSettings, HangSettings, Scenario
 from pysgxalloc.explore_trace import TraceStep, trace_steps, trace_text
+from pysgxalloc.settings import SettingsAndStats, keyword_function, native_fields
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
-Points = Literal["all", "counter"]
-Scenario = Literal["updates", "reclaim"]
+#: Either search's settings.
+SearchSettings = ExploreSettings | HangSettings
 
 
-@dataclass(frozen=True)
-class ScheduleRun:
-    """One run under the scheduler: the schedule that made it, its steps and what it left."""
+@dataclass(frozen=True, eq=False)
+class ScheduleRun(SettingsAndStats):
+    """One run under the scheduler: the schedule that made it, its steps and what it left.
+
+    Every figure of the core's run reads as an attribute: ``failed`` (the count ended wrong, or the
+    run reached the hang or a deadlock), ``preemptions`` (switches away from a thread that could
+    have gone on), ``counter`` (the cheap read at the end; at the hang, for a hung run),
+    ``exact_count``, ``true_free``, ``read_error_bound`` (percpu_batch's bound on |counter -
+    exact_count|), and for reclaim ``active_pages`` (resident enclave pages), ``faults_served`` and
+    ``fault_wakes_reclaimer`` (should_reclaim(low) at the end).
+    """
+
+    FORWARDED = ("stats",)
 
     scenario: Scenario
     threads: int  #: threads scheduled (fault workers and ksgxd, for reclaim)
-    outcome: str  #: correct, counter_off, hang, completed, deadlock, broken_lists, step_limit
-    failed: bool  #: the count ended wrong, or the run reached the hang (or a deadlock)
-    schedule: tuple[int, ...]  #: the thread granted at each decision; replay() takes it back
+    stats: _core.ScheduleRun
     steps: tuple[TraceStep, ...]
-    preemptions: int  #: switches away from a thread that could have gone on
-    counter: int  #: the cheap read at the end (at the hang, for a hung run)
-    exact_count: int
-    true_free: int
-    read_error_bound: int  #: percpu_batch's bound on |counter - exact_count|
-    active_pages: int  #: reclaim: resident enclave pages
-    faults_served: int  #: reclaim
-    fault_wakes_reclaimer: bool  #: reclaim: should_reclaim(low) at the end
+
+    @property
+    def outcome(self) -> str:
+        """correct, counter_off, hang, completed, deadlock, broken_lists or step_limit."""
+        return self.stats.outcome.name
+
+    @property
+    def schedule(self) -> tuple[int, ...]:
+        """The thread granted at each decision; replay() takes it back."""
+        return tuple(self.stats.schedule)
 
     @property
     def drift(self) -> int:
         """counter - true_free: what the lost updates left in the count."""
-        return self.counter - self.true_free
+        return self.stats.counter - self.stats.true_free
 
     @property
     def text(self) -> str:
@@ -60,27 +71,45 @@ class ScheduleRun:
         return trace_text(self.steps, thread_names(self.scenario, self.threads))
 
 
-@dataclass(frozen=True)
-class ExploreResult:
-    """What a search over schedules found, and how far it got."""
+@dataclass(frozen=True, eq=False)
+class ExploreResult(SettingsAndStats):
+    """What a search over schedules found, and how far it got.
+
+    Every setting reads as an attribute (``result.preemption_bound``: as asked, None for none), and
+    so does every figure of the core's stats: ``schedules`` (distinct schedules run to their end),
+    ``failing`` (of those, how many ended wrong or reached the hang), ``runs`` (runs made, re-runs
+    of lower bounds and runs pruned by sleep sets included), ``pruned``, ``complete`` (every
+    schedule within the bound was run), ``bound_reached`` (some schedule needs more preemptions
+    than bound_explored), ``bound_explored`` (every schedule with at most this many preemptions
+    was run; -1: none) and ``elapsed_seconds``.
+    """
 
     strategy: Strategy
-    scenario: Scenario
-    threads: int  #: threads scheduled (fault workers and ksgxd, for reclaim)
-    preemption_bound: int | None  #: as asked; None: unbounded
-    schedules: int  #: distinct schedules run to their end
-    failing: int  #: of those, how many ended wrong (updates) or reached the hang (reclaim)
-    runs: int  #: runs made, re-runs of lower bounds and runs pruned by sleep sets included
-    pruned: int
-    complete: bool  #: every schedule within the bound was run (unbounded: every schedule)
-    bound_reached: bool  #: some schedule needs more preemptions than bound_explored
-    bound_explored: int  #: every schedule with at most this many preemptions was run (-1: none)
-    stopped: str  #: none, max_schedules, time_limit or interrupted
-    schedules_by_preemptions: npt.NDArray[np.int64]
-    failing_by_preemptions: npt.NDArray[np.int64]
+    settings: SearchSettings
+    stats: _core.ExploreStats
     first_failure: ScheduleRun | None  #: fewest preemptions, then fewest steps
-    elapsed_seconds: float
-    _config: _core.ExploreConfig = field(repr=False, compare=False)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.settings.SCENARIO
+
+    @property
+    def threads(self) -> int:
+        """Threads scheduled (fault workers and ksgxd, for reclaim)."""
+        return self.settings.threads_scheduled
+
+    @property
+    def stopped(self) -> str:
+        """none, max_schedules, time_limit or interrupted."""
+        return self.stats.stopped.name
+
+    @property
+    def schedules_by_preemptions(self) -> npt.NDArray[np.int64]:
+        return np.asarray(self.stats.schedules_by_preemptions, dtype=np.int64)
+
+    @property
+    def failing_by_preemptions(self) -> npt.NDArray[np.int64]:
+        return np.asarray(self.stats.failing_by_preemptions, dtype=np.int64)
 
     @property
     def trace(self) -> tuple[TraceStep, ...]:
@@ -102,7 +131,18 @@ class ExploreResult:
             if self.first_failure is None:
                 raise ValueError("no failing schedule to replay; pass one")
             schedule = self.first_failure.schedule
-        return _replay(self.strategy, self.scenario, self._config, schedule)
+        threads = [as_int("schedule entry", thread) for thread in schedule]
+        if any(thread < 0 for thread in threads):
+            raise ValueError("schedule entries are thread indices, at least 0")
+        run = _core.replay_schedule(self.strategy, _native_config(self.settings), threads)
+        return _run(self.settings, run)
+
+    def __repr__(self) -> str:
+        return (
+            f"ExploreResult(strategy={self.strategy.name}, scenario={self.scenario}, threads={self.threads}, "
+            f"preemption_bound={self.settings.preemption_bound}, schedules={self.stats.schedules:,}, "
+            f"failing={self.stats.failing:,}, complete={self.stats.complete}, stopped={self.stopped})"
+        )
 
 
 def thread_names(scenario: Scenario, threads: int) -> list[str]:
@@ -111,20 +151,7 @@ def thread_names(scenario: Scenario, threads: int) -> list[str]:
     return [f"thread {index}" for index in range(threads)]
 
 
-def explore(
-    strategy: StrategyLike,
-    *,
-    threads: int = 2,
-    ops: int = 2,
-    nodes: int = 2,
-    pages_per_node: int = 2,
-    counter_batch: int | None = None,
-    points: Points = "all",
-    preemption_bound: int | None = None,
-    sleep_sets: bool = True,
-    max_schedules: int = 100_000,
-    time_limit: float = 60.0,
-) -> ExploreResult:
+def run_explore(strategy: StrategyLike, settings: ExploreSettings) -> ExploreResult:
     """Run every schedule of `threads` threads making `ops` operations each on a small pool.
 
     Thread i works on node ``i % nodes`` and alternates alloc, free, alloc, ...: ``ops=1``
@@ -139,132 +166,40 @@ def explore(
     The search stops after `max_schedules` runs or `time_limit` seconds, or on Ctrl-C,
     and then says ``complete=False``.
     """
-    parsed = parse_strategy(strategy)
-    config = native_config(
-        _core.ExploreConfig,
-        scenario=_core.ExploreScenario.updates,
-        threads=as_int("threads", threads),
-        ops=as_int("ops", ops),
-        nodes=as_int("nodes", nodes),
-        pages_per_node=as_int("pages_per_node", pages_per_node),
-        counter_batch=as_optional_int("counter_batch", counter_batch),
-        sleep_sets=as_bool("sleep_sets", sleep_sets),
-        **_search_fields(points, preemption_bound, max_schedules, time_limit),
-    )
-    return _explore(parsed, "updates", config, preemption_bound)
+    return _explore(parse_strategy(strategy), settings)
 
 
-def explore_hang(
-    strategy: StrategyLike,
-    *,
-    workers: int = 2,
-    nodes: int = 2,
-    pages_per_node: int = 4,
-    enclave_pages: int | None = None,
-    low: int = 2,
-    high: int = 4,
-    scan: int = 1,
-    comparison: Comparison | str = Comparison.kernel_unsigned,
-    points: Points = "all",
-    preemption_bound: int | None = 1,
-    max_schedules: int = 100_000,
-    time_limit: float = 60.0,
-) -> ExploreResult:
+def run_explore_hang(strategy: StrategyLike, settings: HangSettings) -> ExploreResult:
     """Search the reduced reclaim scenario's schedules for the hang.
 
     `workers` fault workers each fault in their share of an enclave of `enclave_pages`
-    (default: twice the EPC of `nodes` x `pages_per_node`) once, and ksgxd reclaims
+    (by default twice the EPC of `nodes` x `pages_per_node`) once, and ksgxd reclaims
     `scan` pages at a time between watermarks `low` and `high` (32, 64 and 16 in the
-    kernel, scaled down here to 2, 4 and 1 with the EPC). A schedule fails when it
+    kernel, scaled down here with the EPC). A schedule fails when it
     reaches the hang: every worker still faulting is retrying, ksgxd is asleep and not
     woken, every free list is empty and should_reclaim(low) is false, a state no step
-    can leave. Other parameters as in `explore`; the default bound is 1 preemption.
+    can leave. The search's settings are as in `explore`.
     """
-    parsed = parse_strategy(strategy)
-    config = native_config(
-        _core.ExploreConfig,
-        scenario=_core.ExploreScenario.reclaim,
-        threads=as_int("workers", workers),
-        nodes=as_int("nodes", nodes),
-        pages_per_node=as_int("pages_per_node", pages_per_node),
-        enclave_pages=0 if enclave_pages is None else _positive("enclave_pages", enclave_pages),
-        low=as_int("low", low),
-        high=as_int("high", high),
-        scan=as_int("scan", scan),
-        comparison=as_member(Comparison, "comparison", comparison),
-        **_search_fields(points, preemption_bound, max_schedules, time_limit),
-    )
-    return _explore(parsed, "reclaim", config, preemption_bound)
+    return _explore(parse_strategy(strategy), settings)
 
 
-def _positive(name: str, value: object) -> int:
-    number = as_int(name, value)
-    if number < 1:
-        raise ValueError(f"{name} must be at least 1, got {number}")
-    return number
+#: Every schedule of a small run of updates: ``explore("plain_node_lock", threads=2, ops=1)``.
+explore = keyword_function(run_explore, ExploreSettings, "explore")
+#: The hang searched for: ``explore_hang("plain_node_lock", workers=2)``.
+explore_hang = keyword_function(run_explore_hang, HangSettings, "explore_hang")
 
 
-def _search_fields(
-    points: object, preemption_bound: object, max_schedules: object, time_limit: object
-) -> dict[str, object]:
-    return {
-        "points": as_member(_core.SchedulePoints, "points", points),
-        "preemption_bound": as_optional_int("preemption_bound", preemption_bound),
-        "max_schedules": as_int("max_schedules", max_schedules),
-        "time_limit_seconds": as_float("time_limit", time_limit),
-    }
+def _native_config(settings: SearchSettings) -> _core.ExploreConfig:
+    """The core's one ExploreConfig, its scenario the settings type's, every other field by name."""
+    scenario = _core.ExploreScenario[settings.SCENARIO]
+    return native_config(_core.ExploreConfig, scenario=scenario, **native_fields(settings))
 
 
-def _explore(
-    strategy: Strategy, scenario: Scenario, config: _core.ExploreConfig, bound: object
-) -> ExploreResult:
-    stats = _core.explore(strategy, config)
-    threads = config.threads + (1 if scenario == "reclaim" else 0)
-    return ExploreResult(
-        strategy=strategy,
-        scenario=scenario,
-        threads=threads,
-        preemption_bound=config.preemption_bound,
-        schedules=stats.schedules,
-        failing=stats.failing,
-        runs=stats.runs,
-        pruned=stats.pruned,
-        complete=stats.complete,
-        bound_reached=stats.bound_reached,
-        bound_explored=stats.bound_explored,
-        stopped=stats.stopped.name,
-        schedules_by_preemptions=np.asarray(stats.schedules_by_preemptions, dtype=np.int64),
-        failing_by_preemptions=np.asarray(stats.failing_by_preemptions, dtype=np.int64),
-        first_failure=None if stats.first_failure is None else _run(scenario, threads, stats.first_failure),
-        elapsed_seconds=stats.elapsed_seconds,
-        _config=config,
-    )
+def _explore(strategy: Strategy, settings: SearchSettings) -> ExploreResult:
+    stats = _core.explore(strategy, _native_config(settings))
+    failure = None if stats.first_failure is None else _run(settings, stats.first_failure)
+    return ExploreResult(strategy, settings, stats, failure)
 
 
-def _replay(
-    strategy: Strategy, scenario: Scenario, config: _core.ExploreConfig, schedule: tuple[int, ...] | list[int]
-) -> ScheduleRun:
-    threads = [as_int("schedule entry", thread) for thread in schedule]
-    if any(thread < 0 for thread in threads):
-        raise ValueError("schedule entries are thread indices, at least 0")
-    total = config.threads + (1 if scenario == "reclaim" else 0)
-    return _run(scenario, total, _core.replay_schedule(strategy, config, threads))
-
-
-def _run(scenario: Scenario, threads: int, run: _core.ScheduleRun) -> ScheduleRun:
-    return ScheduleRun(
-        scenario=scenario,
-        threads=threads,
-        outcome=run.outcome.name,
-        failed=run.failed,
-        schedule=tuple(run.schedule),
-        steps=trace_steps(run.steps),
-        preemptions=run.preemptions,
-        counter=run.counter,
-        exact_count=run.exact_count,
-        true_free=run.true_free,
-        read_error_bound=run.read_error_bound,
-        active_pages=run.active_pages,
-        faults_served=run.faults_served,
-        fault_wakes_reclaimer=run.fault_wakes_reclaimer,
-    )
+def _run(settings: SearchSettings, run: _core.ScheduleRun) -> ScheduleRun:
+    return ScheduleRun(settings.SCENARIO, settings.threads_scheduled, run, trace_steps(run.steps))

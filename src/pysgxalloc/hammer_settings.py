@@ -1,28 +1,37 @@
-"""HammerSettings: what one hammer run does, defined and type-checked in this one place.
+"""HammerSettings: what one hammer run does, every setting defined in this one place (settings.py).
 
-``hammer()`` builds one from its keyword parameters, the Python engine runs one, and a
-sweep and the demo hold one as the template of every run they make. Fields follow the
-core's order (..., rounds, work, pin). Types are checked here when one is built; value
-ranges are the core's to check (``hammer.check_hammer_settings``), as for every public
-function.
+``hammer()``'s keyword parameters, the sweep's JSON and CSV, and the demo's and the sweep's options
+all come from these fields. Fields follow the core's order (..., rounds, work, pin). Types are
+checked here when one is built; value ranges are the core's to check (``hammer.check_hammer_settings``),
+as for every public function.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Literal, get_args
 
-from pysgxalloc._checks import as_bool, as_int, as_optional_int
 from pysgxalloc._core import NodeSearch
-from pysgxalloc.pool_shape import as_pages_per_node, parse_node_search, resolve_nodes
+from pysgxalloc.counter_options import counter_batch_setting, packed_setting
+from pysgxalloc.pool_shape import (
+    CheckedShape,
+    NodesArg,
+    NodeSearchLike,
+    PagesPerNode,
+    node_search_setting,
+    nodes_setting,
+    pages_per_node_setting,
+    resolve_nodes,
+    with_shape,
+)
+from pysgxalloc.settings import CHOICE, Setting, flag, integer, native_fields, optional_integer
 
 Engine = Literal["native", "python"]
 #: Every engine, native first.
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 
-#: The batch a phased run gets where the caller does not choose one (the CLI): two barriers per
-#: batch, so hundreds of pages keep the barriers' share of the time small.
+#: The batch a phased run gets where the caller does not choose one: two barriers per batch, so
+#: hundreds of pages keep the barriers' share of the time small.
 PHASED_BATCH = 1024
 
 #: Operations per ``Pool.churn`` call of the Python engine unless the caller says otherwise.
@@ -39,42 +48,81 @@ def parse_engine(value: object) -> Engine:
     raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(ENGINES)}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HammerSettings:
-    """One hammer run's settings; see ``hammer()`` for what each one means."""
+    """One hammer run's settings; ``hammer()`` takes each as a keyword."""
 
-    threads: int = 2
-    nodes: int = 2  #: must equal len(pages_per_node) when that is a sequence
-    pages_per_node: int | tuple[int, ...] = 4096  #: or one count per node, 0 for a CPU-only node
-    ops: int = 1_000_000  #: per thread, over all rounds
-    batch: int = 1
-    rounds: int = 1
-    work: int = 0
-    pin: bool = False
-    hold: int = 0
-    counter_batch: int | None = None  #: None: the core's default
-    packed: bool = False
-    phased: bool = False  #: lost updates by direction: allocate, meet, free, meet (see hammer())
-    engine: Engine = "native"
-    chunk: int = DEFAULT_CHUNK  #: python engine only
-    node_search: NodeSearch = NodeSearch.fixed_2024  #: matters only to workers on CPU-only nodes
+    threads: Setting[int, int] = integer(
+        2, low=1, help="worker threads; worker i allocates from node i % nodes"
+    )
+    nodes: Setting[NodesArg, int] = nodes_setting()
+    pages_per_node: Setting[PagesPerNode, int | tuple[int, ...]] = pages_per_node_setting(4096)
+    ops: Setting[int, int] = integer(
+        1_000_000,
+        low=1,
+        help="operations (one alloc or one free each) per thread over all rounds, rounded up to whole "
+        "batches, at least one batch per round",
+    )
+    batch: Setting[int | None, int] = optional_integer(  # type: ignore[assignment]  # None becomes an int
+        None,
+        low=1,
+        shown=f"1, or {PHASED_BATCH} in a phased run",
+        help="pages each iteration allocates before freeing them",
+    )
+    rounds: Setting[int, int] = integer(
+        1, low=1, help="quiescent drift readings per run: every thread stops at a barrier after each round"
+    )
+    work: Setting[int, int] = integer(
+        0,
+        low=0,
+        help="busy-loop turns (about a cycle each) between operations: the more, the rarer the collisions",
+    )
+    pin: Setting[bool, bool] = flag(
+        False,
+        help="pin worker i to the i-th usable CPU, wrapping round",
+        off_help="let the scheduler place the threads",
+    )
+    hold: Setting[int, int] = integer(
+        0,
+        low=0,
+        help="pages each worker allocates before the clock starts and holds through every round, so "
+        "quiescent readings happen with pages out (where percpu_batch's unfolded deltas show)",
+    )
+    counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    packed: Setting[bool, bool] = packed_setting()
+    phased: Setting[bool, bool] = flag(
+        False,
+        help="allocate, meet, free, meet: each phase changes the count one way only, so the updates "
+        "lost in each direction are counted (lost_decrements, lost_increments)",
+    )
+    engine: Setting[Engine, Engine] = Setting(
+        "native",
+        lambda _name, value: parse_engine(value),
+        kind=CHOICE,
+        choices=ENGINES,
+        core=None,
+        help="who runs the threads: native (std::threads in C++) or python (threading.Thread workers, "
+        "each calling the same C++ loop in chunks with the GIL released)",
+    )
+    chunk: Setting[int, int] = integer(
+        DEFAULT_CHUNK,
+        low=1,
+        core=None,
+        checked_here=False,  # the Python engine's own check: the native engine never reads it
+        help="python engine: operations per Pool.churn call",
+    )
+    node_search: Setting[NodeSearchLike, NodeSearch] = node_search_setting()
 
     def __post_init__(self) -> None:
-        # Every field checked in declaration order, so the first bad one is the one reported;
-        # numpy integers become ints, which the core and JSON both take.
-        for field in fields(self):
-            check = _CHECKS.get(field.name, as_int)
-            object.__setattr__(self, field.name, check(field.name, getattr(self, field.name)))
-        resolve_nodes(self.nodes, self.pages_per_node)  # a sequence of counts must have `nodes` entries
+        # A sequence of counts must have `nodes` entries; left out, `nodes` is its length (or 2).
+        object.__setattr__(self, "nodes", resolve_nodes(self.nodes, self.pages_per_node))
+        if self.batch is None:  # left out: resolved here, now that phased is known
+            object.__setattr__(self, "batch", PHASED_BATCH if self.phased else 1)
 
+    @property
+    def shape(self) -> CheckedShape:
+        return CheckedShape(self.nodes, self.pages_per_node, self.node_search)
 
-# The fields that are not plain ints, and how each is checked.
-_CHECKS: dict[str, Callable[[str, object], object]] = {
-    "pin": as_bool,
-    "packed": as_bool,
-    "phased": as_bool,
-    "counter_batch": as_optional_int,
-    "engine": lambda _name, value: parse_engine(value),
-    "pages_per_node": lambda _name, value: as_pages_per_node(value),
-    "node_search": lambda _name, value: parse_node_search(value),
-}
+    def native_fields(self) -> dict[str, object]:
+        """The core's HammerConfig fields by name; the shape as the core takes it (a count, or node_pages)."""
+        return with_shape(native_fields(self), self.shape)

@@ -9,37 +9,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pysgxalloc import _core
-from pysgxalloc._checks import as_bool, as_float, as_int, as_optional_int
 from pysgxalloc._core import Strategy
 from pysgxalloc._native_config import native_config
+from pysgxalloc.paused_update_settings import PausedUpdateSettings
+from pysgxalloc.settings import SettingsAndStats, keyword_function, native_fields
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 
-@dataclass(frozen=True)
-class PausedUpdateResult:
-    """What was left after the victim's update was held open while the rival updated."""
+@dataclass(frozen=True, eq=False)
+class PausedUpdateResult(SettingsAndStats):
+    """What was left after the victim's update was held open while the rival updated.
+
+    Every setting reads as an attribute (``result.rival_updates``), and so does every figure of the
+    core's stats: ``rival_finished_in_pause`` (every rival update ran while the victim sat between
+    load and store), ``counter`` (the cheap read afterwards), ``exact_count`` (the strategy's exact
+    read afterwards) and ``true_free`` (the free lists' true total afterwards).
+    """
 
     strategy: Strategy
-    rival_updates: int
-    rival_finished_in_pause: bool  #: every rival update ran while the victim sat between load and store
-    counter: int  #: the cheap read afterwards
-    exact_count: int  #: the strategy's exact read afterwards
-    true_free: int  #: the free lists' true total afterwards
+    settings: PausedUpdateSettings
+    stats: _core.PausedUpdateStats
 
     @property
     def lost_updates(self) -> int:
         """Updates gone for good: exact read minus the truth (for a plain count, every rival update)."""
-        return self.exact_count - self.true_free
+        return self.stats.exact_count - self.stats.true_free
+
+    def __repr__(self) -> str:
+        return (
+            f"PausedUpdateResult(strategy={self.strategy.name}, rival_updates={self.settings.rival_updates}, "
+            f"rival_finished_in_pause={self.stats.rival_finished_in_pause}, counter={self.stats.counter}, "
+            f"exact_count={self.stats.exact_count}, true_free={self.stats.true_free})"
+        )
 
 
-def paused_update(
-    strategy: StrategyLike,
-    rival_updates: int = 16,
-    pause_limit: float = 0.2,
-    *,
-    counter_batch: int | None = None,
-    packed: bool = False,
-) -> PausedUpdateResult:
+def run_paused_update(strategy: StrategyLike, settings: PausedUpdateSettings) -> PausedUpdateResult:
     """Hold one thread inside its counter update while another makes `rival_updates` updates.
 
     The victim thread allocates one page from node 0 and stops between its counter's
@@ -51,20 +55,9 @@ def paused_update(
     is then False).
     """
     parsed = parse_strategy(strategy)
-    rival_updates = as_int("rival_updates", rival_updates)
-    config = native_config(
-        _core.PausedUpdateConfig,
-        rival_updates=rival_updates,
-        pause_limit_seconds=as_float("pause_limit", pause_limit),
-        counter_batch=as_optional_int("counter_batch", counter_batch),
-        packed=as_bool("packed", packed),
-    )
-    stats = _core.paused_update(parsed, config)
-    return PausedUpdateResult(
-        strategy=parsed,
-        rival_updates=rival_updates,
-        rival_finished_in_pause=stats.rival_finished_in_pause,
-        counter=stats.counter,
-        exact_count=stats.exact_count,
-        true_free=stats.true_free,
-    )
+    config = native_config(_core.PausedUpdateConfig, **native_fields(settings))
+    return PausedUpdateResult(parsed, settings, _core.paused_update(parsed, config))
+
+
+#: ``run_paused_update`` with every setting a parameter: ``paused_update("plain_node_lock", 16)``.
+paused_update = keyword_function(run_paused_update, PausedUpdateSettings, "paused_update")

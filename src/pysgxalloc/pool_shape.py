@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 
 from pysgxalloc._checks import as_int, as_member
 from pysgxalloc._core import NodeSearch
+from pysgxalloc.settings import INT, PAGES, Setting, member
 
 #: What ``pages_per_node`` accepts: one count for every node, or one count per node.
 PagesPerNode = int | Sequence[int]
@@ -66,6 +67,51 @@ def resolve_nodes(nodes: object, pages_per_node: int | tuple[int, ...]) -> int:
     return DEFAULT_NODES if nodes is NODES_FROM_PAGES else as_int("nodes", nodes)
 
 
+def _as_nodes(name: str, value: object) -> int:
+    # The token stays until the settings type, having seen pages_per_node, replaces it with the count.
+    return value if value is NODES_FROM_PAGES else as_int(name, value)  # type: ignore[return-value]
+
+
+# The shape's settings, as every settings type with a pool shape declares them (hammer, reclaim).
+
+
+def nodes_setting() -> Setting[NodesArg, int]:
+    """``nodes``: a count, or left out: as many as ``pages_per_node`` lists, else `DEFAULT_NODES`
+    (the settings type resolves it, once it has seen ``pages_per_node``)."""
+    return Setting(
+        NODES_FROM_PAGES,
+        _as_nodes,
+        kind=INT,
+        low=1,
+        metavar="N",
+        shown=f"{DEFAULT_NODES}, or as many as pages_per_node lists",
+        help="NUMA nodes",
+    )
+
+
+def pages_per_node_setting(default: int) -> Setting[PagesPerNode, int | tuple[int, ...]]:
+    """``pages_per_node``: one count for every node, or one count per node (0: a CPU-only node)."""
+    return Setting(
+        default,
+        lambda _name, value: as_pages_per_node(value),
+        kind=PAGES,
+        low=1,
+        metavar="N[,N...]",
+        help="EPC pages of every node, or one count per node such as 4096,4096,0 (0: a node with CPUs "
+        "but no EPC)",
+    )
+
+
+def node_search_setting() -> Setting[NodeSearchLike, NodeSearch]:
+    """``node_search``: how a worker on a CPU-only node searches the nodes with EPC."""
+    return member(
+        NodeSearch,
+        NodeSearch.fixed_2024,
+        help="how a worker on a CPU-only node searches the nodes with EPC: v5.13's, which never ends "
+        "once every list is empty, or the 2024 fix",
+    )
+
+
 @dataclass(frozen=True)
 class CheckedShape:
     """`nodes`, `pages_per_node` and `node_search` as a public function received them, types checked."""
@@ -94,6 +140,13 @@ class CheckedShape:
         if not self.node_pages:
             fields["pages_per_node"] = self.pages_per_node
         return fields
+
+
+def with_shape(fields: dict[str, object], shape: CheckedShape) -> dict[str, object]:
+    """A settings type's core fields (settings.native_fields) with its shape as the core takes it: one
+    count for every node, or node_pages, in place of pages_per_node as given."""
+    del fields["pages_per_node"]
+    return fields | shape.native_fields()
 
 
 def checked_shape(nodes: object, pages_per_node: object, node_search: object) -> CheckedShape:

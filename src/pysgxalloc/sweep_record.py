@@ -7,8 +7,9 @@ Layout (``SCHEMA``, version ``VERSION``)::
      "pysgxalloc": package version,
      "machine": {hostname, cpus, cpu_count, platform, processor, python,
                  sockets, cores, threads_per_core, numa_nodes, kernel, topology_source},
-     "config": {strategies, threads, engines, repeats, ops, nodes, pages_per_node,
-                batch, rounds, work, chunk, pin, phased, pin_where_threads_fit},
+     "config": {strategies, threads, engines, repeats, then every HammerSettings field but
+                threads and engine (each run's own): nodes, pages_per_node, ops, batch, ...,
+                pin_where_threads_fit},
      "measurements": [{strategy, engine, threads, repeat, total_ops, wall_seconds,
                        ops_per_sec, alloc_failures, counter, true_free, drift,
                        oversubscribed, exact, pin, phased, exact_drift, running_fraction,
@@ -23,7 +24,9 @@ Layout (``SCHEMA``, version ``VERSION``)::
 Version 1 (no topology, no phased runs, no CPU times or load) is still read: its
 missing fields read as "not recorded". A reader refuses other schemas and newer
 versions with a `RecordError` that says which field is wrong; adding a field means
-raising `VERSION` and reading the old layout too.
+raising `VERSION` and reading the old layout too, but for a hammer setting: the config
+holds every one (settings.py), and one a file lacks reads as its default, which is what
+a run made before the setting existed ran with.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from pysgxalloc.hammer_runs import RUN_FIGURES, HammerRuns, Run, Setting, group_
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
 from pysgxalloc.json_file import read_json
 from pysgxalloc.machine import MachineInfo, usable_cpus
+from pysgxalloc.settings import settings_fields, settings_from_dict, settings_row, settings_to_dict
 
 SCHEMA = "pysgxalloc.sweep"
 VERSION = 2
@@ -73,8 +77,6 @@ _ADDED_IN_2: dict[str, dict[str, object]] = {
         "load_after": None,
     },
 }
-#: The config fields every CSV row repeats (the rest are lists, or the same for every row).
-CSV_CONFIG_COLUMNS = ("nodes", "pages_per_node", "batch", "rounds", "work", "ops")
 
 T = TypeVar("T")
 
@@ -90,9 +92,8 @@ class RecordError(ValueError):
     """A file that is not a sweep record this version can read; the message names the bad field."""
 
 
-#: The hammer settings every run of a sweep shares, in the order the file's "config" lists them
-#: after the swept ones (the rest keep HammerSettings' defaults).
-SHARED_SETTINGS = ("ops", "nodes", "pages_per_node", "batch", "rounds", "work", "chunk", "pin", "phased")
+#: The hammer settings each run of a sweep sets itself; the file's "config" holds every other one.
+SWEPT_SETTINGS = ("threads", "engine")
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,12 @@ class SweepConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The file's flat "config": the swept lists, then the shared settings."""
-        settings = asdict(self.settings)
         return {
             "strategies": list(self.strategies),
             "threads": list(self.threads),
             "engines": list(self.engines),
             "repeats": self.repeats,
-            **{name: settings[name] for name in SHARED_SETTINGS},
+            **settings_to_dict(self.settings, leave_out=SWEPT_SETTINGS),
             "pin_where_threads_fit": self.pin_where_threads_fit,
         }
 
@@ -155,9 +155,13 @@ class SweepConfig:
     def from_dict(cls, data: object, path: str) -> SweepConfig:
         names = ("strategies", "threads", "engines", "repeats", "pin_where_threads_fit")
         swept = _fields(data, path, _hints(cls, names))
-        shared = _fields(data, path, _hints(HammerSettings, SHARED_SETTINGS))
+        assert isinstance(data, Mapping)  # _fields refused anything else
         try:
-            return cls(**swept, settings=HammerSettings(**shared))  # type: ignore[arg-type]
+            shared = settings_from_dict(HammerSettings, data, where=f"{path}.", leave_out=SWEPT_SETTINGS)
+        except (TypeError, ValueError) as error:
+            raise RecordError(str(error)) from None
+        try:
+            return cls(**swept, settings=shared)  # type: ignore[arg-type]
         except ValueError as error:
             raise RecordError(f"{path}: {error}") from None
 
@@ -337,8 +341,8 @@ class SweepRecord:
     def save_csv(self, path: Path) -> None:
         """One row per measurement, with the machine and the settings beside it, for spreadsheets."""
         machine = {"hostname": self.machine.hostname, "cpus": self.machine.cpus}
-        config = self.config.to_dict()
-        shared = {key: config[key] for key in CSV_CONFIG_COLUMNS}
+        # Every shared setting a column, but those each measurement records itself (pin, phased).
+        shared = settings_row(self.config.settings, leave_out=(*SWEPT_SETTINGS, *_MEASURED_SETTINGS))
         # One value a cell: the per-thread lists stay in the JSON.
         columns = [f.name for f in fields(Measurement) if f.name not in _LIST_FIELDS]
         with path.open("w", newline="") as out:
@@ -350,6 +354,10 @@ class SweepRecord:
 
 
 _LIST_FIELDS = frozenset({"running_fraction"})
+#: The hammer settings a measurement records per run, so the CSV's shared columns leave them out.
+_MEASURED_SETTINGS = tuple(
+    item.name for item in settings_fields(HammerSettings) if item.name in Measurement.__dataclass_fields__
+)
 
 
 def _upgraded(data: object, part: str, old: bool) -> object:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pysgxalloc.cli.plots import PLOT_SUFFIXES
-from pysgxalloc.hammer import ENGINES, Engine, parse_engine
+from pysgxalloc.hammer_settings import ENGINES, Engine, parse_engine
 from pysgxalloc.strategy import STRATEGIES, parse_strategy
 
 #: What a command returns when Ctrl-C stopped it (128 + SIGINT), as shells expect.

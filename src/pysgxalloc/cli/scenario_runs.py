@@ -1,9 +1,8 @@
-"""What the commands that repeat reclaim scenarios share (reclaim, lockup): the options both
-take, a progress bar while the runs go, and the finished runs printed even after Ctrl-C."""
+"""What the commands that repeat reclaim scenarios share (reclaim, lockup, the demo's sections): a
+progress bar while the runs go, and the finished runs printed even after Ctrl-C."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -11,29 +10,9 @@ from typing import TypeVar
 from rich.console import Console
 
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, EXIT_USAGE, positive_int, seconds
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, EXIT_USAGE
 
 Run = TypeVar("Run")
-
-
-def add_enclave_pages_option(parser: argparse.ArgumentParser, default: int) -> None:
-    parser.add_argument(
-        "--enclave-pages",
-        metavar="N",
-        type=positive_int,
-        default=default,
-        help="enclave size in pages (default: %(default)s)",
-    )
-
-
-def add_stall_seconds_option(parser: argparse.ArgumentParser, default: float) -> None:
-    parser.add_argument(
-        "--stall-seconds",
-        metavar="SECONDS",
-        type=seconds,
-        default=default,
-        help="no progress for this long, without the proven hang, means stalled (default: %(default)s)",
-    )
 
 
 def collect_runs(

@@ -15,26 +15,28 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.console import Console
 
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, at_least, positive_int
-from pysgxalloc.cli.commands.lockup import print_lockups, run_lockups
-from pysgxalloc.cli.commands.reclaim import print_scenarios, run_scenarios
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
+from pysgxalloc.cli.lockup_report import print_lockups, run_lockups
+from pysgxalloc.cli.reclaim_report import print_scenarios, run_scenarios
+from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_coverage_note, hammer_runs_table
 from pysgxalloc.cli.verdicts import machine_verdict, verdict
-from pysgxalloc.compare import compare_strategies, demo_settings, pin_by_default
-from pysgxalloc.hammer import ENGINES, HammerResult, HammerSettings, check_hammer_settings
+from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT, compare_strategies, demo_settings, pin_by_default
+from pysgxalloc.hammer import HammerResult, check_hammer_settings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
-from pysgxalloc.hammer_settings import PHASED_BATCH
+from pysgxalloc.hammer_settings import PHASED_BATCH, HammerSettings
 from pysgxalloc.intervals import RUNS_FOR_95_RATIO
 from pysgxalloc.machine import MachineInfo, load_average, usable_cpus
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.recommend import SGX_FAULT_PATH, candidates, recommend
+from pysgxalloc.settings import Setting, integer
 from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.strategy_costs import CostSetup, measure_once, start_costs
 
@@ -55,9 +57,15 @@ DESCRIPTION = (
 
 @dataclass(frozen=True)
 class DemoOptions:
+    """What the demo runs: its hammer settings, and its own settings beside them."""
+
     settings: HammerSettings  #: every run's
-    repeats: int = DEMO_REPEATS
-    reclaim_runs: int = SHORT_RUNS  #: reclaim scenarios per strategy in the hang section (0: none)
+    repeats: Setting[int, int] = integer(
+        DEMO_REPEATS, low=1, core=None, help="runs per strategy (the fewest for a 95% interval of a ratio)"
+    )
+    reclaim_runs: Setting[int, int] = integer(
+        SHORT_RUNS, low=0, core=None, help="reclaim scenarios per strategy in the hang section (0 skips it)"
+    )
 
 
 # One more part of the demo, printed after the strategy table: it gets the console
@@ -126,68 +134,27 @@ def recommendation_section(out: Console, options: DemoOptions) -> None:
 #: Extra sections, in order, after the strategy table; the recommendation is the demo's last word.
 EXTRA_SECTIONS: list[Section] = [reclaim_section, lockup_section, recommendation_section]
 
-# flag -> argparse settings. Each option's dest is "demo_" + its DemoOptions field,
-# so it never collides with another command's option of the same name; each names
-# its metavar, or --help would show that internal dest.
-_OPTIONS: dict[str, dict[str, Any]] = {
-    "--threads": {
-        "type": positive_int,
-        "metavar": "N",
-        "help": "worker threads (default: max(2, usable CPUs))",
-    },
-    "--nodes": {"type": positive_int, "metavar": "N", "help": "NUMA nodes (default: 2)"},
-    "--pages-per-node": {"type": positive_int, "metavar": "N", "help": "EPC pages per node (default: 4096)"},
-    "--ops": {
-        "type": positive_int,
-        "metavar": "N",
-        "help": "operations per thread and run (default: 2000000)",
-    },
-    "--repeats": {
-        "type": positive_int,
-        "metavar": "N",
-        "help": f"runs per strategy (default: {DEMO_REPEATS}, the fewest for a 95%% interval of a ratio)",
-    },
-    "--engine": {"choices": ENGINES, "help": "who runs the threads (default: native)"},
-    "--reclaim-runs": {
-        "type": at_least(0),
-        "metavar": "N",
-        "help": "reclaim scenarios per strategy in the hang section (default: 5; 0 skips it)",
-    },
-    "--pin": {
-        "action": "store_const",
-        "const": True,
-        "help": "pin worker i to the i-th usable CPU, so threads race even on a busy machine "
-        "(the default where threads do not outnumber CPUs)",
-    },
-    "--no-pin": {
-        "action": "store_const",
-        "const": False,
-        "dest_field": "pin",
-        "help": "let the scheduler place the threads",
-    },
-}
-
-
-def _field(flag: str) -> str:
-    return str(_OPTIONS[flag].get("dest_field", flag.removeprefix("--").replace("-", "_")))
+# The demo's options: a few hammer settings, at the demo's defaults, and its own. Each one's
+# destination starts with "demo_", so it never collides with another command's option of the
+# same name (the top-level parser has them too).
+HAMMER = SettingOptions.of(
+    HammerSettings,
+    only=("threads", "nodes", "pages_per_node", "ops", "pin", "engine"),
+    base=demo_settings(),
+    prefix="demo_",
+)
+OWN = SettingOptions.of(DemoOptions, prefix="demo_")
 
 
 def add_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
     """The demo's options; `default` is None on the top-level parser and SUPPRESS on `demo`'s own."""
-    for flag, settings in _OPTIONS.items():
-        given = {key: value for key, value in settings.items() if key != "dest_field"}
-        parser.add_argument(flag, dest=f"demo_{_field(flag)}", default=default, **given)
+    HAMMER.add_to(parser, auto={"pin": PINNED_WHERE_THREADS_FIT}, default=default)
+    OWN.add_to(parser, default=default)
 
 
 def options_given(args: argparse.Namespace) -> list[str]:
     """The demo options set on the command line (before a command they would be silently ignored)."""
-    return [flag for flag in _OPTIONS if _given(args, flag)]
-
-
-def _given(args: argparse.Namespace, flag: str) -> bool:
-    value = getattr(args, f"demo_{_field(flag)}", None)
-    # --pin and --no-pin share one destination: the value says which of them was given
-    return value is not None and _OPTIONS[flag].get("const", value) == value
+    return [*HAMMER.given_flags(args), *OWN.given_flags(args)]
 
 
 def register(subparsers: Any) -> None:
@@ -197,16 +164,11 @@ def register(subparsers: Any) -> None:
 
 
 def _options(args: argparse.Namespace) -> DemoOptions:
-    given = {
-        field: value
-        for field in (_field(flag) for flag in _OPTIONS)
-        if (value := getattr(args, f"demo_{field}", None)) is not None
-    }
-    hammer_fields = {field.name for field in fields(HammerSettings)}
-    settings = replace(demo_settings(), **{k: v for k, v in given.items() if k in hammer_fields})
+    given = HAMMER.given(args)
+    settings = replace(demo_settings(), **given)  # this machine's defaults now, not at import
     if "pin" not in given:  # pinned by default wherever the threads fit the CPUs
         settings = replace(settings, pin=pin_by_default(settings.threads))
-    return DemoOptions(settings, **{k: v for k, v in given.items() if k not in hammer_fields})
+    return OWN.settings(args, settings=settings)
 
 
 def run(args: argparse.Namespace) -> int:

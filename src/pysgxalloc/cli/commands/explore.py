@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pysgxalloc.cli.arguments import (
-    EXIT_INTERRUPTED,
-    CommandError,
-    at_least,
-    output_file,
-    positive_int,
-    seconds,
-)
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, output_file
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
-from pysgxalloc.explore import ExploreResult, explore, explore_hang
+from pysgxalloc.cli.setting_options import SettingOptions
+from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
+from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.strategy import STRATEGIES, parse_strategy
 
 PROG = "pysgxalloc explore"
+#: Every setting of a search of updates is an option, and with --hang, every one of the hang search's.
+UPDATES = SettingOptions.of(ExploreSettings)
+HANG = SettingOptions.of(HangSettings)
 
 
 def register(subparsers: Any) -> None:
@@ -38,39 +36,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--hang",
         action="store_true",
-        help="search the reduced reclaim scenario (2 nodes x 4 pages, watermarks 2/4, scan 1, an enclave "
-        "twice the EPC) for the hang; --threads are then fault workers",
+        help="search the reduced reclaim scenario for the hang instead (its sizes and watermarks scaled "
+        "down with the EPC, below); --threads are then fault workers",
     )
-    parser.add_argument("--threads", type=positive_int, default=2, help="threads (default: %(default)s)")
-    parser.add_argument(
-        "--ops",
-        type=positive_int,
-        default=2,
-        help="operations per thread: alloc, free, ... (default: %(default)s)",
-    )
-    parser.add_argument("--nodes", type=positive_int, default=2, help="NUMA nodes (default: %(default)s)")
-    parser.add_argument(
-        "--pages-per-node", type=positive_int, help="pages per node (default: 2, or 4 with --hang)"
-    )
-    parser.add_argument(
-        "--points",
-        choices=("all", "counter"),
-        default="all",
-        help="which accesses are scheduling decisions: every shared access, or counter accesses only "
-        "(default: %(default)s)",
-    )
-    parser.add_argument(
-        "--preemption-bound",
-        type=at_least(0),
-        metavar="K",
-        help="explore every schedule with at most K preemptions (default: no bound, or 1 with --hang)",
-    )
-    parser.add_argument(
-        "--max-schedules", type=positive_int, default=100_000, help="runs at most (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--time-limit", type=seconds, default=60.0, help="seconds of searching at most (default: %(default)s)"
-    )
+    UPDATES.add_to(parser, variant=("with --hang", HANG))
     parser.add_argument(
         "--plot",
         type=output_file(*PLOT_SUFFIXES),
@@ -89,29 +58,10 @@ def run(args: argparse.Namespace) -> int:
         require_matplotlib()
     try:
         if args.hang:
-            result = explore_hang(
-                strategy,
-                workers=args.threads,
-                nodes=args.nodes,
-                pages_per_node=args.pages_per_node or 4,
-                points=args.points,
-                preemption_bound=1 if args.preemption_bound is None else args.preemption_bound,
-                max_schedules=args.max_schedules,
-                time_limit=args.time_limit,
-            )
+            result = run_explore_hang(strategy, HANG.settings(args))
         else:
-            result = explore(
-                strategy,
-                threads=args.threads,
-                ops=args.ops,
-                nodes=args.nodes,
-                pages_per_node=args.pages_per_node or 2,
-                points=args.points,
-                preemption_bound=args.preemption_bound,
-                max_schedules=args.max_schedules,
-                time_limit=args.time_limit,
-            )
-    except ValueError as error:
+            result = run_explore(strategy, UPDATES.settings(args))
+    except (TypeError, ValueError) as error:
         raise CommandError(str(error)) from None
     print(report(result))
     if args.plot is not None and result.first_failure is not None:
@@ -152,22 +102,23 @@ def report(result: ExploreResult) -> str:
 
 
 def _header(result: ExploreResult) -> str:
-    config = result._config
-    if result.scenario == "reclaim":
+    settings = result.settings
+    if isinstance(settings, HangSettings):
+        enclave = settings.enclave_pages or 2 * settings.nodes * settings.pages_per_node
         what = (
-            f"{config.threads} fault workers + ksgxd, EPC {config.nodes} x {config.pages_per_node} pages, "
-            f"enclave {config.enclave_pages or 2 * config.nodes * config.pages_per_node} pages, "
-            f"low {config.low}, high {config.high}, scan {config.scan}"
+            f"{settings.workers} fault workers + ksgxd, EPC {settings.nodes} x {settings.pages_per_node} "
+            f"pages, enclave {enclave} pages, low {settings.low}, high {settings.high}, scan {settings.scan}"
         )
+        sleep_sets = False
     else:
-        pool = f"{config.nodes} nodes x {config.pages_per_node} pages"
-        what = f"{config.threads} threads x {config.ops} ops on {pool}"
-    points = "every shared access" if config.points.name == "all" else "counter accesses"
+        pool = f"{settings.nodes} nodes x {settings.pages_per_node} pages"
+        what = f"{settings.threads} threads x {settings.ops} ops on {pool}"
+        sleep_sets = settings.sleep_sets
+    points = "every shared access" if settings.points == "all" else "counter accesses"
     bound = (
-        "no preemption bound"
-        + (" (sleep sets)" if config.sleep_sets and result.scenario == "updates" else "")
-        if result.preemption_bound is None
-        else f"preemption bound {result.preemption_bound}"
+        "no preemption bound" + (" (sleep sets)" if sleep_sets else "")
+        if settings.preemption_bound is None
+        else f"preemption bound {settings.preemption_bound}"
     )
     return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {bound}"
 

@@ -4,30 +4,14 @@ CPU-only NUMA node, reproduced with v5.13's node search and gone with the 2024 f
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
-
 from pysgxalloc.cli.arguments import positive_int
-from pysgxalloc.cli.scenario_runs import (
-    add_enclave_pages_option,
-    add_stall_seconds_option,
-    collect_runs,
-    collect_then_print,
-)
-from pysgxalloc.cli.tables import lockup_table, placement_label
-from pysgxalloc.cli.verdicts import lockup_verdict
-from pysgxalloc.pool_shape import describe_shape
-from pysgxalloc.reclaim import DEFAULTS, ReclaimResult
-from pysgxalloc.soft_lockup import (
-    DEFAULT_EPC_PAGES_PER_NODE,
-    DEFAULT_STALL_SECONDS,
-    PLACEMENTS,
-    SEARCHES,
-    lockup_runs,
-    summarize_lockups,
-)
+from pysgxalloc.cli.lockup_report import print_lockups, run_lockups
+from pysgxalloc.cli.scenario_runs import collect_then_print
+from pysgxalloc.cli.setting_options import SettingOptions
+from pysgxalloc.reclaim_settings import ReclaimSettings
+from pysgxalloc.soft_lockup import DEFAULT_EPC_PAGES_PER_NODE, DEFAULT_STALL_SECONDS, PLACEMENTS, SEARCHES
 from pysgxalloc.strategy import STRATEGIES
 
 PROG = "pysgxalloc lockup"
@@ -63,51 +47,23 @@ def register(subparsers: Any) -> None:
         default=DEFAULT_EPC_PAGES_PER_NODE,
         help="EPC pages on each of nodes 1 and 2 (default: %(default)s)",
     )
-    add_enclave_pages_option(parser, DEFAULTS.enclave_pages)
-    add_stall_seconds_option(parser, DEFAULT_STALL_SECONDS)
+    SCENARIO.add_to(parser)
     parser.set_defaults(run=run)
 
 
-def run_lockups(results: list[ReclaimResult], runs: int, **options: Any) -> None:
-    """`lockup_runs` under a progress bar, each appended to `results` as it finishes, so a
-    Ctrl-C still leaves the finished ones there."""
-    collect_runs(
-        results,
-        lockup_runs(runs, **options),
-        runs * len(PLACEMENTS) * len(SEARCHES),
-        "lockup scenarios",
-        lambda r: f"{placement_label(r.threads)}, {r.node_search.name}: {r.outcome.name}",
-    )
-
-
-def machine_line(results: Sequence[ReclaimResult]) -> str:
-    """The machine and the scenario every run shared."""
-    first = results[0]
-    most = max(r.threads for r in results)
-    load = f"{most} workers outnumber CPUs: oversubscribed" if most > first.cpus else "workers <= CPUs"
-    shape = describe_shape(first.nodes, first.pages_per_node)
-    return (
-        f"node 0 CPU-only, EPC on nodes 1 and 2 (pages per node {shape}); "
-        f"{first.strategy.name} counter; enclave {first.enclave_pages} pages, {first.passes} passes; "
-        f"up to {most} fault workers + 1 reclaimer on {first.cpus} usable CPUs ({load}); "
-        f"stalled = no progress for {first.stall_seconds:g} s without the proven hang"
-    )
-
-
-def print_lockups(out: Console, results: Sequence[ReclaimResult], prefix: str = "") -> None:
-    """The machine, the table and the one-sentence verdict."""
-    groups = summarize_lockups(results)
-    out.print(prefix + machine_line(results), soft_wrap=True)
-    out.print(lockup_table(groups))
-    out.print(lockup_verdict(groups), soft_wrap=True)
-
-
+#: The reclaim settings the command takes (lockup_runs sets the machine, the placements and the
+#: searches), with the stall limit lockup_runs uses.
+SCENARIO = SettingOptions.of(
+    ReclaimSettings,
+    only=("enclave_pages", "stall_seconds"),
+    base=ReclaimSettings(stall_seconds=DEFAULT_STALL_SECONDS),
+)
 #: The options that go to `lockup_runs` under their own names.
-_RUN_OPTIONS = ("strategy", "epc_pages_per_node", "enclave_pages", "stall_seconds")
+_RUN_OPTIONS = ("strategy", "epc_pages_per_node")
 
 
 def run(args: argparse.Namespace) -> int:
-    options = {name: getattr(args, name) for name in _RUN_OPTIONS}
+    options = {name: getattr(args, name) for name in _RUN_OPTIONS} | SCENARIO.given(args)
     return collect_then_print(
         PROG,
         lambda results: run_lockups(results, args.runs, **options),

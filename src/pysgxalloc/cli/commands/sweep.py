@@ -30,7 +30,6 @@ from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
     CommandError,
     add_plot_option,
-    at_least,
     engine_names,
     output_file,
     positive_int,
@@ -39,6 +38,7 @@ from pysgxalloc.cli.arguments import (
 )
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.cli.tables import (
     concurrency_note,
     hammer_coverage_note,
@@ -46,11 +46,12 @@ from pysgxalloc.cli.tables import (
     oversubscribed_note,
 )
 from pysgxalloc.cli.verdicts import machine_verdict
-from pysgxalloc.hammer import HammerSettings, check_hammer_settings, run_hammer
-from pysgxalloc.hammer_settings import DEFAULT_CHUNK, PHASED_BATCH
+from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT
+from pysgxalloc.hammer import check_hammer_settings, run_hammer
+from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import load_average, usable_cpus
 from pysgxalloc.strategy import STRATEGIES
-from pysgxalloc.sweep_record import Measurement, RunSpec, SweepConfig, SweepRecord
+from pysgxalloc.sweep_record import SWEPT_SETTINGS, Measurement, RunSpec, SweepConfig, SweepRecord
 
 HELP = "measure strategies x thread counts x engines, repeated; write JSON, CSV and a plot"
 #: Seconds between two rewrites of --json while the sweep runs.
@@ -84,10 +85,11 @@ PRESETS: dict[str, dict[str, Any]] = {
         "pin": True,
     },
 }
-# What an option is when neither the command line nor a preset sets it. Thread
-# counts are a function of the usable CPUs; pin None: pin the runs whose threads
-# fit the usable CPUs, and no others.
-BASE: dict[str, Any] = {"threads": default_thread_counts, "repeats": 3, "batch": 1, "rounds": 1, "pin": None}
+#: Runs of every setting where neither the command line nor a preset says.
+DEFAULT_REPEATS = 3
+#: Every hammer setting is an option, but the ones each run sets itself (--threads and --engines
+#: list them); a setting left out keeps HammerSettings' default, or the preset's.
+SHARED = SettingOptions.of(HammerSettings, leave_out=SWEPT_SETTINGS)
 
 
 def register(subparsers: Any) -> None:
@@ -130,68 +132,13 @@ def register(subparsers: Any) -> None:
         "batch 64, 10 rounds, 5 repeats",
     )
     parser.add_argument(
-        "--repeats", metavar="N", type=positive_int, default=None, help="runs of every setting (default: 3)"
-    )
-    parser.add_argument(
-        "--ops",
-        metavar="N",
-        type=positive_int,
-        default=1_000_000,
-        help="operations per thread and run (default: 1000000)",
-    )
-    parser.add_argument("--nodes", metavar="N", type=positive_int, default=2, help="NUMA nodes (default: 2)")
-    parser.add_argument(
-        "--pages-per-node",
-        metavar="N",
-        type=positive_int,
-        default=4096,
-        help="EPC pages per node (default: 4096)",
-    )
-    parser.add_argument(
-        "--batch",
+        "--repeats",
         metavar="N",
         type=positive_int,
         default=None,
-        help="pages allocated before freeing them (default: 1)",
+        help=f"runs of every setting (default: {DEFAULT_REPEATS})",
     )
-    parser.add_argument(
-        "--rounds",
-        metavar="N",
-        type=positive_int,
-        default=None,
-        help="quiescent drift readings per run (default: 1)",
-    )
-    parser.add_argument(
-        "--work",
-        metavar="N",
-        type=at_least(0),
-        default=0,
-        help="busy-loop turns between operations (default: 0)",
-    )
-    parser.add_argument(
-        "--chunk",
-        metavar="N",
-        type=positive_int,
-        default=DEFAULT_CHUNK,
-        help=f"python engine: ops per call (default: {DEFAULT_CHUNK})",
-    )
-    parser.add_argument(
-        "--pin",
-        action="store_const",
-        const=True,
-        default=None,
-        help="pin worker i to the i-th usable CPU in every run, wrapping round "
-        "(default: pin the runs whose threads do not outnumber the CPUs)",
-    )
-    parser.add_argument(
-        "--no-pin", dest="pin", action="store_const", const=False, help="let the scheduler place every thread"
-    )
-    parser.add_argument(
-        "--phased",
-        action="store_true",
-        help="allocate, meet, free, meet: count the updates lost in each direction "
-        f"(batch {PHASED_BATCH} unless --batch says otherwise)",
-    )
+    SHARED.add_to(parser, auto={"pin": PINNED_WHERE_THREADS_FIT})
     parser.add_argument(
         "--json", type=output_file(), metavar="FILE", help="write every measurement here (JSON)"
     )
@@ -202,32 +149,22 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _setting(args: argparse.Namespace, name: str) -> Any:
-    given = getattr(args, name)
-    if given is not None:
-        return given
-    return PRESETS.get(args.preset or "", {}).get(name, BASE[name])
-
-
 def _config(args: argparse.Namespace) -> SweepConfig:
-    pin = _setting(args, "pin")
-    batch = args.batch if args.batch is not None or not args.phased else PHASED_BATCH
+    preset = PRESETS.get(args.preset or "", {})
+    # A preset fills the settings the command line leaves out (but a phased run's batch, which stays
+    # hundreds of pages unless --batch says otherwise).
+    filled = [name for name in SHARED.names if name in preset and not (name == "batch" and args.phased)]
+    shared = {name: preset[name] for name in filled} | SHARED.given(args)
+    pin = shared.pop("pin", None)  # None: pin the runs whose threads fit the usable CPUs, and no others
+    threads = (
+        preset.get("threads", default_thread_counts)(usable_cpus()) if args.threads is None else args.threads
+    )
     return SweepConfig(
         strategies=args.strategies,
-        threads=_setting(args, "threads")(usable_cpus()) if args.threads is None else args.threads,
+        threads=threads,
         engines=args.engines,
-        repeats=_setting(args, "repeats"),
-        settings=HammerSettings(
-            ops=args.ops,
-            nodes=args.nodes,
-            pages_per_node=args.pages_per_node,
-            batch=batch if batch is not None else _setting(args, "batch"),
-            rounds=_setting(args, "rounds"),
-            work=args.work,
-            pin=bool(pin),
-            phased=args.phased,
-            chunk=args.chunk,
-        ),
+        repeats=preset.get("repeats", DEFAULT_REPEATS) if args.repeats is None else args.repeats,
+        settings=HammerSettings(**shared, pin=bool(pin)),
         pin_where_threads_fit=pin is None,
     )
 
@@ -245,7 +182,7 @@ def _check(config: SweepConfig) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
-    except ValueError as error:  # more runs than a sweep may plan
+    except (TypeError, ValueError) as error:  # more runs than a sweep may plan, a bad setting
         raise CommandError(str(error)) from None
     _check(config)
     if args.plot is not None:
