@@ -87,7 +87,7 @@ def test_the_demo_command_takes_the_same_options(capsys: pytest.CaptureFixture[s
         capsys, "demo", "--ops", "2000", "--repeats", "1", "--engine", "python", "--threads", "2", "--no-pin"
     )
     assert done.code == 0, done.err
-    assert done.out.splitlines()[0].endswith("1 runs per strategy, python engine, unpinned")
+    assert done.out.splitlines()[0].endswith("1 run per strategy, python engine, unpinned")
 
 
 def test_the_demo_pins_threads_on_request(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +107,7 @@ def test_the_demo_says_when_a_drifting_strategy_showed_no_drift(capsys: pytest.C
 def test_demo_options_before_the_demo_command_still_count(capsys: pytest.CaptureFixture[str]) -> None:
     done = run_main(capsys, "--ops", "2000", "demo", "--repeats", "1")
     assert done.code == 0, done.err
-    assert "2,000 ops per thread, 1 runs per strategy" in done.out
+    assert "2,000 ops per thread, 1 run per strategy" in done.out
 
 
 def test_extra_demo_sections_print_after_the_verdict(

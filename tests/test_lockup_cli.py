@@ -96,7 +96,7 @@ def test_reclaim_takes_per_node_counts_and_the_node_search(run_cli: Callable[...
     assert done.code == 0, done.err
     assert "EPC [0, 128, 128] pages" in done.out
     assert done.out.rstrip().endswith(
-        "1 of 1 runs ended in a soft lockup, not counted as hung above: a fault worker on CPU-only node 0 "
+        "1 of 1 run ended in a soft lockup, not counted as hung above: a fault worker on CPU-only node 0 "
         "found every list empty with the v5.13 node search (see 'pysgxalloc lockup')."
     )
 

@@ -34,7 +34,7 @@ def test_reclaim_prints_the_scenario_a_row_per_strategy_and_a_verdict(
     assert done.code == 0, done.err
     lines = done.out.splitlines()
     assert lines[0].startswith("pysgxalloc reclaim: 2 fault workers pinned + 1 reclaimer on ")
-    assert "EPC 2 x 256 pages, enclave 1024 pages" in lines[0]
+    assert "EPC 2 x 256 pages, enclave 1,024 pages" in lines[0]
     assert any(line.split()[:3] == ["atomic", "yes", "0/2"] for line in lines)
     assert any(line.split()[:3] == ["per_node", "yes", "0/2"] for line in lines)
     assert lines[-1] == "atomic, per_node never hung."
@@ -55,7 +55,7 @@ def test_reclaim_shows_an_injected_hang_without_calling_it_a_bug(run_cli: Callab
     )
     assert done.code == 0, done.err
     assert "counter started off by +100" in done.out
-    assert "per_node hung in 1 of 1 runs (counter off by +100 .. +100 at the hang)." in done.out
+    assert "per_node hung in 1 of 1 run (counter off by +100 .. +100 at the hang)." in done.out
     assert "BUG" not in done.out
 
 
@@ -87,7 +87,7 @@ def test_reclaim_walk_says_an_injected_drift_left_zero_from_the_first_sample(
 def test_reclaim_walk_says_when_a_walk_stayed_at_zero(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--runs", "1", "--strategies", "per_node", "--walk", "0.001", *SMALL)
     assert done.code == 0, done.err
-    assert "per_node: the walk stayed at 0 in all 1 runs" in done.out
+    assert "per_node: the walk stayed at 0 in its one run" in done.out
 
 
 def test_reclaim_without_a_walk_prints_no_walk(run_cli: Callable[..., Outcome]) -> None:
@@ -201,7 +201,7 @@ def test_reclaim_seed_runs_the_seed_shape_and_says_so(run_cli: Callable[..., Out
     done = run_cli("reclaim", "--seed", "--runs", "1", "--strategies", "atomic", "--pages-per-node", "256")
     assert done.code == 0, done.err
     first = done.out.splitlines()[0]
-    assert "preset seed: 1 fault workers" in first
+    assert "preset seed: 1 fault worker" in first
     assert "enclave 576 pages (one shared enclave), 3 passes, the last removing every page" in first
 
 

@@ -22,6 +22,7 @@ from pysgxalloc.cli.arguments import CommandError, add_plot_option
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.cli.verdicts import machine_verdict
+from pysgxalloc.counted import counted_of
 from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
 from pysgxalloc.strategy import STRATEGIES
@@ -104,7 +105,7 @@ def _describe(index: int, result: ResultFile) -> str:
         p for p in (machine.description if machine.cores else machine.processor, machine.platform) if p
     ]
     if machine.cpu_count and machine.cpu_count != machine.cpus:
-        details.insert(0, f"{machine.cpus} of {machine.cpu_count} CPUs usable")
+        details.insert(0, f"{counted_of(machine.cpus, machine.cpu_count, 'CPU')} usable")
     if details:
         line += "\n    " + "; ".join(details)
     for note in result.notes:

@@ -47,6 +47,7 @@ from pysgxalloc.cli.tables import (
 )
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT
+from pysgxalloc.counted import counted
 from pysgxalloc.hammer import check_hammer_settings, run_hammer
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import load_average, usable_cpus
@@ -192,8 +193,9 @@ def run(args: argparse.Namespace) -> int:
     runs = config.runs()
     notes = stderr_console()
     notes.print(
-        f"sweep: {len(runs)} runs ({len(config.strategies)} strategies x {len(config.threads)} thread counts"
-        f" x {len(config.engines)} engines x {config.repeats} repeats) on {record.machine.label}"
+        f"sweep: {counted(len(runs), 'run')} ({counted(len(config.strategies), 'strategy', 'strategies')} x "
+        f"{counted(len(config.threads), 'thread count')} x {counted(len(config.engines), 'engine')} x "
+        f"{counted(config.repeats, 'repeat')}) on {record.machine.label}"
     )
     record, interrupted = _measure(record, runs, args.json, notes)
     record = record.finished(complete=not interrupted)
@@ -211,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
         )
         out.print(
             f"{record.machine.label}: {record.machine.description}; "
-            f"{config.settings.ops:,} ops per thread per run, {pinning}"
+            f"{counted(config.settings.ops, 'op')} per thread per run, {pinning}"
             + (", phased:" if config.settings.phased else ":"),
             soft_wrap=True,
         )
@@ -224,7 +226,8 @@ def run(args: argparse.Namespace) -> int:
             out.print(note, soft_wrap=True)
         if quiet := [g for g in groups if g.why_no_drift() is not None]:
             reasons = "; ".join(
-                f"{g.setting.strategy} at {g.setting.threads} threads: {g.why_no_drift()}" for g in quiet
+                f"{g.setting.strategy} at {counted(g.setting.threads, 'thread')}: {g.why_no_drift()}"
+                for g in quiet
             )
             out.print(f"note: no drift where it could have drifted ({reasons})", soft_wrap=True)
         out.print(machine_verdict(groups), soft_wrap=True)
@@ -274,7 +277,7 @@ def _write(
         writers[csv_path] = record.save_csv
     if plot_path is not None and record.measurements:
         ops = record.config.settings.ops
-        title = f"pysgxalloc sweep on {record.machine.label}, {ops:,} ops per thread per run"
+        title = f"pysgxalloc sweep on {record.machine.label}, {counted(ops, 'op')} per thread per run"
         series = [Series(record.machine.label, record.machine.cpus, record.groups())]
         writers[plot_path] = lambda path: plot_series(series, path, title)
     return write_outputs(writers)
