@@ -7,15 +7,16 @@ and the count has thousands separators.
 from __future__ import annotations
 
 import operator
+from typing import SupportsIndex
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
+def counted(count: SupportsIndex, noun: str, plural: str | None = None) -> str:
     """`count` (an int, numpy's too) with thousands separators, then `noun`, or its plural unless the
     count is 1: `plural` where adding an "s" is wrong (``counted(2, "strategy", "strategies")``)."""
     number = operator.index(count)
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
-def counted_of(part: int, whole: int, noun: str, plural: str | None = None) -> str:
+def counted_of(part: SupportsIndex, whole: SupportsIndex, noun: str, plural: str | None = None) -> str:
     """``3 of 5 runs``, ``1 of 1 run``: the noun agrees with the whole."""
     return f"{operator.index(part):,} of {counted(whole, noun, plural)}"
