@@ -137,13 +137,13 @@ def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
         (["--runs", "0"], "must be at least 1"),
         (["--strategies", "atomic,bogus"], "unknown strategy 'bogus'"),
         (["--strategies", ","], "expected a comma-separated list, got nothing"),
-        (["--low", "65", "--high", "64"], "low must not exceed high, got low=65, high=64"),
-        (["--scan", "0"], "scan must be between 1 and 65536, got 0"),
+        (["--low", "65", "--high", "64"], "argument --low: must not exceed --high, got --low 65, --high 64"),
+        (["--scan", "0"], "argument --scan: must be between 1 and 65536, got 0"),
         (["--stall-seconds", "soon"], "'soon' is not a number of seconds"),
-        (["--stall-seconds", "0"], "stall_seconds must be between 0.001 and 3600"),
+        (["--stall-seconds", "0"], "argument --stall-seconds: must be between 0.001 and 3600"),
         (["--comparison", "sideways"], "invalid choice"),
         (["--enclave-pages", "many"], "'many' is not an integer"),
-        (["--walk", "0.0001"], "walk_interval_seconds (0: no walk) must be between 0.001 and 3600"),
+        (["--walk", "0.0001"], "argument --walk: must be between 0.001 and 3600"),
     ],
 )
 def test_bad_reclaim_arguments_exit_2_with_a_message(
@@ -163,7 +163,7 @@ def test_a_bad_argument_from_the_command_line_prints_no_traceback() -> None:
         check=False,
     )
     assert done.returncode == 2
-    assert "pysgxalloc reclaim: error: low must not exceed high" in done.stderr
+    assert "pysgxalloc reclaim: error: argument --low: must not exceed --high" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -208,7 +208,7 @@ def test_reclaim_seed_runs_the_seed_shape_and_says_so(run_cli: Callable[..., Out
 def test_reclaim_seed_with_a_shape_of_its_own_is_refused(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--seed", "--threads", "4", "--runs", "1", "--strategies", "atomic")
     assert done.code == 2
-    assert "preset='seed' sets threads itself" in done.err
+    assert "argument --seed: sets --threads itself" in done.err
 
 
 def test_stalled_runs_are_counted_apart_from_hangs_and_raise_no_bug(run_cli: Callable[..., Outcome]) -> None:
@@ -237,4 +237,4 @@ def test_the_plain_update_form_and_its_remote_fetch_reach_the_runs_and_the_heade
 def test_a_remote_fetch_needs_the_load_store_form(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--runs", "1", "--strategies", "atomic", "--remote-fetch-ns", "100", *SMALL)
     assert done.code == 2
-    assert "remote_fetch_ns needs plain_update=load_store" in done.err
+    assert "argument --remote-fetch-ns: needs --plain-update load_store" in done.err

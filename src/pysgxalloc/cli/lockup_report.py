@@ -39,11 +39,12 @@ def machine_line(results: Sequence[ReclaimResult]) -> str:
         else "workers <= CPUs"
     )
     shape = describe_shape(first.nodes, first.pages_per_node)
+    pinned = " pinned" if first.pin else ""
     return (
         f"node 0 CPU-only, EPC on nodes 1 and 2 (pages per node {shape}); "
         f"{first.strategy.name} counter; enclave {counted(first.enclave_pages, 'page')}, "
-        f"{counted(first.passes, 'pass', 'passes')}; up to {counted(most, 'fault worker')} + 1 reclaimer "
-        f"on {counted(first.cpus, 'usable CPU')} ({load}); "
+        f"{counted(first.passes, 'pass', 'passes')}; up to {counted(most, 'fault worker')}{pinned} + "
+        f"1 reclaimer on {counted(first.cpus, 'usable CPU')} ({load}); "
         f"stalled = no progress for {first.stall_seconds:g} s without the proven hang"
     )
 

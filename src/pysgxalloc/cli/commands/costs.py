@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, output_file
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, output_file
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT, pin_by_default
 from pysgxalloc.counted import counted
@@ -96,7 +96,7 @@ def register(subparsers: Any) -> None:
         "costs", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     OPTIONS.add_to(parser, auto={"pin": PINNED_WHERE_THREADS_FIT})
-    parser.add_argument("--json", type=output_file(), metavar="FILE", help="also save every sample here")
+    parser.add_argument("--json", type=output_file(), metavar="FILE", help="write every sample here (JSON)")
     parser.set_defaults(run=run)
 
 
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         setup = cost_setup(given)
         costs = start_costs(setup)
     except (TypeError, ValueError) as error:
-        raise CommandError(str(error)) from None
+        raise OPTIONS.error(error) from None
     planned = repeats * len(costs)
     done = 0
     interrupted = False
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
                     done += 1
                     bar.advance(task)
         except (TypeError, ValueError) as error:
-            raise CommandError(str(error)) from None
+            raise OPTIONS.error(error) from None
         except KeyboardInterrupt:
             interrupted = True
     measured = [one for one in costs if one.update_ns and one.exact_read_ns]

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED
 from pysgxalloc.cli.lockup_report import print_lockups, run_lockups
 from pysgxalloc.cli.reclaim_report import print_scenarios, run_scenarios
 from pysgxalloc.cli.setting_options import SettingOptions
@@ -177,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_hammer_settings(options.settings)
     except (TypeError, ValueError) as error:
-        raise CommandError(str(error)) from None
+        raise HAMMER.error(error, **OWN.flags()) from None
     out = stdout_console()
     results: list[HammerResult] = []
     phased: list[HammerResult] = []

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, output_file
+from pysgxalloc.cli.arguments import (
+    EXIT_INTERRUPTED,
+    every_strategy,
+    output_file,
+    strategy_name,
+)
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.counted import counted, counted_of
 from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
-from pysgxalloc.strategy import STRATEGIES, parse_strategy
+from pysgxalloc.strategy import parse_strategy
 
 PROG = "pysgxalloc explore"
 #: Every setting of a search of updates is an option, and with --hang, every one of the hang search's.
@@ -30,9 +35,7 @@ def register(subparsers: Any) -> None:
         "thread. With --hang, searches a reduced reclaim scenario for the hang instead.",
     )
     parser.add_argument(
-        "strategy",
-        metavar="STRATEGY",
-        help=f"the counter strategy: {', '.join(s.name for s in STRATEGIES)}",
+        "strategy", metavar="STRATEGY", type=strategy_name, help=f"the counter strategy: {every_strategy()}"
     )
     parser.add_argument(
         "--hang",
@@ -51,10 +54,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        strategy = parse_strategy(args.strategy)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
+    strategy = parse_strategy(args.strategy)  # a name argparse has checked
     if args.plot is not None:
         require_matplotlib()
     try:
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             result = run_explore(strategy, UPDATES.settings(args))
     except (TypeError, ValueError) as error:
-        raise CommandError(str(error)) from None
+        raise (HANG if args.hang else UPDATES).error(error) from None
     print(report(result))
     if args.plot is not None and result.first_failure is not None:
         from pysgxalloc.cli.trace_plot import plot_trace

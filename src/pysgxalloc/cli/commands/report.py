@@ -28,6 +28,14 @@ from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_fil
 from pysgxalloc.strategy import STRATEGIES
 
 HELP = "print sweep or pytest-benchmark results from one or more machines side by side"
+DESCRIPTION = """\
+Read what 'pysgxalloc sweep --json' or '--csv' writes and the JSON that
+'pytest bench/ --benchmark-json' writes, in any mix, and print one row per
+setting (strategy, engine, work, threads) with one throughput and one drift
+column per file: a 2-core laptop beside a 64-core server. The read-cost and
+reclaim benchmarks get a table each. --plot draws the hammer results of all
+files in one figure.
+"""
 
 EXAMPLES = """examples:
   pysgxalloc report laptop.json server.json
@@ -39,7 +47,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=DESCRIPTION,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
