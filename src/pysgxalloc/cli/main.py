@@ -43,10 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
     """The parser of `command` (None: `parser` itself, the demo's with no command)."""
-    for action in parser._actions:
-        if command is not None and isinstance(action, argparse._SubParsersAction):
-            found: argparse.ArgumentParser = action.choices[command]
-            return found
+    if command is not None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found: argparse.ArgumentParser = action.choices[command]
+                return found
     return parser
 
 
