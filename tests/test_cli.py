@@ -87,7 +87,7 @@ def test_the_demo_command_takes_the_same_options(capsys: pytest.CaptureFixture[s
         capsys, "demo", "--ops", "2000", "--repeats", "1", "--engine", "python", "--threads", "2", "--no-pin"
     )
     assert done.code == 0, done.err
-    assert done.out.splitlines()[0].endswith("1 runs per strategy, python engine, unpinned")
+    assert done.out.splitlines()[0].endswith("1 run per strategy, python engine, unpinned")
 
 
 def test_the_demo_pins_threads_on_request(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +107,7 @@ def test_the_demo_says_when_a_drifting_strategy_showed_no_drift(capsys: pytest.C
 def test_demo_options_before_the_demo_command_still_count(capsys: pytest.CaptureFixture[str]) -> None:
     done = run_main(capsys, "--ops", "2000", "demo", "--repeats", "1")
     assert done.code == 0, done.err
-    assert "2,000 ops per thread, 1 runs per strategy" in done.out
+    assert "2,000 ops per thread, 1 run per strategy" in done.out
 
 
 def test_extra_demo_sections_print_after_the_verdict(
@@ -177,8 +177,8 @@ def test_top_level_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -
     [
         (["--threads", "0"], "must be at least 1"),
         (["--ops", "many"], "is not an integer"),
-        (["--threads", "5000"], "threads must be between 1 and 1024"),
-        (["--nodes", "2000"], "nodes must be between 1 and 1024"),
+        (["--threads", "5000"], "argument --threads: must be between 1 and 1024"),
+        (["--nodes", "2000"], "argument --nodes: must be between 1 and 1024"),
         (["--engine", "rust"], "invalid choice: 'rust'"),
         (["--bogus"], "unrecognized arguments"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
@@ -187,7 +187,7 @@ def test_top_level_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -
         (["sweep", "--threads", "0,2"], "must be at least 1, got 0"),
         (["sweep", "--threads", "two"], "'two' is not an integer"),
         (["sweep", "--threads", ","], "expected a comma-separated list"),
-        (["sweep", "--threads", "5000"], "threads must be between 1 and 1024, got 5000"),
+        (["sweep", "--threads", "5000"], "argument --threads: must be between 1 and 1024, got 5000"),
         (["sweep", "--strategies", "atomic,bogus"], "unknown strategy 'bogus'"),
         (["sweep", "--engines", "rust"], "unknown engine 'rust'"),
         (["sweep", "--work", "-1"], "must be at least 0, got -1"),

@@ -9,6 +9,9 @@ import pytest
 from cli_helpers import run_main
 
 import pysgxalloc as sgx
+from pysgxalloc.cli.commands import costs as costs_command
+from pysgxalloc.cli.commands.costs import cost_setup
+from pysgxalloc.machine import usable_cpus
 from pysgxalloc.strategy_costs import ABLATION, CostSetup, measure_costs
 
 TINY = ["--ops", "2000", "--repeats", "1", "--rounds", "1", "--threads", "1", "--writers", "0"]
@@ -42,3 +45,33 @@ def test_a_bad_costs_argument_is_a_usage_error(capsys: pytest.CaptureFixture[str
     done = run_main(capsys, "costs", "--repeats", "0")
     assert done.code == 2
     assert "must be at least 1, got 0" in done.err
+
+
+def test_costs_pins_by_default_where_no_run_has_more_threads_than_cpus() -> None:
+    cpus = usable_cpus()
+    assert cost_setup({"threads": 1, "writers": 0}).pin
+    assert not cost_setup({"threads": cpus + 1, "writers": 0}).pin  # the update runs do not fit
+    assert not cost_setup({"threads": 1, "writers": cpus}).pin  # the writers and the reader do not
+
+
+def test_pin_and_no_pin_override_the_costs_default() -> None:
+    assert not cost_setup({"threads": 1, "writers": 0, "pin": False}).pin
+    assert cost_setup({"threads": usable_cpus() + 1, "pin": True}).pin
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ([], "; pinned; "),
+        (["--no-pin"], "; unpinned; "),
+        (["--threads", str(usable_cpus() + 1)], "; unpinned (threads outnumber the usable CPUs); "),
+        (["--threads", str(usable_cpus() + 1), "--pin"], "; pinned; "),
+    ],
+)
+def test_costs_says_whether_it_pinned(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    monkeypatch.setattr(costs_command, "measure_once", lambda *arguments, **options: None)  # the line alone
+    done = run_main(capsys, "costs", "--threads", "1", "--writers", "0", "--repeats", "1", *args)
+    assert done.code == 0, done.err
+    assert said in done.out.splitlines()[0]

@@ -131,7 +131,7 @@ def test_ctrl_c_stops_a_long_sweep_keeps_what_it_measured_and_exits_130(tmp_path
     record = SweepRecord.load(json_path)
     assert not record.complete
     assert seen <= len(record.measurements) < 100_000
-    assert f"interrupted after {len(record.measurements)} of 100000 runs" in err
+    assert f"interrupted after {len(record.measurements):,} of 100,000 runs" in err
     assert "interrupted" not in out  # stdout is the results alone
 
 

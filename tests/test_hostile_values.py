@@ -52,5 +52,5 @@ def test_ctrl_c_in_the_demos_reclaim_section_still_shows_the_runs_that_finished(
     out = io.StringIO()
     with pytest.raises(KeyboardInterrupt):
         demo.reclaim_section(Console(file=out, width=160), demo.DemoOptions(HammerSettings(), reclaim_runs=5))
-    assert "interrupted; 1 finished runs" in out.getvalue()
+    assert "interrupted; 1 finished run:" in out.getvalue()
     assert "atomic never hung" in out.getvalue()  # the verdict on the one finished run

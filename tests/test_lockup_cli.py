@@ -17,7 +17,7 @@ from pysgxalloc.cli.commands.demo import DemoOptions
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.soft_lockup import lockup_machine, lockup_runs, summarize_lockups
 
-SMALL = ["--epc-pages-per-node", "128", "--enclave-pages", "1024"]
+SMALL = ["--pages-per-node", "128", "--enclave-pages", "1024"]
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_reclaim_takes_per_node_counts_and_the_node_search(run_cli: Callable[...
     assert done.code == 0, done.err
     assert "EPC [0, 128, 128] pages" in done.out
     assert done.out.rstrip().endswith(
-        "1 of 1 runs ended in a soft lockup, not counted as hung above: a fault worker on CPU-only node 0 "
+        "1 of 1 run ended in a soft lockup, not counted as hung above: a fault worker on CPU-only node 0 "
         "found every list empty with the v5.13 node search (see 'pysgxalloc lockup')."
     )
 
@@ -104,4 +104,4 @@ def test_reclaim_takes_per_node_counts_and_the_node_search(run_cli: Callable[...
 def test_reclaim_refuses_nodes_that_disagree_with_the_listed_counts(run_cli: Callable[..., Outcome]) -> None:
     done = run_cli("reclaim", "--runs", "1", "--nodes", "2", "--pages-per-node", "128,128,0")
     assert done.code == 2
-    assert "nodes must equal the length of pages_per_node (3)" in done.err
+    assert "argument --nodes: must equal the length of --pages-per-node (3)" in done.err

@@ -130,7 +130,8 @@ class HangSettings:
     comparison: Setting[ComparisonLike, _core.Comparison] = member(
         _core.Comparison,
         _core.Comparison.kernel_unsigned,
-        help="how should_reclaim compares the count: as the kernel does (unsigned), or signed",
+        help="how the watermark test compares the count: as the kernel does (kernel_unsigned: a negative "
+        "count reads as huge), or as a signed number (signed_count)",
     )
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(1)

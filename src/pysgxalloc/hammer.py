@@ -16,6 +16,7 @@ from pysgxalloc import _core, _test_hooks
 from pysgxalloc._core import Accuracy, Strategy
 from pysgxalloc._native_config import native_config
 from pysgxalloc._python_engine import PythonEngineStats, check_chunk, run_python_engine
+from pysgxalloc.counted import counted
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.settings import SettingsAndStats, keyword_function
@@ -140,8 +141,8 @@ class HammerResult(SettingsAndStats):
             f"(counter={self.counter}, true_free={self.true_free}), rounds={self.rounds}, "
             f"alloc_failures={self.alloc_failures}, running {self.min_running_fraction:.0%}+ of the time"
             + (
-                f", lost {int(self.lost_decrements.sum())} decrements "
-                f"and {int(self.lost_increments.sum())} increments"
+                f", lost {counted(int(self.lost_decrements.sum()), 'decrement')} "
+                f"and {counted(int(self.lost_increments.sum()), 'increment')}"
                 if self.phased
                 else ""
             )

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc.counted import counted_of
 from pysgxalloc.hammer import CONCURRENT_FRACTION, HammerResult
 from pysgxalloc.intervals import RUNS_FOR_95, Interval, is_95, median_interval, share_interval
 from pysgxalloc.strategy import STRATEGIES, accuracy, parse_strategy
@@ -269,7 +270,8 @@ class HammerRuns:
         if self.pinned is False:
             reasons.append("unpinned")
         if self.concurrent_runs is not None and self.concurrent_runs < self.runs:
-            reasons.append(f"threads truly overlapped in only {self.concurrent_runs} of {self.runs} runs")
+            overlapped = counted_of(self.concurrent_runs, self.runs, "run")
+            reasons.append(f"threads truly overlapped in only {overlapped}")
         if not reasons:
             reasons.append("too few operations for a collision")
         return ", ".join(reasons)

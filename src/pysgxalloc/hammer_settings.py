@@ -66,7 +66,7 @@ class HammerSettings:
     batch: Setting[int | None, int] = optional_integer(  # type: ignore[assignment]  # None becomes an int
         None,
         low=1,
-        shown=f"1, or {PHASED_BATCH} in a phased run",
+        shown=f"1, or {PHASED_BATCH:,} in a phased run",
         help="pages each iteration allocates before freeing them",
     )
     rounds: Setting[int, int] = integer(
@@ -93,7 +93,8 @@ class HammerSettings:
     phased: Setting[bool, bool] = flag(
         False,
         help="allocate, meet, free, meet: each phase changes the count one way only, so the updates "
-        "lost in each direction are counted (lost_decrements, lost_increments)",
+        "lost in each direction are counted (the tables' lost per million; in Python: the result's "
+        "lost_decrements and lost_increments)",
     )
     engine: Setting[Engine, Engine] = Setting(
         "native",
@@ -109,7 +110,8 @@ class HammerSettings:
         low=1,
         core=None,
         checked_here=False,  # the Python engine's own check: the native engine never reads it
-        help="python engine: operations per Pool.churn call",
+        help="with engine=python: operations a worker runs per call into the C++ loop, each call with "
+        "the GIL released",
     )
     node_search: Setting[NodeSearchLike, NodeSearch] = node_search_setting()
 

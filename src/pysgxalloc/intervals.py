@@ -29,6 +29,8 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
+from pysgxalloc.counted import counted
+
 #: What every interval in the reports is.
 CONFIDENCE = 0.95
 
@@ -101,7 +103,7 @@ def is_95(interval: Interval) -> bool:
 def describe(interval: Interval | None, fmt: str, runs_for_95: int = RUNS_FOR_95) -> str:
     """An interval as a sentence quotes it: ``[95% CI low, high]`` where it is a 95% interval, else
     ``[low, high] (94% coverage; a 95% interval needs 6 runs)``, else ``(no interval; ...)``."""
-    needs = f"a 95% interval needs {runs_for_95} runs"
+    needs = f"a 95% interval needs {counted(runs_for_95, 'run')}"
     if interval is None or interval.coverage <= 0:
         return f"(no interval; {needs})"
     ends = f"{format(interval.low, fmt)}, {format(interval.high, fmt)}"

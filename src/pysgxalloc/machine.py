@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pysgxalloc.counted import counted
+
 
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity mask), which may be fewer than the machine has."""
@@ -120,7 +122,7 @@ class MachineInfo:
     @property
     def label(self) -> str:
         """How tables and plots name this machine: host and usable CPUs."""
-        return f"{self.hostname or 'unknown host'} ({self.cpus} CPUs)"
+        return f"{self.hostname or 'unknown host'} ({counted(self.cpus, 'CPU')})"
 
     @property
     def description(self) -> str:
@@ -129,11 +131,11 @@ class MachineInfo:
         if self.cores:
             assumed = " (assumed: no sysfs)" if self.topology_source == "assumed" else ""
             parts.append(
-                f"{_count(self.sockets, 'socket')}, {_count(self.cores, 'core')}, "
-                f"{_count(self.threads_per_core, 'thread')} per core{assumed}"
+                f"{counted(self.sockets, 'socket')}, {counted(self.cores, 'core')}, "
+                f"{counted(self.threads_per_core, 'thread')} per core{assumed}"
             )
         if self.numa_nodes:
-            parts.append(f"{_count(len(self.numa_nodes), 'NUMA node')} ({'; '.join(self.numa_nodes)})")
+            parts.append(f"{counted(len(self.numa_nodes), 'NUMA node')} ({'; '.join(self.numa_nodes)})")
         if self.kernel:
             parts.append(f"kernel {self.kernel}")
         return ", ".join(parts)
@@ -142,7 +144,3 @@ class MachineInfo:
         data = asdict(self)
         data["numa_nodes"] = list(self.numa_nodes)
         return data
-
-
-def _count(value: int, noun: str) -> str:
-    return f"{value} {noun}{'' if value == 1 else 's'}"

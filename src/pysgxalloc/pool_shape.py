@@ -164,4 +164,4 @@ def describe_shape(nodes: int, pages_per_node: int | tuple[int, ...]) -> str:
     """``2 x 4096`` or ``[4096, 4096, 0]``: the shape as tables print it."""
     if isinstance(pages_per_node, tuple):
         return "[" + ", ".join(str(count) for count in pages_per_node) + "]"
-    return f"{nodes} x {pages_per_node}"
+    return f"{nodes:,} x {pages_per_node:,}"

@@ -14,7 +14,7 @@ every thread. A run that stops making progress without being in it is
 ``stalled`` (starved of CPU); an allocation that finds nothing free and nothing
 to reclaim ends the run ``out_of_memory``.
 
-``preset="seed"`` runs the shape of the seed report's experiment: one faulting
+``preset="seed"`` runs the experiment of the report that found the hang: one faulting
 thread, one enclave an eighth larger than the EPC, three passes, the last of
 which removes every page (freeing it while ksgxd frees too). Every setting is
 defined once, in reclaim_settings.py.
@@ -160,8 +160,8 @@ def run_reclaim_scenario(strategy: StrategyLike, settings: ReclaimSettings) -> R
     which matters for percpu_batch). `counter_batch`, `packed`, `plain_update` and
     `remote_fetch_ns` are as for EpcPool.
 
-    ``preset="seed"`` sets the seed report's shape on the EPC given by `nodes` and
-    `pages_per_node` (the seed's: 2 x 16,777,216 pages): one thread, one enclave
+    ``preset="seed"`` sets the shape of the experiment in the report that found the hang, on the
+    EPC given by `nodes` and `pages_per_node` (the report's: 2 x 16,777,216 pages): one thread, one enclave
     `SEED_ENCLAVE_EXCESS` larger than the EPC, three passes, the last removing every
     page. `threads`, `enclave_pages`, `passes`, `shared_enclave` and
     `remove_last_pass` must then be left at their defaults.

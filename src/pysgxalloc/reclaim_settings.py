@@ -4,7 +4,7 @@
 fields; the core's ``ReclaimConfig`` is filled from them by name. Types are checked here; value
 ranges are the core's to check when the run starts (csrc/scenario/reclaim_scenario.cpp).
 
-``preset="seed"`` is the seed report's shape on the EPC the settings give: one fault worker, one
+``preset="seed"`` is the shape of the report's experiment on the EPC the settings give: one fault worker, one
 enclave `SEED_ENCLAVE_EXCESS` larger than the EPC, three passes, the last removing every page.
 """
 
@@ -99,8 +99,8 @@ class ReclaimSettings:
     comparison: Setting[ComparisonLike, Comparison] = member(
         Comparison,
         Comparison.kernel_unsigned,
-        help="how should_reclaim compares the count: as the kernel does (unsigned: a negative count "
-        "reads as huge), or signed",
+        help="how the watermark test compares the count: as the kernel does (kernel_unsigned: a negative "
+        "count reads as huge), or as a signed number (signed_count)",
     )
     initial_drift: Setting[int, int] = integer(
         0, metavar="PAGES", help="start the counter off by this much, to show the hang deterministically"
@@ -121,9 +121,10 @@ class ReclaimSettings:
     watermark_read: Setting[WatermarkRead, WatermarkRead] = strict_member(
         WatermarkRead,
         WatermarkRead.cheap,
-        help="the read both watermark tests compare: cheap (the kernel's), or the exact read where the "
-        "cheap one lies near a watermark (exact_near_watermark: __percpu_counter_compare's rule; it "
-        "matters for percpu_batch)",
+        help="the read both watermark tests compare: the cheap read, as the kernel does (cheap); or the "
+        "exact read wherever the cheap one lies near the watermark, within batch x threads as Linux's "
+        "percpu counters compare (exact_near_watermark), or within the cheap read's error bound "
+        "(exact_within_error_bound); only percpu_batch's two reads differ",
     )
     counter_batch: Setting[int | None, int | None] = counter_batch_setting()
     packed: Setting[bool, bool] = packed_setting()
@@ -137,7 +138,7 @@ class ReclaimSettings:
     remote_fetch_ns: Setting[int, int] = integer(
         0,
         metavar="NS",
-        help="with plain_update load_store: a wait this long between the load and the store, the remote "
+        help="with plain_update=load_store: a wait this long between the load and the store, the remote "
         "cache-line fetch of a two-socket machine",
     )
     shared_enclave: Setting[bool, bool] = flag(
@@ -155,10 +156,10 @@ class ReclaimSettings:
     )
     fault_leaves_young: Setting[bool, bool] = flag(
         True,
-        help="a served fault leaves its page accessed: the touch that faulted is retried and the MMU sets "
-        "the accessed bit sgx_vma_fault() has just cleared",
-        off_help="leave a faulted page old, as sgx_vma_fault() itself does (the kernel's functions with "
-        "no MMU under them), so the reclaimer's first scan evicts it",
+        help="a served fault leaves its page accessed: the touch that faulted is retried, and the MMU sets "
+        "the accessed bit that the kernel's fault handler (sgx_vma_fault) has just cleared",
+        off_help="leave a faulted page old, as the kernel's fault handler itself does (its code with no MMU "
+        "under it), so the reclaimer's first scan evicts it",
     )
     unreclaimable_pages: Setting[int, int] = integer(
         0,
@@ -172,13 +173,15 @@ class ReclaimSettings:
         flag="--walk",
         shown="0: no walk",
         help="sample the drift (the count and the free pages, every node lock held) this often (e.g. "
-        "0.01) and once at the end: result.drift_walk, which the reclaim command sums up after its table",
+        "0.01) and once at the end; the reclaim command sums the walk up after its table (in Python: the "
+        "result's drift_walk)",
     )
     update_log_limit: Setting[int, int] = integer(
         0,
         shown="0: none",
         help="stamp the time of every update of the one shared count, up to this many per thread, for "
-        "the strategies that have one: result.update_log",
+        "the strategies that have one (in Python: the result's update_log; the reclaim command prints "
+        "none of it)",
     )
     preset: Setting[str | None, str | None] = Setting(
         None,
@@ -187,9 +190,10 @@ class ReclaimSettings:
         choices=PRESETS,
         core=None,
         shown="none",
-        help="seed: the seed report's shape on the EPC of nodes x pages_per_node (one fault worker, one "
-        "enclave an eighth larger than the EPC, 3 passes, the last removing every page); it sets "
-        "threads, enclave_pages, passes, shared_enclave and remove_last_pass itself",
+        help="seed: the experiment of the report that found the hang, on the EPC of nodes x "
+        "pages_per_node (one fault worker, one enclave an eighth larger than the EPC, 3 passes, the last "
+        "removing every page); it sets threads, enclave_pages, passes, shared_enclave and "
+        "remove_last_pass itself",
     )
 
     def __post_init__(self) -> None:

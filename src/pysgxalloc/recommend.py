@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pysgxalloc._core import Accuracy, Strategy
+from pysgxalloc.counted import counted
 from pysgxalloc.intervals import Interval, describe, median_interval
 from pysgxalloc.strategy import accuracy
 from pysgxalloc.strategy_costs import StrategyCosts
@@ -110,7 +111,7 @@ class Recommendation:
         ]
         lines = [
             head + self.strategy.name,
-            f"  ns per update, medians of {runs} run{'s' if runs > 1 else ''}: " + "; ".join(costs),
+            f"  ns per update, medians of {counted(runs, 'run')}: " + "; ".join(costs),
         ]
         if self.tied_with is not None:
             lines.append(

@@ -162,11 +162,14 @@ def check_bounds(name: str, value: float, low: float | None, high: float | None)
 
 
 def shown_value(value: object) -> str:
-    """A value as help and error messages show it: members by name, lists with commas, 2.0 as 2."""
+    """A value as help and error messages show it: members by name, counts with thousands separators
+    (2,000,000), lists as typed (4096,4096,0: the commas part the items), 2.0 as 2."""
     if isinstance(value, enum.Enum):
         return str(value.name)
     if isinstance(value, tuple):
-        return ",".join(shown_value(item) for item in value)
+        return ",".join(str(item) for item in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

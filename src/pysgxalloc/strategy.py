@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from pysgxalloc._checks import as_member
 from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy
 
@@ -15,8 +17,19 @@ STRATEGIES: tuple[Strategy, ...] = tuple(Strategy)
 
 
 def parse_strategy(value: StrategyLike) -> Strategy:
-    """Return the `Strategy` a user named; ValueError names the valid choices."""
-    return as_member(Strategy, "strategy", value)
+    """Return the `Strategy` a user named; ValueError names the valid choices, and the closest
+    ones to a mistyped name (``did you mean 'atomic'?``)."""
+    try:
+        return as_member(Strategy, "strategy", value)
+    except ValueError as error:
+        raise ValueError(f"{error}{did_you_mean(str(value), [s.name for s in STRATEGIES])}") from None
+
+
+def did_you_mean(name: str, names: list[str]) -> str:
+    """The sentence that suggests the `names` closest to a mistyped `name` (difflib's ratio of at
+    least 0.6, up to three, closest first), or "" where none is close."""
+    close = difflib.get_close_matches(name, names, n=3)
+    return f". Did you mean {' or '.join(repr(found) for found in close)}?" if close else ""
 
 
 def is_exact(strategy: StrategyLike) -> bool:

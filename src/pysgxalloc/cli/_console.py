@@ -16,6 +16,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from pysgxalloc.counted import counted_of
+
 #: Width when stdout is a file or a pipe: wide enough that no table wraps in a log or a bug report.
 _PIPE_WIDTH = 160
 
@@ -52,4 +54,5 @@ def table() -> Table:
 
 def print_interrupted(done: int, planned: int) -> None:
     """Every command's notice that Ctrl-C stopped it: on stderr with the other notes, after the results."""
-    stderr_console().print(f"interrupted after {done} of {planned} runs; the results above are those runs.")
+    finished = "the result above is that run" if done == 1 else "the results above are those runs"
+    stderr_console().print(f"interrupted after {counted_of(done, planned, 'run')}; {finished}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -25,20 +26,43 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+def error_line(prog: str, message: str, exit_code: int = EXIT_USAGE) -> str:
+    """The one line in which every command reports an error: ``PROG: error: MESSAGE``, and for a bad
+    argument (exit code 2) where the usage is, `` (see 'PROG --help')``. A message about one argument
+    starts ``argument --flag: ``, as argparse words its own (cli/flag_names.py words the core's so)."""
+    hint = f" (see '{prog} --help')" if exit_code == EXIT_USAGE else ""
+    return f"{prog}: error: {message}{hint}"
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with a bad argument reported in one line on stderr (exit code 2) instead of the
     usage block plus a line: the message names the argument and where the full usage is."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(EXIT_USAGE, error_line(self.prog, message) + "\n")
 
 
 def integer(text: str) -> int:
-    """An argparse type: any integer (the callee checks its range)."""
+    """An argparse type: any integer (the callee checks its range). 2_000_000 is one; 2,000,000, as
+    help writes a default, is not (a comma parts the items of a list), and the message says so."""
     try:
-        return int(text.strip())  # accepts 2_000_000 too
+        return int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        hint = ""
+        if _GROUPED.match(text):
+            plain = text.strip().replace(",", "")
+            hint = f" (without the commas: {plain}, or {_underscored(plain)})"
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer{hint}") from None
+
+
+#: A number written with thousands separators, as help and tables print counts.
+_GROUPED = re.compile(r"^\s*[-+]?\d{1,3}(,\d{3})+\s*$")
+
+
+def _underscored(digits: str) -> str:
+    """``2000000`` as ``2_000_000``."""
+    sign, digits = (digits[0], digits[1:]) if digits[:1] in "+-" else ("", digits)
+    return sign + f"{int(digits):_}"
 
 
 def at_least(low: int) -> Callable[[str], int]:
@@ -87,14 +111,35 @@ def integer_list(low: int) -> Callable[[str], tuple[int, ...]]:
 thread_counts = integer_list(1)
 
 
+def strategy_name(text: str) -> str:
+    """An argparse type: one strategy's name (a mistyped one gets the closest names suggested)."""
+    try:
+        return parse_strategy(text.strip()).name
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def strategy_names(text: str) -> tuple[str, ...]:
     """An argparse type: comma-separated strategy names, or "all"."""
     if text.strip() == "all":
         return tuple(s.name for s in STRATEGIES)
-    try:
-        return tuple(dict.fromkeys(parse_strategy(item).name for item in _items(text)))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    return tuple(dict.fromkeys(strategy_name(item) for item in _items(text)))
+
+
+def every_strategy() -> str:
+    """The strategies' names as help lists them."""
+    return ", ".join(s.name for s in STRATEGIES)
+
+
+def add_strategies_option(parser: argparse.ArgumentParser) -> None:
+    """--strategies LIST, as sweep and reclaim take it: comma-separated names, or all (the default)."""
+    parser.add_argument(
+        "--strategies",
+        metavar="LIST",
+        type=strategy_names,
+        default=strategy_names("all"),
+        help=f"comma-separated counter strategies, or all: {every_strategy()} (default: all)",
+    )
 
 
 def engine_names(text: str) -> tuple[Engine, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pysgxalloc.counted import counted
 from pysgxalloc.intervals import RUNS_FOR_95, Interval, median_ranks
 
 
@@ -31,11 +32,12 @@ def coverage_note(run_counts: Iterable[int]) -> str | None:
     few = sorted({n for n in run_counts if 0 < n < RUNS_FOR_95})
     if not few:
         return None
-    covering = ", ".join(f"{median_ranks(n)[1]:.0%} on {n} runs" for n in few if n > 1)
-    text = f"intervals: 95% (medians: order statistics; shares: Wilson) from {RUNS_FOR_95} runs; on fewer, "
+    covering = ", ".join(f"{median_ranks(n)[1]:.0%} on {counted(n, 'run')}" for n in few if n > 1)
+    needed = counted(RUNS_FOR_95, "run")
+    text = f"intervals: 95% (medians: order statistics; shares: Wilson) from {needed}; on fewer, "
     if covering:
         text += f"a median's interval is the range of its runs and covers the median with {covering}"
         text += " (none on 1 run)" if 1 in few else ""
     else:
         text += "a single run gives a median no interval"
-    return text + f", and a share gets none: a 95% interval needs {RUNS_FOR_95} runs."
+    return text + f", and a share gets none: a 95% interval needs {needed}."

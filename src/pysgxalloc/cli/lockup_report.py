@@ -11,6 +11,7 @@ from rich.console import Console
 from pysgxalloc.cli.scenario_runs import collect_runs
 from pysgxalloc.cli.tables import lockup_table, placement_label
 from pysgxalloc.cli.verdicts import lockup_verdict
+from pysgxalloc.counted import counted
 from pysgxalloc.pool_shape import describe_shape
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.soft_lockup import PLACEMENTS, SEARCHES, lockup_runs, summarize_lockups
@@ -32,12 +33,18 @@ def machine_line(results: Sequence[ReclaimResult]) -> str:
     """The machine and the scenario every run shared."""
     first = results[0]
     most = max(r.threads for r in results)
-    load = f"{most} workers outnumber CPUs: oversubscribed" if most > first.cpus else "workers <= CPUs"
+    load = (
+        f"{counted(most, 'worker')} outnumber CPUs: oversubscribed"
+        if most > first.cpus
+        else "workers <= CPUs"
+    )
     shape = describe_shape(first.nodes, first.pages_per_node)
+    pinned = " pinned" if first.pin else ""
     return (
         f"node 0 CPU-only, EPC on nodes 1 and 2 (pages per node {shape}); "
-        f"{first.strategy.name} counter; enclave {first.enclave_pages} pages, {first.passes} passes; "
-        f"up to {most} fault workers + 1 reclaimer on {first.cpus} usable CPUs ({load}); "
+        f"{first.strategy.name} counter; enclave {counted(first.enclave_pages, 'page')}, "
+        f"{counted(first.passes, 'pass', 'passes')}; up to {counted(most, 'fault worker')}{pinned} + "
+        f"1 reclaimer on {counted(first.cpus, 'usable CPU')} ({load}); "
         f"stalled = no progress for {first.stall_seconds:g} s without the proven hang"
     )
 

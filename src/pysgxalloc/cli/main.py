@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from pysgxalloc._version import installed_version
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser, error_line
 from pysgxalloc.cli.commands import costs, demo, explore, lockup, reclaim, report, sweep
 from pysgxalloc.cli.plots import PlotUnavailableError
 
@@ -41,9 +41,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The parser of `command` (None: `parser` itself, the demo's with no command)."""
+    if command is not None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found: argparse.ArgumentParser = action.choices[command]
+                return found
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    # Reported by the command's own parser, so the message names the help that lists its options.
+    command = command_parser(parser, args.command)
+    if unknown:
+        command.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command not in (None, "demo") and (misplaced := demo.options_given(args)):
         parser.error(
             f"{', '.join(misplaced)} before '{args.command}' belong to the demo; "
@@ -53,10 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
     except CommandError as error:
-        print(f"pysgxalloc: error: {error}", file=sys.stderr)
+        print(error_line(command.prog, str(error), error.exit_code), file=sys.stderr)
         return error.exit_code
     except PlotUnavailableError as error:
-        print(f"pysgxalloc: error: {error}", file=sys.stderr)
+        print(error_line(command.prog, str(error), 1), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("pysgxalloc: interrupted", file=sys.stderr)

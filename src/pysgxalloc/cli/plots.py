@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pysgxalloc.counted import counted
 from pysgxalloc.hammer_runs import HammerRuns
 
 #: What --plot accepts; matplotlib picks the format from the suffix.
@@ -151,7 +152,7 @@ def _mark_cpus(series: Sequence[Series], axes_pair: Sequence[Any]) -> None:
     for one in series:
         by_cpus.setdefault(one.cpus, []).append(one.tag or one.label)
     for cpus, owners in by_cpus.items():
-        text = f"{cpus} CPUs" + (f" ({', '.join(owners)})" if len(by_cpus) > 1 else "")
+        text = counted(cpus, "CPU") + (f" ({', '.join(owners)})" if len(by_cpus) > 1 else "")
         for axes in axes_pair:
             axes.axvline(cpus, color="grey", linestyle=":", linewidth=1)
             axes.annotate(

@@ -12,6 +12,7 @@ from pysgxalloc._core import WatermarkRead
 from pysgxalloc.cli.scenario_runs import collect_runs
 from pysgxalloc.cli.tables import reclaim_coverage_note, reclaim_table
 from pysgxalloc.cli.verdicts import drift_walk_note, reclaim_verdict, soft_lockup_note
+from pysgxalloc.counted import counted
 from pysgxalloc.pool_shape import describe_shape
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
@@ -27,14 +28,15 @@ def scenario_line(result: ReclaimResult) -> str:
     preset = f"preset {result.preset}: " if result.preset else ""
     removal = ", the last removing every page" if result.remove_last_pass else ""
     return (
-        f"{preset}{result.threads} fault workers{pinned} + 1 reclaimer on {result.cpus} usable CPUs "
-        f"({load}); EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
-        f"enclave {result.enclave_pages} pages ({enclaves}), "
-        f"{result.passes} passes{removal}; low {result.low}, high {result.high}, scan {result.scan}, "
-        f"{result.comparison.name} comparison; stalled = no progress for {result.stall_seconds:g} s "
-        "without the proven hang"
-        + (f"; counter started off by {result.initial_drift:+d}" if result.initial_drift else "")
-        + (f"; counter_batch {result.counter_batch}" if result.counter_batch is not None else "")
+        f"{preset}{counted(result.threads, 'fault worker')}{pinned} + 1 reclaimer on "
+        f"{counted(result.cpus, 'usable CPU')} ({load}); "
+        f"EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
+        f"enclave {counted(result.enclave_pages, 'page')} ({enclaves}), "
+        f"{counted(result.passes, 'pass', 'passes')}{removal}; low {result.low:,}, high {result.high:,}, "
+        f"scan {result.scan:,}, {result.comparison.name} comparison; "
+        f"stalled = no progress for {result.stall_seconds:g} s without the proven hang"
+        + (f"; counter started off by {result.initial_drift:+,d}" if result.initial_drift else "")
+        + (f"; counter_batch {result.counter_batch:,}" if result.counter_batch is not None else "")
         + (
             f"; {result.watermark_read.name} watermark read"
             if result.watermark_read is not WatermarkRead.cheap
@@ -45,7 +47,7 @@ def scenario_line(result: ReclaimResult) -> str:
             if result.plain_update is not DEFAULTS.plain_update
             else ""
         )
-        + (f", {result.remote_fetch_ns} ns remote fetch" if result.remote_fetch_ns else "")
+        + (f", {result.remote_fetch_ns:,} ns remote fetch" if result.remote_fetch_ns else "")
     )
 
 

@@ -4,13 +4,14 @@ progress bar while the runs go, and the finished runs printed even after Ctrl-C.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from rich.console import Console
 
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, EXIT_USAGE
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, EXIT_USAGE, error_line
+from pysgxalloc.cli.flag_names import flag_error
 
 Run = TypeVar("Run")
 
@@ -33,15 +34,17 @@ def collect_then_print(
     show: Callable[[Console, list[Run], str], None],
     *,
     planned: int,
+    flags: Mapping[str, str],
 ) -> int:
-    """A command's body: `collect` the `planned` runs, then `show` them on stdout; bad values
-    exit 2, and Ctrl-C prints the finished runs, then the notice on stderr, and exits 130."""
+    """A command's body: `collect` the `planned` runs, then `show` them on stdout; a bad value exits
+    2, its message naming the flag the user typed (`flags`: setting name -> flag), and Ctrl-C prints
+    the finished runs, then the notice on stderr, and exits 130."""
     results: list[Run] = []
     interrupted = False
     try:
         collect(results)
     except (ValueError, TypeError) as error:
-        print(f"{prog}: error: {error}", file=sys.stderr)
+        print(error_line(prog, flag_error(str(error), flags)), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         interrupted = True

@@ -8,8 +8,11 @@ command line keeps the command's own default (`base`), or the settings type's. H
 - int: ``--ops N``, at least the setting's `low` where it has one (``must be at least 1, got 0``);
 - number: ``--stall-seconds SECONDS``; choice: ``--comparison {signed_count,kernel_unsigned}``;
 - pages: ``--pages-per-node N[,N...]``, one count or one per node;
-- flag: ``--packed`` where it is off by default, ``--no-pin`` where it is on, and both where the
-  command decides by itself unless told (`auto`).
+- flag: ``--packed`` where it is off by default; both ``--pin`` and ``--no-pin`` where it is on, or
+  where the command decides by itself unless told (`auto`).
+
+A help text names another setting by its flag (``--pages-per-node``, not ``pages_per_node``), and the
+settings type's or the core's error for a value given here does too (`SettingOptions.error`).
 
 One parser may carry two settings types that share options (explore and its ``--hang`` search):
 add the second as a `variant`; an option both have is added once, and its help gives both defaults.
@@ -23,7 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pysgxalloc.cli.arguments import at_least, integer, pages_per_node, seconds
+from pysgxalloc.cli.arguments import CommandError, at_least, integer, pages_per_node, seconds
+from pysgxalloc.cli.flag_names import flag_error, spelled_as_flags
 from pysgxalloc.settings import (
     CHOICE,
     FLAG,
@@ -86,6 +90,7 @@ class SettingOptions(Generic[SettingsT]):
         auto: Mapping[str, str] | None = None,
         variant: tuple[str, SettingOptions[Any]] | None = None,
         default: Any = None,
+        flags: Mapping[str, str] | None = None,
     ) -> None:
         """Add the options to `parser`.
 
@@ -94,17 +99,34 @@ class SettingOptions(Generic[SettingsT]):
         second settings type that shares this parser): an option both have is added once, its help
         giving both defaults where they differ. `default`: what argparse stores for an option not
         given (None, or argparse.SUPPRESS where a sub-parser must not overwrite the top level's).
+        `flags`: the command's other options that a help text may name (setting name -> flag).
         """
         auto = auto or {}
         theirs = {item.flag: (item, variant[1].shown(item)) for item in variant[1].fields} if variant else {}
         label = variant[0] if variant else ""
+        flags = {**(flags or {}), **(variant[1].flags() if variant else {}), **self.flags()}
         for item in self.fields:
             text = self.shown(item)
             if item.flag in theirs and (other := theirs.pop(item.flag)[1]) != text:
                 text += f"; {label}: {other}"
-            _add(parser, item, text, auto.get(item.name), self.prefix, default)
+            _add(parser, item, text, auto.get(item.name), self.prefix, default, flags)
         for item, text in theirs.values():  # the variant's own options
-            _add(parser, item, f"{text}; {label} only", None, self.prefix, default)
+            _add(parser, item, f"{text}; {label} only", None, self.prefix, default, flags)
+
+    def flags(self) -> dict[str, str]:
+        """Setting name -> the flag of its option, under both its own name and the core's, so that a
+        message from either can name the flag the user typed (cli/flag_names.py)."""
+        found: dict[str, str] = {}
+        for item in self.fields:
+            found[item.name] = item.flag
+            if item.core_name is not None:
+                found.setdefault(item.core_name, item.flag)
+        return found
+
+    def error(self, error: Exception, **flags: str) -> CommandError:
+        """A usage error for `error`, raised by the settings type or the core for a value these options
+        gave, worded with the flags the user typed; `flags` adds the command's own (name -> flag)."""
+        return CommandError(flag_error(str(error), {**self.flags(), **flags}))
 
     def shown(self, item: Setting[Any, Any]) -> str:
         """A setting's default as the help gives it: the command's (`base`) where it has its own."""
@@ -162,24 +184,25 @@ def _add(
     auto: str | None,
     prefix: str,
     default: Any,
+    flags: Mapping[str, str],
 ) -> None:
     dest = _dest(item, prefix)
-    text = item.help.replace("%", "%%")  # argparse formats help with %
-    off = (item.off_help or f"not: {item.help}").replace("%", "%%")
+
+    def helped(words: str) -> str:  # other settings by their flags; % doubled, as argparse formats help
+        return spelled_as_flags(words, flags).replace("%", "%%")
+
+    text, shown = helped(item.help), helped(shown)
     if item.kind == FLAG:
-        switched_off = _off_flag(item)
-        if auto is not None:
+        # --x, and --no-x where the command pins (or the like) by itself or the setting is on by default
+        switched_on = f"{text} (default: {auto})" if auto is not None else f"{text} (default)"
+        if auto is not None or item.default:
             parser.add_argument(
-                item.flag, dest=dest, action="store_const", const=True, default=default,
-                help=f"{text} (default: {auto})",
+                item.flag, dest=dest, action="store_const", const=True, default=default, help=switched_on
+            )
+            parser.add_argument(
+                _off_flag(item), dest=dest, action="store_const", const=False, default=default,
+                help=helped(item.off_help or f"not: {item.help}"),
             )  # fmt: skip
-            parser.add_argument(
-                switched_off, dest=dest, action="store_const", const=False, default=default, help=off
-            )
-        elif item.default:
-            parser.add_argument(
-                switched_off, dest=dest, action="store_const", const=False, default=default, help=off
-            )
         else:
             parser.add_argument(
                 item.flag, dest=dest, action="store_const", const=True, default=default, help=text

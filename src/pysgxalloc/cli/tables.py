@@ -25,6 +25,7 @@ from rich.table import Table
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import table
 from pysgxalloc.cli.interval_text import bracket, coverage_note, interval_header
+from pysgxalloc.counted import counted, counted_of
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.intervals import Interval, median_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
@@ -47,7 +48,8 @@ def abs_drift_max(group: HammerRuns) -> str:
 
 def drifted_with_interval(group: HammerRuns) -> str:
     """Runs that drifted, and the Wilson interval of that share (from `RUNS_FOR_95` runs)."""
-    return f"{group.runs_with_drift}/{group.runs}\n{bracket(_percent(group.drifted_interval), '.0f', '%')}"
+    share = bracket(_percent(group.drifted_interval), ".0f", "%")
+    return f"{group.runs_with_drift:,}/{group.runs:,}\n{share}"
 
 
 def _percent(interval: Interval | None) -> Interval | None:
@@ -59,7 +61,7 @@ def running_cell(group: HammerRuns) -> str:
     every thread ran at least 90% of it; "-" where the runs did not record it."""
     if group.running_median is None or group.concurrent_runs is None:
         return "-"
-    return f"{group.running_median:.0%}\n{group.concurrent_runs}/{group.runs} at once"
+    return f"{group.running_median:.0%}\n{group.concurrent_runs:,}/{group.runs:,} at once"
 
 
 def cpu_ns_cell(group: HammerRuns) -> str:
@@ -80,7 +82,7 @@ def drift_range(group: HammerRuns) -> str:
 
 def threads_cell(group: HammerRuns) -> str:
     """Thread count, starred when oversubscribed (see `oversubscribed_note`)."""
-    return f"{group.setting.threads}{' *' if group.oversubscribed else ''}"
+    return f"{group.setting.threads:,}{' *' if group.oversubscribed else ''}"
 
 
 def exact_cell(strategy: str, exact: bool | None) -> str:
@@ -94,7 +96,7 @@ def oversubscribed_note(groups: Sequence[HammerRuns], cpus: int) -> str | None:
     if not any(g.oversubscribed for g in groups):
         return None
     return (
-        f"* oversubscribed: more threads than the {cpus} usable CPUs; spinning lock waiters then "
+        f"* oversubscribed: more threads than the {counted(cpus, 'usable CPU')}; spinning lock waiters then "
         "measure the scheduler, not the counter"
     )
 
@@ -165,7 +167,7 @@ def concurrency_note(groups: Sequence[HammerRuns]) -> str | None:
     at_once = sum(g.concurrent_runs or 0 for g in recorded)
     runs = sum(g.runs for g in recorded)
     return (
-        f"{at_once} of {runs} multi-thread runs had every thread running >= 90% of the time (truly "
+        f"{counted_of(at_once, runs, 'multi-thread run')} had every thread running >= 90% of the time (truly "
         "concurrent); in the others the scheduler ran something else for a while, so threads overlapped less"
     )
 
@@ -214,15 +216,15 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
     out.add_column("ms to\ncomplete\n(median)", justify="right")
     for s in summaries:
         drift = s.drift_at_hang
-        spread = f"({drift.min():+d} .. {drift.max():+d})" if len(drift) else ""
+        spread = f"({drift.min():+,d} .. {drift.max():+,d})" if len(drift) else ""
         out.add_row(
             s.strategy.name,
             ACCURACY_LABEL[accuracy(s.strategy)],
-            f"{s.hung}/{s.runs}\n{bracket(_percent(s.hung_interval), '.0f', '%')}",
-            str(s.stalled),
-            str(s.out_of_memory),
+            f"{s.hung:,}/{s.runs:,}\n{bracket(_percent(s.hung_interval), '.0f', '%')}",
+            f"{s.stalled:,}",
+            f"{s.out_of_memory:,}",
             _median(s.faults_before_hang, ",.0f"),
-            _median(drift, "+.0f"),
+            _median(drift, "+,.0f"),
             spread,
             _median(s.completion_seconds * 1e3, ".1f"),
         )
@@ -238,7 +240,7 @@ def reclaim_coverage_note(summaries: Sequence[ReclaimRuns]) -> str | None:
 
 def placement_label(threads: int) -> str:
     """A lockup run's fault workers, as the tables and verdicts name them."""
-    return "node 0 alone" if threads == 1 else f"{threads}, one per node"
+    return "node 0 alone" if threads == 1 else f"{threads:,}, one per node"
 
 
 def lockup_table(groups: Sequence[LockupRuns]) -> Table:
@@ -255,10 +257,10 @@ def lockup_table(groups: Sequence[LockupRuns]) -> Table:
         out.add_row(
             placement_label(g.threads),
             g.node_search.name,
-            str(g.runs),
-            str(g.completed),
-            str(g.soft_lockups),
-            str(g.other_outcomes),
+            f"{g.runs:,}",
+            f"{g.completed:,}",
+            f"{g.soft_lockups:,}",
+            f"{g.other_outcomes:,}",
             ", ".join(str(node) for node in g.lockup_nodes) or "-",
         )
     return out

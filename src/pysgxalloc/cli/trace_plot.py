@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pysgxalloc.cli.plots import require_matplotlib
+from pysgxalloc.counted import counted
 from pysgxalloc.explore import ExploreResult, thread_names
 
 _COUNTER_CELLS = ("counter", "node_count", "cpu_delta", "stripe")
@@ -74,8 +75,9 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
     axes.set_ylim(-0.6, len(names) - 0.1 + 0.9)
     axes.set_xlim(0, len(steps) + 1)
     axes.set_title(
-        f"{result.strategy.name}: {failure.outcome} after {len(steps)} steps, "
-        f"{failure.preemptions} preemption(s)\ncounter {failure.counter}, true free {failure.true_free}"
+        f"{result.strategy.name}: {failure.outcome} after {counted(len(steps), 'step')}, "
+        f"{counted(failure.preemptions, 'preemption')}\n"
+        f"counter {failure.counter:,}, true free {failure.true_free:,}"
         + (
             "; red: the store that overwrote another thread's update"
             if any(s.overwrites for s in steps)

@@ -8,6 +8,7 @@ import numpy as np
 
 from pysgxalloc._core import Accuracy, NodeSearch, Strategy
 from pysgxalloc.cli.tables import placement_label
+from pysgxalloc.counted import counted, counted_of
 from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.intervals import RUNS_FOR_95_RATIO, describe, median_ratio, ratio_interval
 from pysgxalloc.reclaim import ReclaimResult
@@ -25,10 +26,10 @@ def verdict(summaries: Sequence[HammerRuns]) -> str:
     drifted = [s for s in summaries if s.runs_with_drift]
     clean = [s.strategy.name for s in summaries if not s.runs_with_drift]
     parts = [
-        f"{s.strategy.name}'s cheap read lagged in {s.runs_with_drift} of {s.runs} runs "
-        f"(by up to {int(np.abs(s.drift).max()):,} pages; its exact read never)"
+        f"{s.strategy.name}'s cheap read lagged in {counted_of(s.runs_with_drift, s.runs, 'run')} "
+        f"(by up to {counted(int(np.abs(s.drift).max()), 'page')}; its exact read never)"
         if s.accuracy is Accuracy.bounded and not _exact_read_drifted(s)
-        else f"{s.strategy.name} lost updates in {s.runs_with_drift} of {s.runs} runs "
+        else f"{s.strategy.name} lost updates in {counted_of(s.runs_with_drift, s.runs, 'run')} "
         f"(median |drift| {s.abs_drift_median:,.0f}, up to {s.abs_drift_max:,} in one run)"
         for s in drifted
     ]
@@ -66,7 +67,7 @@ def throughput_ranking(chosen: Sequence[HammerRuns]) -> str:
     every thread running at once, a ratio interval that includes 1, or one too few runs to have one."""
     setting, cpus = chosen[0].setting, chosen[0].cpus
     label = (
-        f"throughput ranking at {setting.threads} threads ({setting.engine} engine; "
+        f"throughput ranking at {counted(setting.threads, 'thread')} ({setting.engine} engine; "
         "update throughput alone, not a recommendation)"
     )
     exact = sorted(
@@ -105,21 +106,24 @@ def _why_not_ranked(fastest: HammerRuns, runner_up: HammerRuns, cpus: int) -> tu
     threads = fastest.setting.threads
     if threads > cpus:
         reasons.append(
-            f"{threads} threads outnumber the {cpus} usable CPUs, so spinning waiters time the scheduler"
+            f"{counted(threads, 'thread')} outnumber the {counted(cpus, 'usable CPU')}, so spinning "
+            "waiters time the scheduler"
         )
-        instead.append(f"at most {cpus} threads (--threads {cpus})")
+        instead.append(f"at most {counted(cpus, 'thread')} (--threads {cpus})")
     compared = (fastest, runner_up)
     if threads > 1 and all(g.concurrent_runs is not None for g in compared):
         at_once = sum(g.concurrent_runs or 0 for g in compared)
         runs = sum(g.runs for g in compared)
         if 2 * at_once < runs:
-            reasons.append(f"only {at_once} of their {runs} runs had every thread running at once")
+            reasons.append(
+                f"only {at_once:,} of their {counted(runs, 'run')} had every thread running at once"
+            )
             pinned = all(g.pinned for g in compared)
             instead.append("a quieter machine" if pinned else "pinned threads (--pin) on a quieter machine")
     interval = ratio_interval(fastest.ops_per_sec, runner_up.ops_per_sec)
     fewest = min(fastest.runs, runner_up.runs)
     if interval.coverage <= 0:
-        runs_of_each = "1 run of each gives" if fewest == 1 else f"{fewest} runs of each give"
+        runs_of_each = f"{counted(fewest, 'run')} of each {'gives' if fewest == 1 else 'give'}"
         reasons.append(f"{runs_of_each} the ratio no interval")
     elif 1.0 in interval:
         reasons.append(f"the ratio's interval {describe(interval, '.2f', RUNS_FOR_95_RATIO)} includes 1")
@@ -141,8 +145,8 @@ def _lost_updates(groups: Sequence[HammerRuns], by_name: dict[str, HammerRuns]) 
             return None
         return (
             f"lost updates: plain_node_lock lost {median:,.0f} per million {describe(interval, ',.0f')} "
-            f"in {lost.runs} phased runs at {lost.setting.threads} threads ({conditions(lost)}), "
-            f"some in {lost.runs_that_lost} of {lost.runs} runs."
+            f"in {counted(lost.runs, 'phased run')} at {counted(lost.setting.threads, 'thread')} "
+            f"({conditions(lost)}), some in {counted_of(lost.runs_that_lost, lost.runs, 'run')}."
         )
     bug = by_name.get(Strategy.plain_node_lock.name)
     if bug is None:
@@ -150,7 +154,7 @@ def _lost_updates(groups: Sequence[HammerRuns], by_name: dict[str, HammerRuns]) 
     share = bug.drifted_interval  # Wilson: only from as many runs as a 95% median interval needs
     shown = "" if share is None else f" [95% CI {100 * share.low:.0f}-{100 * share.high:.0f}%]"
     return (
-        f"lost updates: plain_node_lock drifted in {bug.runs_with_drift} of {bug.runs} runs{shown} "
+        f"lost updates: plain_node_lock drifted in {counted_of(bug.runs_with_drift, bug.runs, 'run')}{shown} "
         "(phased runs count the updates lost)."
     )
 
@@ -188,8 +192,8 @@ def _exact_read_drifted(group: HammerRuns) -> bool:
 def reclaim_verdict(summaries: Sequence[ReclaimRuns]) -> str:
     """One plain sentence: which strategies hung, in how many runs, and which never did."""
     parts = [
-        f"{s.strategy.name} hung in {s.hung} of {s.runs} runs (counter off by "
-        f"{int(s.drift_at_hang.min()):+d} .. {int(s.drift_at_hang.max()):+d} at the hang)"
+        f"{s.strategy.name} hung in {counted_of(s.hung, s.runs, 'run')} (counter off by "
+        f"{int(s.drift_at_hang.min()):+,d} .. {int(s.drift_at_hang.max()):+,d} at the hang)"
         for s in summaries
         if s.hung
     ]
@@ -197,13 +201,13 @@ def reclaim_verdict(summaries: Sequence[ReclaimRuns]) -> str:
     if never:
         parts.append(f"{', '.join(never)} never hung")
     sentence = "; ".join(parts) + "."
-    starved = [f"{s.strategy.name} {s.stalled}" for s in summaries if s.stalled]
+    starved = [f"{s.strategy.name} {s.stalled:,}" for s in summaries if s.stalled]
     if starved:
         sentence += (
             " Stalled without a hang (starved of CPU, not stuck; not counted as hangs): "
             f"{', '.join(starved)}."
         )
-    empty = [f"{s.strategy.name} {s.out_of_memory}" for s in summaries if s.out_of_memory]
+    empty = [f"{s.strategy.name} {s.out_of_memory:,}" for s in summaries if s.out_of_memory]
     if empty:
         sentence += f" Out of memory (nothing left to reclaim, -ENOMEM): {', '.join(empty)}."
     # with an injected drift an exact strategy is meant to hang; without one it never may
@@ -226,8 +230,8 @@ def lockup_verdict(groups: Sequence[LockupRuns]) -> str:
     for g in groups:
         where = f" (node {', '.join(str(node) for node in g.lockup_nodes)})" if g.lockup_nodes else ""
         parts.append(
-            f"{g.node_search.name}, {placement_label(g.threads)}: {g.soft_lockups} of {g.runs} runs "
-            f"locked up{where}, {g.completed} completed"
+            f"{g.node_search.name}, {placement_label(g.threads)}: "
+            f"{counted_of(g.soft_lockups, g.runs, 'run')} locked up{where}, {g.completed:,} completed"
         )
     sentence = "; ".join(parts) + "."
     if any(g.node_search is NodeSearch.fixed_2024 and g.soft_lockups for g in groups):
@@ -245,7 +249,8 @@ def soft_lockup_note(results: Sequence[ReclaimResult]) -> str:
     lockups = [r for r in results if r.soft_lockup]
     nodes = sorted({r.soft_lockup_node for r in lockups if r.soft_lockup_node is not None})
     return (
-        f"{len(lockups)} of {len(results)} runs ended in a soft lockup, not counted as hung above: a fault "
+        f"{counted_of(len(lockups), len(results), 'run')} ended in a soft lockup, not counted as hung "
+        "above: a fault "
         f"worker on CPU-only node {', '.join(str(node) for node in nodes)} found every list empty with the "
         "v5.13 node search (see 'pysgxalloc lockup')."
     )
@@ -261,18 +266,18 @@ def drift_walk_note(results: Sequence[ReclaimResult]) -> str:
             continue
         left = [w for w in walks if w.first_nonzero_seconds is not None]
         if not left:
-            sentences.append(
-                f"{strategy.name}: the walk stayed at 0 in all {len(walks)} runs "
-                f"({int(np.median([w.samples for w in walks])):,} samples per run, median)"
-            )
+            every = "its one run" if len(walks) == 1 else f"all {counted(len(walks), 'run')}"
+            samples = counted(int(np.median([w.samples for w in walks])), "sample")
+            sentences.append(f"{strategy.name}: the walk stayed at 0 in {every} ({samples} per run, median)")
             continue
         in_flight = " (exact: updates in flight at a sample, none lost)" if is_exact(strategy) else ""
         first = float(np.median([w.first_nonzero_seconds for w in left]))
         steps = int(np.median([w.changes for w in left]))
         farthest = [w.max_abs_drift for w in left]
         sentences.append(
-            f"{strategy.name}: the walk left 0 in {len(left)} of {len(walks)} runs, first after "
-            f"{first:.3f} s, then stepped {steps} times and reached |drift| {int(np.median(farthest)):,} "
+            f"{strategy.name}: the walk left 0 in {counted_of(len(left), len(walks), 'run')}, first after "
+            f"{first:.3f} s, then stepped {counted(steps, 'time')} and reached |drift| "
+            f"{int(np.median(farthest)):,} "
             f"(medians; up to {max(farthest):,}){in_flight}"
         )
     return (

@@ -22,13 +22,14 @@ from rich.console import Console
 
 from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED
 from pysgxalloc.cli.lockup_report import print_lockups, run_lockups
 from pysgxalloc.cli.reclaim_report import print_scenarios, run_scenarios
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.cli.tables import STRATEGY_COLUMNS, concurrency_note, hammer_coverage_note, hammer_runs_table
 from pysgxalloc.cli.verdicts import machine_verdict, verdict
 from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT, compare_strategies, demo_settings, pin_by_default
+from pysgxalloc.counted import counted
 from pysgxalloc.hammer import HammerResult, check_hammer_settings
 from pysgxalloc.hammer_runs import HammerRuns, summarize
 from pysgxalloc.hammer_settings import PHASED_BATCH, HammerSettings
@@ -85,7 +86,7 @@ def reclaim_section(out: Console, options: DemoOptions) -> None:
     except KeyboardInterrupt:
         # As the reclaim command does: the runs that finished are shown, then the demo ends (130).
         if results:
-            out.print(f"interrupted; {len(results)} finished runs:")
+            out.print(f"interrupted; {counted(len(results), 'finished run')}:")
             print_scenarios(out, results)
         raise
     print_scenarios(out, results)
@@ -125,7 +126,7 @@ def recommendation_section(out: Console, options: DemoOptions) -> None:
                 bar.advance(task)
     out.print(
         "[bold]Which counter to use here[/bold] (update cost under contention and read cost beside a "
-        f"writer, {setup.ops:,} ops per run, {'pinned' if setup.pin else 'unpinned'}; "
+        f"writer, {counted(setup.ops, 'op')} per run, {'pinned' if setup.pin else 'unpinned'}; "
         "python -m pysgxalloc costs measures more)"
     )
     out.print(recommend(costs, SGX_FAULT_PATH).text(), soft_wrap=True)
@@ -176,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_hammer_settings(options.settings)
     except (TypeError, ValueError) as error:
-        raise CommandError(str(error)) from None
+        raise HAMMER.error(error, **OWN.flags()) from None
     out = stdout_console()
     results: list[HammerResult] = []
     phased: list[HammerResult] = []
@@ -241,7 +242,7 @@ def _print_phased(out: Console, lost: list[HammerRuns], results: list[HammerResu
     """The phased runs: every update lost, by direction, which net drift (a random walk) understates."""
     out.print(
         "[bold]Lost updates by direction[/bold] "
-        f"(phased: allocate, meet, free, meet; batches of {PHASED_BATCH})"
+        f"(phased: allocate, meet, free, meet; batches of {PHASED_BATCH:,})"
     )
     out.print(hammer_runs_table(lost, STRATEGY_COLUMNS))
     if note := hammer_coverage_note(lost):
@@ -268,8 +269,9 @@ def _header(options: DemoOptions, summaries: list[HammerRuns], load_before: floa
     engine = f"{settings.engine} engine, " + ("pinned" if settings.pin else "unpinned")
     lines = [
         f"pysgxalloc: {machine.hostname}, {machine.description}; "
-        f"{settings.threads} threads on {settings.nodes} nodes, {cpus} usable CPUs ({load}), "
-        f"{settings.ops:,} ops per thread, {options.repeats} runs per strategy, {engine}",
+        f"{counted(settings.threads, 'thread')} on {counted(settings.nodes, 'node')}, "
+        f"{counted(cpus, 'usable CPU')} ({load}), {counted(settings.ops, 'op')} per thread, "
+        f"{counted(options.repeats, 'run')} per strategy, {engine}",
         f"1-minute load average {load_before:.2f} before, {load_after:.2f} after",
     ]
     if note := concurrency_note(summaries):

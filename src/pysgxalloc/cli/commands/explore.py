@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, output_file
+from pysgxalloc.cli.arguments import (
+    EXIT_INTERRUPTED,
+    every_strategy,
+    output_file,
+    strategy_name,
+)
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
+from pysgxalloc.counted import counted, counted_of
 from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
-from pysgxalloc.strategy import STRATEGIES, parse_strategy
+from pysgxalloc.strategy import parse_strategy
 
 PROG = "pysgxalloc explore"
 #: Every setting of a search of updates is an option, and with --hang, every one of the hang search's.
@@ -29,9 +35,7 @@ def register(subparsers: Any) -> None:
         "thread. With --hang, searches a reduced reclaim scenario for the hang instead.",
     )
     parser.add_argument(
-        "strategy",
-        metavar="STRATEGY",
-        help=f"the counter strategy: {', '.join(s.name for s in STRATEGIES)}",
+        "strategy", metavar="STRATEGY", type=strategy_name, help=f"the counter strategy: {every_strategy()}"
     )
     parser.add_argument(
         "--hang",
@@ -50,10 +54,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        strategy = parse_strategy(args.strategy)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
+    strategy = parse_strategy(args.strategy)  # a name argparse has checked
     if args.plot is not None:
         require_matplotlib()
     try:
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             result = run_explore(strategy, UPDATES.settings(args))
     except (TypeError, ValueError) as error:
-        raise CommandError(str(error)) from None
+        raise (HANG if args.hang else UPDATES).error(error) from None
     print(report(result))
     if args.plot is not None and result.first_failure is not None:
         from pysgxalloc.cli.trace_plot import plot_trace
@@ -80,17 +81,17 @@ def report(result: ExploreResult) -> str:
     if failure is None:
         scope = "every schedule" if result.complete else "every schedule run"
         if result.bound_reached:
-            scope += f" with at most {result.bound_explored} preemption(s)"
+            scope += f" with at most {counted(result.bound_explored, 'preemption')}"
         if result.scenario == "reclaim":
-            lines.append(f"none of {result.schedules:,} schedules reaches the hang ({scope}).")
+            lines.append(f"none of {counted(result.schedules, 'schedule')} reaches the hang ({scope}).")
         else:
             lines.append(f"{scope} keeps the count exact: none of {result.schedules:,} loses an update.")
         return "\n".join(lines)
-    lines.append(f"{result.failing:,} of {result.schedules:,} schedules {what}.")
+    lines.append(f"{counted_of(result.failing, result.schedules, 'schedule')} {what}.")
     lines.append(
-        f"first failing schedule: {failure.preemptions} preemption(s), {len(failure.steps)} steps; "
-        f"{failure.outcome}: counter {failure.counter}, true free {failure.true_free} "
-        f"(drift {failure.drift:+d})"
+        f"first failing schedule: {counted(failure.preemptions, 'preemption')}, "
+        f"{counted(len(failure.steps), 'step')}; {failure.outcome}: counter {failure.counter:,}, "
+        f"true free {failure.true_free:,} (drift {failure.drift:+,d})"
         + (f", should_reclaim(low) {failure.fault_wakes_reclaimer}" if result.scenario == "reclaim" else "")
     )
     lines.append("")
@@ -106,32 +107,34 @@ def _header(result: ExploreResult) -> str:
     if isinstance(settings, HangSettings):
         enclave = settings.enclave_pages or 2 * settings.nodes * settings.pages_per_node
         what = (
-            f"{settings.workers} fault workers + ksgxd, EPC {settings.nodes} x {settings.pages_per_node} "
-            f"pages, enclave {enclave} pages, low {settings.low}, high {settings.high}, scan {settings.scan}"
+            f"{counted(settings.workers, 'fault worker')} + ksgxd, EPC {settings.nodes:,} x "
+            f"{counted(settings.pages_per_node, 'page')}, enclave {counted(enclave, 'page')}, "
+            f"low {settings.low:,}, high {settings.high:,}, scan {settings.scan:,}"
         )
         sleep_sets = False
     else:
-        pool = f"{settings.nodes} nodes x {settings.pages_per_node} pages"
-        what = f"{settings.threads} threads x {settings.ops} ops on {pool}"
+        pool = f"{counted(settings.nodes, 'node')} x {counted(settings.pages_per_node, 'page')}"
+        what = f"{counted(settings.threads, 'thread')} x {counted(settings.ops, 'op')} on {pool}"
         sleep_sets = settings.sleep_sets
     points = "every shared access" if settings.points == "all" else "counter accesses"
     bound = (
         "no preemption bound" + (" (sleep sets)" if sleep_sets else "")
         if settings.preemption_bound is None
-        else f"preemption bound {settings.preemption_bound}"
+        else f"preemption bound {settings.preemption_bound:,}"
     )
     return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {bound}"
 
 
 def _coverage(result: ExploreResult) -> str:
     extra = f", {result.pruned:,} pruned by sleep sets" if result.pruned else ""
-    took = f"{result.runs:,} runs{extra}, {result.elapsed_seconds:.2f} s"
-    text = f"{result.schedules:,} schedules run to the end ({took}); "
+    took = f"{counted(result.runs, 'run')}{extra}, {result.elapsed_seconds:.2f} s"
+    text = f"{counted(result.schedules, 'schedule')} run to the end ({took}); "
     if result.complete:
         if result.bound_reached:
-            return text + f"complete up to {result.bound_explored} preemption(s)"
+            return text + f"complete up to {counted(result.bound_explored, 'preemption')}"
         return text + "complete: every schedule"
-    done = f"; complete up to {result.bound_explored} preemption(s)" if result.bound_explored >= 0 else ""
+    bound = counted(result.bound_explored, "preemption")
+    done = f"; complete up to {bound}" if result.bound_explored >= 0 else ""
     return text + f"INCOMPLETE: stopped by {result.stopped}{done}"
 
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pysgxalloc.cli.arguments import positive_int
+from pysgxalloc.cli.arguments import every_strategy, positive_int, strategy_name
 from pysgxalloc.cli.lockup_report import print_lockups, run_lockups
 from pysgxalloc.cli.scenario_runs import collect_then_print
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.reclaim_settings import ReclaimSettings
 from pysgxalloc.soft_lockup import DEFAULT_EPC_PAGES_PER_NODE, DEFAULT_STALL_SECONDS, PLACEMENTS, SEARCHES
-from pysgxalloc.strategy import STRATEGIES
 
 PROG = "pysgxalloc lockup"
 DEFAULT_RUNS = 5
@@ -24,28 +23,34 @@ def register(subparsers: Any) -> None:
         "lockup",
         help=HELP,
         description="Run the reclaim scenario on a machine whose node 0 has CPUs but no EPC (nodes 1 and "
-        "2 have it), with fault worker i on node i %% 3: first one worker per node, then node 0's worker "
-        "alone; each with the v5.13 node search, which never ends for a caller outside sgx_numa_mask once "
+        "2 have it), with fault worker i on node i % 3: first one worker per node, then node 0's worker "
+        "alone; each with the v5.13 node search, which never ends for a caller on a node without EPC once "
         "every list is empty (a soft lockup, detected and reported), and with the 2024 fix, which waits "
         "for the reclaimer.",
     )
     parser.add_argument(
         "--runs",
+        metavar="N",
         type=positive_int,
         default=DEFAULT_RUNS,
-        help=f"runs per placement and search (default: {DEFAULT_RUNS})",
+        help=f"runs per placement and node search (at least 1; default: {DEFAULT_RUNS})",
     )
     parser.add_argument(
         "--strategy",
-        choices=[s.name for s in STRATEGIES],
+        metavar="STRATEGY",
+        type=strategy_name,
         default="atomic",
-        help="counter strategy (default: %(default)s, exact, so the counter is not the cause)",
+        help=f"the counter strategy: {every_strategy()} (default: %(default)s, exact, so the counter is not "
+        "the cause)",
     )
     parser.add_argument(
-        "--epc-pages-per-node",
+        "--pages-per-node",
+        dest="epc_pages_per_node",
+        metavar="N",
         type=positive_int,
         default=DEFAULT_EPC_PAGES_PER_NODE,
-        help="EPC pages on each of nodes 1 and 2 (default: %(default)s)",
+        help=f"EPC pages of each of nodes 1 and 2; node 0 has none (at least 1; default: "
+        f"{DEFAULT_EPC_PAGES_PER_NODE:,})",
     )
     SCENARIO.add_to(parser)
     parser.set_defaults(run=run)
@@ -55,9 +60,11 @@ def register(subparsers: Any) -> None:
 #: searches), with the stall limit lockup_runs uses.
 SCENARIO = SettingOptions.of(
     ReclaimSettings,
-    only=("enclave_pages", "stall_seconds"),
+    only=("enclave_pages", "stall_seconds", "pin"),
     base=ReclaimSettings(stall_seconds=DEFAULT_STALL_SECONDS),
 )
+#: The machine's page counts come from --pages-per-node, whichever name a message gives them.
+_PAGES_FLAGS = {"epc_pages_per_node": "--pages-per-node", "pages_per_node": "--pages-per-node"}
 #: The options that go to `lockup_runs` under their own names.
 _RUN_OPTIONS = ("strategy", "epc_pages_per_node")
 
@@ -69,4 +76,5 @@ def run(args: argparse.Namespace) -> int:
         lambda results: run_lockups(results, args.runs, **options),
         print_lockups,
         planned=args.runs * len(PLACEMENTS) * len(SEARCHES),
+        flags={**SCENARIO.flags(), **_PAGES_FLAGS},
     )

@@ -22,11 +22,20 @@ from pysgxalloc.cli.arguments import CommandError, add_plot_option
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
 from pysgxalloc.cli.verdicts import machine_verdict
+from pysgxalloc.counted import counted_of
 from pysgxalloc.hammer_runs import HammerRuns, Setting
 from pysgxalloc.result_files import ResultFile, ResultFileError, read_result_file
 from pysgxalloc.strategy import STRATEGIES
 
 HELP = "print sweep or pytest-benchmark results from one or more machines side by side"
+DESCRIPTION = """\
+Read what 'pysgxalloc sweep --json' or '--csv' writes and the JSON that
+'pytest bench/ --benchmark-json' writes, in any mix, and print one row per
+setting (strategy, engine, work, threads) with one throughput and one drift
+column per file: a 2-core laptop beside a 64-core server. The read-cost and
+reclaim benchmarks get a table each. --plot draws the hammer results of all
+files in one figure.
+"""
 
 EXAMPLES = """examples:
   pysgxalloc report laptop.json server.json
@@ -38,7 +47,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=DESCRIPTION,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -104,7 +113,7 @@ def _describe(index: int, result: ResultFile) -> str:
         p for p in (machine.description if machine.cores else machine.processor, machine.platform) if p
     ]
     if machine.cpu_count and machine.cpu_count != machine.cpus:
-        details.insert(0, f"{machine.cpus} of {machine.cpu_count} CPUs usable")
+        details.insert(0, f"{counted_of(machine.cpus, machine.cpu_count, 'CPU')} usable")
     if details:
         line += "\n    " + "; ".join(details)
     for note in result.notes:

@@ -28,12 +28,12 @@ from pysgxalloc.cli._console import (
 )
 from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
-    CommandError,
     add_plot_option,
+    add_strategies_option,
     engine_names,
+    error_line,
     output_file,
     positive_int,
-    strategy_names,
     thread_counts,
 )
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
@@ -47,13 +47,23 @@ from pysgxalloc.cli.tables import (
 )
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT
+from pysgxalloc.counted import counted
 from pysgxalloc.hammer import check_hammer_settings, run_hammer
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import load_average, usable_cpus
-from pysgxalloc.strategy import STRATEGIES
 from pysgxalloc.sweep_record import SWEPT_SETTINGS, Measurement, RunSpec, SweepConfig, SweepRecord
 
 HELP = "measure strategies x thread counts x engines, repeated; write JSON, CSV and a plot"
+DESCRIPTION = """\
+Hammer every strategy of --strategies at every thread count of --threads with every engine
+of --engines, --repeats times each, then print one table row per setting. --json writes
+every measurement as JSON (rewritten at least once a second while the sweep runs, so an
+interrupted sweep keeps what it measured), --csv as CSV, --plot as a figure of throughput
+and drift against threads. Ctrl-C stops the run in progress within a second, keeps every
+finished measurement, writes the files marked incomplete and exits with 130. Every output
+path is tried before the first run; one that still fails at the end costs only itself:
+the table is printed, the other files written, and the exit code is 1.
+"""
 #: Seconds between two rewrites of --json while the sweep runs.
 SAVE_INTERVAL = 1.0
 
@@ -90,6 +100,8 @@ DEFAULT_REPEATS = 3
 #: Every hammer setting is an option, but the ones each run sets itself (--threads and --engines
 #: list them); a setting left out keeps HammerSettings' default, or the preset's.
 SHARED = SettingOptions.of(HammerSettings, leave_out=SWEPT_SETTINGS)
+#: The swept settings' options, which list their values.
+SWEPT_FLAGS = {"threads": "--threads", "engine": "--engines"}
 
 
 def register(subparsers: Any) -> None:
@@ -97,18 +109,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "sweep",
         help=HELP,
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=DESCRIPTION,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    every = ",".join(s.name for s in STRATEGIES)
-    parser.add_argument(
-        "--strategies",
-        metavar="LIST",
-        type=strategy_names,
-        default=strategy_names("all"),
-        help=f"comma list or all (default: {every})",
-    )
+    add_strategies_option(parser)
     counts = ",".join(map(str, default_thread_counts(cpus)))
     preset_counts = ",".join(map(str, PRESETS["strategies"]["threads"](cpus)))
     parser.add_argument(
@@ -116,29 +121,30 @@ def register(subparsers: Any) -> None:
         metavar="LIST",
         type=thread_counts,
         default=None,
-        help=f"comma list of thread counts (default here: {counts}; --preset strategies: {preset_counts})",
+        help="comma-separated thread counts (default: 1, 2, 4 ... up to the usable CPUs, here "
+        f"{counts}; with --preset strategies up to twice the CPUs, here {preset_counts})",
     )
     parser.add_argument(
         "--engines",
         metavar="LIST",
         type=engine_names,
         default=("native",),
-        help="comma list of native, python, or all (default: native)",
+        help="comma-separated engines: native, python, or all (default: native)",
     )
     parser.add_argument(
         "--preset",
         choices=sorted(PRESETS),
-        help="start from a named setting; 'strategies': every strategy at 1 to 2 x CPUs threads, pinned, "
-        "batch 64, 10 rounds, 5 repeats",
+        help="start from a named setting, which the options given override; strategies: every strategy "
+        "at 1 to 2 x CPUs threads, pinned, --batch 64, --rounds 10, --repeats 5",
     )
     parser.add_argument(
         "--repeats",
         metavar="N",
         type=positive_int,
         default=None,
-        help=f"runs of every setting (default: {DEFAULT_REPEATS})",
+        help=f"runs of every setting (at least 1; default: {DEFAULT_REPEATS}, or the preset's)",
     )
-    SHARED.add_to(parser, auto={"pin": PINNED_WHERE_THREADS_FIT})
+    SHARED.add_to(parser, auto={"pin": PINNED_WHERE_THREADS_FIT}, flags=SWEPT_FLAGS)
     parser.add_argument(
         "--json", type=output_file(), metavar="FILE", help="write every measurement here (JSON)"
     )
@@ -176,14 +182,14 @@ def _check(config: SweepConfig) -> None:
             for engine in config.engines:
                 check_hammer_settings(config.settings_for(threads, engine))
     except (TypeError, ValueError) as error:
-        raise CommandError(str(error)) from None
+        raise SHARED.error(error, **SWEPT_FLAGS) from None
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         config = _config(args)
     except (TypeError, ValueError) as error:  # more runs than a sweep may plan, a bad setting
-        raise CommandError(str(error)) from None
+        raise SHARED.error(error, **SWEPT_FLAGS) from None
     _check(config)
     if args.plot is not None:
         require_matplotlib()
@@ -192,8 +198,9 @@ def run(args: argparse.Namespace) -> int:
     runs = config.runs()
     notes = stderr_console()
     notes.print(
-        f"sweep: {len(runs)} runs ({len(config.strategies)} strategies x {len(config.threads)} thread counts"
-        f" x {len(config.engines)} engines x {config.repeats} repeats) on {record.machine.label}"
+        f"sweep: {counted(len(runs), 'run')} ({counted(len(config.strategies), 'strategy', 'strategies')} x "
+        f"{counted(len(config.threads), 'thread count')} x {counted(len(config.engines), 'engine')} x "
+        f"{counted(config.repeats, 'repeat')}) on {record.machine.label}"
     )
     record, interrupted = _measure(record, runs, args.json, notes)
     record = record.finished(complete=not interrupted)
@@ -211,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
         )
         out.print(
             f"{record.machine.label}: {record.machine.description}; "
-            f"{config.settings.ops:,} ops per thread per run, {pinning}"
+            f"{counted(config.settings.ops, 'op')} per thread per run, {pinning}"
             + (", phased:" if config.settings.phased else ":"),
             soft_wrap=True,
         )
@@ -224,14 +231,15 @@ def run(args: argparse.Namespace) -> int:
             out.print(note, soft_wrap=True)
         if quiet := [g for g in groups if g.why_no_drift() is not None]:
             reasons = "; ".join(
-                f"{g.setting.strategy} at {g.setting.threads} threads: {g.why_no_drift()}" for g in quiet
+                f"{g.setting.strategy} at {counted(g.setting.threads, 'thread')}: {g.why_no_drift()}"
+                for g in quiet
             )
             out.print(f"note: no drift where it could have drifted ({reasons})", soft_wrap=True)
         out.print(machine_verdict(groups), soft_wrap=True)
     for path in written:
         out.print(f"wrote {path}", markup=False)
     for failure in failures:
-        notes.print(f"pysgxalloc: error: {failure}", markup=False, soft_wrap=True)
+        notes.print(error_line("pysgxalloc sweep", failure, EXIT_WRITE_FAILED), markup=False, soft_wrap=True)
     if interrupted:
         print_interrupted(len(record.measurements), len(runs))
         return EXIT_INTERRUPTED
@@ -274,7 +282,7 @@ def _write(
         writers[csv_path] = record.save_csv
     if plot_path is not None and record.measurements:
         ops = record.config.settings.ops
-        title = f"pysgxalloc sweep on {record.machine.label}, {ops:,} ops per thread per run"
+        title = f"pysgxalloc sweep on {record.machine.label}, {counted(ops, 'op')} per thread per run"
         series = [Series(record.machine.label, record.machine.cpus, record.groups())]
         writers[plot_path] = lambda path: plot_series(series, path, title)
     return write_outputs(writers)
