@@ -82,11 +82,11 @@ private:
     // models sgx_should_reclaim(): the count below the watermark, then the active list not empty.
     bool should_reclaim(long long watermark) const noexcept {
         if (!pool_.count_below(static_cast<long>(watermark), config_.comparison)) return false;
-        Scheduled::at(Access::load, Shared::active_list, 0, enclave_);
+        Scheduled::at(Access::load, ModelShared::active_list, 0, enclave_);
         return enclave_.active_length() > 0;
     }
 
-    void wake() const noexcept { Scheduled::at(Access::wake, Shared::ksgxd_queue, 0, queue_); }
+    void wake() const noexcept { Scheduled::at(Access::wake, ModelShared::ksgxd_queue, 0, queue_); }
 
     void worker(unsigned index, const Scheduler& scheduler) {
         const auto pages = static_cast<unsigned long long>(config_.enclave_pages);
@@ -107,12 +107,12 @@ private:
             if (scheduler.draining()) return false;
             const PageId epc = pool_.alloc(local, index);
             if (epc == kNoPage) {
-                Scheduled::at(Access::load, Shared::active_list, 0, enclave_);
+                Scheduled::at(Access::load, ModelShared::active_list, 0, enclave_);
                 if (enclave_.active_length() == 0) return false;  // -ENOMEM
             }
             if (should_reclaim(config_.low)) wake();
             if (epc != kNoPage) {
-                Scheduled::at(Access::rmw, Shared::active_list, 0, enclave_);
+                Scheduled::at(Access::rmw, ModelShared::active_list, 0, enclave_);
                 enclave_.make_resident(page, epc);
                 ++faults_served_;
                 return true;
@@ -125,9 +125,9 @@ private:
     void reclaimer(const Scheduler& scheduler) {
         for (;;) {
             for (;;) {
-                Scheduled::at(Access::wait, Shared::ksgxd_queue, 0, queue_);
+                Scheduled::at(Access::wait, ModelShared::ksgxd_queue, 0, queue_);
                 if (scheduler.draining() || should_reclaim(config_.high)) break;
-                Scheduled::at(Access::sleep, Shared::ksgxd_queue, 0, queue_);
+                Scheduled::at(Access::sleep, ModelShared::ksgxd_queue, 0, queue_);
                 if (scheduler.draining()) break;
             }
             if (scheduler.draining()) return;
@@ -137,7 +137,7 @@ private:
 
     // models sgx_reclaim_pages(): evict from the LRU head, free to each page's home node.
     void reclaim_pages() {
-        Scheduled::at(Access::rmw, Shared::active_list, 0, enclave_);
+        Scheduled::at(Access::rmw, ModelShared::active_list, 0, enclave_);
         const std::size_t taken = enclave_.isolate_from_head(std::span<EnclavePageId>(chunk_));
         for (std::size_t index = 0; index < taken; ++index) {
             enclave_.mark_being_reclaimed(chunk_[index]);

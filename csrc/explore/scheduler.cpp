@@ -14,11 +14,6 @@ thread_local unsigned t_thread = 0;
 
 constexpr std::uint32_t bit(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
 
-bool is_counter_cell(Shared shared) noexcept {
-    return shared == Shared::counter || shared == Shared::node_count || shared == Shared::cpu_delta ||
-           shared == Shared::stripe;
-}
-
 }  // namespace
 
 Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing)

@@ -36,6 +36,7 @@
 #include "model/intrusive_fifo.hpp"
 #include "model/node_search.hpp"
 #include "model/pool_shape.hpp"
+#include "model/shared_objects.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx {
@@ -106,7 +107,7 @@ public:
         const unsigned home = pages_[page].home;  // immutable after construction
         FreeList& list = lists_[home].value;
         {
-            PausedGuard<Pause> hold(list.lock, Shared::node_lock, home);
+            PausedGuard<Pause> hold(list.lock, ModelShared::node_lock, home);
             if (pages_[page].free) [[unlikely]] throw_double_free(page);
             put_back(list, page);
             if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home, slot);
@@ -285,7 +286,7 @@ private:
         FreeList& list = lists_[node].value;
         PageId page;
         {
-            PausedGuard<Pause> hold(list.lock, Shared::node_lock, node);
+            PausedGuard<Pause> hold(list.lock, ModelShared::node_lock, node);
             page = list.pages.pop_head(next_of());
             if (page == kNoPage) return kNoPage;
             pages_[page].free = false;
