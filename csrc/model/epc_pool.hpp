@@ -146,7 +146,7 @@ public:
     // sums everything it has; non-zero only where updates were lost.
     long exact_drift() const noexcept { return exact_count() - true_free(); }
 
-    // models sgx_should_reclaim()'s first half, the count test alone:
+    // The first half of sgx_should_reclaim() (Reclaimer models it), the count test alone:
     // sgx_nr_free_pages < watermark. (The kernel's test also needs a non-empty
     // active list, which belongs to the enclaves: Reclaimer::should_reclaim().)
     // With a WatermarkRead other than cheap, a cheap read within the read's
