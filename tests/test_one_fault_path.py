@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import pysgxalloc as sgx
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"
 CHECK = ROOT / "tests" / "cpp" / "one_fault_path.cpp"
@@ -78,3 +80,23 @@ def test_the_wait_queue_is_the_one_primitive_each_runner_models_for_itself(funct
         "explore/scheduled_wait_queue.hpp",
         "scenario/thread_wait_queue.hpp",
     ]
+
+
+def test_the_explorer_s_ksgxd_waits_for_the_enclave_lock_a_fault_holds() -> None:
+    # The fault holds its enclave's lock throughout, as sgx_vma_fault() does; the copy the
+    # explorer had before had no enclave lock. Switch to ksgxd at each decision of the
+    # default schedule in turn, until a run shows it blocked on a worker's enclave lock.
+    res = sgx.explore_hang("atomic", preemption_bound=1)
+    default = res.replay(())
+    ksgxd = res.threads - 1
+    for decision in range(len(default.schedule)):
+        try:
+            run = res.replay((*default.schedule[:decision], ksgxd))
+        except ValueError:
+            continue  # ksgxd could not move there
+        waits = [s for s in run.steps if s.thread == ksgxd and s.shared == "enclave_lock"]
+        if waits:
+            assert waits[0].access == "lock"
+            assert waits[0].description.startswith("lock enclave ")
+            return
+    pytest.fail("no schedule in which ksgxd waits for a fault's enclave lock")
