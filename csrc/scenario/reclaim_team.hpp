@@ -17,6 +17,7 @@
 // are its doing.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <exception>
