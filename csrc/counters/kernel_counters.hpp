@@ -76,6 +76,7 @@ public:
     static constexpr Accuracy accuracy = Accuracy::drifts;
     static constexpr UpdateSite site = Site;
     using pause_policy = Pause;
+    static constexpr bool one_shared_count = true;  // every update is to Shared::counter (update_clock.hpp)
 
     PlainCount(NodePages pages, const CounterOptions& options)
         : in_place_(options.plain_update == PlainUpdate::in_place), fetch_(options.remote_fetch_ns) {
@@ -132,6 +133,7 @@ public:
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = UpdateSite::after_node_unlock;
     using pause_policy = Pause;
+    static constexpr bool one_shared_count = true;  // every update is to Shared::counter (update_clock.hpp)
 
     PlainGlobalLock(NodePages pages, const CounterOptions& options) {
         guarded_.value.count.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
@@ -180,6 +182,7 @@ public:
     static constexpr Accuracy accuracy = Accuracy::exact;
     static constexpr UpdateSite site = Site;
     using pause_policy = Pause;
+    static constexpr bool one_shared_count = true;  // every update is to Shared::counter (update_clock.hpp)
 
     AtomicCount(NodePages pages, const CounterOptions& options) {
         count_.value.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);

@@ -1,10 +1,10 @@
 // Pause points: every shared access the model makes, named, so a policy can
 // stop the thread there. A point sits just *before* its access.
 //
-// Every strategy and EpcPool call Pause::at(access, what, index, object) at each
-// access to shared state: a counter's load and store (or its one atomic
-// read-modify-write), a per-node, per-CPU or striped cell, a lock's acquire and
-// release. Pause is a template parameter: the strategies users run take
+// Every strategy, EpcPool and the model's fault path call Pause::at(access,
+// what, index, object) at each access to shared state: a counter's load and
+// store (or its one atomic read-modify-write), a per-node, per-CPU or striped
+// cell, a lock's acquire and release, the active list, ksgxd's wait queue. Pause is a template parameter: the strategies users run take
 // NoPause, whose at() is an empty inline function that compiles to nothing, so
 // the hot path pays nothing. Two policies do something there:
 //   - the paused update (harness/paused_update.cpp) holds one thread at its
@@ -36,18 +36,42 @@ enum class Access : std::uint8_t {
 };
 
 // Which shared object a step touches; `index` says which node, slot or cell.
+//
+// Each floor names its own objects: the counters' cells and locks here, the
+// model's (the pool's node locks, the active list, the enclaves' locks, ksgxd's
+// wait queue) in model/shared_objects.hpp, from kFirstModelShared on. The
+// underlying type is fixed, so a floor above adds names without editing this
+// one, and a scheduler tells objects apart by address, never by this kind.
 enum class Shared : std::uint8_t {
     counter,      // the one global count (plain, atomic or under the global lock)
     node_count,   // per_node's count of node `index`
     cpu_delta,    // percpu_batch's delta of slot `index`
     stripe,       // striped's cell `index`
-    node_lock,    // the free list lock of node `index`
     global_lock,  // plain_global_lock's and percpu_batch's one lock
-    active_list,  // the enclave's active list (sgx_active_page_list under its lock)
-    page_table,   // enclave page `index`: resident or evicted
-    ksgxd_queue,  // ksgxd_waitq
-    none,         // a retry touches nothing
+    none,         // no shared object: the point only marks a place in the thread's run (a fault's retry)
 };
+
+// The first kind the model's floor names (model/shared_objects.hpp).
+inline constexpr std::uint8_t kFirstModelShared = 16;
+
+// A counter cell: a step on it reads or writes a count (a scheduler shows its value).
+constexpr bool is_counter_cell(Shared shared) noexcept {
+    return shared == Shared::counter || shared == Shared::node_count || shared == Shared::cpu_delta ||
+           shared == Shared::stripe;
+}
+
+// The counters' own names, for a trace; nullptr for a kind another floor names.
+constexpr const char* counter_shared_name(Shared shared) noexcept {
+    switch (shared) {
+        case Shared::counter: return "counter";
+        case Shared::node_count: return "node_count";
+        case Shared::cpu_delta: return "cpu_delta";
+        case Shared::stripe: return "stripe";
+        case Shared::global_lock: return "global_lock";
+        case Shared::none: return "none";
+    }
+    return nullptr;
+}
 
 struct NoPause {
     template <class Object>

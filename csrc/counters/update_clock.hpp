@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <type_traits>
 #include <vector>
@@ -59,6 +60,15 @@ struct UpdateClock {
         if (UpdateTimes* mine = times) mine->record();
     }
 };
+
+// A strategy whose every update goes to one shared count (Shared::counter), so
+// UpdateClock can stamp them all: it says so with `static constexpr bool
+// one_shared_count = true;`. The strategies with counts per node, per CPU or
+// per stripe have no such member, and no clocked run.
+template <class Counter>
+concept OneSharedCount = requires {
+    { Counter::one_shared_count } -> std::convertible_to<bool>;
+} && Counter::one_shared_count;
 
 // RAII: installs a thread's UpdateTimes for the scope when the pool's pause
 // policy is UpdateClock; with any other policy it does nothing at all.

@@ -1,181 +1,21 @@
-// The explorer's search loop and its dispatch by strategy; see explore.hpp.
+// The explorer's dispatch by strategy: the strategy chosen at run time turned
+// into the counter type that explore_with.hpp searches or replays.
 #include "explore/explore.hpp"
 
-#include <chrono>
-#include <climits>
-#include <utility>
-#include <stdexcept>
-#include <string>
+#include <vector>
 
-#include "base/errors.hpp"
-#include "counters/counter_options.hpp"
-#include "explore/reclaim_run.hpp"
-#include "explore/search.hpp"
-#include "explore/update_run.hpp"
-#include "model/pool_shape.hpp"
+#include "explore/explore_with.hpp"
 
 namespace sgx::explore {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-
-bool fewer(const ScheduleRun& run, const std::optional<ScheduleRun>& best) {
-    if (!best) return true;
-    if (run.preemptions != best->preemptions) return run.preemptions < best->preemptions;
-    return run.steps.size() < best->steps.size();
+ExploreStats run_explore(Strategy strategy, const ExploreConfig& config, const StopFlag& stop) {
+    return with_counter_in<PaddedCells, Scheduled>(
+        strategy, [&]<class Counter>() { return explore_with<Counter>(config, stop); });
 }
 
-void count(ExploreStats& stats, ScheduleRun&& run) {
-    const auto at = static_cast<std::size_t>(run.preemptions);
-    if (stats.schedules_by_preemptions.size() <= at) {
-        stats.schedules_by_preemptions.resize(at + 1, 0);
-        stats.failing_by_preemptions.resize(at + 1, 0);
-    }
-    ++stats.schedules;
-    ++stats.schedules_by_preemptions[at];
-    if (!run.failed()) return;
-    ++stats.failing;
-    ++stats.failing_by_preemptions[at];
-    if (fewer(run, stats.first_failure)) stats.first_failure = std::move(run);
-}
-
-// One search with one chooser: `bound` preemptions at most (LONG_MAX: none).
-// Passes every run that ended to `ended`; false when a limit stopped it.
-template <class MakeRun, class Ended>
-bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, const StopFlag& stop,
-           Clock::time_point start, MakeRun& make_run, Ended&& ended) {
-    const auto limit = std::chrono::duration<double>(config.time_limit_seconds);
-    for (bool more = true; more;) {
-        if (stop.requested()) {
-            stats.stopped = StopReason::interrupted;
-        } else if (stats.runs >= config.max_schedules) {
-            stats.stopped = StopReason::max_schedules;
-        } else if (Clock::now() - start >= limit) {
-            stats.stopped = StopReason::time_limit;
-        }
-        if (stats.stopped != StopReason::none) return false;
-        chooser.start_run();
-        ScheduleRun run = make_run(chooser);
-        ++stats.runs;
-        if (chooser.diverged()) throw InvariantError("a replayed schedule took another path: the run is not deterministic");
-        if (run.outcome == Outcome::pruned) {
-            ++stats.pruned;
-        } else if (run.outcome == Outcome::step_limit) {
-            ++stats.step_limited;
-        } else {
-            ended(std::move(run));
-        }
-        more = chooser.next();
-    }
-    return true;
-}
-
-// The search proper, over any run kind: `make_run(chooser)` runs one schedule.
-template <class MakeRun>
-ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&& make_run) {
-    ExploreStats stats;
-    const Clock::time_point start = Clock::now();
-    const bool unbounded = !config.preemption_bound;
-    const long long top = unbounded ? 0 : *config.preemption_bound;
-    // Reclaim runs retry in loops that sleep sets would need fairness to prune soundly.
-    const bool sleep_sets = unbounded && config.sleep_sets && config.scenario == Scenario::updates;
-
-    for (long long bound = 0; bound <= top; ++bound) {
-        Search chooser(unbounded ? LONG_MAX : static_cast<long>(bound), sleep_sets);
-        const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
-            // Each schedule once, at its own preemption count.
-            if (unbounded || run.preemptions == bound) count(stats, std::move(run));
-        });
-        if (!finished) break;
-        stats.bound_explored = unbounded ? static_cast<long long>(stats.schedules_by_preemptions.size()) - 1 : bound;
-        stats.bound_reached = chooser.cut();
-        if (!stats.bound_reached) break;  // no schedule needs more: every schedule has been run
-    }
-    stats.complete = stats.stopped == StopReason::none && stats.step_limited == 0;
-
-    // Sleep sets keep one schedule of each class, not always the one with the
-    // fewest preemptions: look for a failure with fewer among the cheap low
-    // bounds, without sleep sets. The counts above stay those of the full search.
-    if (sleep_sets && stats.first_failure) {
-        for (long bound = 0; bound < stats.first_failure->preemptions; ++bound) {
-            Search chooser(bound, false);
-            std::optional<ScheduleRun> found;
-            const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
-                if (run.failed() && run.preemptions == bound && fewer(run, found)) found = std::move(run);
-            });
-            if (found) {
-                stats.first_failure = std::move(found);
-                break;
-            }
-            if (!finished) break;
-        }
-        if (stats.complete && stats.stopped != StopReason::interrupted) stats.stopped = StopReason::none;
-    }
-    stats.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    return stats;
-}
-
-CounterOptions options_of(const ExploreConfig& config) {
-    // The plain counts in their load/store form: the in-place form is one
-    // instruction, one indivisible step at the scheduler's granularity, and
-    // loses updates only between cores inside that instruction, which no
-    // interleaving of steps can show (README, "Every interleaving").
-    return CounterOptions::checked(0, config.counter_batch, false).with_plain_update(PlainUpdate::load_store, 0);
-}
-
-template <CounterStrategy Counter>
-ScheduleRun run_once(const ExploreConfig& config, const CounterOptions& options, Chooser& chooser) {
-    if (config.scenario == Scenario::reclaim) return ReclaimRun<Counter>(config, options).run(chooser);
-    return run_updates<Counter>(config, options, chooser);
-}
-
-ExploreConfig with_defaults(ExploreConfig config) {
-    if (config.scenario == Scenario::reclaim && config.enclave_pages == 0) {
-        config.enclave_pages = 2 * config.nodes * config.pages_per_node;  // twice the EPC
-    }
-    return config;
-}
-
-}  // namespace
-
-void ExploreConfig::validate() const {
-    const long long most_threads = scenario == Scenario::reclaim ? kMaxScheduledThreads - 1 : kMaxScheduledThreads;
-    check_range("threads", threads, 1, most_threads);
-    check_range("ops", ops, 1, kMaxOps);
-    check_range("nodes", nodes, 1, kMaxNodes);
-    check_range("pages_per_node", pages_per_node, 1, kMaxPagesPerNode);
-    if (scenario == Scenario::reclaim) {
-        const long long epc = nodes * pages_per_node;
-        if (enclave_pages != 0) check_range("enclave_pages", enclave_pages, 1, kMaxEnclavePages);
-        check_range("low", low, 1, epc);
-        check_range("high", high, low, epc);
-        check_range("scan", scan, 1, epc);
-    }
-    (void)CounterOptions::checked(0, counter_batch, false);
-    if (preemption_bound) check_range("preemption_bound", *preemption_bound, 0, kMaxPreemptionBound);
-    check_range("max_schedules", max_schedules, 1, kMaxSchedules);
-    check_seconds("time_limit", time_limit_seconds, kMinTimeLimitSeconds, kMaxTimeLimitSeconds);
-    check_range("max_steps", max_steps, 1, kMaxStepsPerRun);
-}
-
-ExploreStats run_explore(Strategy strategy, const ExploreConfig& raw, const StopFlag& stop) {
-    raw.validate();
-    const ExploreConfig config = with_defaults(raw);
-    const CounterOptions options = options_of(config);
-    return with_counter_in<PaddedCells, Scheduled>(strategy, [&]<class Counter>() {
-        return search(config, stop, [&](Chooser& chooser) { return run_once<Counter>(config, options, chooser); });
-    });
-}
-
-ScheduleRun run_schedule(Strategy strategy, const ExploreConfig& raw, const std::vector<unsigned>& schedule) {
-    raw.validate();
-    const ExploreConfig config = with_defaults(raw);
-    const CounterOptions options = options_of(config);
-    Replay chooser(schedule);
-    ScheduleRun run = with_counter_in<PaddedCells, Scheduled>(
-        strategy, [&]<class Counter>() { return run_once<Counter>(config, options, chooser); });
-    if (!chooser.error().empty()) throw std::invalid_argument(chooser.error());
-    return run;
+ScheduleRun run_schedule(Strategy strategy, const ExploreConfig& config, const std::vector<unsigned>& schedule) {
+    return with_counter_in<PaddedCells, Scheduled>(
+        strategy, [&]<class Counter>() { return replay_with<Counter>(config, schedule); });
 }
 
 }  // namespace sgx::explore

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "counters/pause.hpp"
+#include "model/shared_objects.hpp"
 
 namespace sgx::explore {
 
@@ -52,19 +53,10 @@ constexpr const char* access_name(Access access) noexcept {
     return "?";
 }
 
+// Each floor names its own objects; the kinds never overlap.
 constexpr const char* shared_name(Shared shared) noexcept {
-    switch (shared) {
-        case Shared::counter: return "counter";
-        case Shared::node_count: return "node_count";
-        case Shared::cpu_delta: return "cpu_delta";
-        case Shared::stripe: return "stripe";
-        case Shared::node_lock: return "node_lock";
-        case Shared::global_lock: return "global_lock";
-        case Shared::active_list: return "active_list";
-        case Shared::page_table: return "page_table";
-        case Shared::ksgxd_queue: return "ksgxd_queue";
-        case Shared::none: return "none";
-    }
+    if (const char* name = counter_shared_name(shared)) return name;
+    if (const char* name = model_shared_name(shared)) return name;
     return "?";
 }
 

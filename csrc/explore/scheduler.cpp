@@ -5,6 +5,8 @@
 #include <bit>
 #include <utility>
 
+#include "model/shared_objects.hpp"
+
 namespace sgx::explore {
 namespace {
 
@@ -13,11 +15,6 @@ thread_local Scheduler* t_scheduler = nullptr;
 thread_local unsigned t_thread = 0;
 
 constexpr std::uint32_t bit(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
-
-bool is_counter_cell(Shared shared) noexcept {
-    return shared == Shared::counter || shared == Shared::node_count || shared == Shared::cpu_delta ||
-           shared == Shared::stripe;
-}
 
 }  // namespace
 
@@ -91,7 +88,9 @@ void Scheduler::point(const Pending& pending) noexcept {
     me.pending = pending;
     me.has_pending = true;
     if (!draining_ && !decides(pending) && enabled(self)) {
-        grant(self, false, false);
+        // Taken in place. A step that is never a decision is no move of its own
+        // either: it leaves the running thread as it was (during the start, none).
+        grant(self, false, false, !never_decides(pending));
         return;
     }
     if (starting_) {
@@ -122,7 +121,11 @@ void Scheduler::hand_on_at_start(unsigned self) noexcept {
     decide(self);
 }
 
+// An enclave lock's acquire and release (see scheduler.hpp): a held one still blocks.
+bool Scheduler::never_decides(const Pending& pending) noexcept { return pending.shared == ModelShared::enclave_lock; }
+
 bool Scheduler::decides(const Pending& pending) const noexcept {
+    if (never_decides(pending)) return false;
     if (points_ == Points::all) return true;
     switch (pending.access) {
         case Access::load:
@@ -211,7 +214,7 @@ void Scheduler::decide(unsigned self) noexcept {
     }
 }
 
-void Scheduler::grant(unsigned thread, bool record, bool preemption) noexcept {
+void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves) noexcept {
     Slot& slot = slots_[thread];
     const Pending& step = slot.pending;
     switch (step.access) {
@@ -235,7 +238,7 @@ void Scheduler::grant(unsigned thread, bool record, bool preemption) noexcept {
     }
     for (Slot& other : slots_) other.yields_to &= ~bit(thread);
     slot.has_pending = false;
-    running_ = thread;
+    if (moves) running_ = thread;
     if (!record) return;
     preemptions_ += preemption ? 1 : 0;
     schedule_.push_back(thread);
@@ -260,6 +263,7 @@ void Scheduler::close_step(unsigned self) noexcept {
 void Scheduler::drain(Outcome why) noexcept {
     if (!draining_) ending_ = why;
     draining_ = true;
+    winding_down_.request();
 }
 
 }  // namespace sgx::explore

@@ -13,7 +13,13 @@
 // A thread at a `sleep` can be chosen only once woken.
 //
 // With `Points::counter` only counter accesses (and steps that block, wait,
-// wake or retry) are decisions; other points take effect in place.
+// wake or retry) are decisions; other points take effect in place. In either
+// mode an enclave lock's acquire and release take effect in place unless the
+// lock is held (then the thread blocks, as at any lock): a lock's acquire
+// commutes to the right of every other thread's step and its release to the
+// left (Lipton's reduction), so a decision there would add schedules and no
+// state. The node locks, older than the enclave locks here, stay decisions in
+// `Points::all`, which keeps that mode's counts.
 //
 // Cost: a handoff to another thread is two futex calls; continuing the same
 // thread is a little bookkeeping. Not for production: NoPause is.
@@ -29,6 +35,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "base/stop_flag.hpp"
 #include "counters/pause.hpp"
 #include "explore/schedule.hpp"
 
@@ -98,6 +105,8 @@ public:
     // The run is over (hang, deadlock, pruned, step limit): threads should wind
     // down; sleeps no longer block. Read by the running thread only.
     bool draining() const noexcept { return draining_; }
+    // The same, as the StopFlag the model's fault path polls.
+    const StopFlag& winding_down() const noexcept { return winding_down_; }
     Outcome ending() const noexcept { return ending_; }
 
     // For the absorbing test: what a parked thread will do next.
@@ -133,7 +142,8 @@ private:
     bool enabled(unsigned thread) const noexcept;
     Decision decision() const noexcept;
     bool decides(const Pending& pending) const noexcept;
-    void grant(unsigned thread, bool record, bool preemption) noexcept;
+    static bool never_decides(const Pending& pending) noexcept;
+    void grant(unsigned thread, bool record, bool preemption, bool moves = true) noexcept;
     void close_step(unsigned self) noexcept;
     void drain(Outcome why) noexcept;
     bool live(unsigned thread) const noexcept { return slots_[thread].has_pending && !slots_[thread].finished; }
@@ -148,6 +158,7 @@ private:
     std::binary_semaphore done_{0};
     bool starting_ = true;
     bool draining_ = false;
+    StopFlag winding_down_;  // raised with draining_
     bool aborted_ = false;
     Outcome ending_ = Outcome::correct;
     unsigned running_ = kNoThread;

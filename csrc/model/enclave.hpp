@@ -16,6 +16,13 @@
 // without any lock, as the MMU sets it, so the state word is atomic. A touch is
 // one relaxed load, plus one relaxed fetch_or the first time after an aging scan.
 //
+// Pause points (counters/pause.hpp): each list operation is one `rmw` on
+// ModelShared::active_list (the list's lock guards nothing else, so the whole
+// operation is one indivisible step), the unlocked length test a `load`, and the
+// enclave locks pause at their acquire and release (enclave_lock.hpp). The page
+// states have none: each changes under its enclave's lock, and the MMU's touch
+// of a page only another thread's write-back can change is no decision here.
+//
 // Cost: 12 bytes per enclave page; a served fault and each list change take the
 // list's spinlock once.
 #pragma once
@@ -29,9 +36,11 @@
 
 #include "base/padded.hpp"
 #include "base/spinlock.hpp"
+#include "counters/pause.hpp"
 #include "model/enclave_lock.hpp"
 #include "model/intrusive_list.hpp"
 #include "model/pool_shape.hpp"
+#include "model/shared_objects.hpp"
 
 namespace sgx {
 
@@ -44,6 +53,7 @@ inline constexpr long long kMaxEnclavePages = 1LL << 28;
 // What a fault, a removal or the reclaimer finds an enclave page in (under its enclave's lock).
 enum class EnclavePageState { evicted, resident, being_reclaimed, removed };
 
+template <class Pause = NoPause>
 class Enclaves {
     using ActiveList = IntrusiveList<EnclavePageId, kNoEnclavePage>;
 
@@ -64,13 +74,17 @@ class Enclaves {
     }
 
 public:
+    using Lock = EnclaveLock<Pause>;
+
     // `count` enclaves share `pages` enclave pages: enclave e owns
     // [pages x e / count, pages x (e + 1) / count), as the scenario's workers share them.
     Enclaves(EnclavePageId pages, unsigned count)
         : pages_(pages),
           count_(count),
           entries_(std::make_unique<Entry[]>(pages)),
-          locks_(std::make_unique<Padded<EnclaveLock>[]>(count)) {}
+          locks_(std::make_unique<Padded<Lock>[]>(count)) {
+        for (unsigned enclave = 0; enclave < count; ++enclave) locks_[enclave].value.number(enclave);
+    }
 
     Enclaves(const Enclaves&) = delete;
     Enclaves& operator=(const Enclaves&) = delete;
@@ -89,7 +103,7 @@ public:
     }
 
     // encl->lock of the enclave that owns `page`.
-    EnclaveLock& lock_of(EnclavePageId page) const noexcept { return locks_[enclave_of(page)].value; }
+    Lock& lock_of(EnclavePageId page) const noexcept { return locks_[enclave_of(page)].value; }
 
     // The MMU's part of a touch: a present page is accessed and marked young.
     // False when the touch faults (evicted, being written back, or removed).
@@ -127,6 +141,7 @@ public:
     // has just cleared; false leaves the page as sgx_vma_fault() does, old.
     // Under the page's enclave lock.
     void make_resident(EnclavePageId page, PageId epc, bool young = true) noexcept {
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
         SpinGuard hold(active_.value.lock);
         // Relaxed: the enclave lock orders it with the reclaimer's mark and write-back.
         entries_[page].state.store(young ? epc | kYoung : epc, std::memory_order_relaxed);
@@ -136,6 +151,7 @@ public:
     // sgx_reclaim_pages()'s isolation: up to chunk.size() pages off the active
     // list's head, into `chunk`. They stay resident until written back.
     std::size_t isolate_from_head(std::span<EnclavePageId> chunk) noexcept {
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
         SpinGuard hold(active_.value.lock);
         std::size_t taken = 0;
         while (taken < chunk.size()) {
@@ -155,6 +171,7 @@ public:
 
     // A page the reclaimer skipped goes back to the active list's tail.
     void put_back(EnclavePageId page) noexcept {
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
         SpinGuard hold(active_.value.lock);
         active_.value.pages.push_tail(page, link_of());
     }
@@ -178,6 +195,7 @@ public:
     // sgx_unmark_page_reclaimable(): off the active list; false (the kernel's
     // -EBUSY) when the reclaimer has isolated it. Under the page's enclave lock.
     bool unmark_reclaimable(EnclavePageId page) noexcept {
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
         SpinGuard hold(active_.value.lock);
         if (!ActiveList::listed(page, link_of())) return false;
         active_.value.pages.unlink(page, link_of());
@@ -196,7 +214,10 @@ public:
 
     // Pages on the active list, read without its lock, as the kernel's
     // list_empty(&sgx_active_page_list) is: may be stale, never torn.
-    long active_length() const noexcept { return active_.value.pages.length(); }
+    long active_length() const noexcept {
+        Pause::at(Access::load, ModelShared::active_list, 0, active_.value);
+        return active_.value.pages.length();
+    }
 
     // Runs check(active_length) with the active list's lock held: the length is
     // then exact, and no page joins or leaves the list until check returns.
@@ -257,7 +278,7 @@ private:
     EnclavePageId pages_;
     unsigned count_;
     std::unique_ptr<Entry[]> entries_;
-    std::unique_ptr<Padded<EnclaveLock>[]> locks_;  // mutable through const: locks
+    std::unique_ptr<Padded<Lock>[]> locks_;  // mutable through const: locks
     mutable Padded<Active> active_;                 // mutable: with_active_list_locked() takes its lock
 };
 

@@ -36,6 +36,7 @@
 #include "model/intrusive_fifo.hpp"
 #include "model/node_search.hpp"
 #include "model/pool_shape.hpp"
+#include "model/shared_objects.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx {
@@ -106,7 +107,7 @@ public:
         const unsigned home = pages_[page].home;  // immutable after construction
         FreeList& list = lists_[home].value;
         {
-            PausedGuard<Pause> hold(list.lock, Shared::node_lock, home);
+            PausedGuard<Pause> hold(list.lock, ModelShared::node_lock, home);
             if (pages_[page].free) [[unlikely]] throw_double_free(page);
             put_back(list, page);
             if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home, slot);
@@ -145,7 +146,7 @@ public:
     // sums everything it has; non-zero only where updates were lost.
     long exact_drift() const noexcept { return exact_count() - true_free(); }
 
-    // models sgx_should_reclaim()'s first half, the count test alone:
+    // The first half of sgx_should_reclaim() (Reclaimer models it), the count test alone:
     // sgx_nr_free_pages < watermark. (The kernel's test also needs a non-empty
     // active list, which belongs to the enclaves: Reclaimer::should_reclaim().)
     // With a WatermarkRead other than cheap, a cheap read within the read's
@@ -285,7 +286,7 @@ private:
         FreeList& list = lists_[node].value;
         PageId page;
         {
-            PausedGuard<Pause> hold(list.lock, Shared::node_lock, node);
+            PausedGuard<Pause> hold(list.lock, ModelShared::node_lock, node);
             page = list.pages.pop_head(next_of());
             if (page == kNoPage) return kNoPage;
             pages_[page].free = false;

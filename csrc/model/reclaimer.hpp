@@ -1,94 +1,75 @@
-// Reclaimer<Counter>: the ksgxd kernel thread, its wait queue and its watermark
-// test, and sgx_reclaim_pages(), over one EpcPool and the run's Enclaves.
+// Reclaimer<Counter, Queue>: ksgxd, its watermark test and sgx_reclaim_pages(),
+// over one EpcPool, the run's Enclaves and ksgxd's wait queue (a policy:
+// wait_queue.hpp).
 //
 // Models ksgxd(), sgx_should_reclaim() and sgx_reclaim_pages() of
-// arch/x86/kernel/cpu/sgx/main.c (v5.15). The thread sleeps, with no timeout,
+// arch/x86/kernel/cpu/sgx/main.c (v5.15). The thread waits, with no timeout,
 // until should_reclaim(high): the count below `high` and the active list not
-// empty. Then it calls reclaim_pages() once and tests again. Nothing wakes it
-// but wake(), which sgx_alloc_epc_page() calls after every allocation that
-// leaves should_reclaim(low) true (the scenario does that). So when the count
-// reads >= low (or, unsigned, below zero) while every free list is empty, no
-// allocation ever wakes it and the faults retry forever: the hang this project
-// exists to show. A reclaimer that also woke on a timer would hide it.
+// empty. Then, if should_reclaim(high) still holds, it calls reclaim_pages()
+// once and waits again. Nothing wakes it but wake(), which
+// sgx_alloc_epc_page() calls after every allocation that leaves
+// should_reclaim(low) true (fault_path.hpp). So when the count reads >= low
+// (or, unsigned, below zero) while every free list is empty, no allocation
+// ever wakes it and the faults retry forever: the hang this project exists to
+// show. A reclaimer that also woke on a timer would hide it.
 //
 // reclaim_pages() is reentrant, as the kernel's is: callers that allocate with
 // reclaim=true (EADD, EAUG) call it themselves when the lists are empty (direct
 // reclaim), each with its own chunk buffer.
 //
-// No wake-up is lost: run() tests its condition and goes to sleep under
-// mutex_, and wake() counts itself under mutex_ before it notifies. A waker's counter update
-// happened before its lock, so either the sleeper had not yet tested (and now
-// sees the update) or it is already asleep (and gets the notify).
-//
-// Cost: wake() is one uncontended mutex round trip, plus a futex call when the
-// thread sleeps; a batch takes the active-list lock once, plus once per young
-// page put back, three enclave-lock round trips per page evicted and a node
-// lock per page freed.
+// Cost: a batch takes the active-list lock once, plus once per young page put
+// back, three enclave-lock round trips per page evicted and a node lock per
+// page freed; the wait and the wake-up cost what the queue's do.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <latch>
-#include <mutex>
 #include <span>
 #include <vector>
 
 #include "model/enclave.hpp"
 #include "model/epc_pool.hpp"
+#include "model/reclaim_settings.hpp"
+#include "model/wait_queue.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx {
 
-template <CounterStrategy Counter>
+template <CounterStrategy Counter, WaitQueue Queue>
 class Reclaimer {
+    using Pause = typename Counter::pause_policy;
+
 public:
-    // `slot` is the reclaimer thread's own; `leak_pages` is for tests of the
-    // conservation check only: that many EPC pages ksgxd evicts are dropped, never freed.
-    Reclaimer(EpcPool<Counter>& pool, Enclaves& enclaves, Watermarks marks, Comparison how, WatermarkRead read,
-              long scan, Slot slot, long long leak_pages = 0)
+    // `slot` is ksgxd's own.
+    Reclaimer(EpcPool<Counter>& pool, Enclaves<Pause>& enclaves, Queue& queue, const ReclaimSettings& settings,
+              Slot slot)
         : pool_(pool),
           enclaves_(enclaves),
-          marks_(marks),
-          how_(how),
-          read_(read),
-          scan_(scan),
+          queue_(queue),
+          marks_(settings.marks),
+          how_(settings.comparison),
+          read_(settings.watermark_read),
+          scan_(settings.scan),
           slot_(slot),
-          leak_left_(leak_pages),
-          chunk_(static_cast<std::size_t>(scan)) {}
+          leak_left_(settings.leak_pages),
+          chunk_(static_cast<std::size_t>(settings.scan)) {}
 
     // models sgx_should_reclaim(): few free pages by the count, and something to evict.
     bool should_reclaim(long watermark) const noexcept {
         return pool_.count_below(watermark, how_, read_) && enclaves_.active_length() > 0;
     }
 
-    // The test sgx_alloc_epc_page() makes after an allocation.
+    // The test sgx_alloc_epc_page() makes on its way out.
     bool should_wake() const noexcept { return should_reclaim(marks_.low); }
 
-    // models wake_up(&ksgxd_waitq).
-    void wake() {
-        {
-            std::lock_guard hold(mutex_);
-            ++wakes_;
-        }
-        wakeup_.notify_one();
-    }
+    // wake_up(&ksgxd_waitq), as the queue models it.
+    void wake() { queue_.wake_up(); }
 
-    // models kthread_stop(): run() returns after its current batch.
-    void stop() {
-        {
-            std::lock_guard hold(mutex_);
-            stopping_ = true;
-        }
-        wakeup_.notify_one();
-    }
-
-    // The thread body: models ksgxd(). `asleep` is counted down once, at the first
-    // test: ksgxd is asleep long before any enclave faults, so a run's start line
-    // waits for it (a late start would see the first faults and reclaim unasked).
-    void run(std::latch& asleep) {
-        std::latch* first_test = &asleep;
-        while (wait_until_needed(first_test)) {
+    // The thread body: models ksgxd(). Returns when the queue says stop (kthread_stop()).
+    void run() {
+        const auto needed = [this] { return should_reclaim(marks_.high); };
+        while (queue_.wait_event(needed)) {
+            if (!needed()) continue;  // the kernel tests again after the wait
             const auto start = std::chrono::steady_clock::now();
             const long freed = reclaim_pages(chunk_, slot_, true);
             busy_ += std::chrono::steady_clock::now() - start;
@@ -140,82 +121,26 @@ public:
         return static_cast<long>(kept);
     }
 
-    // Returns once ksgxd is asleep with no wake-up pending (its own test was false
-    // when it last looked; allocations since may have lowered the count without
-    // waking it, as the kernel's), or when `interrupted()` says so,
-    // asked every `poll`. The scenario calls it once the workload is over, so the
-    // pages left free are those the kernel's ksgxd would leave.
-    template <class Interrupted>
-    void wait_until_settled(Interrupted&& interrupted, std::chrono::milliseconds poll) {
-        std::unique_lock hold(mutex_);
-        while (!settled_.wait_for(hold, poll, [this] { return stopping_ || (asleep_ && wakes_ == seen_); })) {
-            if (interrupted()) return;
-        }
-    }
-
-    // Runs check() with ksgxd asleep and held asleep (its wait-queue lock taken):
-    // false without calling it when ksgxd is awake. For the scenario's hang proof.
-    template <class Check>
-    bool while_asleep(Check&& check) {
-        std::lock_guard hold(mutex_);
-        return asleep_ && check();
-    }
-
-    // Read after the thread has joined.
-    long long wakeups() const noexcept { return wakeups_; }
-    // Relaxed: read after every thread joined.
+    // Relaxed: read after every thread joined (or by a watchdog that only looks for change).
     long long pages_reclaimed() const noexcept { return pages_reclaimed_.load(std::memory_order_relaxed); }
-    // Relaxed: read after every thread joined.
+    // Relaxed: as pages_reclaimed().
     long long young_skipped() const noexcept { return young_skipped_.load(std::memory_order_relaxed); }
+    // Read after the thread has joined.
     double busy_seconds() const noexcept { return std::chrono::duration<double>(busy_).count(); }
 
 private:
-    // models wait_event_freezable(ksgxd_waitq, kthread_should_stop() ||
-    // sgx_should_reclaim(SGX_NR_HIGH_PAGES)). False when asked to stop.
-    bool wait_until_needed(std::latch*& first_test) {
-        std::unique_lock hold(mutex_);
-        if (first_test != nullptr) {
-            // Under mutex_: a fault released by the latch can notify only once this
-            // thread is waiting, so its first wake-up is not lost either.
-            first_test->count_down();
-            first_test = nullptr;
-        }
-        const auto needed = [this] { return stopping_ || should_reclaim(marks_.high); };
-        if (!needed()) {
-            // As wait_event(): the condition is tested again only after a wake_up(),
-            // never on a spurious return from the wait, which the kernel's has not.
-            asleep_ = true;
-            do {
-                seen_ = wakes_;
-                settled_.notify_all();
-                wakeup_.wait(hold, [&] { return stopping_ || wakes_ != seen_; });
-            } while (!needed());
-            asleep_ = false;
-            if (!stopping_) ++wakeups_;
-        }
-        return !stopping_;
-    }
-
     EpcPool<Counter>& pool_;
-    Enclaves& enclaves_;
+    Enclaves<Pause>& enclaves_;
+    Queue& queue_;
     const Watermarks marks_;
     const Comparison how_;
     const WatermarkRead read_;
     const long scan_;
     const Slot slot_;
-    long long leak_left_;                 // ksgxd's own batches only
-    std::vector<EnclavePageId> chunk_;    // ksgxd's chunk, sized once: the thread body allocates nothing
+    long long leak_left_;               // ksgxd's own batches only
+    std::vector<EnclavePageId> chunk_;  // ksgxd's chunk, sized once: the thread body allocates nothing
 
-    std::mutex mutex_;  // ksgxd_waitq's lock: guards stopping_, asleep_ and the sleep itself
-    std::condition_variable wakeup_;
-    std::condition_variable settled_;  // notified each time ksgxd goes to sleep
-    bool stopping_ = false;
-    bool asleep_ = false;  // in the wait, with its condition false when last tested
-    unsigned long long wakes_ = 0;  // wake() calls: the wait returns only when this changes
-    unsigned long long seen_ = 0;   // wakes_ when ksgxd last went to sleep: asleep_ and equal, nothing pending
-
-    // Written by the reclaimer thread only, but pages_reclaimed_ by direct reclaimers too.
-    long long wakeups_ = 0;
+    // busy_ and pages_reclaimed_ are ksgxd's alone; young_skipped_ counts direct reclaimers' scans too.
     std::chrono::steady_clock::duration busy_{};
     std::atomic<long long> pages_reclaimed_{0};
     std::atomic<long long> young_skipped_{0};

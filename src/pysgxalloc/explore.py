@@ -172,13 +172,15 @@ def run_explore(strategy: StrategyLike, settings: ExploreSettings) -> ExploreRes
 def run_explore_hang(strategy: StrategyLike, settings: HangSettings) -> ExploreResult:
     """Search the reduced reclaim scenario's schedules for the hang.
 
-    `workers` fault workers each fault in their share of an enclave of `enclave_pages`
-    (by default twice the EPC of `nodes` x `pages_per_node`) once, and ksgxd reclaims
-    `scan` pages at a time between watermarks `low` and `high` (32, 64 and 16 in the
-    kernel, scaled down here with the EPC). A schedule fails when it
-    reaches the hang: every worker still faulting is retrying, ksgxd is asleep and not
-    woken, every free list is empty and should_reclaim(low) is false, a state no step
-    can leave. The search's settings are as in `explore`.
+    The reclaim scenario's own fault path and ksgxd, run under the scheduler: `workers`
+    fault workers each fault in their share of `enclave_pages` enclave pages (default:
+    twice the EPC of `nodes` x `pages_per_node`), each share an enclave of its own, once,
+    and ksgxd reclaims `scan` pages at a time between watermarks `low` and `high` (32, 64
+    and 16 in the kernel, scaled down here to 2, 4 and 1 with the EPC). A schedule fails
+    when it reaches the hang, proven as reclaim_scenario() proves it: every worker still
+    faulting is retrying, ksgxd is asleep and not woken, every free list is empty and
+    should_reclaim(low) is false, a state no step can leave. The search's settings are as
+    in `explore`; the default bound is 1 preemption.
     """
     return _explore(parse_strategy(strategy), settings)
 

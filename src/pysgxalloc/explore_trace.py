@@ -24,7 +24,8 @@ class TraceStep:
     step: int  #: 1-based position in the run
     thread: int
     access: str  #: load, store, rmw, lock, unlock, wait, sleep, wake or retry
-    #: counter, node_count, cpu_delta, stripe, node_lock, global_lock, active_list, ksgxd_queue or none
+    #: counter, node_count, cpu_delta, stripe, node_lock, global_lock, active_list, enclave_lock,
+    #: ksgxd_queue or none
     shared: str
     index: int  #: which node, slot or cell `shared` names
     value: int | None  #: a counter cell just after the step: what a load saw, what a store wrote
@@ -57,6 +58,7 @@ def _target(shared: str, index: int) -> str:
         "cpu_delta": "cpu {} delta",
         "stripe": "stripe {}",
         "node_lock": "node {} lock",
+        "enclave_lock": "enclave {} lock",
     }
     return word.get(shared, shared + " {}").format(index)
 

@@ -1,0 +1,177 @@
+// The explorer for one counter type: explore_with<Counter>() searches the
+// schedules of an update run or of the reduced reclaim scenario (hang runs),
+// replay_with<Counter>() runs one schedule again. Header-defined, so a strategy
+// registry can instantiate them once per strategy type, from another extension
+// module too; run_explore() and run_schedule() (explore.hpp) choose the type
+// at run time. Counter's pause policy must be Scheduled (scheduler.hpp).
+#pragma once
+
+#include <chrono>
+#include <climits>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "base/errors.hpp"
+#include "base/stop_flag.hpp"
+#include "counters/counter_options.hpp"
+#include "counters/counter_strategy.hpp"
+#include "explore/explore.hpp"
+#include "explore/reclaim_run.hpp"
+#include "explore/search.hpp"
+#include "explore/update_run.hpp"
+
+namespace sgx::explore {
+namespace search_loop {
+
+using Clock = std::chrono::steady_clock;
+
+inline bool fewer(const ScheduleRun& run, const std::optional<ScheduleRun>& best) {
+    if (!best) return true;
+    if (run.preemptions != best->preemptions) return run.preemptions < best->preemptions;
+    return run.steps.size() < best->steps.size();
+}
+
+inline void count(ExploreStats& stats, ScheduleRun&& run) {
+    const auto at = static_cast<std::size_t>(run.preemptions);
+    if (stats.schedules_by_preemptions.size() <= at) {
+        stats.schedules_by_preemptions.resize(at + 1, 0);
+        stats.failing_by_preemptions.resize(at + 1, 0);
+    }
+    ++stats.schedules;
+    ++stats.schedules_by_preemptions[at];
+    if (!run.failed()) return;
+    ++stats.failing;
+    ++stats.failing_by_preemptions[at];
+    if (fewer(run, stats.first_failure)) stats.first_failure = std::move(run);
+}
+
+// One search with one chooser: `bound` preemptions at most (LONG_MAX: none).
+// Passes every run that ended to `ended`; false when a limit stopped it.
+template <class MakeRun, class Ended>
+bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, const StopFlag& stop,
+           Clock::time_point start, MakeRun& make_run, Ended&& ended) {
+    const auto limit = std::chrono::duration<double>(config.time_limit_seconds);
+    for (bool more = true; more;) {
+        if (stop.requested()) {
+            stats.stopped = StopReason::interrupted;
+        } else if (stats.runs >= config.max_schedules) {
+            stats.stopped = StopReason::max_schedules;
+        } else if (Clock::now() - start >= limit) {
+            stats.stopped = StopReason::time_limit;
+        }
+        if (stats.stopped != StopReason::none) return false;
+        chooser.start_run();
+        ScheduleRun run = make_run(chooser);
+        ++stats.runs;
+        if (chooser.diverged()) throw InvariantError("a replayed schedule took another path: the run is not deterministic");
+        if (run.outcome == Outcome::pruned) {
+            ++stats.pruned;
+        } else if (run.outcome == Outcome::step_limit) {
+            ++stats.step_limited;
+        } else {
+            ended(std::move(run));
+        }
+        more = chooser.next();
+    }
+    return true;
+}
+
+// The search proper, over any run kind: `make_run(chooser)` runs one schedule.
+template <class MakeRun>
+ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&& make_run) {
+    ExploreStats stats;
+    const Clock::time_point start = Clock::now();
+    const bool unbounded = !config.preemption_bound;
+    const long long top = unbounded ? 0 : *config.preemption_bound;
+    // Reclaim runs retry in loops that sleep sets would need fairness to prune soundly.
+    const bool sleep_sets = unbounded && config.sleep_sets && config.scenario == Scenario::updates;
+
+    for (long long bound = 0; bound <= top; ++bound) {
+        Search chooser(unbounded ? LONG_MAX : static_cast<long>(bound), sleep_sets);
+        const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
+            // Each schedule once, at its own preemption count.
+            if (unbounded || run.preemptions == bound) count(stats, std::move(run));
+        });
+        if (!finished) break;
+        stats.bound_explored = unbounded ? static_cast<long long>(stats.schedules_by_preemptions.size()) - 1 : bound;
+        stats.bound_reached = chooser.cut();
+        if (!stats.bound_reached) break;  // no schedule needs more: every schedule has been run
+    }
+    stats.complete = stats.stopped == StopReason::none && stats.step_limited == 0;
+
+    // Sleep sets keep one schedule of each class, not always the one with the
+    // fewest preemptions: look for a failure with fewer among the cheap low
+    // bounds, without sleep sets. The counts above stay those of the full search.
+    if (sleep_sets && stats.first_failure) {
+        for (long bound = 0; bound < stats.first_failure->preemptions; ++bound) {
+            Search chooser(bound, false);
+            std::optional<ScheduleRun> found;
+            const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
+                if (run.failed() && run.preemptions == bound && fewer(run, found)) found = std::move(run);
+            });
+            if (found) {
+                stats.first_failure = std::move(found);
+                break;
+            }
+            if (!finished) break;
+        }
+        if (stats.complete && stats.stopped != StopReason::interrupted) stats.stopped = StopReason::none;
+    }
+    stats.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return stats;
+}
+
+inline CounterOptions options_of(const ExploreConfig& config) {
+    // The plain counts in their load/store form: the in-place form is one
+    // instruction, one indivisible step at the scheduler's granularity, and
+    // loses updates only between cores inside that instruction, which no
+    // interleaving of steps can show (README, "Every interleaving").
+    return CounterOptions::checked(0, config.counter_batch, false).with_plain_update(PlainUpdate::load_store, 0);
+}
+
+template <CounterStrategy Counter>
+ScheduleRun run_once(const ExploreConfig& config, const CounterOptions& options, Chooser& chooser) {
+    if (config.scenario == Scenario::reclaim) return ReclaimRun<Counter>(config, options, chooser).run();
+    return run_updates<Counter>(config, options, chooser);
+}
+
+inline ExploreConfig with_defaults(ExploreConfig config) {
+    if (config.scenario == Scenario::reclaim && config.enclave_pages == 0) {
+        config.enclave_pages = 2 * config.nodes * config.pages_per_node;  // twice the EPC
+    }
+    return config;
+}
+
+}  // namespace search_loop
+
+template <CounterStrategy Counter>
+ExploreStats explore_with(const ExploreConfig& raw, const StopFlag& stop) {
+    static_assert(std::is_same_v<typename Counter::pause_policy, Scheduled>,
+                  "the explorer runs the counter type whose pause policy is Scheduled");
+    raw.validate();
+    const ExploreConfig config = search_loop::with_defaults(raw);
+    const CounterOptions options = search_loop::options_of(config);
+    return search_loop::search(config, stop, [&](Chooser& chooser) {
+        return search_loop::run_once<Counter>(config, options, chooser);
+    });
+}
+
+// One run of `schedule` (then the default choices once it runs out). Throws
+// std::invalid_argument when the schedule picks a thread that cannot move.
+template <CounterStrategy Counter>
+ScheduleRun replay_with(const ExploreConfig& raw, const std::vector<unsigned>& schedule) {
+    static_assert(std::is_same_v<typename Counter::pause_policy, Scheduled>,
+                  "the explorer runs the counter type whose pause policy is Scheduled");
+    raw.validate();
+    const ExploreConfig config = search_loop::with_defaults(raw);
+    const CounterOptions options = search_loop::options_of(config);
+    Replay chooser(schedule);
+    ScheduleRun run = search_loop::run_once<Counter>(config, options, chooser);
+    if (!chooser.error().empty()) throw std::invalid_argument(chooser.error());
+    return run;
+}
+
+}  // namespace sgx::explore
