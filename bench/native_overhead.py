@@ -1,8 +1,8 @@
 """How much the native hammer costs per operation on top of a bare C++ loop, per counter strategy.
 
 For every strategy in ``pysgxalloc.STRATEGIES`` and every thread count, this runs
-``bench/reference_loop.cpp`` (a minimal stand-alone program with the same free
-lists, locks and counter updates, and nothing else) and ``pysgxalloc.hammer()``
+``bench/reference_loop.cpp`` (a minimal stand-alone program with bare free
+lists and locks and the project's own counter strategies, and nothing else) and ``pysgxalloc.hammer()``
 (nodes=2, pages_per_node=4096, batch 1) alternately, `repeats` times each, and
 compares the medians of their wall nanoseconds per operation per thread
 (threads x wall / total operations, the hammer's ``ns_per_op``). Both clocks run
@@ -14,7 +14,8 @@ Python) can move either side by 10-30% on some machines, with no code change.
 
 Usage: python bench/native_overhead.py [--ops N] [--repeats R] [--threads 1,2] [--json FILE]
 The reference is built with $CXX (default c++) into build/bench/reference_loop,
-and rebuilt only when its source is newer than the binary (delete the binary to
+against the project's counter strategies (csrc/), and rebuilt only when its
+source or a header it uses is newer than the binary (delete the binary to
 rebuild with another compiler).
 """
 
@@ -41,6 +42,13 @@ from pysgxalloc.analysis import usable_cpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = REPO_ROOT / "bench" / "reference_loop.cpp"
+CSRC = REPO_ROOT / "csrc"
+#: What the reference includes from the project: the strategies and their list, nothing above them.
+HEADERS = (
+    *sorted((CSRC / "base").glob("*.hpp")),
+    *sorted((CSRC / "counters").glob("*.hpp")),
+    CSRC / "registry" / "builtin_strategies.hpp",
+)
 BINARY = REPO_ROOT / "build" / "bench" / "reference_loop"
 # -z now: Python dlopens the extension with RTLD_NOW, so the reference binds its
 # pthread symbols at load time too; lazy binding alone moved it by about 10% here.
@@ -107,18 +115,19 @@ def compiler_command() -> list[str]:
 
 def build_reference() -> str:
     """Compiles the reference loop unless the binary is newer than its source; says how it was built."""
-    if BINARY.exists() and BINARY.stat().st_mtime >= SOURCE.stat().st_mtime:
+    newest = max(path.stat().st_mtime for path in (SOURCE, *HEADERS))
+    if BINARY.exists() and BINARY.stat().st_mtime >= newest:
         return f"{BINARY.relative_to(REPO_ROOT)} (up to date, not rebuilt)"
     cxx = compiler_command()
     BINARY.parent.mkdir(parents=True, exist_ok=True)
     partial = BINARY.with_name(BINARY.name + ".partial")
-    command = [*cxx, *CXX_FLAGS, str(SOURCE), "-o", str(partial)]
+    command = [*cxx, *CXX_FLAGS, "-I", str(CSRC), str(SOURCE), "-o", str(partial)]
     print("building:", shlex.join(command), file=sys.stderr)
     built = subprocess.run(command, capture_output=True, text=True, check=False)
     if built.returncode != 0:
         raise BenchError(f"compiling {SOURCE} failed (exit {built.returncode}):\n{built.stderr}")
     partial.replace(BINARY)
-    return f"{BINARY.relative_to(REPO_ROOT)} (built with {shlex.join([*cxx, *CXX_FLAGS])})"
+    return f"{BINARY.relative_to(REPO_ROOT)} (built with {shlex.join([*cxx, *CXX_FLAGS, '-I', 'csrc'])})"
 
 
 def run_reference(strategy: str, threads: int, ops: int) -> float:

@@ -72,7 +72,7 @@ CORE = {
                 "ScheduleRun", "TraceStep"],
     "read cost": ["read_cost", "ReadCostSettings", "ReadCostResult"],
     "paused update": ["paused_update", "PausedUpdateSettings", "PausedUpdateResult"],
-    "strategies": ["Strategy", "StrategyLike", "STRATEGIES", "Accuracy", "accuracy", "is_exact",
+    "strategies": ["Strategy", "StrategyLike", "STRATEGIES", "strategies", "Accuracy", "accuracy", "is_exact",
                    "parse_strategy"],
     "errors": ["SgxAllocError", "DoubleFreeError", "InvariantError", "SoftLockupError"],
 }  # fmt: skip

@@ -45,11 +45,11 @@ NOT_RUN = {
     "python -m mkdocs build --strict": "CI: the docs build",
     "python -m mkdocs serve": "serves the site until Ctrl-C (CI builds it instead)",
     'python -m pip install ".[plot]"': "installs the package with matplotlib",
-    'python -m pip install scikit-build-core pybind11 ninja numpy ".[test,dev,docs]"': "installs tools",
+    "python -m pip install scikit-build-core pybind11 cmake ninja": "installs the build tools",
     (
-        "python -m pip install --no-build-isolation -Cbuild-dir=build/{wheel_tag} "
-        "-Ceditable.rebuild=true -ve ."
-    ): "installs the package for development (a minute or more of C++ build)",
+        "python -m pip install --no-build-isolation -Ceditable.rebuild=true -Ceditable.verbose=false "
+        '-ve ".[test,dev,docs]"'
+    ): "installs the package for development (minutes of C++ build the first time)",
 }
 
 #: Run counts of commands that take minutes as written: the same command with fewer runs.

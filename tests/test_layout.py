@@ -17,7 +17,7 @@ import pytest
 
 CSRC = Path(__file__).resolve().parent.parent / "csrc"
 #: Lowest first: each may include itself and what stands before it.
-LAYERS = ("base", "counters", "model", "harness", "scenario", "explore", "bindings")
+LAYERS = ("base", "counters", "model", "harness", "scenario", "explore", "registry", "bindings")
 PROJECT_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.MULTILINE)
 
 

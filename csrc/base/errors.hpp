@@ -1,5 +1,8 @@
 // The errors the core reports. Bad arguments are std::invalid_argument (Python's
 // ValueError); the bindings register the three below as Python exception types.
+// They have default visibility although the module hides its symbols: a catch
+// in one extension module then matches a throw in another (a strategy built
+// outside _core, registry/strategy_entry.hpp), as pybind11 does for its own.
 #pragma once
 
 #include <cstdint>
@@ -11,13 +14,13 @@ namespace sgx {
 
 // Freeing a page that is already free: the kernel would corrupt its list; the
 // model refuses before touching the list or the counter.
-struct DoubleFreeError : std::invalid_argument {
+struct [[gnu::visibility("default")]] DoubleFreeError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
 // The pool lost, duplicated or misplaced a page: a bug in the model, never a
 // consequence of counter drift (drift corrupts the count, not the lists).
-struct InvariantError : std::logic_error {
+struct [[gnu::visibility("default")]] InvariantError : std::logic_error {
     using std::logic_error::logic_error;
 };
 
@@ -25,7 +28,7 @@ struct InvariantError : std::logic_error {
 // nothing: the 2021 node search would never have returned (a soft lockup). The
 // model stops it after a bounded number of laps (model/node_search.hpp) and
 // reports the caller's node; the pool's lists and counter are untouched by it.
-struct SoftLockupError : std::runtime_error {
+struct [[gnu::visibility("default")]] SoftLockupError : std::runtime_error {
     SoftLockupError(const std::string& message, unsigned caller_node)
         : std::runtime_error(message), node(caller_node) {}
     unsigned node;  // the CPU-only node the search started from

@@ -8,6 +8,7 @@
 
 #include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
+#include "bindings/strategy_arg.hpp"
 #include "explore/explore.hpp"
 
 namespace py = pybind11;
@@ -20,9 +21,9 @@ using namespace sgx::explore;
 // `config` is a copy taken with the GIL held; see register_reclaim.cpp. Ctrl-C
 // keeps what was explored: the search stops between two runs and its stats say
 // `interrupted`.
-ExploreStats explore_schedules(Strategy strategy, ExploreConfig config) {
+ExploreStats explore_schedules(StrategyArg strategy, ExploreConfig config) {
     StopFlag stop;
-    return run_keeping_result(stop, [&] { return run_explore(strategy, config, stop); });
+    return run_keeping_result(stop, [&] { return strategy->explore(config, stop); });
 }
 
 }  // namespace
@@ -113,11 +114,11 @@ void register_explore(py::module_& m) {
     // No call_guard: explore_schedules() releases the GIL itself while it waits.
     m.def("explore", &explore_schedules, py::arg("strategy"), py::arg("config"));
     // One run, a fraction of a millisecond: the GIL is released for it; the
-    // schedule is copied to C++ first.
+    // strategy is found and the schedule copied to C++ first.
     m.def(
         "replay_schedule",
-        [](Strategy strategy, ExploreConfig config, std::vector<unsigned> schedule) {
-            return run_schedule(strategy, config, schedule);
+        [](StrategyArg strategy, ExploreConfig config, std::vector<unsigned> schedule) {
+            return strategy->replay(config, schedule);
         },
         py::arg("strategy"), py::arg("config"), py::arg("schedule"), py::call_guard<py::gil_scoped_release>());
 }

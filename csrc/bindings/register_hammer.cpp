@@ -5,6 +5,7 @@
 
 #include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
+#include "bindings/strategy_arg.hpp"
 #include "bindings/to_numpy.hpp"
 #include "harness/hammer.hpp"
 
@@ -14,12 +15,12 @@ namespace sgx::bindings {
 namespace {
 
 // `config` is a copy, taken with the GIL held: Python may change its own object
-// while the run reads this one. run_hammer() validates it (once) and runs the
+// while the run reads this one. The strategy validates it (once) and runs the
 // team off this thread, so Ctrl-C raises KeyboardInterrupt within
 // kSignalCheckInterval, after every worker has joined.
-HammerStats hammer(Strategy strategy, HammerConfig config) {
+HammerStats hammer(StrategyArg strategy, HammerConfig config) {
     StopFlag stop;
-    return run_interruptibly(stop, [&] { return run_hammer(strategy, config, stop); });
+    return run_interruptibly(stop, [&] { return strategy->hammer(config, stop); });
 }
 
 }  // namespace

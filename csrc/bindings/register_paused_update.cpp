@@ -5,6 +5,7 @@
 
 #include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
+#include "bindings/strategy_arg.hpp"
 #include "harness/paused_update.hpp"
 
 namespace py = pybind11;
@@ -30,9 +31,9 @@ void register_paused_update(py::module_& m) {
     // off this thread so that Ctrl-C stops it (pause_limit may be 10 s).
     m.def(
         "paused_update",
-        [](Strategy strategy, PausedUpdateConfig config) {
+        [](StrategyArg strategy, PausedUpdateConfig config) {
             StopFlag stop;
-            return run_interruptibly(stop, [&] { return run_paused_update(strategy, config, stop); });
+            return run_interruptibly(stop, [&] { return strategy->paused_update(config, stop); });
         },
         py::arg("strategy"), py::arg("config"));
 }

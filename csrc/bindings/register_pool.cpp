@@ -18,11 +18,13 @@
 #include <vector>
 
 #include "base/slot.hpp"
-#include "bindings/any_pool.hpp"
 #include "bindings/initialised.hpp"
 #include "bindings/int_arg.hpp"
 #include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
+#include "bindings/strategy_arg.hpp"
+#include "harness/any_pool.hpp"
+#include "registry/strategy_registry.hpp"
 
 namespace py = pybind11;
 
@@ -48,7 +50,7 @@ void register_pool(py::module_& m) {
         });
 
     py::class_<AnyPool>(m, "Pool")
-        .def(py::init([](Strategy strategy, long long nodes, long long pages_per_node, long long initial_drift,
+        .def(py::init([](StrategyArg strategy, long long nodes, long long pages_per_node, long long initial_drift,
                          std::optional<long long> counter_batch, bool packed, std::vector<long long> node_pages,
                          NodeSearch node_search, PlainUpdate plain_update, long long remote_fetch_ns) {
                  // Checked and built off this thread, the GIL released: a bad argument's
@@ -56,15 +58,20 @@ void register_pool(py::module_& m) {
                  // half way, so Ctrl-C waits for it (a second at the seed's size) and discards it.
                  StopFlag unused;
                  return run_interruptibly(unused, [&] {
-                     return make_pool(strategy, nodes, pages_per_node, initial_drift, counter_batch, packed,
-                                      node_pages, node_search, plain_update, remote_fetch_ns);
+                     return strategy->make_pool(PoolSpec::checked(nodes, pages_per_node, initial_drift, counter_batch,
+                                                                  packed, node_pages, node_search, plain_update,
+                                                                  remote_fetch_ns));
                  });
              }),
              py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"), py::arg("initial_drift") = 0,
              py::arg("counter_batch") = py::none(), py::arg("packed") = false,
              py::arg("node_pages") = std::vector<long long>{}, py::arg("node_search") = NodeSearch::fixed_2024,
              py::arg("plain_update") = PlainUpdate::in_place, py::arg("remote_fetch_ns") = 0)
-        .def_property_readonly("strategy", on_initialised(kPool, &AnyPool::strategy))
+        .def_property_readonly("strategy",
+                               [](py::handle self) {
+                                   const AnyPool& pool = initialised<AnyPool>(self, kPool);
+                                   return strategy_object(StrategyRegistry::instance().find(pool.strategy_name()));
+                               })
         .def_property_readonly("node_search", on_initialised(kPool, &AnyPool::node_search))
         .def_property_readonly("nodes",
                                [](py::handle self) { return initialised<AnyPool>(self, kPool).shape().nodes(); })

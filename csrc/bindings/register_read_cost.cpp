@@ -5,6 +5,7 @@
 
 #include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
+#include "bindings/strategy_arg.hpp"
 #include "bindings/to_numpy.hpp"
 #include "harness/read_cost.hpp"
 
@@ -13,11 +14,11 @@ namespace py = pybind11;
 namespace sgx::bindings {
 namespace {
 
-// `config` is a copy, taken with the GIL held; run_read_cost() validates it
+// `config` is a copy, taken with the GIL held; the strategy validates it
 // (once) and runs the team off this thread (Ctrl-C stops it).
-ReadCostStats read_cost(Strategy strategy, ReadCostConfig config) {
+ReadCostStats read_cost(StrategyArg strategy, ReadCostConfig config) {
     StopFlag stop;
-    return run_interruptibly(stop, [&] { return run_read_cost(strategy, config, stop); });
+    return run_interruptibly(stop, [&] { return strategy->read_cost(config, stop); });
 }
 
 }  // namespace

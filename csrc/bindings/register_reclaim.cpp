@@ -7,6 +7,7 @@
 
 #include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
+#include "bindings/strategy_arg.hpp"
 #include "bindings/to_numpy.hpp"
 #include "scenario/reclaim_scenario.hpp"
 
@@ -16,12 +17,12 @@ namespace sgx::bindings {
 namespace {
 
 // `config` is a copy, taken with the GIL held: Python may change its own object
-// (another thread can) while the run reads this one. run_reclaim() validates it
+// (another thread can) while the run reads this one. The strategy validates it
 // (once) and runs the scenario off this thread, so Ctrl-C raises
 // KeyboardInterrupt within kSignalCheckInterval, after every thread has joined.
-ReclaimStats reclaim(Strategy strategy, ReclaimConfig config) {
+ReclaimStats reclaim(StrategyArg strategy, ReclaimConfig config) {
     StopFlag stop;
-    return run_interruptibly(stop, [&] { return run_reclaim(strategy, config, stop); });
+    return run_interruptibly(stop, [&] { return strategy->reclaim(config, stop); });
 }
 
 }  // namespace

@@ -13,7 +13,8 @@
 
 namespace sgx {
 
-// The run-time name of a layout, carried from Python to the one dispatch in strategy.hpp.
+// The run-time name of a layout, carried from Python to the one choice in
+// strategy_family.hpp (with_cells).
 enum class CellLayout {
     padded,
     packed,

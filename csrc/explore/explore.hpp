@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "base/stop_flag.hpp"
-#include "counters/strategy.hpp"
+#include "counters/counter_strategy.hpp"
 #include "explore/schedule.hpp"
 #include "explore/scheduler.hpp"
 #include "model/watermark.hpp"
@@ -87,10 +87,7 @@ struct ExploreStats {
     double elapsed_seconds = 0;
 };
 
-ExploreStats run_explore(Strategy strategy, const ExploreConfig& config, const StopFlag& stop);
-
-// One run of `schedule` (then the default choices once it runs out). Throws
-// std::invalid_argument when the schedule picks a thread that cannot move.
-ScheduleRun run_schedule(Strategy strategy, const ExploreConfig& config, const std::vector<unsigned>& schedule);
+// The search and the replay for one strategy type are explore_with<Counter>() and
+// replay_with<Counter>() (explore_with.hpp), defined in that header for any module to instantiate.
 
 }  // namespace sgx::explore

@@ -2,8 +2,7 @@
 // schedules of an update run or of the reduced reclaim scenario (hang runs),
 // replay_with<Counter>() runs one schedule again. Header-defined, so a strategy
 // registry can instantiate them once per strategy type, from another extension
-// module too; run_explore() and run_schedule() (explore.hpp) choose the type
-// at run time. Counter's pause policy must be Scheduled (scheduler.hpp).
+// module too (registry/entry_for.hpp does, once per strategy family). Counter's pause policy must be Scheduled (scheduler.hpp).
 #pragma once
 
 #include <chrono>

@@ -50,19 +50,31 @@ inline void busy_work(long long turns, const StopFlag& stop) noexcept {
     for (long long turn = 0; turn < turns; ++turn) asm volatile("");
 }
 
+// Where one thread churns: its pool, its own node and slot, the work between
+// two operations, the flag it polls, and its page buffer (a batch's worth).
+// One value, built once per worker, handed to every churn function.
+template <CounterStrategy Counter>
+struct ChurnSite {
+    EpcPool<Counter>& pool;
+    unsigned local;          // the thread's own node, the model's numa_node_id()
+    Slot slot;               // whose per-thread counter state its updates use (slot.hpp)
+    long long work;          // busy-loop turns between two operations
+    const StopFlag& stop;
+    std::span<PageId> held;  // the caller's buffer; its size is the batch
+};
+
 // Both loops let SoftLockupError (a CPU-only worker, the v5.13 search, every list
 // empty) leave with no page of theirs still out; the try costs nothing until it throws.
 // Batches of one: each page is freed right after it was allocated.
 template <CounterStrategy Counter>
-Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, long long work,
-                  const StopFlag& stop) {
+Tally churn_pairs(ChurnSite<Counter> site, long long iterations) {
     Tally tally;
     for (long long iteration = 0; iteration < iterations; ++iteration) {
-        const PageId page = pool.alloc(local, slot);
-        busy_work(work, stop);
+        const PageId page = site.pool.alloc(site.local, site.slot);
+        busy_work(site.work, site.stop);
         if (page != kNoPage) [[likely]] {
-            pool.free(page, slot);
-            busy_work(work, stop);
+            site.pool.free(page, site.slot);
+            busy_work(site.work, site.stop);
             tally.ops += 2;
         } else {
             ++tally.alloc_failures;
@@ -73,30 +85,29 @@ Tally churn_pairs(EpcPool<Counter>& pool, unsigned local, Slot slot, long long i
 }
 
 // The phased hammer's first half of one iteration (and churn_batches' too):
-// allocates `held.size()` pages (fewer if the pool runs dry) into `held`, and
-// returns how many it kept, its operations counted in `tally`. A stop ends the
-// allocations early (a look per operation costs nothing next to holding a
-// batch); a SoftLockupError (a CPU-only worker, v5.13's search, every list
-// empty) gives the batch so far back before it leaves: no page is lost.
+// allocates `site.held.size()` pages (fewer if the pool runs dry) into the
+// buffer, and returns how many it kept, its operations counted in `tally`. A
+// stop ends the allocations early (a look per operation costs nothing next to
+// holding a batch); a SoftLockupError (a CPU-only worker, v5.13's search, every
+// list empty) gives the batch so far back before it leaves: no page is lost.
 template <CounterStrategy Counter>
-std::size_t alloc_phase(EpcPool<Counter>& pool, unsigned local, Slot slot, std::span<PageId> held, long long work,
-                        Tally& tally, const StopFlag& stop) {
+std::size_t alloc_phase(ChurnSite<Counter> site, Tally& tally) {
     std::size_t kept = 0;
     std::size_t tried = 0;
-    for (; tried < held.size() && !stop.requested(); ++tried) {
+    for (; tried < site.held.size() && !site.stop.requested(); ++tried) {
         PageId page;
         try {
-            page = pool.alloc(local, slot);
+            page = site.pool.alloc(site.local, site.slot);
         } catch (const SoftLockupError&) {
-            for (std::size_t index = 0; index < kept; ++index) pool.free(held[index], slot);
+            for (std::size_t index = 0; index < kept; ++index) site.pool.free(site.held[index], site.slot);
             throw;
         }
         if (page != kNoPage) [[likely]] {
-            held[kept++] = page;
+            site.held[kept++] = page;
         } else {
             ++tally.alloc_failures;
         }
-        busy_work(work, stop);
+        busy_work(site.work, site.stop);
     }
     tally.ops += static_cast<long long>(tried);
     return kept;
@@ -107,69 +118,52 @@ std::size_t alloc_phase(EpcPool<Counter>& pool, unsigned local, Slot slot, std::
 // otherwise stay allocated with no owner. The first error is rethrown once every
 // other page is back. A stop skips the work between frees, never a free.
 template <CounterStrategy Counter>
-void free_phase(EpcPool<Counter>& pool, Slot slot, std::span<const PageId> pages, long long work, Tally& tally,
-                const StopFlag& stop) {
+void free_phase(ChurnSite<Counter> site, std::span<const PageId> pages, Tally& tally) {
     std::exception_ptr first_error;
     for (const PageId page : pages) {
         try {
-            pool.free(page, slot);
+            site.pool.free(page, site.slot);
         } catch (...) {
             if (!first_error) first_error = std::current_exception();
         }
-        busy_work(work, stop);
+        busy_work(site.work, site.stop);
     }
     tally.ops += static_cast<long long>(pages.size());
     if (first_error) [[unlikely]]
         std::rethrow_exception(first_error);
 }
 
-// Larger batches: hold `held.size()` pages (fewer if the pool runs dry), then
-// free them all: the phased hammer's two halves with no barrier between them.
-// Every page taken goes back even after a stop: one iteration of 2^16 pages and
-// 2^30 turns of work would otherwise run for hours after Ctrl-C.
+// Larger batches: hold a buffer's worth of pages (fewer if the pool runs dry),
+// then free them all: the phased hammer's two halves with no barrier between
+// them. Every page taken goes back even after a stop: one iteration of 2^16
+// pages and 2^30 turns of work would otherwise run for hours after Ctrl-C.
 template <CounterStrategy Counter>
-Tally churn_batches(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, std::span<PageId> held,
-                    long long work, const StopFlag& stop) {
+Tally churn_batches(ChurnSite<Counter> site, long long iterations) {
     Tally tally;
     for (long long iteration = 0; iteration < iterations; ++iteration) {
-        const std::size_t kept = alloc_phase(pool, local, slot, held, work, tally, stop);
-        free_phase(pool, slot, std::span<const PageId>(held.data(), kept), work, tally, stop);
-        if (stop.requested()) break;
+        const std::size_t kept = alloc_phase(site, tally);
+        free_phase(site, std::span<const PageId>(site.held.data(), kept), tally);
+        if (site.stop.requested()) break;
     }
     return tally;
 }
 
-// Iterations of churn() between two looks at a StopFlag, per thread of a team of
-// `threads`: the whole team runs about 2^22 turns of work between two looks
-// (counting an operation as ~32 turns), a few milliseconds on any number of
-// CPUs, so a stop is seen soon even by 1,024 threads sharing two cores. An
-// iteration longer than that (huge batch or work) is cut short inside
-// (churn_batches, busy_work).
-inline long long churn_iterations_per_stop_check(long long batch, long long work, long long threads) noexcept {
-    constexpr long long kTurnsPerCheck = 1LL << 22;
-    constexpr long long kTurnsPerOperation = 32;
-    return std::max(1LL, kTurnsPerCheck / (2 * batch * (work + kTurnsPerOperation) * threads));
-}
-
-// `held` is the caller's buffer; its size is the batch.
 template <CounterStrategy Counter>
-Tally churn(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations, std::span<PageId> held,
-            long long work, const StopFlag& stop) {
-    if (held.size() == 1) return churn_pairs(pool, local, slot, iterations, work, stop);
-    return churn_batches(pool, local, slot, iterations, held, work, stop);
+Tally churn(ChurnSite<Counter> site, long long iterations) {
+    if (site.held.size() == 1) return churn_pairs(site, iterations);
+    return churn_batches(site, iterations);
 }
 
 // A team worker's share: `iterations` of churn() in slices of `per_check`, with
-// a look at `stop` between two slices (and, for long work or large batches,
-// between two operations inside one: never inside an operation, so a stop
-// leaves no page half moved). The hammer's and the read-cost run's workers, and
-// Pool.churn() from Python, all run this.
+// a look at the stop flag between two slices (and, for long work or large
+// batches, between two operations inside one: never inside an operation, so a
+// stop leaves no page half moved). The hammer's and the read-cost run's
+// workers, and Pool.churn() from Python, all run this.
 template <CounterStrategy Counter>
-Tally churn_until_stopped(EpcPool<Counter>& pool, unsigned local, Slot slot, long long iterations,
-                          long long per_check, std::span<PageId> held, long long work, const StopFlag& stop) {
+Tally churn_until_stopped(ChurnSite<Counter> site, long long iterations, long long per_check) {
     Tally total;
-    for (long long left = iterations; left > 0 && !stop.requested(); left -= per_check) {
-        total += churn(pool, local, slot, std::min(left, per_check), held, work, stop);
+    for (long long left = iterations; left > 0 && !site.stop.requested(); left -= per_check) {
+        total += churn(site, std::min(left, per_check));
     }
     return total;
 }

@@ -3,6 +3,8 @@
 // both engines accept exactly the same workloads and say so in the same words.
 #pragma once
 
+#include <algorithm>
+
 #include "base/errors.hpp"
 
 namespace sgx {
@@ -23,5 +25,17 @@ inline void check_churn_limits(long long ops, long long batch, long long work) {
 // Whole alloc-then-free iterations of `batch` pages that cover `ops` operations
 // (rounded up, so at least one).
 inline long long churn_iterations(long long ops, long long batch) noexcept { return (ops + 2 * batch - 1) / (2 * batch); }
+
+// Iterations of churn() between two looks at a StopFlag, per thread of a team of
+// `threads`: the whole team runs about 2^22 turns of work between two looks
+// (counting an operation as ~32 turns), a few milliseconds on any number of
+// CPUs, so a stop is seen soon even by 1,024 threads sharing two cores. An
+// iteration longer than that (huge batch or work) is cut short inside
+// (churn_batches, busy_work).
+inline long long churn_iterations_per_stop_check(long long batch, long long work, long long threads) noexcept {
+    constexpr long long kTurnsPerCheck = 1LL << 22;
+    constexpr long long kTurnsPerOperation = 32;
+    return std::max(1LL, kTurnsPerCheck / (2 * batch * (work + kTurnsPerOperation) * threads));
+}
 
 }  // namespace sgx

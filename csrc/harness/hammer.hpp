@@ -1,6 +1,7 @@
 // The native hammer: `threads` std::threads churn one fresh pool at once, in
 // rounds separated by barriers, and report throughput and drift measured here,
-// in C++, with no Python in the loop.
+// in C++, with no Python in the loop. Its settings and stats; the team itself,
+// one instance per strategy type, is hammer_team.hpp.
 #pragma once
 
 #include <optional>
@@ -9,7 +10,6 @@
 #include "base/slot.hpp"
 #include "base/stop_flag.hpp"
 #include "counters/counter_options.hpp"
-#include "counters/strategy.hpp"
 #include "harness/churn_limits.hpp"
 #include "model/node_search.hpp"
 
@@ -60,9 +60,13 @@ struct HammerConfig {
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;
     // Each round runs this many alloc-then-free iterations in every thread.
-    long long iterations_per_round() const noexcept;
+    long long iterations_per_round() const noexcept {
+        return churn_iterations(ops, batch * rounds);  // one round's share of each worker's iterations
+    }
     // Iterations between two looks at the StopFlag: a few milliseconds of the whole team's work.
-    long long iterations_per_stop_check() const noexcept;
+    long long iterations_per_stop_check() const noexcept {
+        return churn_iterations_per_stop_check(batch, work, threads);
+    }
     // validate(), then the two figures above.
     HammerPlan plan() const;
 };
@@ -85,11 +89,5 @@ struct HammerStats {
     // Each worker's CPU time (CLOCK_THREAD_CPUTIME_ID) from the start line to its end.
     std::vector<double> thread_cpu_seconds;
 };
-
-// Runs the hammer on a fresh pool; rethrows the first worker error after joining
-// every thread: SoftLockupError when a worker on a CPU-only node, searching as
-// v5.13 did, found every list empty (its pages given back first). Throws InvariantError if the lists lost or duplicated a page.
-// Workers poll `stop` every few milliseconds and leave early when it is raised.
-HammerStats run_hammer(Strategy strategy, const HammerConfig& config, const StopFlag& stop);
 
 }  // namespace sgx

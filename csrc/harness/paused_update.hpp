@@ -9,12 +9,15 @@
 // value it loaded before the rival's updates: all of them are lost, exactly. A
 // strategy whose locks make the rival wait (plain_global_lock) holds the victim
 // until `pause_limit_seconds` pass, then lets both finish: nothing is lost.
+// Both threads look at the stop flag at least every 20 ms while they wait, and
+// the rival between updates: a run ends soon after a stop, its figures
+// meaningless. The threads are paused_update_team.hpp.
 #pragma once
 
 #include <optional>
 
 #include "base/stop_flag.hpp"
-#include "counters/strategy.hpp"
+#include "counters/counter_options.hpp"
 
 namespace sgx {
 
@@ -30,6 +33,8 @@ struct PausedUpdateConfig {
 
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;
+    // The counter's options: the plain updates in their load/store form, whose gap the pause holds open.
+    CounterOptions counter_options() const;
 };
 
 struct PausedUpdateStats {
@@ -38,9 +43,5 @@ struct PausedUpdateStats {
     long exact_count = 0;                  // the strategy's exact read afterwards
     long true_free = 0;                    // the sum of the free lists afterwards
 };
-
-// Both threads look at `stop` at least every 20 ms while they wait, and the
-// rival between updates: the run ends soon after a stop, its figures meaningless.
-PausedUpdateStats run_paused_update(Strategy strategy, const PausedUpdateConfig& config, const StopFlag& stop);
 
 }  // namespace sgx

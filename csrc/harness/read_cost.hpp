@@ -7,7 +7,7 @@
 // lines the writers keep changing (per_node, striped) pays a cache miss per
 // line; one whose read takes a lock (percpu_batch's exact read) also delays the
 // writers that need it. Models no kernel function: it measures
-// should_reclaim()'s side of the counter.
+// should_reclaim()'s side of the counter. The team is read_cost_team.hpp.
 #pragma once
 
 #include <optional>
@@ -15,7 +15,6 @@
 
 #include "base/stop_flag.hpp"
 #include "counters/counter_options.hpp"
-#include "counters/strategy.hpp"
 
 namespace sgx {
 
@@ -49,9 +48,5 @@ struct ReadCostStats {
     long counter_batch = 0;       // the batch percpu_batch ran with
     std::vector<long long> per_writer_ops;
 };
-
-// Runs writers and reader on a fresh pool; rethrows the first thread error after
-// joining every thread. Every thread polls `stop` every few milliseconds.
-ReadCostStats run_read_cost(Strategy strategy, const ReadCostConfig& config, const StopFlag& stop);
 
 }  // namespace sgx

@@ -75,6 +75,8 @@ struct ReclaimConfig {
 
     // Throws std::invalid_argument naming the first bad field, before anything is allocated.
     void validate() const;
+    // The counter's options these settings give (validate() checks them first).
+    CounterOptions counter_options() const;
 
     // What the one fault path runs with (model/reclaim_settings.hpp).
     ReclaimSettings settings() const;
@@ -152,6 +154,12 @@ inline void ReclaimConfig::validate() const {
         check_seconds("walk_interval_seconds (0: no walk)", walk_interval_seconds, kMinWalkInterval, kMaxStallSeconds);
     }
     check_range("update_log_limit", update_log_limit, 0, std::min(kMaxUpdateLog, kMaxUpdateLogTotal / (threads + 1)));
+}
+
+inline CounterOptions ReclaimConfig::counter_options() const {
+    CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+    options.with_plain_update(plain_update, remote_fetch_ns);
+    return options;
 }
 
 inline ReclaimSettings ReclaimConfig::settings() const {

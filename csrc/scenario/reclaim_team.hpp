@@ -262,8 +262,8 @@ private:
     Watchdog watchdog_;
 };
 
-// Runs the scenario with counter type `Counter`: what run_reclaim() does once
-// it has chosen the type. With update_log_limit > 0 the type's pause policy must
+// Runs the scenario with counter type `Counter`: what a strategy's registry entry
+// (registry/entry_for.hpp) calls. With update_log_limit > 0 the type's pause policy must
 // be UpdateClock, which stamps the updates of the one shared count, so only a
 // strategy with one (counters/update_clock.hpp's OneSharedCount) has that run.
 template <CounterStrategy Counter>

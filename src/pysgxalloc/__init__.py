@@ -46,7 +46,7 @@ from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.read_cost_settings import ReadCostSettings
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.reclaim_settings import ReclaimSettings
-from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy
+from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy, strategies
 from pysgxalloc.update_log import UpdateLog
 
 #: The installed distribution's version (pyproject.toml's), as ``pip show pysgxalloc`` reports it.
@@ -97,4 +97,5 @@ __all__ = [
     "paused_update",
     "read_cost",
     "reclaim_scenario",
+    "strategies",
 ]

@@ -1,19 +1,42 @@
 """Type stubs for the C++ core (csrc/bindings)."""
 
 import enum
+from collections.abc import Mapping
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-class Strategy(enum.Enum):
-    plain_node_lock = 0
-    plain_unlocked = 1
-    plain_global_lock = 2
-    atomic = 3
-    atomic_in_lock = 4
-    per_node = 5
-    percpu_batch = 6
-    striped = 7
+class Strategy:
+    """A registered free-page counter strategy: Strategy.<name>, or find_strategy(name)."""
+
+    # The built-ins; a strategy registered later is an attribute too, under its name.
+    plain_node_lock: ClassVar[Strategy]
+    plain_unlocked: ClassVar[Strategy]
+    plain_global_lock: ClassVar[Strategy]
+    atomic: ClassVar[Strategy]
+    atomic_in_lock: ClassVar[Strategy]
+    per_node: ClassVar[Strategy]
+    percpu_batch: ClassVar[Strategy]
+    striped: ClassVar[Strategy]
+    # Every registered strategy by name, read-only and live.
+    __members__: ClassVar[Mapping[str, Strategy]]
+    @property
+    def name(self) -> str: ...
+    @property
+    def accuracy(self) -> Accuracy: ...
+    @property
+    def builtin(self) -> bool: ...
+    @property
+    def one_shared_count(self) -> bool: ...
+    def __reduce__(self) -> tuple[object, tuple[str]]: ...
+
+def strategies() -> list[Strategy]: ...
+def find_strategy(name: Strategy | str) -> Strategy: ...
+def register_strategy(entry: object) -> Strategy: ...
+def _copy_strategy_entry(
+    of: Strategy | str, name: str, *, version: int | None = None, abi: int | None = None
+) -> object: ...
 
 class Accuracy(enum.Enum):
     exact = 0
@@ -47,7 +70,6 @@ SOFT_LOCKUP_LAPS: int
 MAX_THREADS: int
 CALLER_SLOT: int
 
-def strategy_accuracy(strategy: Strategy) -> Accuracy: ...
 def default_counter_batch() -> int: ...
 
 class Tally:
@@ -59,7 +81,7 @@ class Tally:
 class Pool:
     def __init__(
         self,
-        strategy: Strategy,
+        strategy: Strategy | str,
         nodes: int,
         pages_per_node: int,
         initial_drift: int = 0,
@@ -172,7 +194,7 @@ class HammerConfig:
     phased: bool
     def __init__(self) -> None: ...
 
-def hammer(strategy: Strategy, config: HammerConfig) -> HammerStats: ...
+def hammer(strategy: Strategy | str, config: HammerConfig) -> HammerStats: ...
 
 class ReadCostStats:
     @property
@@ -201,7 +223,7 @@ class ReadCostConfig:
     packed: bool
     def __init__(self) -> None: ...
 
-def read_cost(strategy: Strategy, config: ReadCostConfig) -> ReadCostStats: ...
+def read_cost(strategy: Strategy | str, config: ReadCostConfig) -> ReadCostStats: ...
 
 class PausedUpdateStats:
     @property
@@ -220,7 +242,7 @@ class PausedUpdateConfig:
     packed: bool
     def __init__(self) -> None: ...
 
-def paused_update(strategy: Strategy, config: PausedUpdateConfig) -> PausedUpdateStats: ...
+def paused_update(strategy: Strategy | str, config: PausedUpdateConfig) -> PausedUpdateStats: ...
 
 class ReclaimOutcome(enum.Enum):
     completed = 0
@@ -323,7 +345,7 @@ class ReclaimStats:
     @property
     def update_log_full(self) -> bool: ...
 
-def reclaim(strategy: Strategy, config: ReclaimConfig) -> ReclaimStats: ...
+def reclaim(strategy: Strategy | str, config: ReclaimConfig) -> ReclaimStats: ...
 
 class HammerPlan:
     @property
@@ -445,5 +467,5 @@ class ExploreStats:
     @property
     def elapsed_seconds(self) -> float: ...
 
-def explore(strategy: Strategy, config: ExploreConfig) -> ExploreStats: ...
-def replay_schedule(strategy: Strategy, config: ExploreConfig, schedule: list[int]) -> ScheduleRun: ...
+def explore(strategy: Strategy | str, config: ExploreConfig) -> ExploreStats: ...
+def replay_schedule(strategy: Strategy | str, config: ExploreConfig, schedule: list[int]) -> ScheduleRun: ...

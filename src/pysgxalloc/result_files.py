@@ -19,10 +19,8 @@ from pathlib import Path
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.json_file import JsonFileError, read_json
 from pysgxalloc.machine import MachineInfo
-from pysgxalloc.strategy import STRATEGIES, is_exact
+from pysgxalloc.strategy import is_exact, known_strategy
 from pysgxalloc.sweep_record import MAX_MAGNITUDE, SCHEMA, RecordError, SweepRecord, checked_number
-
-_KNOWN = {s.name for s in STRATEGIES}
 
 
 class ResultFileError(ValueError):
@@ -295,7 +293,7 @@ def _hammer_runs(extra: object) -> list[Run] | None:
         drifts = [drifts[-1] if drifts else 0] * len(rates)
     exact = extra.get("exact")
     if not isinstance(exact, bool):
-        exact = is_exact(strategy) if strategy in _KNOWN else None
+        exact = is_exact(strategy) if known_strategy(strategy) is not None else None
     setting = Setting(strategy, engine, threads, work)
     running = _per_run(extra.get("running_fraction_runs"), len(rates))
     cpu_ns = _per_run(extra.get("cpu_ns_per_op_runs"), len(rates))

@@ -1,28 +1,43 @@
-"""Counter strategies by name: every public function takes a `Strategy` or its name."""
+"""Counter strategies by name: every public function takes a `Strategy` or its name.
+
+A `Strategy` is one registered strategy, and there is exactly one object per
+strategy: ``Strategy.atomic``, ``parse_strategy("atomic")`` and a result's
+``strategy`` are the same object. The built-ins are registered when the core
+loads (`STRATEGIES`, in the order reports list them); `register_strategy` adds
+one compiled into another extension module, after which its name works
+everywhere a built-in's does. `strategies()` lists them all.
+"""
 
 from __future__ import annotations
 
 import difflib
 
-from pysgxalloc._checks import as_member
-from pysgxalloc._core import Accuracy, Strategy, strategy_accuracy
+from pysgxalloc import _core
+from pysgxalloc._core import Accuracy, Strategy
 
 StrategyLike = Strategy | str
 
 #: How tables name each accuracy in their "exact" column.
 ACCURACY_LABEL = {Accuracy.exact: "yes", Accuracy.bounded: "bounded", Accuracy.drifts: "no"}
 
-#: Every strategy, in the order reports list them.
-STRATEGIES: tuple[Strategy, ...] = tuple(Strategy)
+#: The built-in strategies, in the order reports list them.
+STRATEGIES: tuple[Strategy, ...] = tuple(s for s in _core.strategies() if s.builtin)
+
+
+def strategies() -> tuple[Strategy, ...]:
+    """Every registered strategy: the built-ins in report order, then the others as they registered."""
+    return tuple(_core.strategies())
 
 
 def parse_strategy(value: StrategyLike) -> Strategy:
-    """Return the `Strategy` a user named; ValueError names the valid choices, and the closest
-    ones to a mistyped name (``did you mean 'atomic'?``)."""
+    """Return the `Strategy` a user named; ValueError names the registered ones, and the closest ones
+    to a mistyped name (``did you mean 'atomic'?``); TypeError for any other type."""
     try:
-        return as_member(Strategy, "strategy", value)
+        return _core.find_strategy(value)
     except ValueError as error:
-        raise ValueError(f"{error}{did_you_mean(str(value), [s.name for s in STRATEGIES])}") from None
+        if not isinstance(value, str):
+            raise
+        raise ValueError(f"{error}{did_you_mean(value, [s.name for s in strategies()])}") from None
 
 
 def did_you_mean(name: str, names: list[str]) -> str:
@@ -30,6 +45,20 @@ def did_you_mean(name: str, names: list[str]) -> str:
     least 0.6, up to three, closest first), or "" where none is close."""
     close = difflib.get_close_matches(name, names, n=3)
     return f". Did you mean {' or '.join(repr(found) for found in close)}?" if close else ""
+
+
+def known_strategy(name: str) -> Strategy | None:
+    """The strategy registered under `name`, or None (a name read from a file of another version, say)."""
+    return next((s for s in _core.strategies() if s.name == name), None)
+
+
+def register_strategy(entry: object) -> Strategy:
+    """Register the strategy in `entry`, the PyCapsule a module built against pysgxalloc's headers fills.
+
+    ValueError when it was built against other headers or another C++ ABI, or its name is malformed
+    or taken; TypeError when `entry` is no such capsule. Returns its `Strategy`.
+    """
+    return _core.register_strategy(entry)
 
 
 def is_exact(strategy: StrategyLike) -> bool:
@@ -44,4 +73,4 @@ def accuracy(strategy: StrategyLike) -> Accuracy:
     ``read_error_bound`` of the true count, and the exact read (``exact_count``) is the true count.
     ``Accuracy.drifts``: updates are lost for good and no read recovers them.
     """
-    return strategy_accuracy(parse_strategy(strategy))
+    return parse_strategy(strategy).accuracy

@@ -22,7 +22,6 @@ from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from pysgxalloc._core import Strategy
 from pysgxalloc.cli._console import table
 from pysgxalloc.cli.interval_text import bracket, coverage_note, interval_header
 from pysgxalloc.counted import counted, counted_of
@@ -30,7 +29,7 @@ from pysgxalloc.hammer_runs import HammerRuns
 from pysgxalloc.intervals import Interval, median_interval
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.soft_lockup import LockupRuns
-from pysgxalloc.strategy import ACCURACY_LABEL, accuracy
+from pysgxalloc.strategy import ACCURACY_LABEL, accuracy, known_strategy
 
 
 def mops_with_interval(group: HammerRuns) -> str:
@@ -87,8 +86,8 @@ def threads_cell(group: HammerRuns) -> str:
 
 def exact_cell(strategy: str, exact: bool | None) -> str:
     """The "exact" column: the strategy's accuracy when this version knows it, else what the file said."""
-    if strategy in Strategy.__members__:
-        return ACCURACY_LABEL[accuracy(strategy)]
+    if (known := known_strategy(strategy)) is not None:
+        return ACCURACY_LABEL[known.accuracy]
     return "?" if exact is None else "yes" if exact else "no"
 
 

@@ -14,7 +14,7 @@ from pysgxalloc.intervals import RUNS_FOR_95_RATIO, describe, median_ratio, rati
 from pysgxalloc.reclaim import ReclaimResult
 from pysgxalloc.reclaim_runs import ReclaimRuns
 from pysgxalloc.soft_lockup import LockupRuns
-from pysgxalloc.strategy import is_exact
+from pysgxalloc.strategy import is_exact, known_strategy
 
 
 def verdict(summaries: Sequence[HammerRuns]) -> str:
@@ -71,7 +71,11 @@ def throughput_ranking(chosen: Sequence[HammerRuns]) -> str:
         "update throughput alone, not a recommendation)"
     )
     exact = sorted(
-        (g for g in chosen if g.setting.strategy in Strategy.__members__ and g.accuracy is Accuracy.exact),
+        (
+            g
+            for g in chosen
+            if known_strategy(g.setting.strategy) is not None and g.accuracy is Accuracy.exact
+        ),
         key=lambda g: g.mops_median,
         reverse=True,
     )

@@ -1,25 +1,29 @@
-// The per-strategy implementations of AnyPool, and the factory that picks one.
-#include "bindings/any_pool.hpp"
+// PoolOf<Counter>: AnyPool for one strategy type, what a registered strategy's
+// make_pool builds (registry/).
+#pragma once
 
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "bindings/caller_pages.hpp"
-#include "bindings/slot_claims.hpp"
+#include "harness/any_pool.hpp"
+#include "harness/caller_pages.hpp"
 #include "harness/churn_limits.hpp"
+#include "harness/slot_claims.hpp"
 
 namespace sgx {
-namespace {
 
 template <CounterStrategy Counter>
 class PoolOf final : public AnyPool {
 public:
-    PoolOf(Strategy strategy, PoolShape shape, const CounterOptions& options, NodeSearch search)
-        : strategy_(strategy), options_(options), pool_(std::move(shape), options, search) {}
+    // `strategy` is the registered name, kept by the registry for as long as the process runs.
+    PoolOf(std::string_view strategy, PoolSpec spec)
+        : strategy_(strategy), options_(spec.options), pool_(std::move(spec.shape), spec.options, spec.node_search) {}
 
-    Strategy strategy() const noexcept override { return strategy_; }
+    std::string_view strategy_name() const noexcept override { return strategy_; }
     const PoolShape& shape() const noexcept override { return pool_.shape(); }
     NodeSearch node_search() const noexcept override { return pool_.node_search(); }
     const CounterOptions& counter_options() const noexcept override { return options_; }
@@ -75,8 +79,7 @@ public:
         std::vector<PageId> held(static_cast<std::size_t>(batch));
         // One caller: the stop check's budget is this thread's alone.
         const long long per_check = churn_iterations_per_stop_check(batch, work, 1);
-        return churn_until_stopped(pool_, local, static_cast<Slot>(slot), churn_iterations(ops, batch), per_check, held,
-                                   work, stop);
+        return churn_until_stopped(site(local, slot, work, stop, held), churn_iterations(ops, batch), per_check);
     }
 
     std::vector<PageId> alloc_pages(long long count, long long node, long long slot, long long work,
@@ -88,7 +91,7 @@ public:
         const CallerPages::Call call(caller_pages_);
         std::vector<PageId> held(static_cast<std::size_t>(count));
         Tally tally;
-        held.resize(alloc_phase(pool_, local, static_cast<Slot>(slot), std::span<PageId>(held), work, tally, stop));
+        held.resize(alloc_phase(site(local, slot, work, stop, held), tally));
         caller_pages_.handed_out(static_cast<long long>(held.size()));
         failures = tally.alloc_failures;
         return held;
@@ -107,7 +110,7 @@ public:
         // Every page is back on a list afterwards, freed here or (the one a
         // DoubleFreeError names) found there already: the caller holds none of them.
         try {
-            free_phase(pool_, static_cast<Slot>(slot), std::span<const PageId>(checked), work, tally, stop);
+            free_phase(site(0, slot, work, stop, {}), std::span<const PageId>(checked), tally);
         } catch (...) {
             caller_pages_.taken_back(static_cast<long long>(checked.size()));
             throw;
@@ -116,25 +119,17 @@ public:
     }
 
 private:
-    Strategy strategy_;
+    // `slot` checked by the caller; a free needs no node and no buffer.
+    ChurnSite<Counter> site(unsigned local, long long slot, long long work, const StopFlag& stop,
+                            std::span<PageId> held) noexcept {
+        return {pool_, local, static_cast<Slot>(slot), work, stop, held};
+    }
+
+    std::string_view strategy_;
     CounterOptions options_;
     EpcPool<Counter> pool_;
     SlotClaims claims_;
     mutable CallerPages caller_pages_;
 };
-
-}  // namespace
-
-std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
-                                   long long initial_drift, std::optional<long long> counter_batch, bool packed,
-                                   const std::vector<long long>& node_pages, NodeSearch node_search,
-                                   PlainUpdate plain_update, long long remote_fetch_ns) {
-    PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
-    CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
-    options.with_plain_update(plain_update, remote_fetch_ns);
-    return with_counter(strategy, options.layout, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
-        return std::make_unique<PoolOf<Counter>>(strategy, std::move(shape), options, node_search);
-    });
-}
 
 }  // namespace sgx

@@ -3,19 +3,20 @@
 // monomorphic pool; the virtual call costs a few nanoseconds against the
 // microsecond a call from Python already costs. The native hammer's loop never
 // comes through here; churn() enters once per chunk and then runs the same
-// monomorphic loop the hammer runs.
+// monomorphic loop the hammer runs. PoolOf<Counter> (pool_of.hpp) implements it
+// for one strategy type; a registered strategy builds one (registry/).
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/slot.hpp"
 #include "base/stop_flag.hpp"
 #include "counters/counter_options.hpp"
-#include "counters/strategy.hpp"
 #include "harness/churn.hpp"
 #include "model/epc_pool.hpp"
 #include "model/node_search.hpp"
@@ -27,7 +28,8 @@ class AnyPool {
 public:
     virtual ~AnyPool() = default;
 
-    virtual Strategy strategy() const noexcept = 0;
+    // The name the pool's strategy was registered under.
+    virtual std::string_view strategy_name() const noexcept = 0;
     virtual const PoolShape& shape() const noexcept = 0;
     virtual NodeSearch node_search() const noexcept = 0;
     virtual const CounterOptions& counter_options() const noexcept = 0;
@@ -71,12 +73,25 @@ public:
                             const StopFlag& stop) = 0;
 };
 
-// `node_pages`, when it lists any node, gives each node its own count (0: CPU-only)
-// and must have `nodes` entries; `pages_per_node` is then unused.
-std::unique_ptr<AnyPool> make_pool(Strategy strategy, long long nodes, long long pages_per_node,
-                                   long long initial_drift = 0, std::optional<long long> counter_batch = std::nullopt,
-                                   bool packed = false, const std::vector<long long>& node_pages = {},
-                                   NodeSearch node_search = NodeSearch::fixed_2024,
-                                   PlainUpdate plain_update = PlainUpdate::in_place, long long remote_fetch_ns = 0);
+// What a pool is built from, checked: its shape, its counter's options, its node search.
+struct PoolSpec {
+    PoolShape shape;
+    CounterOptions options;
+    NodeSearch node_search = NodeSearch::fixed_2024;
+
+    // From a caller's raw values; throws std::invalid_argument naming the first bad one.
+    // `node_pages`, when it lists any node, gives each node its own count (0: CPU-only)
+    // and must have `nodes` entries; `pages_per_node` is then unused.
+    static PoolSpec checked(long long nodes, long long pages_per_node, long long initial_drift = 0,
+                            std::optional<long long> counter_batch = std::nullopt, bool packed = false,
+                            const std::vector<long long>& node_pages = {},
+                            NodeSearch node_search = NodeSearch::fixed_2024,
+                            PlainUpdate plain_update = PlainUpdate::in_place, long long remote_fetch_ns = 0) {
+        PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
+        CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
+        options.with_plain_update(plain_update, remote_fetch_ns);
+        return {std::move(shape), options, node_search};
+    }
+};
 
 }  // namespace sgx

@@ -1,0 +1,12 @@
+// plain_unlocked: the same plain count updated outside any lock.
+// Its entry, every harness instantiated for it, in a file of its own so that the
+// built-ins compile in parallel; builtin_strategies.hpp lists it.
+#include "counters/kernel_counters.hpp"
+#include "counters/strategy_family.hpp"
+#include "registry/entry_for.hpp"
+
+namespace sgx {
+
+template StrategyEntry entry_for<SharedCount<PlainUnlocked>>();
+
+}  // namespace sgx
