@@ -4,10 +4,12 @@ own block; a placement only, so every count stays what it was and every exact st
 from __future__ import annotations
 
 import math
+import os
 
 import pytest
 
 import pysgxalloc as sgx
+from pysgxalloc.machine import usable_cpus
 
 LINE = 64  # the kernel's cache line
 BLOCK = 128  # Padded<T>'s block
@@ -138,15 +140,21 @@ def test_a_stamped_run_stamps_every_update_in_either_layout(layout: sgx.MemoryLa
 
 # The statistical test: kernel's first fill loses more updates than padded's.
 #
-# Measured with bench/layout_drift.py on this project's 2-CPU machine while other builds kept it
-# loaded (docs/layout.md): SEE_DOCS. The test runs FILL_PAIRS interleaved pairs (padded, then
-# kernel), each the bench's first fill, and counts the pairs in which kernel lost strictly more.
-# If kernel lost more with a per-pair chance of at least MIN_KERNEL_WINS (far below the measured
-# share), the chance that at most WINS_NEEDED - 1 pairs show it is the binomial tail below,
-# checked to be under one in a million. Interleaving makes a burst of load hit both alike.
-FILL_PAIRS = 40
-MIN_KERNEL_WINS = 0.5
-WINS_NEEDED = 8
+# Measured on this project's 2-CPU machine, never quiet (bench/layout_drift.py's first fill, 30 to
+# 40 interleaved pairs per batch, docs/layout.md): at 1-minute load averages of 4.6 to 7, kernel lost
+# more than padded in 85% of the pairs in most batches, but the two workers fall into timing regimes
+# that last a batch (the same layout's median moved from 34 to 487 between batches), and in some
+# batches padded lost more (kernel ahead in only 5 of 30). Other work on the workers' CPUs decides
+# the regime, so the test runs only on a machine with no more runnable work than CPUs (the load
+# average at most the usable CPUs) and skips, saying so, otherwise. It runs FILL_PAIRS interleaved
+# pairs (padded, then kernel) and counts the pairs in which kernel lost strictly more; if kernel
+# loses more with a per-pair chance of at least MIN_KERNEL_WINS (an assumption for a quiet machine,
+# below the 85% of the busy one's better batches), fewer than WINS_NEEDED such pairs has the
+# binomial chance checked below, under one in a million. Were the layouts alike (a chance of at most
+# one half), WINS_NEEDED would be reached in 16% of runs at most; were padded the lossier, almost never.
+FILL_PAIRS = 120
+MIN_KERNEL_WINS = 0.75
+WINS_NEEDED = 66
 
 
 def _binomial_cdf(k: int, n: int, p: float) -> float:
@@ -169,6 +177,9 @@ def _first_fill(layout: str) -> int:
 
 @pytest.mark.needs_two_cpus
 def test_the_kernel_layout_loses_more_updates_in_a_first_fill_than_padded() -> None:
+    load = os.getloadavg()[0]
+    if load > usable_cpus():
+        pytest.skip(f"load average {load:.1f} on {usable_cpus()} CPUs: other work decides the workers' timing regime")
     wins = 0
     for _ in range(FILL_PAIRS):
         padded = _first_fill("padded")

@@ -46,7 +46,13 @@ RUNS: list[tuple[Callable[..., Any], type, Callable[[], Any]]] = [
 RUN_IDS = [function.__name__ for function, _, _ in RUNS]
 #: Where a Python default differs from the core config's, on purpose: the hang search's are scaled
 #: down to its reduced scenario, and its enclave of None is the core's 0 (twice the EPC) anyway.
-OWN_DEFAULTS = {(sgx.HangSettings, "pages_per_node"), (sgx.HangSettings, "preemption_bound")}
+OWN_DEFAULTS = {
+    (sgx.HangSettings, "pages_per_node"),
+    (sgx.HangSettings, "preemption_bound"),
+    # The scenario models the kernel, so its layout is the kernel's; the core's config, shared with
+    # tests of the model's mechanics, keeps every run's padded default.
+    (sgx.ReclaimSettings, "layout"),
+}
 
 
 @pytest.mark.parametrize(("function", "settings_type", "config"), RUNS, ids=RUN_IDS)
