@@ -14,7 +14,7 @@ hits every layout alike:
   the hang and the drift at it.
 
 Usage: python bench/layout_drift.py [--fills 40] [--hammers 9] [--hangs 20] [--ops 1000000]
-Prints Markdown tables with the median, its interval (coverage as the run count gives it) and the
+Prints one Markdown table, a row per layout: each figure the median, its interval (coverage as the run count gives it) and the
 range. Asserts nothing. docs/layout.md quotes its output.
 """
 
@@ -79,6 +79,10 @@ class Layout:
             self.drift_at_hang.append(result.drift)
 
 
+def _runs(count: int) -> str:
+    return f"{count:,} run" if count == 1 else f"{count:,} runs"
+
+
 def _median(values: list[int] | list[float], fmt: str) -> str:
     """The median, its interval and the range; a dash when there are none."""
     if not values:
@@ -114,29 +118,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{STRATEGY} on {MachineInfo.current().description}; {cpus} usable CPUs ({load}); workers pinned; "
         f"1-minute load average {min(loads):.1f}-{max(loads):.1f}"
     )
+    print(
+        f"first fill: 8,188 pages into 2 x 4,096, one enclave per worker, {_runs(args.fills)} per layout (each "
+        f"also stamped); phased hammer: 2 threads x {args.ops:,} ops, {_runs(args.hammers)}; three passes: the "
+        f"reclaim defaults (2 workers, 16,384 pages), {_runs(args.hangs)}"
+    )
     print()
-    print(f"First fill (8,188 pages into 2 x 4,096, one enclave per worker), {args.fills} runs per row:")
-    print()
-    print("| layout | lost per first fill | stamped (update log) |")
-    print("|---|---|---|")
-    for one in layouts:
-        print(f"| {one.layout.name} | {_median(one.fills, '.1f')} | {_median(one.stamped_fills, '.1f')} |")
-    print()
-    print(f"Phased hammer (2 threads, {args.ops:,} ops each), {args.hammers} runs per row:")
-    print()
-    print("| layout | lost per million |")
-    print("|---|---|")
-    for one in layouts:
-        print(f"| {one.layout.name} | {_median(one.lost_per_million, ',.0f')} |")
-    print()
-    print("Three passes (the reclaim defaults: 2 workers, 16,384 pages, 2 x 4,096 EPC):")
-    print()
-    print("| layout | hung/runs | faults before the hang | drift at the hang |")
-    print("|---|---|---|---|")
+    print(
+        "| layout | lost per first fill | stamped (update log) | hammer lost per million | hung/runs "
+        "| faults before the hang | drift at the hang |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for one in layouts:
         print(
-            f"| {one.layout.name} | {one.hangs}/{one.hang_runs} | {_median(one.faults_at_hang, ',.0f')} | "
-            f"{_median(one.drift_at_hang, '+.1f')} |"
+            f"| {one.layout.name} | {_median(one.fills, '.1f')} | {_median(one.stamped_fills, '.1f')} "
+            f"| {_median(one.lost_per_million, ',.0f')} | {one.hangs}/{one.hang_runs} "
+            f"| {_median(one.faults_at_hang, ',.0f')} | {_median(one.drift_at_hang, '+.1f')} |"
         )
     return 0
 
