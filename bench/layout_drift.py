@@ -14,8 +14,8 @@ hits every layout alike:
   the hang and the drift at it.
 
 Usage: python bench/layout_drift.py [--fills 40] [--hammers 9] [--hangs 20] [--ops 1000000]
-Prints one Markdown table, a row per layout: each figure the median, its interval (coverage as the run count gives it) and the
-range. Asserts nothing. docs/layout.md quotes its output.
+Prints one Markdown table, a row per layout: each figure the median, its interval (coverage as the
+run count gives it) and the range. Asserts nothing. docs/layout.md quotes its output.
 """
 
 from __future__ import annotations
@@ -33,10 +33,6 @@ from bench.arguments import positive_int
 from pysgxalloc.analysis import MachineInfo, describe, load_average, median_interval, usable_cpus
 
 STRATEGY = "plain_node_lock"
-#: The first fill: 8,188 enclave pages in two enclaves, into 2 x 4,096 EPC pages.
-FILL = {"threads": 2, "nodes": 2, "pages_per_node": 4096, "enclave_pages": 8188, "passes": 1}
-#: No wake-up: should_reclaim(1) never holds while 4 pages stay free, so no free runs.
-NO_RECLAIM = {"low": 1, "high": 1}
 #: Stamps per thread: more than a fill's updates, so none goes unstamped.
 STAMPS = 8192
 
@@ -57,8 +53,20 @@ class Layout:
 
     def fill(self, *, stamped: bool) -> None:
         self.loads.append(load_average())
+        # 8,188 enclave pages in two enclaves into 2 x 4,096 EPC pages; watermarks at 1: should_reclaim(1)
+        # never holds while 4 pages stay free, so no free runs and every update is a decrement.
         result = sgx.reclaim_scenario(
-            STRATEGY, **FILL, **NO_RECLAIM, pin=True, layout=self.layout, update_log_limit=STAMPS if stamped else 0
+            STRATEGY,
+            threads=2,
+            nodes=2,
+            pages_per_node=4096,
+            enclave_pages=8188,
+            passes=1,
+            low=1,
+            high=1,
+            pin=True,
+            layout=self.layout,
+            update_log_limit=STAMPS if stamped else 0,
         )
         if not result.completed:
             raise RuntimeError(f"a first fill did not complete: {result!r}")
@@ -88,12 +96,15 @@ def _median(values: list[int] | list[float], fmt: str) -> str:
     if not values:
         return "-"
     middle = format(statistics.median(values), fmt)
-    return f"{middle} {describe(median_interval(values), fmt)} ({format(min(values), fmt)}-{format(max(values), fmt)})"
+    spread = f"({format(min(values), fmt)}-{format(max(values), fmt)})"
+    return f"{middle} {describe(median_interval(values), fmt)} {spread}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fills", type=positive_int, default=40, help="first fills per layout (each also stamped)")
+    parser.add_argument(
+        "--fills", type=positive_int, default=40, help="first fills per layout (each also stamped)"
+    )
     parser.add_argument("--hammers", type=positive_int, default=9, help="phased hammer runs per layout")
     parser.add_argument("--hangs", type=positive_int, default=20, help="three-pass runs per layout")
     parser.add_argument("--ops", type=positive_int, default=1_000_000, help="operations per hammer thread")
@@ -119,9 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         f"1-minute load average {min(loads):.1f}-{max(loads):.1f}"
     )
     print(
-        f"first fill: 8,188 pages into 2 x 4,096, one enclave per worker, {_runs(args.fills)} per layout (each "
-        f"also stamped); phased hammer: 2 threads x {args.ops:,} ops, {_runs(args.hammers)}; three passes: the "
-        f"reclaim defaults (2 workers, 16,384 pages), {_runs(args.hangs)}"
+        f"first fill: 8,188 pages into 2 x 4,096, one enclave per worker, {_runs(args.fills)} per layout "
+        f"(each also stamped); phased hammer: 2 threads x {args.ops:,} ops, {_runs(args.hammers)}; three "
+        f"passes: the reclaim defaults (2 workers, 16,384 pages), {_runs(args.hangs)}"
     )
     print()
     print(

@@ -22,33 +22,31 @@ def _lines(addresses: list[int], size: int) -> set[int]:
 
 def test_kernel_layout_puts_both_node_locks_in_one_line() -> None:
     at = sgx.EpcPool("plain_node_lock", nodes=2, layout="kernel").addresses()
-    assert isinstance(at["node_locks"], list) and len(at["node_locks"]) == 2
+    assert len(at["node_locks"]) == 2
     assert len(_lines(at["node_locks"], LINE)) == 1
 
 
 def test_kernel_layout_puts_the_counter_in_the_reclaimer_locks_line_with_the_node_array_pointer() -> None:
     at = sgx.EpcPool("plain_node_lock", nodes=2, layout=sgx.MemoryLayout.kernel).addresses()
-    assert isinstance(at["counter"], int) and isinstance(at["reclaimer_lock"], int)
-    assert at["counter"] // LINE == at["reclaimer_lock"] // LINE == int(at["numa_nodes"]) // LINE  # type: ignore[call-overload]
+    assert at["counter"] // LINE == at["reclaimer_lock"] // LINE == at["numa_nodes"] // LINE
 
 
 def test_kernel_layout_puts_the_active_list_head_on_another_line_than_its_lock() -> None:
     at = sgx.EpcPool("plain_node_lock", nodes=2, layout="kernel").addresses()
-    assert int(at["active_list"]) // LINE != int(at["reclaimer_lock"]) // LINE  # type: ignore[call-overload]
+    assert at["active_list"] // LINE != at["reclaimer_lock"] // LINE
 
 
 @pytest.mark.parametrize("strategy", [s.name for s in sgx.STRATEGIES])
 def test_padded_layout_puts_each_object_on_its_own_block(strategy: str) -> None:
     at = sgx.EpcPool(strategy, nodes=3, layout="padded").addresses()
-    assert isinstance(at["node_locks"], list)
     objects = [*at["node_locks"], at["counter"], at["reclaimer_lock"], at["numa_nodes"]]
-    blocks = [int(address) // BLOCK for address in objects]  # type: ignore[call-overload]
+    blocks = [address // BLOCK for address in objects]
     assert len(set(blocks)) == len(blocks), at
 
 
 def test_padded_layout_keeps_the_active_list_head_beside_its_lock() -> None:
     at = sgx.EpcPool("plain_node_lock", layout="padded").addresses()
-    assert int(at["active_list"]) // BLOCK == int(at["reclaimer_lock"]) // BLOCK  # type: ignore[call-overload]
+    assert at["active_list"] // BLOCK == at["reclaimer_lock"] // BLOCK
 
 
 def test_a_pool_says_which_layout_it_has_and_padded_is_the_default() -> None:
@@ -80,9 +78,10 @@ def test_a_layout_of_the_wrong_type_is_a_type_error() -> None:
 def test_the_same_calls_give_the_same_pages_and_counts_in_either_layout(
     strategy: str, layout: sgx.MemoryLayout
 ) -> None:
-    pools = [sgx.EpcPool(strategy, nodes=3, pages_per_node=4, counter_batch=2), sgx.EpcPool(
-        strategy, nodes=3, pages_per_node=4, counter_batch=2, layout=layout
-    )]
+    pools = [
+        sgx.EpcPool(strategy, nodes=3, pages_per_node=4, counter_batch=2),
+        sgx.EpcPool(strategy, nodes=3, pages_per_node=4, counter_batch=2, layout=layout),
+    ]
     held: list[int] = []
     for step in range(40):
         if step % 3 == 2 and held:
@@ -112,7 +111,9 @@ def test_the_reclaim_scenario_and_its_seed_preset_default_to_the_kernels_layout(
 
 @pytest.mark.parametrize("layout", list(sgx.MemoryLayout))
 @pytest.mark.parametrize("strategy", EXACT)
-def test_exact_strategies_never_drift_in_the_hammer_in_either_layout(strategy: str, layout: sgx.MemoryLayout) -> None:
+def test_exact_strategies_never_drift_in_the_hammer_in_either_layout(
+    strategy: str, layout: sgx.MemoryLayout
+) -> None:
     for phased in (False, True):
         res = sgx.hammer(strategy, threads=2, ops=20_000, phased=phased, rounds=2, layout=layout)
         assert res.exact_drift == 0 and res.lost_updates == 0, res
@@ -167,7 +168,14 @@ def test_the_layout_test_fails_by_chance_less_than_once_in_a_million() -> None:
 
 def _first_fill(layout: str) -> int:
     res = sgx.reclaim_scenario(
-        "plain_node_lock", threads=2, nodes=2, pages_per_node=4096, enclave_pages=8188, passes=1, low=1, high=1,
+        "plain_node_lock",
+        threads=2,
+        nodes=2,
+        pages_per_node=4096,
+        enclave_pages=8188,
+        passes=1,
+        low=1,
+        high=1,
         layout=layout,
     )
     assert res.completed and res.pages_conserved, res
@@ -179,7 +187,9 @@ def _first_fill(layout: str) -> int:
 def test_the_kernel_layout_loses_more_updates_in_a_first_fill_than_padded() -> None:
     load = os.getloadavg()[0]
     if load > usable_cpus():
-        pytest.skip(f"load average {load:.1f} on {usable_cpus()} CPUs: other work decides the workers' timing regime")
+        pytest.skip(
+            f"load average {load:.1f} on {usable_cpus()} CPUs: other work decides the workers' timing regime"
+        )
     wins = 0
     for _ in range(FILL_PAIRS):
         padded = _first_fill("padded")

@@ -2,7 +2,7 @@
 
 import enum
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,13 @@ class MemoryLayout(enum.Enum):
     padded = 0
     kernel = 1
 
+class _PoolAddresses(TypedDict):
+    node_locks: list[int]
+    counter: int
+    reclaimer_lock: int
+    active_list: int
+    numa_nodes: int
+
 class SgxAllocError(Exception): ...
 class DoubleFreeError(SgxAllocError, ValueError): ...
 class InvariantError(SgxAllocError, RuntimeError): ...
@@ -113,7 +120,7 @@ class Pool:
     def counter_batch(self) -> int: ...
     @property
     def layout(self) -> MemoryLayout: ...
-    def addresses(self) -> dict[str, int | list[int]]: ...
+    def addresses(self) -> _PoolAddresses: ...
     @property
     def packed(self) -> bool: ...
     def alloc(self, node: int = 0, slot: int = ...) -> int | None: ...
