@@ -49,9 +49,6 @@ RUN_IDS = [function.__name__ for function, _, _ in RUNS]
 OWN_DEFAULTS = {
     (sgx.HangSettings, "pages_per_node"),
     (sgx.HangSettings, "preemption_bound"),
-    # The scenario models the kernel, so its layout is the kernel's; the core's config, shared with
-    # tests of the model's mechanics, keeps every run's padded default.
-    (sgx.ReclaimSettings, "layout"),
 }
 
 

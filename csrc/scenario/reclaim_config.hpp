@@ -47,7 +47,8 @@ struct ReclaimConfig {
     long long initial_drift = 0;
     std::optional<long long> counter_batch;  // percpu_batch's batch; none: default_counter_batch()
     bool packed = false;                     // the padding ablation's packed cells
-    MemoryLayout memory_layout = MemoryLayout::padded;  // where the pool's hot objects sit (model/pool_layout.hpp)
+    // Where the pool's hot objects sit (model/pool_layout.hpp): the scenario models the kernel, so v5.15's.
+    MemoryLayout memory_layout = MemoryLayout::kernel;
     PlainUpdate plain_update = PlainUpdate::in_place;  // plain strategies: one instruction, or load then store
     long long remote_fetch_ns = 0;  // plain strategies, load_store only: the remote line fetch inside the update
     bool shared_enclave = false;  // one enclave for every worker (one lock); else one enclave per worker
