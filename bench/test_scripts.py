@@ -124,3 +124,12 @@ def test_lost_updates_prints_one_row_per_condition() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "work between" not in line]
     assert [row.split("|")[1:3] for row in rows] == [[" 0 ", " yes "], [" 0 ", " no "], [" 100 ", " yes "]]
+
+
+def test_layout_drift_prints_one_row_per_layout() -> None:
+    done = run_script("layout_drift.py", "--fills", "1", "--hammers", "1", "--hangs", "1", "--ops", "5000")
+    assert done.returncode == 0, done.stderr
+    rows = [
+        line for line in done.stdout.splitlines() if line.startswith("| ") and not line.startswith("| layout")
+    ]
+    assert [row.split("|")[1].strip() for row in rows] == [layout.name for layout in sgx.MemoryLayout]

@@ -63,7 +63,7 @@ def test_the_distribution_names_its_licence_and_authors() -> None:
 
 #: The core: the pool, the runs with their settings and result types, the strategies and the errors.
 CORE = {
-    "pool": ["EpcPool", "NodeSearch", "PlainUpdate", "WatermarkRead", "Comparison",
+    "pool": ["EpcPool", "MemoryLayout", "NodeSearch", "PlainUpdate", "WatermarkRead", "Comparison",
              "CALLER_SLOT", "MAX_THREADS", "SOFT_LOCKUP_LAPS", "default_counter_batch"],
     "hammer": ["hammer", "HammerSettings", "HammerResult", "Engine", "ENGINES"],
     "reclaim scenario": ["reclaim_scenario", "ReclaimSettings", "ReclaimResult", "ReclaimOutcome",

@@ -87,13 +87,13 @@ def test_the_demo_command_takes_the_same_options(capsys: pytest.CaptureFixture[s
         capsys, "demo", "--ops", "2000", "--repeats", "1", "--engine", "python", "--threads", "2", "--no-pin"
     )
     assert done.code == 0, done.err
-    assert done.out.splitlines()[0].endswith("1 run per strategy, python engine, unpinned")
+    assert done.out.splitlines()[0].endswith("1 run per strategy, python engine, unpinned, padded layout")
 
 
 def test_the_demo_pins_threads_on_request(capsys: pytest.CaptureFixture[str]) -> None:
     done = run_main(capsys, "--pin", "--threads", "2", "--ops", "2000", "--repeats", "1")
     assert done.code == 0, done.err
-    assert done.out.splitlines()[0].endswith("native engine, pinned")
+    assert done.out.splitlines()[0].endswith("native engine, pinned, padded layout")
 
 
 def test_the_demo_says_when_a_drifting_strategy_showed_no_drift(capsys: pytest.CaptureFixture[str]) -> None:

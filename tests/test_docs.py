@@ -59,12 +59,13 @@ SMALLER = {
     "python -m pysgxalloc lockup --runs 20": "python -m pysgxalloc lockup --runs 2",
     "python -m pysgxalloc costs --pin": "python -m pysgxalloc costs --pin --repeats 1",
     "python bench/lost_updates.py": "python bench/lost_updates.py --repeats 2",
+    "python bench/layout_drift.py": "python bench/layout_drift.py --fills 2 --hammers 1 --hangs 1",
     "pysgxalloc sweep --json laptop.json --csv laptop.csv --plot laptop.png": (
         "pysgxalloc sweep --json laptop.json --csv laptop.csv --plot laptop.png --repeats 1"
     ),
 }
 #: The options a smaller run may change or add: how many runs, nothing else.
-RUN_COUNTS = ("--runs", "--repeats", "--reclaim-runs")
+RUN_COUNTS = ("--runs", "--repeats", "--reclaim-runs", "--fills", "--hammers", "--hangs")
 
 CI = (ROOT / ".ci" / "run").read_text()
 _printed: dict[str, str] = {}  # command -> stdout, shared by pages that show the same command

@@ -99,5 +99,5 @@ def test_oversubscription_is_flagged_when_threads_outnumber_cpus() -> None:
 def test_result_repr_reads_as_a_summary() -> None:
     res = sgx.hammer("per_node", threads=1, ops=1000)
     text = repr(res)
-    assert text.startswith("HammerResult(strategy=per_node, engine=native, threads=1 on ")
+    assert text.startswith("HammerResult(strategy=per_node, layout=padded, engine=native, threads=1 on ")
     assert "Mops/s" in text and "drift=+0" in text

@@ -46,7 +46,10 @@ RUNS: list[tuple[Callable[..., Any], type, Callable[[], Any]]] = [
 RUN_IDS = [function.__name__ for function, _, _ in RUNS]
 #: Where a Python default differs from the core config's, on purpose: the hang search's are scaled
 #: down to its reduced scenario, and its enclave of None is the core's 0 (twice the EPC) anyway.
-OWN_DEFAULTS = {(sgx.HangSettings, "pages_per_node"), (sgx.HangSettings, "preemption_bound")}
+OWN_DEFAULTS = {
+    (sgx.HangSettings, "pages_per_node"),
+    (sgx.HangSettings, "preemption_bound"),
+}
 
 
 @pytest.mark.parametrize(("function", "settings_type", "config"), RUNS, ids=RUN_IDS)

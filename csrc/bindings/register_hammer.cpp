@@ -42,6 +42,7 @@ void register_hammer(py::module_& m) {
         .def_readwrite("hold", &HammerConfig::hold)
         .def_readwrite("counter_batch", &HammerConfig::counter_batch)
         .def_readwrite("packed", &HammerConfig::packed)
+        .def_readwrite("layout", &HammerConfig::memory_layout)
         .def_readwrite("phased", &HammerConfig::phased);
 
     py::class_<HammerStats>(m, "HammerStats")

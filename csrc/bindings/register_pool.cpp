@@ -41,6 +41,13 @@ void register_pool(py::module_& m) {
         .finalize();
     m.attr("SOFT_LOCKUP_LAPS") = kSoftLockupLaps;
 
+    py::native_enum<MemoryLayout>(m, "MemoryLayout", "enum.Enum",
+                                  "Where the pool's hot objects sit: padded (each on its own 128-byte block) or "
+                                  "kernel (v5.15's sharing: nodes packed, the counter on sgx_reclaimer_lock's line).")
+        .value("padded", MemoryLayout::padded)
+        .value("kernel", MemoryLayout::kernel)
+        .finalize();
+
     py::class_<Tally>(m, "Tally", "What one churn() call did: operations run and allocations that found every list empty.")
         .def_readonly("ops", &Tally::ops)
         .def_readonly("alloc_failures", &Tally::alloc_failures)
@@ -52,7 +59,8 @@ void register_pool(py::module_& m) {
     py::class_<AnyPool>(m, "Pool")
         .def(py::init([](StrategyArg strategy, long long nodes, long long pages_per_node, long long initial_drift,
                          std::optional<long long> counter_batch, bool packed, std::vector<long long> node_pages,
-                         NodeSearch node_search, PlainUpdate plain_update, long long remote_fetch_ns) {
+                         NodeSearch node_search, PlainUpdate plain_update, long long remote_fetch_ns,
+                         MemoryLayout layout) {
                  // Checked and built off this thread, the GIL released: a bad argument's
                  // ValueError comes back through run_interruptibly. Building cannot stop
                  // half way, so Ctrl-C waits for it (a second at the seed's size) and discards it.
@@ -60,13 +68,14 @@ void register_pool(py::module_& m) {
                  return run_interruptibly(unused, [&] {
                      return strategy->make_pool(PoolSpec::checked(nodes, pages_per_node, initial_drift, counter_batch,
                                                                   packed, node_pages, node_search, plain_update,
-                                                                  remote_fetch_ns));
+                                                                  remote_fetch_ns, layout));
                  });
              }),
              py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"), py::arg("initial_drift") = 0,
              py::arg("counter_batch") = py::none(), py::arg("packed") = false,
              py::arg("node_pages") = std::vector<long long>{}, py::arg("node_search") = NodeSearch::fixed_2024,
-             py::arg("plain_update") = PlainUpdate::in_place, py::arg("remote_fetch_ns") = 0)
+             py::arg("plain_update") = PlainUpdate::in_place, py::arg("remote_fetch_ns") = 0,
+             py::arg("layout") = MemoryLayout::padded)
         .def_property_readonly("strategy",
                                [](py::handle self) {
                                    const AnyPool& pool = initialised<AnyPool>(self, kPool);
@@ -93,6 +102,23 @@ void register_pool(py::module_& m) {
         .def_property_readonly(
             "counter_batch",
             [](py::handle self) { return initialised<AnyPool>(self, kPool).counter_options().counter_batch; })
+        .def_property_readonly(
+            "layout", [](py::handle self) { return initialised<AnyPool>(self, kPool).counter_options().memory_layout; })
+        .def(
+            "addresses",
+            [](py::handle self) {
+                const PoolAddresses at = initialised<AnyPool>(self, kPool).addresses();
+                py::dict out;
+                out["node_locks"] = at.node_locks;
+                out["counter"] = at.counter;
+                out["reclaimer_lock"] = at.reclaimer_lock;
+                out["active_list"] = at.active_list;
+                out["numa_nodes"] = at.numa_nodes;
+                return out;
+            },
+            "Where the layout put each hot object, by name (a debug accessor): node_locks (one per node), counter, "
+            "reclaimer_lock (also the active list's lock), active_list (its head), numa_nodes (the node array's "
+            "pointer).")
         .def_property_readonly("packed",
                                [](py::handle self) {
                                    return initialised<AnyPool>(self, kPool).counter_options().layout ==

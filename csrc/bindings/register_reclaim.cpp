@@ -53,6 +53,7 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("watermark_read", &ReclaimConfig::watermark_read)
         .def_readwrite("counter_batch", &ReclaimConfig::counter_batch)
         .def_readwrite("packed", &ReclaimConfig::packed)
+        .def_readwrite("layout", &ReclaimConfig::memory_layout)
         .def_readwrite("plain_update", &ReclaimConfig::plain_update)
         .def_readwrite("remote_fetch_ns", &ReclaimConfig::remote_fetch_ns)
         .def_readwrite("initial_drift", &ReclaimConfig::initial_drift)

@@ -27,6 +27,17 @@ struct Packed {
     T value{};
 };
 
+// Where a run's hot shared objects sit (model/pool_layout.hpp places them): every
+// one on its own 128-byte block (padded), or shared as v5.15's main.c shares them
+// (kernel). A placement, chosen at run time, never a code path: the same pool,
+// counter and fault code run in both. `kernel` also packs a strategy's cells into
+// one array (a cell-less count then sits beside sgx_reclaimer_lock, see
+// CounterOptions::with_memory_layout()).
+enum class MemoryLayout {
+    padded,
+    kernel,
+};
+
 struct PaddedCells {
     static constexpr CellLayout layout = CellLayout::padded;
     template <class T>

@@ -46,6 +46,9 @@ struct CounterOptions {
     long counter_batch = default_counter_batch();
     // per_node, percpu_batch and striped only: padded cells, or packed for the ablation.
     CellLayout layout = CellLayout::padded;
+    // Where the pool puts its node array, its counter and main.c's other statics
+    // (model/pool_layout.hpp); kernel implies packed cells (with_memory_layout()).
+    MemoryLayout memory_layout = MemoryLayout::padded;
     // plain_node_lock and plain_unlocked only: how the racy update is compiled
     // (remote_fetch.hpp), and the remote fetch inside the load_store form.
     PlainUpdate plain_update = PlainUpdate::in_place;
@@ -59,6 +62,15 @@ struct CounterOptions {
         }
         plain_update = form;
         remote_fetch_ns = static_cast<long>(window_ns);
+        return *this;
+    }
+
+    // The placement a run asks for. The kernel's sharing packs the cells too:
+    // v5.15 has no padding anywhere, so a strategy's cells are one plain array
+    // and a one-count strategy's count is a bare long beside its neighbours.
+    CounterOptions& with_memory_layout(MemoryLayout placement) {
+        memory_layout = placement;
+        if (placement == MemoryLayout::kernel) layout = CellLayout::packed;
         return *this;
     }
 

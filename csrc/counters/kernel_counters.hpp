@@ -69,7 +69,9 @@ inline long racy_load(const long& shared) noexcept {
 }
 
 // The shared body of `plain_node_lock` and `plain_unlocked`: only the update site differs.
-template <UpdateSite Site, class Name, class Pause = NoPause>
+// `Count` is the count's cell (cell_layout.hpp): padded alone, or a bare long
+// for the kernel's layout, where the pool places the counter beside sgx_reclaimer_lock.
+template <UpdateSite Site, class Name, class Pause = NoPause, class Count = PaddedCells>
 class PlainCount {
 public:
     static constexpr std::string_view name = Name::value;
@@ -104,7 +106,7 @@ private:
         }
     }
 
-    Padded<long> count_;
+    typename Count::template Cell<long> count_;
     bool in_place_;
     RemoteFetchDelay fetch_;
 };
@@ -118,15 +120,16 @@ struct PlainUnlockedName {
 
 // plain_node_lock: the v5.15 bug. Each node lock serialises its own list, but
 // two CPUs holding two different node locks update the one count at once.
-template <class Pause = NoPause>
-using PlainNodeLock = PlainCount<UpdateSite::inside_node_lock, PlainNodeLockName, Pause>;
+template <class Pause = NoPause, class Count = PaddedCells>
+using PlainNodeLock = PlainCount<UpdateSite::inside_node_lock, PlainNodeLockName, Pause, Count>;
 // plain_unlocked: the same plain read-modify-write with no lock around it at all.
-template <class Pause = NoPause>
-using PlainUnlocked = PlainCount<UpdateSite::after_node_unlock, PlainUnlockedName, Pause>;
+template <class Pause = NoPause, class Count = PaddedCells>
+using PlainUnlocked = PlainCount<UpdateSite::after_node_unlock, PlainUnlockedName, Pause, Count>;
 
 // plain_global_lock: one more spinlock, shared by all nodes, taken only for the
 // count after the node lock is released. Exact, and a second serialisation point.
-template <class Pause = NoPause>
+// `Count`: the cell of the lock and count together, as PlainCount's.
+template <class Pause = NoPause, class Count = PaddedCells>
 class PlainGlobalLock {
 public:
     static constexpr std::string_view name = "plain_global_lock";
@@ -171,11 +174,12 @@ private:
         Spinlock lock;
         std::atomic<long> count{0};
     };
-    mutable Padded<Guarded> guarded_;  // mutable: exact() takes the lock
+    mutable typename Count::template Cell<Guarded> guarded_;  // mutable: exact() takes the lock
 };
 
 // The shared body of `atomic` and `atomic_in_lock`: only the update site differs.
-template <UpdateSite Site, class Name, class Pause = NoPause>
+// `Count`: the count's cell, as PlainCount's.
+template <UpdateSite Site, class Name, class Pause = NoPause, class Count = PaddedCells>
 class AtomicCount {
 public:
     static constexpr std::string_view name = Name::value;
@@ -210,7 +214,7 @@ public:
     std::size_t state_bytes() const noexcept { return sizeof *this; }
 
 private:
-    Padded<std::atomic<long>> count_;
+    typename Count::template Cell<std::atomic<long>> count_;
 };
 
 struct AtomicName {
@@ -221,12 +225,12 @@ struct AtomicInLockName {
 };
 
 // atomic: the upstream fix (ac5d272a0ad0), atomic_long_t updated after spin_unlock.
-template <class Pause = NoPause>
-using Atomic = AtomicCount<UpdateSite::after_node_unlock, AtomicName, Pause>;
+template <class Pause = NoPause, class Count = PaddedCells>
+using Atomic = AtomicCount<UpdateSite::after_node_unlock, AtomicName, Pause, Count>;
 // atomic_in_lock: the fix without its second half; the atomic RMW lengthens
 // every critical section.
-template <class Pause = NoPause>
-using AtomicInLock = AtomicCount<UpdateSite::inside_node_lock, AtomicInLockName, Pause>;
+template <class Pause = NoPause, class Count = PaddedCells>
+using AtomicInLock = AtomicCount<UpdateSite::inside_node_lock, AtomicInLockName, Pause, Count>;
 
 // per_node: one count per node, each in its own cell, changed only under that
 // node's lock. Exact; the cheap read pays a sum over nodes. `Cells` is the
@@ -281,6 +285,8 @@ private:
 };
 
 static_assert(CounterStrategy<PlainNodeLock<>>);
+static_assert(CounterStrategy<PlainNodeLock<NoPause, PackedCells>>);
+static_assert(alignof(PlainNodeLock<NoPause, PackedCells>) == alignof(long), "the kernel's count is a bare long");
 static_assert(CounterStrategy<PlainUnlocked<>>);
 static_assert(CounterStrategy<PlainGlobalLock<>>);
 static_assert(CounterStrategy<Atomic<>>);

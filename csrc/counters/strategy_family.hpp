@@ -11,23 +11,29 @@
 // every instance is a CounterStrategy, and `one_shared_count`: whether every
 // update changes one shared count (only those the reclaim scenario's update log
 // can stamp). SharedCount and CellCounts make a family of the two shapes the
-// built-ins have. with_cells() picks the layout at run time, once, so no hot
+// built-ins have (SharedCell: the same with the count's cell as a policy). with_cells() picks the layout at run time, once, so no hot
 // path branches on it.
 #pragma once
 
 #include <concepts>
 #include <utility>
 
+#include "base/errors.hpp"
 #include "counters/cell_layout.hpp"
+#include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "counters/pause.hpp"
 
 namespace sgx {
 
-template <class CellsPolicy = PaddedCells, class PausePolicy = NoPause>
+// `count`: the cell of a strategy's one shared count (SharedCell): padded alone
+// on its block, or packed (a bare long) where the kernel's layout puts it beside
+// sgx_reclaimer_lock. The padding ablation packs `cells` only.
+template <class CellsPolicy = PaddedCells, class PausePolicy = NoPause, class CountPolicy = PaddedCells>
 struct Policies {
     using cells = CellsPolicy;
     using pause = PausePolicy;
+    using count = CountPolicy;
 };
 
 template <class Family, class P>
@@ -63,6 +69,16 @@ struct SharedCount {
     static constexpr bool one_shared_count = true;
 };
 
+// A strategy with one count that every update changes, templated on the pause
+// policy and the count's own cell (the built-ins: kernel_counters.hpp), so the
+// kernel's layout can place the bare count beside sgx_reclaimer_lock.
+template <template <class Pause, class Count> class Counter>
+struct SharedCell {
+    template <class P>
+    using counter = Counter<typename P::pause, typename P::count>;
+    static constexpr bool one_shared_count = true;
+};
+
 // A strategy whose counts live in cells (per node, per slot, per stripe),
 // templated on the cell layout and the pause policy.
 template <template <class Cells, class Pause> class Counter>
@@ -73,10 +89,23 @@ struct CellCounts {
 };
 
 // Calls f.template operator()<Counter>() with the family's counter for the
-// layout chosen at run time and the pause policy `Pause`.
-template <StrategyFamily Family, class Pause, class F>
-decltype(auto) with_cells(CellLayout layout, F&& f) {
-    if (layout == CellLayout::packed) {
+// layouts chosen at run time (options.layout, options.memory_layout) and the
+// pause policy `Pause`: padded; packed cells (the ablation); the kernel's, whose
+// cells and one shared count are both packed. A family whose counter ignores a
+// policy gives the same type twice, which compiles once. A harness with no
+// layout setting (read cost, paused update) passes kWithKernel = false and so
+// does not compile the kernel's counter at all; asked for it, it throws.
+template <StrategyFamily Family, class Pause, bool kWithKernel = true, class F>
+decltype(auto) with_cells(const CounterOptions& options, F&& f) {
+    if (options.memory_layout == MemoryLayout::kernel) {
+        if constexpr (kWithKernel) {
+            return std::forward<F>(f)
+                .template operator()<counter_of<Family, Policies<PackedCells, Pause, PackedCells>>>();
+        } else {
+            throw_bad_argument("this run has no layout setting: it runs the padded layout only");
+        }
+    }
+    if (options.layout == CellLayout::packed) {
         return std::forward<F>(f).template operator()<counter_of<Family, Policies<PackedCells, Pause>>>();
     }
     return std::forward<F>(f).template operator()<counter_of<Family, Policies<PaddedCells, Pause>>>();

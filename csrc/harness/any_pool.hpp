@@ -51,6 +51,8 @@ public:
     virtual unsigned home_node(long long page) const = 0;
     virtual bool is_free(long long page) const = 0;
     virtual std::string invariant_violation() const = 0;
+    // Where the pool's layout put its hot objects (a debug accessor, pool_layout.hpp).
+    virtual PoolAddresses addresses() const = 0;
 
     // One worker's chunk of traffic: churn() for about `ops` operations (whole
     // alloc-then-free iterations of `batch` pages) from local node `node`, as
@@ -86,10 +88,11 @@ struct PoolSpec {
                             std::optional<long long> counter_batch = std::nullopt, bool packed = false,
                             const std::vector<long long>& node_pages = {},
                             NodeSearch node_search = NodeSearch::fixed_2024,
-                            PlainUpdate plain_update = PlainUpdate::in_place, long long remote_fetch_ns = 0) {
+                            PlainUpdate plain_update = PlainUpdate::in_place, long long remote_fetch_ns = 0,
+                            MemoryLayout layout = MemoryLayout::padded) {
         PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
         CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
-        options.with_plain_update(plain_update, remote_fetch_ns);
+        options.with_plain_update(plain_update, remote_fetch_ns).with_memory_layout(layout);
         return {std::move(shape), options, node_search};
     }
 };

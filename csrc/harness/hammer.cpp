@@ -17,7 +17,9 @@ void HammerConfig::validate() const {
     counter_options();
 }
 
-CounterOptions HammerConfig::counter_options() const { return CounterOptions::checked(0, counter_batch, packed); }
+CounterOptions HammerConfig::counter_options() const {
+    return CounterOptions::checked(0, counter_batch, packed).with_memory_layout(memory_layout);
+}
 
 HammerPlan HammerConfig::plan() const {
     validate();

@@ -47,6 +47,7 @@ struct HammerConfig {
     long long hold = 0;
     std::optional<long long> counter_batch{};  // percpu_batch's batch; default_counter_batch() when empty
     bool packed = false;                     // the padding ablation: cells share cache lines
+    MemoryLayout memory_layout = MemoryLayout::padded;  // where the pool's hot objects sit (model/pool_layout.hpp)
     // Each iteration in two phases with a barrier between them: every worker
     // allocates its batch, all meet and the drift is read (the decrements lost,
     // since only decrements ran), then every worker frees, all meet and it is

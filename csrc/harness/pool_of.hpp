@@ -69,6 +69,8 @@ public:
         return {};
     }
 
+    PoolAddresses addresses() const override { return pool_.addresses(); }
+
     Tally churn(long long ops, long long node, long long slot, long long batch, long long work,
                 const StopFlag& stop) override {
         check_churn_limits(ops, batch, work);

@@ -37,15 +37,13 @@
 #include "base/padded.hpp"
 #include "base/spinlock.hpp"
 #include "counters/pause.hpp"
+#include "model/active_list.hpp"
 #include "model/enclave_lock.hpp"
 #include "model/intrusive_list.hpp"
 #include "model/pool_shape.hpp"
 #include "model/shared_objects.hpp"
 
 namespace sgx {
-
-using EnclavePageId = std::uint32_t;
-inline constexpr EnclavePageId kNoEnclavePage = UINT32_MAX;
 
 // 2^28 pages (1 TiB of enclave) need 3 GiB of page table here.
 inline constexpr long long kMaxEnclavePages = 1LL << 28;
@@ -55,7 +53,7 @@ enum class EnclavePageState { evicted, resident, being_reclaimed, removed };
 
 template <class Pause = NoPause>
 class Enclaves {
-    using ActiveList = IntrusiveList<EnclavePageId, kNoEnclavePage>;
+    using ActiveList = ActivePageList;
 
     // The state word: the EPC page held (kEvictedEpc: none) and three flags.
     static constexpr std::uint32_t kEpcMask = (1U << 29) - 1;
@@ -78,11 +76,17 @@ public:
 
     // `count` enclaves share `pages` enclave pages: enclave e owns
     // [pages x e / count, pages x (e + 1) / count), as the scenario's workers share them.
-    Enclaves(EnclavePageId pages, unsigned count)
+    // The active list and its lock are main.c statics, which the pool places
+    // (EpcPool::active_list(), reclaimer_lock()); both must outlive the enclaves.
+    // Each enclave's lock is on a block of its own in every layout: each struct
+    // sgx_encl is an allocation of its own (kzalloc) of several hundred bytes.
+    Enclaves(EnclavePageId pages, unsigned count, Spinlock& active_lock, ActiveList& active_list)
         : pages_(pages),
           count_(count),
           entries_(std::make_unique<Entry[]>(pages)),
-          locks_(std::make_unique<Padded<Lock>[]>(count)) {
+          locks_(std::make_unique<Padded<Lock>[]>(count)),
+          active_lock_(active_lock),
+          active_(active_list) {
         for (unsigned enclave = 0; enclave < count; ++enclave) locks_[enclave].value.number(enclave);
     }
 
@@ -141,21 +145,21 @@ public:
     // has just cleared; false leaves the page as sgx_vma_fault() does, old.
     // Under the page's enclave lock.
     void make_resident(EnclavePageId page, PageId epc, bool young = true) noexcept {
-        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
-        SpinGuard hold(active_.value.lock);
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_);
+        SpinGuard hold(active_lock_);
         // Relaxed: the enclave lock orders it with the reclaimer's mark and write-back.
         entries_[page].state.store(young ? epc | kYoung : epc, std::memory_order_relaxed);
-        active_.value.pages.push_tail(page, link_of());
+        active_.push_tail(page, link_of());
     }
 
     // sgx_reclaim_pages()'s isolation: up to chunk.size() pages off the active
     // list's head, into `chunk`. They stay resident until written back.
     std::size_t isolate_from_head(std::span<EnclavePageId> chunk) noexcept {
-        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
-        SpinGuard hold(active_.value.lock);
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_);
+        SpinGuard hold(active_lock_);
         std::size_t taken = 0;
         while (taken < chunk.size()) {
-            const EnclavePageId page = active_.value.pages.pop_head(link_of());
+            const EnclavePageId page = active_.pop_head(link_of());
             if (page == kNoEnclavePage) break;
             chunk[taken++] = page;
         }
@@ -171,9 +175,9 @@ public:
 
     // A page the reclaimer skipped goes back to the active list's tail.
     void put_back(EnclavePageId page) noexcept {
-        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
-        SpinGuard hold(active_.value.lock);
-        active_.value.pages.push_tail(page, link_of());
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_);
+        SpinGuard hold(active_lock_);
+        active_.push_tail(page, link_of());
     }
 
     // SGX_ENCL_PAGE_BEING_RECLAIMED set. Under the page's enclave lock.
@@ -195,10 +199,10 @@ public:
     // sgx_unmark_page_reclaimable(): off the active list; false (the kernel's
     // -EBUSY) when the reclaimer has isolated it. Under the page's enclave lock.
     bool unmark_reclaimable(EnclavePageId page) noexcept {
-        Pause::at(Access::rmw, ModelShared::active_list, 0, active_.value);
-        SpinGuard hold(active_.value.lock);
+        Pause::at(Access::rmw, ModelShared::active_list, 0, active_);
+        SpinGuard hold(active_lock_);
         if (!ActiveList::listed(page, link_of())) return false;
-        active_.value.pages.unlink(page, link_of());
+        active_.unlink(page, link_of());
         return true;
     }
 
@@ -215,16 +219,16 @@ public:
     // Pages on the active list, read without its lock, as the kernel's
     // list_empty(&sgx_active_page_list) is: may be stale, never torn.
     long active_length() const noexcept {
-        Pause::at(Access::load, ModelShared::active_list, 0, active_.value);
-        return active_.value.pages.length();
+        Pause::at(Access::load, ModelShared::active_list, 0, active_);
+        return active_.length();
     }
 
     // Runs check(active_length) with the active list's lock held: the length is
     // then exact, and no page joins or leaves the list until check returns.
     template <class Check>
     bool with_active_list_locked(Check&& check) const {
-        SpinGuard hold(active_.value.lock);
-        return check(active_.value.pages.length());
+        SpinGuard hold(active_lock_);
+        return check(active_.length());
     }
 
     // Conservation, enclave side: the active list holds exactly the resident
@@ -244,7 +248,7 @@ public:
             held[epc] = true;
             return {};
         };
-        const std::string broken = active_.value.pages.violation("active list: ", pages_, link_of(), listed,
+        const std::string broken = active_.violation("active list: ", pages_, link_of(), listed,
                                                                   entry_violation);
         if (!broken.empty()) return broken;
         for (EnclavePageId page = 0; page < pages_; ++page) {
@@ -269,17 +273,13 @@ private:
     };
     static_assert(sizeof(Entry) == 12);
 
-    // sgx_active_page_list with sgx_reclaimer_lock, on cache lines of its own.
-    struct Active {
-        Spinlock lock;  // guards the list and every link
-        ActiveList pages;
-    };
-
     EnclavePageId pages_;
     unsigned count_;
     std::unique_ptr<Entry[]> entries_;
     std::unique_ptr<Padded<Lock>[]> locks_;  // mutable through const: locks
-    mutable Padded<Active> active_;                 // mutable: with_active_list_locked() takes its lock
+    // sgx_reclaimer_lock (guards the list and every link) and sgx_active_page_list, where the pool's layout put them.
+    Spinlock& active_lock_;
+    ActiveList& active_;
 };
 
 }  // namespace sgx

@@ -16,12 +16,17 @@
 // monomorphic path per strategy, with the counter update placed inside or after
 // the node lock as Counter::site says. Cost: one lock round trip per node tried,
 // plus the strategy's update.
+//
+// Where the nodes, the counter and main.c's other statics (sgx_reclaimer_lock,
+// sgx_active_page_list, which the enclaves use) sit is the options' MemoryLayout,
+// placed at run time in one arena (pool_layout.hpp); the code is the same for both.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,16 +38,21 @@
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "counters/pause.hpp"
+#include "model/active_list.hpp"
 #include "model/intrusive_fifo.hpp"
 #include "model/node_search.hpp"
+#include "model/pool_layout.hpp"
 #include "model/pool_shape.hpp"
 #include "model/shared_objects.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx {
 
+// Aligned to a block of its own, as the padded counter member of old made it:
+// its own fields (read on every call) then share no line with whatever an
+// owner (the reclaim scenario's model, on a stack) puts beside it.
 template <CounterStrategy Counter>
-class EpcPool {
+class alignas(kFalseSharingRange) EpcPool {
     // The strategy's pause policy also sees the node locks (pause.hpp).
     using Pause = typename Counter::pause_policy;
 
@@ -62,16 +72,27 @@ public:
     explicit EpcPool(PoolShape shape, const CounterOptions& options = {}, NodeSearch search = NodeSearch::fixed_2024)
         : shape_(std::move(shape)),
           search_(search),
-          lists_(std::make_unique<Padded<FreeList>[]>(shape_.nodes())),
-          pages_(shape_.total_pages()),
-          counter_(starting_pages(shape_), options) {
+          layout_(options.memory_layout),
+          placement_(PoolPlacement::of<FreeList, Spinlock, ActivePageList, Counter>(layout_, shape_.nodes())),
+          arena_(placement_.bytes),
+          pages_(shape_.total_pages()) {
+        // models sgx_init()'s statics and sgx_numa_nodes = kmalloc_array(...): each where the layout puts it.
+        nodes_ = arena_.at(placement_.nodes);
+        for (unsigned node = 0; node < shape_.nodes(); ++node) {
+            arena_.make<FreeList>(placement_.nodes + node * placement_.node_stride);
+        }
+        numa_nodes_ = arena_.make<std::byte*>(placement_.numa_nodes, nodes_);
+        arena_.make<std::uint64_t>(placement_.numa_mask, shape_.nodes() >= 64 ? ~0ULL : (1ULL << shape_.nodes()) - 1);
+        reclaimer_lock_ = arena_.make<Spinlock>(placement_.reclaimer_lock);
+        active_list_ = arena_.make<ActivePageList>(placement_.active_list);
+        counter_ = arena_.make<Counter>(placement_.counter, starting_pages(shape_), options);
         // models sgx_setup_epc_section() and the sanitising frees: every page joins its home list.
         for (unsigned home = 0; home < shape_.nodes(); ++home) {
             const PageId first = shape_.first_page_of(home);
             for (PageId page = first; page < first + shape_.pages_of(home); ++page) {
                 pages_[page].home = static_cast<std::uint16_t>(home);
-                put_back(lists_[home].value, page);
-                if constexpr (kBootByFrees) counter_.on_free(home, kCallerSlot);
+                put_back(list_of(home), page);
+                if constexpr (kBootByFrees) counter_->on_free(home, kCallerSlot);
             }
         }
     }
@@ -81,6 +102,24 @@ public:
 
     const PoolShape& shape() const noexcept { return shape_; }
     NodeSearch node_search() const noexcept { return search_; }
+    MemoryLayout memory_layout() const noexcept { return layout_; }
+
+    // main.c's other statics, placed with the counter: the enclaves' active list and its lock.
+    Spinlock& reclaimer_lock() const noexcept { return *reclaimer_lock_; }
+    ActivePageList& active_list() const noexcept { return *active_list_; }
+
+    // Where the layout put each object (a debug accessor: tests read the lines they share).
+    PoolAddresses addresses() const {
+        PoolAddresses at;
+        for (unsigned node = 0; node < shape_.nodes(); ++node) {
+            at.node_locks.push_back(reinterpret_cast<std::uintptr_t>(&list_of(node).lock));
+        }
+        at.counter = reinterpret_cast<std::uintptr_t>(counter_);
+        at.reclaimer_lock = reinterpret_cast<std::uintptr_t>(reclaimer_lock_);
+        at.active_list = reinterpret_cast<std::uintptr_t>(active_list_);
+        at.numa_nodes = reinterpret_cast<std::uintptr_t>(numa_nodes_);
+        return at;
+    }
 
     // `slot` is the calling thread's (slot.hpp).
     // models __sgx_alloc_epc_page(): the local node first when it has EPC, then
@@ -105,34 +144,34 @@ public:
     // leaves the pool untouched.
     void free(PageId page, Slot slot) {
         const unsigned home = pages_[page].home;  // immutable after construction
-        FreeList& list = lists_[home].value;
+        FreeList& list = list_of(home);  // section->node: the pool's own copy of the array's address
         {
             PausedGuard<Pause> hold(list.lock, ModelShared::node_lock, home);
             if (pages_[page].free) [[unlikely]] throw_double_free(page);
             put_back(list, page);
-            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_free(home, slot);
+            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_->on_free(home, slot);
         }
-        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_free(home, slot);
+        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_->on_free(home, slot);
     }
 
     // The cheap read: what the reclaimer's watermark check sees.
-    long counter() const noexcept { return counter_.read(); }
+    long counter() const noexcept { return counter_->read(); }
 
     // The strategy's exact read (percpu_counter_sum() for percpu_batch); the same
     // as counter() for every strategy whose cheap read is already its best.
-    long exact_count() const noexcept { return counter_.exact(); }
+    long exact_count() const noexcept { return counter_->exact(); }
 
     // The most |counter() - exact_count()| can be when no thread is updating.
-    long read_error_bound() const noexcept { return counter_.read_error_bound(); }
+    long read_error_bound() const noexcept { return counter_->read_error_bound(); }
 
     // Bytes of counter state, heap included (the free lists not counted).
-    std::size_t counter_state_bytes() const noexcept { return counter_.state_bytes(); }
+    std::size_t counter_state_bytes() const noexcept { return counter_->state_bytes(); }
 
     // The truth: the sum of the list lengths, each read under its node's lock.
     long true_free() const noexcept {
         long sum = 0;
         for (unsigned node = 0; node < shape_.nodes(); ++node) {
-            FreeList& list = lists_[node].value;
+            FreeList& list = list_of(node);
             SpinGuard hold(list.lock);
             sum += list.pages.length();
         }
@@ -172,8 +211,8 @@ public:
     // one. __percpu_counter_compare()'s own margin (batch x CPUs online, here
     // slots in use) where the strategy has one, else the read's error bound.
     long compare_margin(WatermarkRead read) const noexcept {
-        if constexpr (requires { counter_.compare_margin(); }) {
-            if (read == WatermarkRead::exact_near_watermark) return counter_.compare_margin();
+        if constexpr (requires { counter_->compare_margin(); }) {
+            if (read == WatermarkRead::exact_near_watermark) return counter_->compare_margin();
         }
         return read_error_bound();
     }
@@ -187,8 +226,8 @@ public:
         held.reserve(shape_.nodes());
         long free = 0;
         for (unsigned node = 0; node < shape_.nodes(); ++node) {
-            held.emplace_back(lists_[node].value.lock);
-            free += lists_[node].value.pages.length();
+            held.emplace_back(list_of(node).lock);
+            free += list_of(node).pages.length();
         }
         return check(free);
     }
@@ -196,7 +235,7 @@ public:
     unsigned home_node(PageId page) const noexcept { return pages_[page].home; }
 
     bool is_free(PageId page) const noexcept {
-        FreeList& list = lists_[pages_[page].home].value;
+        FreeList& list = list_of(pages_[page].home);
         SpinGuard hold(list.lock);
         return pages_[page].free;
     }
@@ -208,7 +247,7 @@ public:
     std::string invariant_violation() const {
         std::vector<std::unique_lock<Spinlock>> held;
         held.reserve(shape_.nodes());
-        for (unsigned node = 0; node < shape_.nodes(); ++node) held.emplace_back(lists_[node].value.lock);
+        for (unsigned node = 0; node < shape_.nodes(); ++node) held.emplace_back(list_of(node).lock);
 
         const PageId total = shape_.total_pages();
         std::vector<bool> listed(total, false);
@@ -218,7 +257,7 @@ public:
                 if (!pages_[page].free) return "lists page " + std::to_string(page) + " marked allocated";
                 return {};
             };
-            const std::string broken = lists_[node].value.pages.violation("node " + std::to_string(node) + ": ",
+            const std::string broken = list_of(node).pages.violation("node " + std::to_string(node) + ": ",
                                                                            total, next_of(), listed, entry_violation);
             if (!broken.empty()) return broken;
         }
@@ -281,18 +320,19 @@ private:
                               local);
     }
 
-    // models __sgx_alloc_epc_page_from_node(): pop the head under the node lock.
+    // models __sgx_alloc_epc_page_from_node(): &sgx_numa_nodes[nid], read through
+    // the array's pointer where the layout put it, then pop the head under the node lock.
     PageId take_from(unsigned node, Slot slot) noexcept {
-        FreeList& list = lists_[node].value;
+        FreeList& list = list_at(*numa_nodes_, node);
         PageId page;
         {
             PausedGuard<Pause> hold(list.lock, ModelShared::node_lock, node);
             page = list.pages.pop_head(next_of());
             if (page == kNoPage) return kNoPage;
             pages_[page].free = false;
-            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_.on_alloc(node, slot);
+            if constexpr (Counter::site == UpdateSite::inside_node_lock) counter_->on_alloc(node, slot);
         }
-        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_.on_alloc(node, slot);
+        if constexpr (Counter::site == UpdateSite::after_node_unlock) counter_->on_alloc(node, slot);
         return page;
     }
 
@@ -311,11 +351,23 @@ private:
         list.pages.push_tail(page, next_of());
     }
 
+    // Node `node` of the array at `nodes`.
+    FreeList& list_at(std::byte* nodes, unsigned node) const noexcept {
+        return *std::launder(reinterpret_cast<FreeList*>(nodes + node * placement_.node_stride));
+    }
+    FreeList& list_of(unsigned node) const noexcept { return list_at(nodes_, node); }
+
     PoolShape shape_;
     NodeSearch search_;
-    std::unique_ptr<Padded<FreeList>[]> lists_;  // mutable through const: locks
+    MemoryLayout layout_;
+    PoolPlacement placement_;
+    Arena arena_;  // every object below that points into it; built in the constructor, never moved
+    std::byte* nodes_ = nullptr;          // node 0 (mutable through const: locks)
+    std::byte** numa_nodes_ = nullptr;    // sgx_numa_nodes: holds nodes_
+    Spinlock* reclaimer_lock_ = nullptr;  // sgx_reclaimer_lock
+    ActivePageList* active_list_ = nullptr;  // sgx_active_page_list
     std::vector<PageEntry> pages_;
-    Counter counter_;
+    Counter* counter_ = nullptr;  // sgx_nr_free_pages
 };
 
 }  // namespace sgx

@@ -43,7 +43,7 @@ public:
                  const StopFlag& stop, QueueArgs&&... queue_args)
         : settings_(settings),
           pool_(std::move(shape), options, search),
-          enclaves_(settings.enclave_pages, settings.enclaves()),
+          enclaves_(settings.enclave_pages, settings.enclaves(), pool_.reclaimer_lock(), pool_.active_list()),
           queue_(std::forward<QueueArgs>(queue_args)...),
           reclaimer_(pool_, enclaves_, queue_, settings, ksgxd_slot()),
           faults_(pool_, enclaves_, reclaimer_, settings, stop),

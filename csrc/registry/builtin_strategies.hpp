@@ -22,8 +22,8 @@ struct StrategyList {
 };
 
 using BuiltinStrategies =
-    StrategyList<SharedCount<PlainNodeLock>, SharedCount<PlainUnlocked>, SharedCount<PlainGlobalLock>,
-                 SharedCount<Atomic>, SharedCount<AtomicInLock>, CellCounts<PerNode>, CellCounts<PercpuBatch>,
+    StrategyList<SharedCell<PlainNodeLock>, SharedCell<PlainUnlocked>, SharedCell<PlainGlobalLock>,
+                 SharedCell<Atomic>, SharedCell<AtomicInLock>, CellCounts<PerNode>, CellCounts<PercpuBatch>,
                  CellCounts<Striped>>;
 
 }  // namespace sgx

@@ -31,7 +31,7 @@ namespace entry_parts {
 
 template <class Family>
 std::unique_ptr<AnyPool> make_pool(std::string_view name, PoolSpec spec) {
-    return with_cells<Family, NoPause>(spec.options.layout, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
+    return with_cells<Family, NoPause>(spec.options, [&]<class Counter>() -> std::unique_ptr<AnyPool> {
         return std::make_unique<PoolOf<Counter>>(name, std::move(spec));
     });
 }
@@ -39,35 +39,37 @@ std::unique_ptr<AnyPool> make_pool(std::string_view name, PoolSpec spec) {
 template <class Family>
 HammerStats hammer(const HammerConfig& config, const CounterOptions& options, const StopFlag& stop) {
     return with_cells<Family, NoPause>(
-        options.layout, [&]<class Counter>() { return run_hammer_with<Counter>(config, options, stop); });
+        options, [&]<class Counter>() { return run_hammer_with<Counter>(config, options, stop); });
 }
 
 template <class Family>
 ReadCostStats read_cost(const ReadCostConfig& config, const CounterOptions& options, const StopFlag& stop) {
-    return with_cells<Family, NoPause>(
-        options.layout, [&]<class Counter>() { return run_read_cost_with<Counter>(config, options, stop); });
+    return with_cells<Family, NoPause, false>(
+        options, [&]<class Counter>() { return run_read_cost_with<Counter>(config, options, stop); });
 }
 
 template <class Family>
 PausedUpdateStats paused_update(const PausedUpdateConfig& config, const CounterOptions& options,
                                 const StopFlag& stop) {
-    return with_cells<Family, InjectedPause>(
-        options.layout, [&]<class Counter>() { return run_paused_update_with<Counter>(config, options, stop); });
+    return with_cells<Family, InjectedPause, false>(
+        options, [&]<class Counter>() { return run_paused_update_with<Counter>(config, options, stop); });
 }
 
 template <class Family>
 ReclaimStats reclaim(const ReclaimConfig& config, const CounterOptions& options, const StopFlag& stop) {
     return with_cells<Family, NoPause>(
-        options.layout, [&]<class Counter>() { return run_reclaim_with<Counter>(config, options, stop); });
+        options, [&]<class Counter>() { return run_reclaim_with<Counter>(config, options, stop); });
 }
 
-// One shared count has no cells: the layout changes nothing.
+// One shared count has no cells: only the kernel's layout (the count's own cell) changes its type.
 template <class Family>
 ReclaimStats reclaim_stamped(const ReclaimConfig& config, const CounterOptions& options, const StopFlag& stop) {
-    return run_reclaim_with<counter_of<Family, Policies<PaddedCells, UpdateClock>>>(config, options, stop);
+    return with_cells<Family, UpdateClock>(
+        options, [&]<class Counter>() { return run_reclaim_with<Counter>(config, options, stop); });
 }
 
-// The explorer runs padded cells: placement is no scheduling point.
+// The explorer runs padded cells: placement is no scheduling point. (Its pool
+// still places its statics as the config's layout says: the same code either way.)
 template <class Family>
 using Explored = counter_of<Family, Policies<PaddedCells, explore::Scheduled>>;
 

@@ -47,7 +47,7 @@
 namespace sgx {
 
 // Raised whenever a field of StrategyEntry changes meaning, moves or is added.
-inline constexpr std::uint32_t kStrategyEntryVersion = 1;
+inline constexpr std::uint32_t kStrategyEntryVersion = 2;  // 2: AnyPool::addresses(), CounterOptions::memory_layout
 // The PyCapsule name an entry travels under.
 inline constexpr const char* kStrategyEntryCapsule = "pysgxalloc.StrategyEntry";
 

@@ -47,6 +47,8 @@ struct ReclaimConfig {
     long long initial_drift = 0;
     std::optional<long long> counter_batch;  // percpu_batch's batch; none: default_counter_batch()
     bool packed = false;                     // the padding ablation's packed cells
+    // Where the pool's hot objects sit (model/pool_layout.hpp): the scenario models the kernel, so v5.15's.
+    MemoryLayout memory_layout = MemoryLayout::kernel;
     PlainUpdate plain_update = PlainUpdate::in_place;  // plain strategies: one instruction, or load then store
     long long remote_fetch_ns = 0;  // plain strategies, load_store only: the remote line fetch inside the update
     bool shared_enclave = false;  // one enclave for every worker (one lock); else one enclave per worker
@@ -158,7 +160,7 @@ inline void ReclaimConfig::validate() const {
 
 inline CounterOptions ReclaimConfig::counter_options() const {
     CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
-    options.with_plain_update(plain_update, remote_fetch_ns);
+    options.with_plain_update(plain_update, remote_fetch_ns).with_memory_layout(memory_layout);
     return options;
 }
 

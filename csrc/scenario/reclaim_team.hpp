@@ -65,7 +65,7 @@ public:
         if (config.update_log_limit > 0) {
             update_times_.reserve(workers_ + 1);
             for (std::size_t index = 0; index <= workers_; ++index) {
-                update_times_.emplace_back(static_cast<std::size_t>(config.update_log_limit));
+                update_times_.push_back({UpdateTimes(static_cast<std::size_t>(config.update_log_limit))});
             }
         }
     }
@@ -148,7 +148,7 @@ private:
     bool walking() const noexcept { return config_.walk_interval_seconds > 0; }
 
     UpdateTimes* times_of(std::size_t thread) noexcept {
-        return update_times_.empty() ? nullptr : &update_times_[thread];
+        return update_times_.empty() ? nullptr : &update_times_[thread].value;
     }
 
     long long touches() const noexcept {
@@ -236,7 +236,8 @@ private:
         stats.walk_exact = walk_.exact;
         stats.walk_free = walk_.free;
         const long long origin = origin_.time_since_epoch().count();
-        for (const UpdateTimes& times : update_times_) {
+        for (const Padded<UpdateTimes>& padded : update_times_) {
+            const UpdateTimes& times = padded.value;
             std::vector<long long>& since_start = stats.update_ns.emplace_back(times.stamps());
             for (long long& stamp : since_start) stamp -= origin;
             stats.update_log_full = stats.update_log_full || times.full();
@@ -256,7 +257,10 @@ private:
     std::unique_ptr<Padded<std::atomic<long long>>[]> progress_;  // touches completed, one count per worker
     std::vector<std::exception_ptr> errors_;                      // one per worker, then the reclaimer's
     std::vector<int> cpus_;
-    std::vector<UpdateTimes> update_times_;  // update_log_limit > 0: one per worker, then ksgxd's
+    // update_log_limit > 0: one per worker, then ksgxd's. Padded: each stamp
+    // writes its buffer's size, and two threads' sizes on one line would make
+    // the stamping itself a shared line between the updates it times.
+    std::vector<Padded<UpdateTimes>> update_times_;
     Clock::time_point origin_{};              // just before the start line opened: time zero of walk and stamps
     DriftWalk walk_;                          // written by the watchdog (the calling thread) only
     Watchdog watchdog_;

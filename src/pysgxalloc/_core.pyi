@@ -2,7 +2,7 @@
 
 import enum
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -60,6 +60,17 @@ class NodeSearch(enum.Enum):
     v5_13_until_caller = 0
     fixed_2024 = 1
 
+class MemoryLayout(enum.Enum):
+    padded = 0
+    kernel = 1
+
+class _PoolAddresses(TypedDict):
+    node_locks: list[int]
+    counter: int
+    reclaimer_lock: int
+    active_list: int
+    numa_nodes: int
+
 class SgxAllocError(Exception): ...
 class DoubleFreeError(SgxAllocError, ValueError): ...
 class InvariantError(SgxAllocError, RuntimeError): ...
@@ -91,6 +102,7 @@ class Pool:
         node_search: NodeSearch = ...,
         plain_update: PlainUpdate = ...,
         remote_fetch_ns: int = 0,
+        layout: MemoryLayout = ...,
     ) -> None: ...
     @property
     def strategy(self) -> Strategy: ...
@@ -106,6 +118,9 @@ class Pool:
     def total_pages(self) -> int: ...
     @property
     def counter_batch(self) -> int: ...
+    @property
+    def layout(self) -> MemoryLayout: ...
+    def addresses(self) -> _PoolAddresses: ...
     @property
     def packed(self) -> bool: ...
     def alloc(self, node: int = 0, slot: int = ...) -> int | None: ...
@@ -191,6 +206,7 @@ class HammerConfig:
     hold: int
     counter_batch: int | None
     packed: bool
+    layout: MemoryLayout
     phased: bool
     def __init__(self) -> None: ...
 
@@ -268,6 +284,7 @@ class ReclaimConfig:
     initial_drift: int
     counter_batch: int | None
     packed: bool
+    layout: MemoryLayout
     plain_update: PlainUpdate
     remote_fetch_ns: int
     shared_enclave: bool

@@ -93,6 +93,7 @@ def run_python_engine(
         settings.packed,
         shape.node_pages,
         shape.node_search,
+        layout=settings.layout,
     )
     iterations_per_chunk = min(max(1, settings.chunk // (2 * settings.batch)), plan.iterations_per_stop_check)
     return _Team(pool, settings, plan.iterations_per_round, iterations_per_chunk, cpus, fail_worker).run()

@@ -130,7 +130,7 @@ class HammerResult(SettingsAndStats):
 
     def __repr__(self) -> str:
         label = " (oversubscribed)" if self.oversubscribed else ""
-        layout = ", packed" if self.packed else ""
+        layout = f", layout={self.layout.name}" + (", packed" if self.packed else "")
         # Only a bounded strategy's exact read can differ from its cheap one.
         exact = f", exact_drift={self.exact_drift:+d}" if self.accuracy is Accuracy.bounded else ""
         return (
@@ -168,7 +168,9 @@ def run_hammer(strategy: StrategyLike, settings: HammerSettings) -> HammerResult
     so each round's quiescent reading happens with pages out (where percpu_batch's
     unfolded deltas show; ``exact_drift_by_round`` reads the exact sum at the same
     moments). `counter_batch` is percpu_batch's batch; `packed` puts per-node and
-    per-thread cells on shared cache lines (the padding ablation).
+    per-thread cells on shared cache lines (the padding ablation). `layout` places the
+    pool's hot objects: ``padded`` (the default: a comparison of designs) or ``kernel``
+    (v5.15's sharing, docs/layout.md).
 
     `phased` splits each iteration in two with a barrier between: every worker
     allocates its batch, all meet and the drift is read, then every worker frees,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from pysgxalloc._core import NodeSearch
-from pysgxalloc.counter_options import counter_batch_setting, packed_setting
+from pysgxalloc._core import MemoryLayout, NodeSearch
+from pysgxalloc.counter_options import counter_batch_setting, layout_setting, packed_setting
 from pysgxalloc.pool_shape import (
     CheckedShape,
     NodesArg,
@@ -90,6 +90,8 @@ class HammerSettings:
     )
     counter_batch: Setting[int | None, int | None] = counter_batch_setting()
     packed: Setting[bool, bool] = packed_setting()
+    #: A comparison of designs: padded, so no design pays for the kernel's sharing.
+    layout: Setting[MemoryLayout | str, MemoryLayout] = layout_setting(MemoryLayout.padded)
     phased: Setting[bool, bool] = flag(
         False,
         help="allocate, meet, free, meet: each phase changes the count one way only, so the updates "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pysgxalloc import _core
 from pysgxalloc._checks import as_bool, as_int, as_member, as_optional_int
-from pysgxalloc._core import Comparison, InvariantError, NodeSearch, PlainUpdate, WatermarkRead
+from pysgxalloc._core import Comparison, InvariantError, MemoryLayout, NodeSearch, PlainUpdate, WatermarkRead
 from pysgxalloc.pool_shape import NODES_FROM_PAGES, NodesArg, NodeSearchLike, PagesPerNode, checked_shape
 from pysgxalloc.strategy import StrategyLike, parse_strategy
 
@@ -19,6 +19,15 @@ PlainUpdateLike = PlainUpdate | str
 def parse_plain_update(value: PlainUpdateLike) -> PlainUpdate:
     """Return the `PlainUpdate` a user named; ValueError names the valid choices."""
     return as_member(PlainUpdate, "plain_update", value)
+
+
+#: A layout as the member or its name.
+MemoryLayoutLike = MemoryLayout | str
+
+
+def parse_layout(value: MemoryLayoutLike) -> MemoryLayout:
+    """Return the `MemoryLayout` a user named; ValueError names the valid choices."""
+    return as_member(MemoryLayout, "layout", value)
 
 
 def raise_if_broken(pool: _core.Pool, context: str = "") -> None:
@@ -65,6 +74,9 @@ class EpcPool(_core.Pool):
     one read-modify-write instruction as gcc compiles the kernel's ``sgx_nr_free_pages--``
     (the default), or ``load_store``, a volatile load then a store; `remote_fetch_ns` widens the
     load_store window by that much, modelling the remote cache-line fetch of a two-socket machine.
+    `layout` is where the nodes, the counter, sgx_reclaimer_lock and the active list's head sit:
+    ``padded`` (each on its own 128-byte block, the default) or ``kernel`` (v5.15's sharing, cells
+    packed too); ``addresses()`` says where each went (docs/layout.md).
     """
 
     def __init__(
@@ -79,6 +91,7 @@ class EpcPool(_core.Pool):
         node_search: NodeSearchLike = NodeSearch.fixed_2024,
         plain_update: PlainUpdateLike = PlainUpdate.in_place,
         remote_fetch_ns: int = 0,
+        layout: MemoryLayoutLike = MemoryLayout.padded,
     ) -> None:
         parsed = parse_strategy(strategy)
         shape = checked_shape(nodes, pages_per_node, node_search)
@@ -93,6 +106,7 @@ class EpcPool(_core.Pool):
             shape.node_search,
             parse_plain_update(plain_update),
             as_int("remote_fetch_ns", remote_fetch_ns),
+            parse_layout(layout),
         )
 
     # alloc(), free(), home_node() and is_free() are the core's own methods: the core

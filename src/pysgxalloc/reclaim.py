@@ -157,7 +157,9 @@ def run_reclaim_scenario(strategy: StrategyLike, settings: ReclaimSettings) -> R
 
     `watermark_read` picks the read both watermark tests compare: the cheap read (the
     kernel's) or, near a watermark, the exact one (``__percpu_counter_compare``'s rule,
-    which matters for percpu_batch). `counter_batch`, `packed`, `plain_update` and
+    which matters for percpu_batch). `layout` places the pool's hot objects: ``kernel`` (the
+    default: the scenario models the kernel, v5.15's sharing) or ``padded`` (docs/layout.md).
+    `counter_batch`, `packed`, `plain_update` and
     `remote_fetch_ns` are as for EpcPool.
 
     ``preset="seed"`` sets the shape of the experiment in the report that found the hang, on the

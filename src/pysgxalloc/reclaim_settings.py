@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pysgxalloc._core import Comparison, NodeSearch, PlainUpdate, WatermarkRead
-from pysgxalloc.counter_options import counter_batch_setting, packed_setting
+from pysgxalloc._core import Comparison, MemoryLayout, NodeSearch, PlainUpdate, WatermarkRead
+from pysgxalloc.counter_options import counter_batch_setting, layout_setting, packed_setting
 from pysgxalloc.pool import PlainUpdateLike
 from pysgxalloc.pool_shape import (
     CheckedShape,
@@ -128,6 +128,8 @@ class ReclaimSettings:
     )
     counter_batch: Setting[int | None, int | None] = counter_batch_setting()
     packed: Setting[bool, bool] = packed_setting()
+    #: The scenario models the kernel (and so does its seed preset): v5.15's layout.
+    layout: Setting[MemoryLayout | str, MemoryLayout] = layout_setting(MemoryLayout.kernel)
     node_search: Setting[NodeSearchLike, NodeSearch] = node_search_setting()
     plain_update: Setting[PlainUpdateLike, PlainUpdate] = member(
         PlainUpdate,

@@ -5,7 +5,8 @@ runtime (it sets SGX_SANITIZER=thread). Each case runs in its own interpreter so
 one case's report cannot leak into another's verdict; TSan writes reports to stderr.
 
 - Negative control: every other strategy's hammer run produces no report at all, with
-  pages held across rounds (so percpu_batch's slots fold) and packed cells as well.
+  pages held across rounds (so percpu_batch's slots fold), packed cells, and the kernel's
+  memory layout (a placement only: TSan must see the same accesses).
 - The same for the reclaim scenario (fault workers, ksgxd and the watchdog, completed
   and hung) and for the paused update (fault injection).
 - The explorer's scheduled runs, of every strategy, the plain ones included: the scheduler
@@ -41,11 +42,15 @@ PLAIN = [s.name for s in sgx.STRATEGIES if sgx.accuracy(s) is sgx.Accuracy.drift
 
 # TSan slows the core about tenfold; these sizes still give each thread thousands of
 # counter updates, overlapping in time, on 2 nodes.
-HAMMER = "sgx.hammer({strategy!r}, threads=3, nodes=2, pages_per_node=64, ops=20_000, rounds=2)"
+HAMMER = (
+    "sgx.hammer({strategy!r}, threads=3, nodes=2, pages_per_node=64, ops=20_000, rounds=2, layout={layout!r})"
+)
 HAMMER_HOLDING = (
     "sgx.hammer({strategy!r}, threads=3, nodes=2, pages_per_node=64, ops=20_000, rounds=2, batch=8, hold=3,"
-    " counter_batch=4, packed={packed})"
+    " counter_batch=4, packed={packed}, layout={layout!r})"
 )
+#: (packed, layout): padded cells, the padding ablation's packed ones, and the kernel's layout.
+CELLS_AND_LAYOUTS = [(False, "padded"), (True, "padded"), (False, "kernel")]
 
 
 #: The one report outside our code that TSan may make at random (see the file); reports in csrc/ stay fatal.
@@ -61,17 +66,18 @@ def run_under_tsan(statement: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("packed", [False, True])
+@pytest.mark.parametrize(("packed", "layout"), CELLS_AND_LAYOUTS)
 @pytest.mark.parametrize("strategy", RACE_FREE)
-def test_race_free_strategy_hammer_has_no_race_report(strategy: str, packed: bool) -> None:
-    done = run_under_tsan(HAMMER_HOLDING.format(strategy=strategy, packed=packed))
+def test_race_free_strategy_hammer_has_no_race_report(strategy: str, packed: bool, layout: str) -> None:
+    done = run_under_tsan(HAMMER_HOLDING.format(strategy=strategy, packed=packed, layout=layout))
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
     assert done.returncode == 0, done.stderr[-4000:]
 
 
+@pytest.mark.parametrize("layout", ["padded", "kernel"])
 @pytest.mark.parametrize("strategy", PLAIN)
-def test_plain_strategy_race_is_reported_and_names_the_counter(strategy: str) -> None:
-    done = run_under_tsan(HAMMER.format(strategy=strategy))
+def test_plain_strategy_race_is_reported_and_names_the_counter(strategy: str, layout: str) -> None:
+    done = run_under_tsan(HAMMER.format(strategy=strategy, layout=layout))
     assert "WARNING: ThreadSanitizer: data race" in done.stderr, done.stderr[-4000:]
     assert "sgx::racy_add" in done.stderr, done.stderr[-4000:]
     assert "kernel_counters.hpp" in done.stderr
@@ -99,10 +105,13 @@ def test_plain_strategy_load_store_form_is_reported_too(strategy: str) -> None:
         assert "sgx::racy_add<" in done.stderr, done.stderr[-4000:]
 
 
-# Small enough for TSan's pace; an injected drift of +100 makes the second run hang.
+# Small enough for TSan's pace; an injected drift of +100 makes the second run hang. The
+# scenario's default layout is the kernel's; the first run repeats in the padded one.
 RECLAIM = (
     "sgx.reclaim_scenario({strategy!r}, nodes=2, pages_per_node=256, enclave_pages=1024, passes=2, pin=False,"
     " stall_seconds=2)\n"
+    "sgx.reclaim_scenario({strategy!r}, nodes=2, pages_per_node=256, enclave_pages=1024, passes=2, pin=False,"
+    " stall_seconds=2, layout='padded')\n"
     "r = sgx.reclaim_scenario({strategy!r}, nodes=2, pages_per_node=256, enclave_pages=1024, passes=2,"
     " pin=False, stall_seconds=0.5, initial_drift=100)\n"
     "assert r.hung, r"

@@ -7,6 +7,6 @@
 
 namespace sgx {
 
-template StrategyEntry entry_for<SharedCount<Atomic>>();
+template StrategyEntry entry_for<SharedCell<Atomic>>();
 
 }  // namespace sgx

@@ -7,6 +7,6 @@
 
 namespace sgx {
 
-template StrategyEntry entry_for<SharedCount<AtomicInLock>>();
+template StrategyEntry entry_for<SharedCell<AtomicInLock>>();
 
 }  // namespace sgx

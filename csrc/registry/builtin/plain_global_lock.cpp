@@ -7,6 +7,6 @@
 
 namespace sgx {
 
-template StrategyEntry entry_for<SharedCount<PlainGlobalLock>>();
+template StrategyEntry entry_for<SharedCell<PlainGlobalLock>>();
 
 }  // namespace sgx

@@ -7,6 +7,6 @@
 
 namespace sgx {
 
-template StrategyEntry entry_for<SharedCount<PlainNodeLock>>();
+template StrategyEntry entry_for<SharedCell<PlainNodeLock>>();
 
 }  // namespace sgx

@@ -7,6 +7,6 @@
 
 namespace sgx {
 
-template StrategyEntry entry_for<SharedCount<PlainUnlocked>>();
+template StrategyEntry entry_for<SharedCell<PlainUnlocked>>();
 
 }  // namespace sgx

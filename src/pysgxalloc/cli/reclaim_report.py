@@ -33,7 +33,7 @@ def scenario_line(result: ReclaimResult) -> str:
         f"EPC {describe_shape(result.nodes, result.pages_per_node)} pages, "
         f"enclave {counted(result.enclave_pages, 'page')} ({enclaves}), "
         f"{counted(result.passes, 'pass', 'passes')}{removal}; low {result.low:,}, high {result.high:,}, "
-        f"scan {result.scan:,}, {result.comparison.name} comparison; "
+        f"scan {result.scan:,}, {result.comparison.name} comparison, {result.layout.name} layout; "
         f"stalled = no progress for {result.stall_seconds:g} s without the proven hang"
         + (f"; counter started off by {result.initial_drift:+,d}" if result.initial_drift else "")
         + (f"; counter_batch {result.counter_batch:,}" if result.counter_batch is not None else "")

@@ -173,7 +173,7 @@ def _print(
         f"update: hammer, {counted(setup.threads, 'thread')}{update_label}, {counted(setup.nodes, 'node')}, "
         f"batch {setup.batch:,}, hold {setup.hold:,}, {counted(setup.rounds, 'round')}; "
         f"read: {counted(setup.writers, 'writer')} (batch {setup.batch:,}) + 1 reader{read_label}; "
-        f"percpu_batch counter_batch {setup.counter_batch:,}; {pinned}; usable CPUs: {cpus:,}",
+        f"percpu_batch counter_batch {setup.counter_batch:,}; {pinned}; padded layout; usable CPUs: {cpus:,}",
         soft_wrap=True,
     )
     out.print("figures: median (min-max) of ns; reads are back to back (a throughput cost, not a latency)")

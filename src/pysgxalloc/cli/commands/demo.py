@@ -266,7 +266,11 @@ def _header(options: DemoOptions, summaries: list[HammerRuns], load_before: floa
     machine = MachineInfo.current()
     settings = options.settings
     load = "threads outnumber CPUs: oversubscribed" if settings.threads > cpus else "threads <= CPUs"
-    engine = f"{settings.engine} engine, " + ("pinned" if settings.pin else "unpinned")
+    engine = (
+        f"{settings.engine} engine, "
+        + ("pinned" if settings.pin else "unpinned")
+        + f", {settings.layout.name} layout"
+    )
     lines = [
         f"pysgxalloc: {machine.hostname}, {machine.description}; "
         f"{counted(settings.threads, 'thread')} on {counted(settings.nodes, 'node')}, "

@@ -218,8 +218,8 @@ def run(args: argparse.Namespace) -> int:
         )
         out.print(
             f"{record.machine.label}: {record.machine.description}; "
-            f"{counted(config.settings.ops, 'op')} per thread per run, {pinning}"
-            + (", phased:" if config.settings.phased else ":"),
+            f"{counted(config.settings.ops, 'op')} per thread per run, {pinning}, "
+            f"{config.settings.layout.name} layout" + (", phased:" if config.settings.phased else ":"),
             soft_wrap=True,
         )
         out.print(hammer_runs_table(groups))
