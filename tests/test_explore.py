@@ -7,6 +7,9 @@ search finds the same schedules on any machine and under any load.
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -84,6 +87,31 @@ def test_a_plain_strategy_has_a_failing_schedule_and_its_replay_loses_the_update
     assert again.outcome == "counter_off"
     assert again.drift == failure.drift != 0
     assert again.steps == failure.steps
+
+
+@pytest.mark.parametrize(("stripes", "schedules"), [(1, 12), (2, 4), (4, 2)])
+def test_striped_s_schedules_follow_its_stripes_setting(stripes: int, schedules: int) -> None:
+    # 3 threads x 1 op: slots sharing a cell contend on it; one cell each commute.
+    res = sgx.explore("striped", threads=3, ops=1, stripes=stripes)
+    assert res.complete and res.failing == 0
+    assert res.schedules == schedules
+
+
+ONE_CPU_CHILD = """
+import os, pysgxalloc as sgx
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+print(len(os.sched_getaffinity(0)), sgx.explore("striped", threads=3, ops=1).schedules)
+"""
+
+
+def test_striped_s_schedule_count_is_the_same_whatever_cpus_the_process_may_use() -> None:
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one usable CPU: nothing to restrict the child to that differs from this process")
+    here = sgx.explore("striped", threads=3, ops=1).schedules
+    child = subprocess.run([sys.executable, "-c", ONE_CPU_CHILD], capture_output=True, text=True, check=True)
+    cpus, schedules = child.stdout.split()
+    assert cpus == "1"
+    assert int(schedules) == here == 4
 
 
 def test_the_first_failure_needs_one_preemption_and_is_the_shortest_such() -> None:
@@ -177,6 +205,8 @@ def test_a_search_past_its_time_limit_stops_and_says_it_is_incomplete() -> None:
         ({"time_limit": 10**9}, ValueError),
         ({"pages_per_node": 10**9}, ValueError),
         ({"points": "sometimes"}, ValueError),
+        ({"stripes": 3}, ValueError),
+        ({"stripes": 128}, ValueError),
         ({"threads": "2"}, TypeError),
         ({"sleep_sets": 1}, TypeError),
     ],

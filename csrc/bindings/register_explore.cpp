@@ -67,6 +67,7 @@ void register_explore(py::module_& m) {
         .def_readwrite("scan", &ExploreConfig::scan)
         .def_readwrite("comparison", &ExploreConfig::comparison)
         .def_readwrite("counter_batch", &ExploreConfig::counter_batch)
+        .def_readwrite("stripes", &ExploreConfig::stripes)
         .def_readwrite("points", &ExploreConfig::points)
         .def_readwrite("preemption_bound", &ExploreConfig::preemption_bound)
         .def_readwrite("sleep_sets", &ExploreConfig::sleep_sets)

@@ -52,6 +52,7 @@ struct ExploreConfig {
     long long scan = 1;            // reclaim: SGX_NR_TO_SCAN, scaled down
     Comparison comparison = Comparison::kernel_unsigned;
     std::optional<long long> counter_batch;
+    long long stripes = 2;         // striped's cells: fixed, not the machine's CPUs, so counts reproduce
     Points points = Points::all;
     std::optional<long long> preemption_bound;  // none: unbounded
     bool sleep_sets = true;                     // unbounded searches only

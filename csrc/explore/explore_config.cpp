@@ -3,6 +3,7 @@
 // without the built-in strategies.
 #include "base/errors.hpp"
 #include "counters/counter_options.hpp"
+#include "counters/striped.hpp"
 #include "explore/explore.hpp"
 
 namespace sgx::explore {
@@ -21,6 +22,7 @@ void ExploreConfig::validate() const {
         check_range("scan", scan, 1, epc);
     }
     (void)CounterOptions::checked(0, counter_batch, false);
+    check_stripes(stripes);
     if (preemption_bound) check_range("preemption_bound", *preemption_bound, 0, kMaxPreemptionBound);
     check_range("max_schedules", max_schedules, 1, kMaxSchedules);
     check_seconds("time_limit", time_limit_seconds, kMinTimeLimitSeconds, kMaxTimeLimitSeconds);

@@ -128,7 +128,10 @@ inline CounterOptions options_of(const ExploreConfig& config) {
     // instruction, one indivisible step at the scheduler's granularity, and
     // loses updates only between cores inside that instruction, which no
     // interleaving of steps can show (README, "Every interleaving").
-    return CounterOptions::checked(0, config.counter_batch, false).with_plain_update(PlainUpdate::load_store, 0);
+    CounterOptions options =
+        CounterOptions::checked(0, config.counter_batch, false).with_plain_update(PlainUpdate::load_store, 0);
+    options.stripes = static_cast<long>(config.stripes);
+    return options;
 }
 
 template <CounterStrategy Counter>

@@ -391,6 +391,7 @@ class ExploreConfig:
     scan: int
     comparison: Comparison
     counter_batch: int | None
+    stripes: int
     points: SchedulePoints
     preemption_bound: int | None
     sleep_sets: bool

@@ -41,6 +41,17 @@ def points_setting() -> Setting[Points, Points]:
     )
 
 
+def stripes_setting() -> Setting[int, int]:
+    return integer(
+        2,
+        low=1,
+        high=64,
+        metavar="CELLS",
+        help="striped's cells, a power of two: fixed here, not the machine's CPU count (as "
+        "elsewhere), so a search's counts are the same on every machine",
+    )
+
+
 def preemption_bound_setting(default: int | None) -> Setting[int | None, int | None]:
     return optional_integer(
         default,
@@ -76,6 +87,7 @@ class ExploreSettings:
     nodes: Setting[int, int] = integer(2, low=1, help="NUMA nodes")
     pages_per_node: Setting[int, int] = integer(2, low=1, help="pages per node")
     counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    stripes: Setting[int, int] = stripes_setting()
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(None)
     sleep_sets: Setting[bool, bool] = flag(
@@ -133,6 +145,7 @@ class HangSettings:
         help="how the watermark test compares the count: as the kernel does (kernel_unsigned: a negative "
         "count reads as huge), or as a signed number (signed_count)",
     )
+    stripes: Setting[int, int] = stripes_setting()
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(1)
     max_schedules: Setting[int, int] = max_schedules_setting()
