@@ -7,6 +7,7 @@ search finds the same schedules on any machine and under any load.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -114,6 +115,49 @@ def test_striped_s_schedule_count_is_the_same_whatever_cpus_the_process_may_use(
     assert int(schedules) == here == 4
 
 
+#: Too many schedules to search every one within the runs PCT's bound asks for (checked below).
+PCT_CASE: dict[str, object] = {"threads": 8, "ops": 1, "pages_per_node": 4}
+
+
+def test_pct_s_bound_is_one_in_n_k_to_the_d_minus_1_and_its_99_percent_run_count_follows_from_it() -> None:
+    bound = sgx.PctBound(threads=8, steps=32, depth=2)
+    assert bound.per_run == 1 / (8 * 32**1)
+    assert bound.runs_for(0.99) == math.ceil(math.log(0.01) / math.log(1 - 1 / 256)) == 1177
+    deeper = sgx.PctBound(threads=3, steps=270, depth=3)
+    assert deeper.per_run == 1 / (3 * 270**2)
+    assert 1 - (1 - deeper.per_run) ** deeper.runs_for(0.99) >= 0.99
+    assert 1 - (1 - deeper.per_run) ** (deeper.runs_for(0.99) - 1) < 0.99  # and no fewer suffice
+
+
+def test_pct_finds_plain_node_lock_s_lost_update_within_the_runs_its_bound_states() -> None:
+    bound = sgx.explore("plain_node_lock", **PCT_CASE, mode="pct", runs=1).pct_bound  # type: ignore[arg-type]
+    assert bound is not None and bound.depth == 2  # a lost update: a load before, a store after another's
+    runs = bound.runs_for(0.99)
+    res = sgx.explore("plain_node_lock", **PCT_CASE, mode="pct", depth=2, runs=runs, seed=7)  # type: ignore[arg-type]
+    assert res.pct_runs_made == runs and res.stopped == "none"
+    assert res.longest_run <= res.pct_steps  # k bounded every run, so the bound held
+    assert res.first_failure is not None and res.first_failure.outcome == "counter_off"
+    assert not res.complete  # random runs prove nothing about the rest
+    exhaustive = sgx.explore("plain_node_lock", **PCT_CASE, max_schedules=runs)  # type: ignore[arg-type]
+    assert not exhaustive.complete and exhaustive.stopped == "max_schedules"
+
+
+def test_pct_runs_are_the_same_for_the_same_seed() -> None:
+    first, again = (
+        sgx.explore("plain_node_lock", **PCT_CASE, mode="pct", runs=200, seed=3)  # type: ignore[arg-type]
+        for _ in range(2)
+    )
+    assert first.first_failure is not None and again.first_failure is not None
+    assert (first.failing, first.first_failing_run) == (again.failing, again.first_failing_run)
+    assert first.first_failure.schedule == again.first_failure.schedule
+
+
+def test_pct_finds_the_hang_of_the_reduced_reclaim_scenario() -> None:
+    res = sgx.explore_hang("plain_node_lock", mode="pct", depth=2, runs=300, seed=0)
+    assert res.first_failure is not None and res.first_failure.outcome == "hang"
+    assert res.replay().outcome == "hang"
+
+
 def test_the_first_failure_needs_one_preemption_and_is_the_shortest_such() -> None:
     res = sgx.explore("plain_node_lock", threads=2, ops=1, preemption_bound=2)
     assert res.first_failure is not None
@@ -206,6 +250,14 @@ def test_a_search_past_its_time_limit_stops_and_says_it_is_incomplete() -> None:
         ({"pages_per_node": 10**9}, ValueError),
         ({"points": "sometimes"}, ValueError),
         ({"stripes": 3}, ValueError),
+        ({"mode": "random"}, ValueError),
+        ({"mode": "pct", "depth": 0}, ValueError),
+        ({"mode": "pct", "depth": 10**6}, ValueError),
+        ({"mode": "pct", "depth": 2**70}, ValueError),
+        ({"mode": "pct", "runs": 0}, ValueError),
+        ({"mode": "pct", "seed": -1}, ValueError),
+        ({"mode": "pct", "steps": 0}, ValueError),
+        ({"mode": "pct", "steps": 10**9}, ValueError),
         ({"stripes": 128}, ValueError),
         ({"threads": "2"}, TypeError),
         ({"sleep_sets": 1}, TypeError),

@@ -18,6 +18,7 @@
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "explore/explore.hpp"
+#include "explore/pct.hpp"
 #include "explore/reclaim_run.hpp"
 #include "explore/search.hpp"
 #include "explore/update_run.hpp"
@@ -156,9 +157,12 @@ ExploreStats explore_with(const ExploreConfig& raw, const StopFlag& stop) {
     raw.validate();
     const ExploreConfig config = search_loop::with_defaults(raw);
     const CounterOptions options = search_loop::options_of(config);
-    return search_loop::search(config, stop, [&](Chooser& chooser) {
-        return search_loop::run_once<Counter>(config, options, chooser);
-    });
+    const auto run_one = [&](Chooser& chooser) { return search_loop::run_once<Counter>(config, options, chooser); };
+    if (config.mode == Mode::pct) {
+        return pct_search(config, stop, run_one,
+                          [](ExploreStats& stats, ScheduleRun&& run) { search_loop::count(stats, std::move(run)); });
+    }
+    return search_loop::search(config, stop, run_one);
 }
 
 // One run of `schedule` (then the default choices once it runs out). Throws

@@ -13,6 +13,7 @@ list empty, ksgxd asleep and the watermark test saying no. See csrc/explore/.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,45 @@ class ScheduleRun(SettingsAndStats):
         return trace_text(self.steps, thread_names(self.scenario, self.threads))
 
 
+@dataclass(frozen=True)
+class PctBound:
+    """PCT's guarantee (Burckhardt et al., ASPLOS 2010) for one search's `threads`, `steps` and `depth`.
+
+    Each run finds a given bug of depth d (d ordering constraints between steps; a lost update has 2)
+    with probability at least 1 / (n k^(d-1)), n threads and k steps a run, whatever the program; runs
+    are independent, so ``runs_for(0.99)`` runs find it with probability at least 99%.
+    """
+
+    threads: int  #: n
+    steps: int  #: k: the steps (decisions) of a run that the change points are drawn among
+    depth: int  #: d
+
+    @property
+    def per_run(self) -> float:
+        """1 / (n k^(d-1)): the least chance that one run finds the bug."""
+        return 1.0 / float(self.threads * self.steps ** (self.depth - 1))
+
+    @property
+    def formula(self) -> str:
+        """The bound with its numbers, as printed: ``1/(8 x 32^1)``."""
+        return f"1/({self.threads:,} x {self.steps:,}^{self.depth - 1})"
+
+    def runs_for(self, confidence: float = 0.99) -> int:
+        """Runs that find the bug with at least `confidence`: ceil(ln(1 - confidence) / ln(1 - p))."""
+        if not 0 < confidence < 1:
+            raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        p = self.per_run
+        if p >= 1:
+            return 1
+        return math.ceil(math.log(1 - confidence) / math.log1p(-p))
+
+    def found_within(self, runs: int) -> float:
+        """The least chance that `runs` runs find the bug: 1 - (1 - p)^runs."""
+        if self.per_run >= 1:
+            return 1.0
+        return float(-math.expm1(runs * math.log1p(-self.per_run)))
+
+
 @dataclass(frozen=True, eq=False)
 class ExploreResult(SettingsAndStats):
     """What a search over schedules found, and how far it got.
@@ -81,7 +121,9 @@ class ExploreResult(SettingsAndStats):
     of lower bounds and runs pruned by sleep sets included), ``pruned``, ``complete`` (every
     schedule within the bound was run), ``bound_reached`` (some schedule needs more preemptions
     than bound_explored), ``bound_explored`` (every schedule with at most this many preemptions
-    was run; -1: none) and ``elapsed_seconds``.
+    was run; -1: none) and ``elapsed_seconds``. With ``mode="pct"``: ``pct_steps`` (the k its bound
+    used), ``pct_runs_made``, ``longest_run`` (the most steps a run took; beyond k the bound is not
+    sure) and ``first_failing_run`` (from 1; 0: none), and `pct_bound`; ``complete`` is then False.
     """
 
     strategy: Strategy
@@ -97,6 +139,13 @@ class ExploreResult(SettingsAndStats):
     def threads(self) -> int:
         """Threads scheduled (fault workers and ksgxd, for reclaim)."""
         return self.settings.threads_scheduled
+
+    @property
+    def pct_bound(self) -> PctBound | None:
+        """PCT's guarantee for this search (None for an exhaustive one)."""
+        if self.settings.mode != "pct":
+            return None
+        return PctBound(self.threads, self.stats.pct_steps, self.settings.depth)
 
     @property
     def stopped(self) -> str:
@@ -140,7 +189,12 @@ class ExploreResult(SettingsAndStats):
     def __repr__(self) -> str:
         return (
             f"ExploreResult(strategy={self.strategy.name}, scenario={self.scenario}, threads={self.threads}, "
-            f"preemption_bound={self.settings.preemption_bound}, schedules={self.stats.schedules:,}, "
+            + (
+                f"mode=pct, depth={self.settings.depth}, seed={self.settings.seed}, "
+                if self.settings.mode == "pct"
+                else f"preemption_bound={self.settings.preemption_bound}, "
+            )
+            + f"schedules={self.stats.schedules:,}, "
             f"failing={self.stats.failing:,}, complete={self.stats.complete}, stopped={self.stopped})"
         )
 
@@ -165,6 +219,11 @@ def run_explore(strategy: StrategyLike, settings: ExploreSettings) -> ExploreRes
     0 then 1 ... then k, without sleep sets (which could hide one within the bound).
     The search stops after `max_schedules` runs or `time_limit` seconds, or on Ctrl-C,
     and then says ``complete=False``.
+
+    ``mode="pct"``: `runs` random runs instead, each with random distinct thread priorities
+    and `depth` - 1 priority change points among k steps (`steps`, or the default schedule's
+    length, run first): a bug of depth d is found with probability at least 1 / (n k^(d-1))
+    per run (``result.pct_bound``). Reproducible: the same `seed` makes the same runs.
     """
     return _explore(parse_strategy(strategy), settings)
 

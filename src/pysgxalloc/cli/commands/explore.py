@@ -32,7 +32,9 @@ def register(subparsers: Any) -> None:
         "thread move at a time, at every shared access, and enumerate the schedules (all of them, or all "
         "with at most --preemption-bound preemptions). Prints how many ended with the count wrong and the "
         "first failing schedule with the fewest preemptions, then the fewest steps, as one column per "
-        "thread. With --hang, searches a reduced reclaim scenario for the hang instead.",
+        "thread. With --hang, searches a reduced reclaim scenario for the hang instead. With --mode pct, "
+        "makes --runs random runs with PCT's priorities instead and prints the probability bound they give "
+        "for a bug of depth --depth.",
     )
     parser.add_argument(
         "strategy", metavar="STRATEGY", type=strategy_name, help=f"the counter strategy: {every_strategy()}"
@@ -75,9 +77,15 @@ def run(args: argparse.Namespace) -> int:
 
 def report(result: ExploreResult) -> str:
     """The search in a few lines, then the first failure's trace."""
-    lines = [_header(result), _coverage(result), _by_preemptions(result)]
+    if result.pct_bound is not None:
+        lines = [_header(result), *_pct_coverage(result)]
+    else:
+        lines = [_header(result), _coverage(result), _by_preemptions(result)]
     failure = result.first_failure
     what = "reached the hang" if result.scenario == "reclaim" else "ended with the count wrong"
+    if failure is None and result.pct_bound is not None:
+        lines.append(f"none of {counted(result.schedules, 'run')} {what}.")
+        return "\n".join(lines)
     if failure is None:
         scope = "every schedule" if result.complete else "every schedule run"
         if result.bound_reached:
@@ -87,7 +95,13 @@ def report(result: ExploreResult) -> str:
         else:
             lines.append(f"{scope} keeps the count exact: none of {result.schedules:,} loses an update.")
         return "\n".join(lines)
-    lines.append(f"{counted_of(result.failing, result.schedules, 'schedule')} {what}.")
+    if result.pct_bound is not None:
+        lines.append(
+            f"{counted_of(result.failing, result.schedules, 'run')} {what}; the first was run "
+            f"{result.first_failing_run:,}."
+        )
+    else:
+        lines.append(f"{counted_of(result.failing, result.schedules, 'schedule')} {what}.")
     lines.append(
         f"first failing schedule: {counted(failure.preemptions, 'preemption')}, "
         f"{counted(len(failure.steps), 'step')}; {failure.outcome}: counter {failure.counter:,}, "
@@ -117,6 +131,9 @@ def _header(result: ExploreResult) -> str:
         what = f"{counted(settings.threads, 'thread')} x {counted(settings.ops, 'op')} on {pool}"
         sleep_sets = settings.sleep_sets
     points = "every shared access" if settings.points == "all" else "counter accesses"
+    if settings.mode == "pct":
+        pct = f"PCT depth {settings.depth:,}, {counted(settings.runs, 'run')}, seed {settings.seed:,}"
+        return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {pct}"
     bound = (
         "no preemption bound" + (" (sleep sets)" if sleep_sets else "")
         if settings.preemption_bound is None
@@ -136,6 +153,33 @@ def _coverage(result: ExploreResult) -> str:
     bound = counted(result.bound_explored, "preemption")
     done = f"; complete up to {bound}" if result.bound_explored >= 0 else ""
     return text + f"INCOMPLETE: stopped by {result.stopped}{done}"
+
+
+def _pct_coverage(result: ExploreResult) -> list[str]:
+    """What the random runs covered, and the bound they give."""
+    bound = result.pct_bound
+    assert bound is not None
+    k = "given" if result.settings.steps is not None else "the default schedule's, run first"
+    made = result.pct_runs_made
+    text = f"{counted(made, 'random run')} ({result.elapsed_seconds:.2f} s); "
+    text += f"k = {counted(bound.steps, 'step')} ({k})"
+    if result.stopped != "none":
+        text += f"; stopped by {result.stopped} after {made:,} of {result.settings.runs:,}"
+    most = len(result.schedules_by_preemptions) - 1
+    if most >= 0:
+        text += f"; up to {counted(most, 'preemption')} a run"
+    lines = [
+        text,
+        f"PCT bound: a bug of depth {bound.depth:,} is found with probability at least 1/(n k^(d-1)) = "
+        f"{bound.formula} = {bound.per_run:.3g} per run; {bound.runs_for(0.99):,} runs find it with 99%; "
+        f"these {made:,} with at least {100 * bound.found_within(made):.1f}%",
+    ]
+    if result.longest_run > bound.steps:
+        lines.append(
+            f"warning: a run took {counted(result.longest_run, 'step')}, more than k: the bound assumes "
+            f"k bounds every run; pass --steps {result.longest_run:,} or more"
+        )
+    return lines
 
 
 def _by_preemptions(result: ExploreResult) -> str:
