@@ -46,6 +46,7 @@ from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.read_cost_settings import ReadCostSettings
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.reclaim_settings import ReclaimSettings
+from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError, replay_file
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy, strategies
 from pysgxalloc.update_log import UpdateLog
 
@@ -80,6 +81,8 @@ __all__ = [
     "ReclaimOutcome",
     "ReclaimResult",
     "ReclaimSettings",
+    "SavedSchedule",
+    "ScheduleFileError",
     "ScheduleRun",
     "SgxAllocError",
     "SoftLockupError",
@@ -98,5 +101,6 @@ __all__ = [
     "paused_update",
     "read_cost",
     "reclaim_scenario",
+    "replay_file",
     "strategies",
 ]

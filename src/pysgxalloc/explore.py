@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -180,11 +181,16 @@ class ExploreResult(SettingsAndStats):
             if self.first_failure is None:
                 raise ValueError("no failing schedule to replay; pass one")
             schedule = self.first_failure.schedule
-        threads = [as_int("schedule entry", thread) for thread in schedule]
-        if any(thread < 0 for thread in threads):
-            raise ValueError("schedule entries are thread indices, at least 0")
-        run = _core.replay_schedule(self.strategy, _native_config(self.settings), threads)
-        return _run(self.settings, run)
+        return replay_schedule(self.strategy, self.settings, schedule)
+
+    def save(self, path: Path | str) -> None:
+        """Write the first failure's schedule, the strategy, every setting and the package version to
+        `path` as JSON, atomically; ``pysgxalloc.replay_file(path)`` runs it again. ValueError when
+        nothing failed, or when `path` is a link, a FIFO, a device or a folder; OSError when it
+        cannot be written."""
+        from pysgxalloc.schedule_file import SavedSchedule  # it imports this module
+
+        SavedSchedule.of(self).save(Path(path))
 
     def __repr__(self) -> str:
         return (
@@ -197,6 +203,17 @@ class ExploreResult(SettingsAndStats):
             + f"schedules={self.stats.schedules:,}, "
             f"failing={self.stats.failing:,}, complete={self.stats.complete}, stopped={self.stopped})"
         )
+
+
+def replay_schedule(
+    strategy: Strategy, settings: SearchSettings, schedule: tuple[int, ...] | list[int]
+) -> ScheduleRun:
+    """One run of `schedule` (then the default choices) with `settings`; ValueError when it picks a
+    thread that cannot move at some step."""
+    threads = [as_int("schedule entry", thread) for thread in schedule]
+    if any(thread < 0 for thread in threads):
+        raise ValueError("schedule entries are thread indices, at least 0")
+    return _run(settings, _core.replay_schedule(strategy, _native_config(settings), threads))
 
 
 def thread_names(scenario: Scenario, threads: int) -> list[str]:

@@ -12,20 +12,24 @@ from pathlib import Path
 
 from pysgxalloc.cli.plots import require_matplotlib
 from pysgxalloc.counted import counted
-from pysgxalloc.explore import ExploreResult, thread_names
+from pysgxalloc.explore import ExploreResult, ScheduleRun, thread_names
 
 _COUNTER_CELLS = ("counter", "node_count", "cpu_delta", "stripe")
 
 
 def plot_trace(result: ExploreResult, path: Path) -> None:
     """Draw `result`'s first failure and save it to `path` (png, svg or pdf)."""
+    if result.first_failure is None:
+        raise ValueError("no failing schedule to draw")
+    plot_run(result.strategy.name, result.first_failure, path)
+
+
+def plot_run(strategy: str, failure: ScheduleRun, path: Path) -> None:
+    """Draw one scheduled run of `strategy` and save it to `path` (png, svg or pdf)."""
     require_matplotlib()
     from matplotlib.figure import Figure  # the object API: no pyplot state, no GUI backend
 
-    failure = result.first_failure
-    if failure is None:
-        raise ValueError("no failing schedule to draw")
-    names = thread_names(result.scenario, result.threads)
+    names = thread_names(failure.scenario, failure.threads)
     steps = failure.steps
     figure = Figure(figsize=(max(8.0, 0.32 * len(steps) + 3), 1.2 + 0.9 * len(names)), layout="constrained")
     axes = figure.subplots()
@@ -75,7 +79,7 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
     axes.set_ylim(-0.6, len(names) - 0.1 + 0.9)
     axes.set_xlim(0, len(steps) + 1)
     axes.set_title(
-        f"{result.strategy.name}: {failure.outcome} after {counted(len(steps), 'step')}, "
+        f"{strategy}: {failure.outcome} after {counted(len(steps), 'step')}, "
         f"{counted(failure.preemptions, 'preemption')}\n"
         f"counter {failure.counter:,}, true free {failure.true_free:,}"
         + (

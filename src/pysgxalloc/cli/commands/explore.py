@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
+    CommandError,
     every_strategy,
     output_file,
     strategy_name,
 )
+from pysgxalloc.cli.outputs import check_outputs
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.counted import counted, counted_of
-from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
+from pysgxalloc.explore import ExploreResult, SearchSettings, run_explore, run_explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
+from pysgxalloc.json_file import JsonFileError, refuse_replacing
+from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError
 from pysgxalloc.strategy import parse_strategy
 
 PROG = "pysgxalloc explore"
@@ -37,7 +42,11 @@ def register(subparsers: Any) -> None:
         "for a bug of depth --depth.",
     )
     parser.add_argument(
-        "strategy", metavar="STRATEGY", type=strategy_name, help=f"the counter strategy: {every_strategy()}"
+        "strategy",
+        metavar="STRATEGY",
+        type=strategy_name,
+        nargs="?",
+        help=f"the counter strategy: {every_strategy()} (none with --replay)",
     )
     parser.add_argument(
         "--hang",
@@ -52,13 +61,33 @@ def register(subparsers: Any) -> None:
         metavar="FILE.png",
         help="draw the failing schedule as a timeline per thread, the lost update highlighted",
     )
+    parser.add_argument(
+        "--save",
+        type=output_file(".json"),
+        metavar="FILE.json",
+        help="write the failing schedule, the strategy, every setting and the package version to FILE.json, "
+        "for --replay",
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE.json",
+        help="run the schedule that --save wrote to FILE.json again and print its trace (no search; the "
+        "strategy and settings are the file's)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.replay is not None:
+        return _replay(args)
+    if args.strategy is None:
+        raise CommandError("a STRATEGY to explore is required (or --replay FILE.json)")
     strategy = parse_strategy(args.strategy)  # a name argparse has checked
     if args.plot is not None:
         require_matplotlib()
+    if args.save is not None:
+        _check_save(args.save)
     try:
         if args.hang:
             result = run_explore_hang(strategy, HANG.settings(args))
@@ -72,7 +101,70 @@ def run(args: argparse.Namespace) -> int:
 
         plot_trace(result, args.plot)
         print(f"timeline written to {args.plot}")
+    if args.save is not None:
+        if result.first_failure is None:
+            print(f"no failing schedule: {args.save} not written")
+        else:
+            try:
+                result.save(args.save)
+            except (OSError, ValueError) as error:
+                raise CommandError(
+                    f"--save {str(args.save)!r} cannot be written: {_reason(error)}", 1
+                ) from None
+            print(f"failing schedule written to {args.save}; run it again with: {PROG} --replay {args.save}")
     return EXIT_INTERRUPTED if result.stopped == "interrupted" else 0
+
+
+def _check_save(path: Path) -> None:
+    """Before the search: a --save path that could not take the file stops it now, not after."""
+    try:
+        refuse_replacing(path)
+        check_outputs({"--save": path})
+    except JsonFileError as error:
+        raise CommandError(f"--save {str(path)!r} {error}") from None
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """--replay FILE: the saved schedule run again, its trace printed."""
+    others = [
+        flag for flag, given in (("STRATEGY", args.strategy), ("--save", args.save)) if given is not None
+    ]
+    others += dict.fromkeys([*UPDATES.given_flags(args), *HANG.given_flags(args)])
+    if args.hang:
+        others.append("--hang")
+    if others:
+        raise CommandError(
+            f"--replay takes its strategy and settings from the file; drop {', '.join(others)}"
+        )
+    try:
+        saved = SavedSchedule.load(args.replay)
+    except ScheduleFileError as error:
+        raise CommandError(f"--replay {error}") from None
+    try:
+        run = saved.replay()
+    except ValueError as error:  # settings the core refuses, or a schedule the run cannot follow
+        raise CommandError(f"--replay {args.replay}: {error}") from None
+    print(f"{PROG} --replay {args.replay}: {_what(saved.strategy.name, saved.settings)}")
+    print(
+        f"saved by pysgxalloc {saved.package_version} as {saved.outcome}; replayed: {run.outcome}, "
+        f"{counted(run.preemptions, 'preemption')}, {counted(len(run.steps), 'step')}"
+    )
+    print("")
+    print(run.text)
+    if run.outcome != saved.outcome:
+        print(f"the replay ended {run.outcome}, not {saved.outcome} as saved: the run is not deterministic")
+        return 1
+    if args.plot is not None:
+        require_matplotlib()
+        from pysgxalloc.cli.trace_plot import plot_run
+
+        plot_run(saved.strategy.name, run, args.plot)
+        print(f"timeline written to {args.plot}")
+    return 0
 
 
 def report(result: ExploreResult) -> str:
@@ -117,7 +209,11 @@ def report(result: ExploreResult) -> str:
 
 
 def _header(result: ExploreResult) -> str:
-    settings = result.settings
+    return f"{PROG} {result.strategy.name}: {_what(result.strategy.name, result.settings)}"
+
+
+def _what(strategy: str, settings: SearchSettings) -> str:
+    """The run and the search in one line (without the command)."""
     if isinstance(settings, HangSettings):
         enclave = settings.enclave_pages or 2 * settings.nodes * settings.pages_per_node
         what = (
@@ -133,13 +229,13 @@ def _header(result: ExploreResult) -> str:
     points = "every shared access" if settings.points == "all" else "counter accesses"
     if settings.mode == "pct":
         pct = f"PCT depth {settings.depth:,}, {counted(settings.runs, 'run')}, seed {settings.seed:,}"
-        return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {pct}"
+        return f"{what}; decisions at {points}; {pct}"
     bound = (
         "no preemption bound" + (" (sleep sets)" if sleep_sets else "")
         if settings.preemption_bound is None
         else f"preemption bound {settings.preemption_bound:,}"
     )
-    return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {bound}"
+    return f"{what}; decisions at {points}; {bound}"
 
 
 def _coverage(result: ExploreResult) -> str:
