@@ -181,6 +181,73 @@ def test_the_trace_marks_the_store_that_overwrites_the_other_thread_s_update() -
     assert "LOST UPDATE" in failure.text
 
 
+def hang_trace() -> sgx.ScheduleRun:
+    failure = sgx.explore_hang("plain_node_lock", preemption_bound=1).first_failure
+    assert failure is not None and failure.outcome == "hang"
+    return failure
+
+
+def test_the_store_that_overwrites_says_how_many_updates_it_wiped_out() -> None:
+    failure = hang_trace()
+    (store,) = [step for step in failure.steps if step.overwrites]
+    assert store.lost_updates == 4 and store.overwrites == (1,)
+    erased = [failure.steps[number - 1] for number in store.overwritten_steps]
+    # each one worker 1's store of the same counter, after worker 0 loaded it
+    assert all((s.thread, s.access, s.shared) == (1, "store", "counter") for s in erased)
+    assert failure.drift == 4  # four decrements lost, none found again
+    assert "LOST UPDATE: overwrites 4 updates of worker 1" in failure.text
+
+
+def test_a_switch_because_the_thread_before_blocked_on_a_held_lock_is_marked_and_is_no_preemption() -> None:
+    failure = hang_trace()
+    blocked = [step for step in failure.steps if step.blocked]
+    assert blocked, "worker 1 blocks on node 0's lock, which worker 0 holds"
+    for step in blocked:
+        before = failure.steps[step.step - 2]
+        assert not step.preemption and step.thread != before.thread
+        waiting = next(s for s in failure.steps[step.step :] if s.thread == before.thread)
+        assert waiting.access == "lock"  # its next step is the lock it waited for
+    assert any(line.split()[1:2] == ["~"] for line in failure.text.splitlines())
+
+
+def test_the_watermark_test_s_loads_are_labelled_as_the_test_and_an_update_s_are_not() -> None:
+    failure = hang_trace()
+    loads = [step for step in failure.steps if step.access == "load" and step.shared == "counter"]
+    tests = [step for step in loads if step.watermark_test]
+    assert tests and len(tests) < len(loads)
+    for step in loads:
+        mine = [s for s in failure.steps[step.step :] if s.thread == step.thread and s.shared == "counter"]
+        assert step.watermark_test == (not mine or mine[0].access != "store")
+        assert step.description.startswith("watermark test: counter =") == step.watermark_test
+    assert failure.steps[-1].watermark_test and failure.steps[-1].thread == 2  # ksgxd's own test
+    update_run = sgx.explore("plain_node_lock", threads=2, ops=1).first_failure
+    assert update_run is not None and not any(step.watermark_test for step in update_run.steps)
+
+
+def test_the_last_row_of_a_trace_says_how_the_run_ended() -> None:
+    hang = [line for line in hang_trace().text.splitlines() if line.lstrip().startswith("end ")]
+    assert len(hang) == 1 and "hung: every free list empty while the count reads 4" in hang[0]
+    lost = sgx.explore("plain_node_lock", threads=2, ops=1).first_failure
+    assert lost is not None
+    assert "end  count off by +1: counter 3, true free 2" in lost.text
+
+
+def test_the_plot_draws_each_overwrite_arrow_to_an_overwritten_counter_store() -> None:
+    pytest.importorskip("matplotlib")
+    from pysgxalloc.cli.trace_plot import trace_figure
+
+    failure = hang_trace()
+    (store,) = [step for step in failure.steps if step.overwrites]
+    figure = trace_figure("plain_node_lock", failure)
+    from matplotlib.text import Annotation
+
+    arrows = [t for t in figure.axes[0].texts if isinstance(t, Annotation) and t.arrow_patch is not None]
+    assert len(arrows) == store.lost_updates
+    targets = sorted(int(arrow.xy[0]) for arrow in arrows)
+    assert targets == list(store.overwritten_steps)
+    assert all(failure.steps[number - 1].shared == "counter" for number in targets)
+
+
 @pytest.mark.parametrize("strategy", ["plain_node_lock", "atomic", "percpu_batch"])
 def test_replaying_a_schedule_twice_gives_the_same_final_state(strategy: str) -> None:
     res = sgx.explore(strategy, threads=2, ops=3, preemption_bound=1)

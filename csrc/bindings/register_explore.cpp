@@ -90,7 +90,8 @@ void register_explore(py::module_& m) {
         .def_property_readonly("shared", [](const Step& s) { return shared_name(s.shared); })
         .def_readonly("index", &Step::index)
         .def_property_readonly("value", [](const Step& s) { return s.has_value ? py::object(py::int_(s.value)) : py::none(); })
-        .def_readonly("preemption", &Step::preemption);
+        .def_readonly("preemption", &Step::preemption)
+        .def_readonly("blocked", &Step::blocked);
 
     py::class_<ScheduleRun>(m, "ScheduleRun")
         .def_readonly("outcome", &ScheduleRun::outcome)

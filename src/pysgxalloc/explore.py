@@ -69,8 +69,32 @@ class ScheduleRun(SettingsAndStats):
 
     @property
     def text(self) -> str:
-        """The run as columns, one per thread, one line per step; a lost update is marked."""
-        return trace_text(self.steps, thread_names(self.scenario, self.threads))
+        """The run as columns, one per thread, one line per step; a lost update is marked; the last
+        row says how it ended."""
+        return trace_text(self.steps, thread_names(self.scenario, self.threads), self.ending)
+
+    @property
+    def ending(self) -> str:
+        """How the run ended, in words: hung, the count off by N, ..."""
+        run = self.stats
+        if self.outcome == "hang":
+            return (
+                f"hung: every free list empty while the count reads {run.counter:,} (off by "
+                f"{self.drift:+,d}), so should_reclaim(low) is false: no fault wakes ksgxd, and every "
+                "fault retries forever"
+            )
+        if self.outcome == "counter_off":
+            return f"count off by {self.drift:+,d}: counter {run.counter:,}, true free {run.true_free:,}"
+        if self.outcome == "correct":
+            return f"count right: counter {run.counter:,}, true free {run.true_free:,}"
+        if self.outcome == "completed":
+            served = f"{run.faults_served:,} faults served"
+            return f"completed: {served}, counter {run.counter:,}, true free {run.true_free:,}"
+        if self.outcome == "deadlock":
+            return "deadlock: no thread can move, and the run is not over"
+        if self.outcome == "broken_lists":
+            return "the free lists lost or duplicated a page (a bug in the model)"
+        return self.outcome.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -280,4 +304,5 @@ def _explore(strategy: Strategy, settings: SearchSettings) -> ExploreResult:
 
 
 def _run(settings: SearchSettings, run: _core.ScheduleRun) -> ScheduleRun:
-    return ScheduleRun(settings.SCENARIO, settings.threads_scheduled, run, trace_steps(run.steps))
+    steps = trace_steps(run.steps, reads_are_tests=settings.SCENARIO == "reclaim")
+    return ScheduleRun(settings.SCENARIO, settings.threads_scheduled, run, steps)
