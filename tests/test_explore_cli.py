@@ -99,16 +99,18 @@ def test_explore_plot_draws_the_failing_timeline(capsys: pytest.CaptureFixture[s
 
 
 CHILD = """
-import time, pysgxalloc as sgx
+import sys, time, pysgxalloc as sgx
 print("running", flush=True)
-res = sgx.explore("plain_node_lock", threads=4, ops=4, max_schedules=10**12, time_limit=3600)
+mode = {"pct": {"mode": "pct", "runs": 10**12}, "exhaustive": {"max_schedules": 10**12}}[sys.argv[1]]
+res = sgx.explore("plain_node_lock", threads=4, ops=4, time_limit=3600, **mode)
 print(time.monotonic(), res.stopped, res.complete, res.schedules, flush=True)
 """
 
 
-def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored() -> None:
+@pytest.mark.parametrize("mode", ["exhaustive", "pct"])
+def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored(mode: str) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert child.stdout is not None
     assert child.stdout.readline().split() == ["running"]
