@@ -67,7 +67,7 @@ def test_explore_refuses_bad_arguments_with_exit_code_2(
 
 BOUND = re.compile(
     r"at least 1/\(n k\^\(d-1\)\) = 1/\(([\d,]+) x ([\d,]+)\^(\d+)\) = ([\d.e+-]+) per run; "
-    r"([\d,]+) runs find it with 99%"
+    r"with 99% within ([\d,]+) runs"
 )
 
 

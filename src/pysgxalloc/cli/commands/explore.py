@@ -261,14 +261,15 @@ def _pct_coverage(result: ExploreResult) -> list[str]:
     text += f"k = {counted(bound.steps, 'step')} ({k})"
     if result.stopped != "none":
         text += f"; stopped by {result.stopped} after {made:,} of {result.settings.runs:,}"
+    needed = counted(bound.runs_for(0.99), "run")
     most = len(result.schedules_by_preemptions) - 1
     if most >= 0:
         text += f"; up to {counted(most, 'preemption')} a run"
     lines = [
         text,
         f"PCT bound: a bug of depth {bound.depth:,} is found with probability at least 1/(n k^(d-1)) = "
-        f"{bound.formula} = {bound.per_run:.3g} per run; {bound.runs_for(0.99):,} runs find it with 99%; "
-        f"these {made:,} with at least {100 * bound.found_within(made):.1f}%",
+        f"{bound.formula} = {bound.per_run:.3g} per run; with 99% within {needed}; "
+        f"within these {counted(made, 'run')} with at least {100 * bound.found_within(made):.1f}%",
     ]
     if result.longest_run > bound.steps:
         lines.append(
