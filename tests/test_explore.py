@@ -7,6 +7,10 @@ search finds the same schedules on any machine and under any load.
 from __future__ import annotations
 
 import itertools
+import math
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -86,6 +90,74 @@ def test_a_plain_strategy_has_a_failing_schedule_and_its_replay_loses_the_update
     assert again.steps == failure.steps
 
 
+@pytest.mark.parametrize(("stripes", "schedules"), [(1, 12), (2, 4), (4, 2)])
+def test_striped_s_schedules_follow_its_stripes_setting(stripes: int, schedules: int) -> None:
+    # 3 threads x 1 op: slots sharing a cell contend on it; one cell each commute.
+    res = sgx.explore("striped", threads=3, ops=1, stripes=stripes)
+    assert res.complete and res.failing == 0
+    assert res.schedules == schedules
+
+
+ONE_CPU_CHILD = """
+import os, pysgxalloc as sgx
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+print(len(os.sched_getaffinity(0)), sgx.explore("striped", threads=3, ops=1).schedules)
+"""
+
+
+def test_striped_s_schedule_count_is_the_same_whatever_cpus_the_process_may_use() -> None:
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one usable CPU: nothing to restrict the child to that differs from this process")
+    here = sgx.explore("striped", threads=3, ops=1).schedules
+    child = subprocess.run([sys.executable, "-c", ONE_CPU_CHILD], capture_output=True, text=True, check=True)
+    cpus, schedules = child.stdout.split()
+    assert cpus == "1"
+    assert int(schedules) == here == 4
+
+
+#: Too many schedules to search every one within the runs PCT's bound asks for (checked below).
+PCT_CASE: dict[str, object] = {"threads": 8, "ops": 1, "pages_per_node": 4}
+
+
+def test_pct_s_bound_is_one_in_n_k_to_the_d_minus_1_and_its_99_percent_run_count_follows_from_it() -> None:
+    bound = sgx.PctBound(threads=8, steps=32, depth=2)
+    assert bound.per_run == 1 / (8 * 32**1)
+    assert bound.runs_for(0.99) == math.ceil(math.log(0.01) / math.log(1 - 1 / 256)) == 1177
+    deeper = sgx.PctBound(threads=3, steps=270, depth=3)
+    assert deeper.per_run == 1 / (3 * 270**2)
+    assert 1 - (1 - deeper.per_run) ** deeper.runs_for(0.99) >= 0.99
+    assert 1 - (1 - deeper.per_run) ** (deeper.runs_for(0.99) - 1) < 0.99  # and no fewer suffice
+
+
+def test_pct_finds_plain_node_lock_s_lost_update_within_the_runs_its_bound_states() -> None:
+    bound = sgx.explore("plain_node_lock", **PCT_CASE, mode="pct", runs=1).pct_bound  # type: ignore[arg-type]
+    assert bound is not None and bound.depth == 2  # a lost update: a load before, a store after another's
+    runs = bound.runs_for(0.99)
+    res = sgx.explore("plain_node_lock", **PCT_CASE, mode="pct", depth=2, runs=runs, seed=7)  # type: ignore[arg-type]
+    assert res.pct_runs_made == runs and res.stopped == "none"
+    assert res.longest_run <= res.pct_steps  # k bounded every run, so the bound held
+    assert res.first_failure is not None and res.first_failure.outcome == "counter_off"
+    assert not res.complete  # random runs prove nothing about the rest
+    exhaustive = sgx.explore("plain_node_lock", **PCT_CASE, max_schedules=runs)  # type: ignore[arg-type]
+    assert not exhaustive.complete and exhaustive.stopped == "max_schedules"
+
+
+def test_pct_runs_are_the_same_for_the_same_seed() -> None:
+    first, again = (
+        sgx.explore("plain_node_lock", **PCT_CASE, mode="pct", runs=200, seed=3)  # type: ignore[arg-type]
+        for _ in range(2)
+    )
+    assert first.first_failure is not None and again.first_failure is not None
+    assert (first.failing, first.first_failing_run) == (again.failing, again.first_failing_run)
+    assert first.first_failure.schedule == again.first_failure.schedule
+
+
+def test_pct_finds_the_hang_of_the_reduced_reclaim_scenario() -> None:
+    res = sgx.explore_hang("plain_node_lock", mode="pct", depth=2, runs=300, seed=0)
+    assert res.first_failure is not None and res.first_failure.outcome == "hang"
+    assert res.replay().outcome == "hang"
+
+
 def test_the_first_failure_needs_one_preemption_and_is_the_shortest_such() -> None:
     res = sgx.explore("plain_node_lock", threads=2, ops=1, preemption_bound=2)
     assert res.first_failure is not None
@@ -107,6 +179,73 @@ def test_the_trace_marks_the_store_that_overwrites_the_other_thread_s_update() -
     loaded = own_load[-1].value
     assert loaded is not None and store.value == loaded - 1  # it wrote what it loaded, less one
     assert "LOST UPDATE" in failure.text
+
+
+def hang_trace() -> sgx.ScheduleRun:
+    failure = sgx.explore_hang("plain_node_lock", preemption_bound=1).first_failure
+    assert failure is not None and failure.outcome == "hang"
+    return failure
+
+
+def test_the_store_that_overwrites_says_how_many_updates_it_wiped_out() -> None:
+    failure = hang_trace()
+    (store,) = [step for step in failure.steps if step.overwrites]
+    assert store.lost_updates == 4 and store.overwrites == (1,)
+    erased = [failure.steps[number - 1] for number in store.overwritten_steps]
+    # each one worker 1's store of the same counter, after worker 0 loaded it
+    assert all((s.thread, s.access, s.shared) == (1, "store", "counter") for s in erased)
+    assert failure.drift == 4  # four decrements lost, none found again
+    assert "LOST UPDATE: overwrites 4 updates of worker 1" in failure.text
+
+
+def test_a_switch_because_the_thread_before_blocked_on_a_held_lock_is_marked_and_is_no_preemption() -> None:
+    failure = hang_trace()
+    blocked = [step for step in failure.steps if step.blocked]
+    assert blocked, "worker 1 blocks on node 0's lock, which worker 0 holds"
+    for step in blocked:
+        before = failure.steps[step.step - 2]
+        assert not step.preemption and step.thread != before.thread
+        waiting = next(s for s in failure.steps[step.step :] if s.thread == before.thread)
+        assert waiting.access == "lock"  # its next step is the lock it waited for
+    assert any(line.split()[1:2] == ["~"] for line in failure.text.splitlines())
+
+
+def test_the_watermark_test_s_loads_are_labelled_as_the_test_and_an_update_s_are_not() -> None:
+    failure = hang_trace()
+    loads = [step for step in failure.steps if step.access == "load" and step.shared == "counter"]
+    tests = [step for step in loads if step.watermark_test]
+    assert tests and len(tests) < len(loads)
+    for step in loads:
+        mine = [s for s in failure.steps[step.step :] if s.thread == step.thread and s.shared == "counter"]
+        assert step.watermark_test == (not mine or mine[0].access != "store")
+        assert step.description.startswith("watermark test: counter =") == step.watermark_test
+    assert failure.steps[-1].watermark_test and failure.steps[-1].thread == 2  # ksgxd's own test
+    update_run = sgx.explore("plain_node_lock", threads=2, ops=1).first_failure
+    assert update_run is not None and not any(step.watermark_test for step in update_run.steps)
+
+
+def test_the_last_row_of_a_trace_says_how_the_run_ended() -> None:
+    hang = [line for line in hang_trace().text.splitlines() if line.lstrip().startswith("end ")]
+    assert len(hang) == 1 and "hung: every free list empty while the count reads 4" in hang[0]
+    lost = sgx.explore("plain_node_lock", threads=2, ops=1).first_failure
+    assert lost is not None
+    assert "end  count off by +1: counter 3, true free 2" in lost.text
+
+
+def test_the_plot_draws_each_overwrite_arrow_to_an_overwritten_counter_store() -> None:
+    pytest.importorskip("matplotlib")
+    from pysgxalloc.cli.trace_plot import trace_figure
+
+    failure = hang_trace()
+    (store,) = [step for step in failure.steps if step.overwrites]
+    figure = trace_figure("plain_node_lock", failure)
+    from matplotlib.text import Annotation
+
+    arrows = [t for t in figure.axes[0].texts if isinstance(t, Annotation) and t.arrow_patch is not None]
+    assert len(arrows) == store.lost_updates
+    targets = sorted(int(arrow.xy[0]) for arrow in arrows)
+    assert targets == list(store.overwritten_steps)
+    assert all(failure.steps[number - 1].shared == "counter" for number in targets)
 
 
 @pytest.mark.parametrize("strategy", ["plain_node_lock", "atomic", "percpu_batch"])
@@ -177,6 +316,16 @@ def test_a_search_past_its_time_limit_stops_and_says_it_is_incomplete() -> None:
         ({"time_limit": 10**9}, ValueError),
         ({"pages_per_node": 10**9}, ValueError),
         ({"points": "sometimes"}, ValueError),
+        ({"stripes": 3}, ValueError),
+        ({"mode": "random"}, ValueError),
+        ({"mode": "pct", "depth": 0}, ValueError),
+        ({"mode": "pct", "depth": 10**6}, ValueError),
+        ({"mode": "pct", "depth": 2**70}, ValueError),
+        ({"mode": "pct", "runs": 0}, ValueError),
+        ({"mode": "pct", "seed": -1}, ValueError),
+        ({"mode": "pct", "steps": 0}, ValueError),
+        ({"mode": "pct", "steps": 10**9}, ValueError),
+        ({"stripes": 128}, ValueError),
         ({"threads": "2"}, TypeError),
         ({"sleep_sets": 1}, TypeError),
     ],

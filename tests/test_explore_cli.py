@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import signal
 import subprocess
 import sys
@@ -47,6 +49,12 @@ def test_explore_says_incomplete_when_it_hits_its_limit(capsys: pytest.CaptureFi
         ("explore", "plain_node_lck"),
         ("explore", "atomic", "--threads", "0"),
         ("explore", "atomic", "--ops", "999"),
+        ("explore", "atomic", "--mode", "random"),
+        ("explore", "atomic", "--mode", "pct", "--depth", "0"),
+        ("explore", "atomic", "--mode", "pct", "--depth", "1000000"),
+        ("explore", "atomic", "--mode", "pct", "--runs", "0"),
+        ("explore", "atomic", "--mode", "pct", "--seed", "-1"),
+        ("explore", "atomic", "--mode", "pct", "--steps", "0"),
     ],
 )
 def test_explore_refuses_bad_arguments_with_exit_code_2(
@@ -55,6 +63,31 @@ def test_explore_refuses_bad_arguments_with_exit_code_2(
     outcome = run_main(capsys, *args)
     assert outcome.code == 2
     assert "error" in outcome.err
+
+
+BOUND = re.compile(
+    r"at least 1/\(n k\^\(d-1\)\) = 1/\(([\d,]+) x ([\d,]+)\^(\d+)\) = ([\d.e+-]+) per run; "
+    r"with 99% within ([\d,]+) runs"
+)
+
+
+def test_explore_pct_prints_its_bound_and_the_runs_it_implies_for_99_percent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    outcome = run_main(
+        capsys, "explore", "plain_node_lock", "--threads", "8", "--pages-per-node", "4", "--mode", "pct",
+        "--depth", "3", "--runs", "50", "--seed", "1",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome.err
+    found = BOUND.search(outcome.out)
+    assert found, outcome.out
+    n, k, power = (int(group.replace(",", "")) for group in found.groups()[:3])
+    printed_p, printed_runs = float(found[4]), int(found[5].replace(",", ""))
+    assert (n, power) == (8, 3 - 1)  # n threads, d - 1 change points
+    assert f"k = {k:,} steps" in outcome.out
+    p = 1 / (n * k**power)
+    assert printed_p == float(f"{p:.3g}")
+    assert printed_runs == math.ceil(math.log(0.01) / math.log(1 - p))
 
 
 def test_explore_plot_draws_the_failing_timeline(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -66,16 +99,18 @@ def test_explore_plot_draws_the_failing_timeline(capsys: pytest.CaptureFixture[s
 
 
 CHILD = """
-import time, pysgxalloc as sgx
+import sys, time, pysgxalloc as sgx
 print("running", flush=True)
-res = sgx.explore("plain_node_lock", threads=4, ops=4, max_schedules=10**12, time_limit=3600)
+mode = {"pct": {"mode": "pct", "runs": 10**12}, "exhaustive": {"max_schedules": 10**12}}[sys.argv[1]]
+res = sgx.explore("plain_node_lock", threads=4, ops=4, time_limit=3600, **mode)
 print(time.monotonic(), res.stopped, res.complete, res.schedules, flush=True)
 """
 
 
-def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored() -> None:
+@pytest.mark.parametrize("mode", ["exhaustive", "pct"])
+def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored(mode: str) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     assert child.stdout is not None
     assert child.stdout.readline().split() == ["running"]

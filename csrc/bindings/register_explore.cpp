@@ -33,6 +33,10 @@ void register_explore(py::module_& m) {
         .value("updates", Scenario::updates)
         .value("reclaim", Scenario::reclaim)
         .finalize();
+    py::native_enum<Mode>(m, "ExploreMode", "enum.Enum", "How a search picks its schedules")
+        .value("exhaustive", Mode::exhaustive)
+        .value("pct", Mode::pct)
+        .finalize();
     py::native_enum<Points>(m, "SchedulePoints", "enum.Enum", "Which pause points are scheduling decisions")
         .value("all", Points::all)
         .value("counter", Points::counter)
@@ -57,6 +61,7 @@ void register_explore(py::module_& m) {
     py::class_<ExploreConfig>(m, "ExploreConfig")
         .def(py::init<>())
         .def_readwrite("scenario", &ExploreConfig::scenario)
+        .def_readwrite("mode", &ExploreConfig::mode)
         .def_readwrite("threads", &ExploreConfig::threads)
         .def_readwrite("ops", &ExploreConfig::ops)
         .def_readwrite("nodes", &ExploreConfig::nodes)
@@ -67,12 +72,17 @@ void register_explore(py::module_& m) {
         .def_readwrite("scan", &ExploreConfig::scan)
         .def_readwrite("comparison", &ExploreConfig::comparison)
         .def_readwrite("counter_batch", &ExploreConfig::counter_batch)
+        .def_readwrite("stripes", &ExploreConfig::stripes)
         .def_readwrite("points", &ExploreConfig::points)
         .def_readwrite("preemption_bound", &ExploreConfig::preemption_bound)
         .def_readwrite("sleep_sets", &ExploreConfig::sleep_sets)
         .def_readwrite("max_schedules", &ExploreConfig::max_schedules)
         .def_readwrite("time_limit_seconds", &ExploreConfig::time_limit_seconds)
-        .def_readwrite("max_steps", &ExploreConfig::max_steps);
+        .def_readwrite("max_steps", &ExploreConfig::max_steps)
+        .def_readwrite("depth", &ExploreConfig::depth)
+        .def_readwrite("runs", &ExploreConfig::runs)
+        .def_readwrite("seed", &ExploreConfig::seed)
+        .def_readwrite("steps", &ExploreConfig::steps);
 
     py::class_<Step>(m, "Step")
         .def_readonly("thread", &Step::thread)
@@ -80,7 +90,8 @@ void register_explore(py::module_& m) {
         .def_property_readonly("shared", [](const Step& s) { return shared_name(s.shared); })
         .def_readonly("index", &Step::index)
         .def_property_readonly("value", [](const Step& s) { return s.has_value ? py::object(py::int_(s.value)) : py::none(); })
-        .def_readonly("preemption", &Step::preemption);
+        .def_readonly("preemption", &Step::preemption)
+        .def_readonly("blocked", &Step::blocked);
 
     py::class_<ScheduleRun>(m, "ScheduleRun")
         .def_readonly("outcome", &ScheduleRun::outcome)
@@ -109,7 +120,11 @@ void register_explore(py::module_& m) {
         .def_readonly("schedules_by_preemptions", &ExploreStats::schedules_by_preemptions)
         .def_readonly("failing_by_preemptions", &ExploreStats::failing_by_preemptions)
         .def_readonly("first_failure", &ExploreStats::first_failure)
-        .def_readonly("elapsed_seconds", &ExploreStats::elapsed_seconds);
+        .def_readonly("elapsed_seconds", &ExploreStats::elapsed_seconds)
+        .def_readonly("pct_steps", &ExploreStats::pct_steps)
+        .def_readonly("pct_runs_made", &ExploreStats::pct_runs_made)
+        .def_readonly("longest_run", &ExploreStats::longest_run)
+        .def_readonly("first_failing_run", &ExploreStats::first_failing_run);
 
     // No call_guard: explore_schedules() releases the GIL itself while it waits.
     m.def("explore", &explore_schedules, py::arg("strategy"), py::arg("config"));

@@ -53,6 +53,9 @@ struct CounterOptions {
     // (remote_fetch.hpp), and the remote fetch inside the load_store form.
     PlainUpdate plain_update = PlainUpdate::in_place;
     long remote_fetch_ns = 0;
+    // striped only: its cell count, a power of two; 0: the machine's (default_stripe_count()).
+    // The explorer fixes it, so its schedule counts are the same on every machine.
+    long stripes = 0;
 
     // The plain update's form and window from a caller's raw values.
     CounterOptions& with_plain_update(PlainUpdate form, long long window_ns) {

@@ -12,7 +12,9 @@
 //
 // Cells: the next power of two at or above the usable CPUs, at most kMaxStripes,
 // as LongAdder stops growing at the CPU count: more cells than threads that can
-// run at once cannot lower contention. Slots i and i + cells share a cell, which
+// run at once cannot lower contention; or CounterOptions::stripes where given
+// (the explorer gives it: a schedule count that followed the machine's CPUs
+// would reproduce only on machines like the one that printed it). Slots i and i + cells share a cell, which
 // stays correct (the add is atomic) and only costs contention.
 //
 // Update site: after the node lock is released, like the atomic fix: the add
@@ -24,9 +26,11 @@
 #include <bit>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "base/cpus.hpp"
+#include "base/errors.hpp"
 #include "base/slot.hpp"
 #include "counters/cell_layout.hpp"
 #include "counters/counter_options.hpp"
@@ -44,6 +48,15 @@ inline unsigned long default_stripe_count() {
     return std::min(kMaxStripes, std::bit_ceil(cpus));
 }
 
+// A cell count given by a caller: a power of two from 1 to kMaxStripes.
+inline void check_stripes(long long stripes) {
+    check_range("stripes", stripes, 1, static_cast<long long>(kMaxStripes));
+    if (!std::has_single_bit(static_cast<unsigned long long>(stripes))) {
+        throw_bad_argument("stripes must be a power of two (a slot picks its cell by slot & (stripes - 1)), got " +
+                           std::to_string(stripes));
+    }
+}
+
 template <class Cells = PaddedCells, class Pause = NoPause>
 class Striped {
 public:
@@ -53,7 +66,7 @@ public:
     using pause_policy = Pause;
 
     Striped(NodePages pages, const CounterOptions& options)
-        : mask_(default_stripe_count() - 1), cells_(std::make_unique<Cell[]>(mask_ + 1)) {
+        : mask_((options.stripes > 0 ? static_cast<unsigned long>(options.stripes) : default_stripe_count()) - 1), cells_(std::make_unique<Cell[]>(mask_ + 1)) {
         // No other thread yet; which cell holds the start is irrelevant to the sum.
         cells_[0].value.store(total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }

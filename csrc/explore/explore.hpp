@@ -34,6 +34,13 @@ inline constexpr long long kMaxSchedules = 1LL << 40;
 inline constexpr double kMaxTimeLimitSeconds = 24 * 3600;
 inline constexpr double kMinTimeLimitSeconds = 0.001;
 inline constexpr long long kMaxStepsPerRun = 1LL << 24;
+// PCT's depth: beyond a few ordering constraints the bound 1/(n k^(d-1)) says nothing useful.
+inline constexpr long long kMaxPctDepth = 32;
+
+enum class Mode {
+    exhaustive,  // every schedule (within the preemption bound), depth first
+    pct,         // random runs with PCT's priorities (pct.hpp), with a probability bound
+};
 
 enum class Scenario {
     updates,  // threads x ops counter updates
@@ -42,6 +49,7 @@ enum class Scenario {
 
 struct ExploreConfig {
     Scenario scenario = Scenario::updates;
+    Mode mode = Mode::exhaustive;
     long long threads = 2;         // updaters, or fault workers (ksgxd is one more thread)
     long long ops = 2;             // updates: operations per thread
     long long nodes = 2;
@@ -52,12 +60,17 @@ struct ExploreConfig {
     long long scan = 1;            // reclaim: SGX_NR_TO_SCAN, scaled down
     Comparison comparison = Comparison::kernel_unsigned;
     std::optional<long long> counter_batch;
+    long long stripes = 2;         // striped's cells: fixed, not the machine's CPUs, so counts reproduce
     Points points = Points::all;
     std::optional<long long> preemption_bound;  // none: unbounded
     bool sleep_sets = true;                     // unbounded searches only
     long long max_schedules = 100000;           // runs, re-runs included
     double time_limit_seconds = 60;
     long long max_steps = 100000;               // steps one run may take
+    long long depth = 2;                        // pct: the bug depth d searched for
+    long long runs = 1000;                      // pct: runs made
+    long long seed = 0;                         // pct: the runs' random numbers
+    long long steps = 0;                        // pct: k, steps a run takes; 0: the default schedule's
 
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;
@@ -85,6 +98,10 @@ struct ExploreStats {
     std::vector<long long> failing_by_preemptions;
     std::optional<ScheduleRun> first_failure;  // fewest preemptions, then fewest steps
     double elapsed_seconds = 0;
+    long long pct_steps = 0;          // pct: the k its bound was computed with
+    long long pct_runs_made = 0;      // pct: random runs made (the measuring run not included)
+    long long longest_run = 0;        // pct: the most decisions a run made (beyond k: the bound is not sure)
+    long long first_failing_run = 0;  // pct: the first run that failed, from 1; 0: none
 };
 
 // The search and the replay for one strategy type are explore_with<Counter>() and

@@ -1,8 +1,11 @@
 // ExploreConfig::validate(): apart from the dispatch by strategy (explore.cpp),
 // so code that instantiates explore_with.hpp for its own counter type links it
 // without the built-in strategies.
+#include <climits>
+
 #include "base/errors.hpp"
 #include "counters/counter_options.hpp"
+#include "counters/striped.hpp"
 #include "explore/explore.hpp"
 
 namespace sgx::explore {
@@ -21,10 +24,16 @@ void ExploreConfig::validate() const {
         check_range("scan", scan, 1, epc);
     }
     (void)CounterOptions::checked(0, counter_batch, false);
+    check_stripes(stripes);
     if (preemption_bound) check_range("preemption_bound", *preemption_bound, 0, kMaxPreemptionBound);
     check_range("max_schedules", max_schedules, 1, kMaxSchedules);
     check_seconds("time_limit", time_limit_seconds, kMinTimeLimitSeconds, kMaxTimeLimitSeconds);
     check_range("max_steps", max_steps, 1, kMaxStepsPerRun);
+    // PCT's settings are checked in either mode: a bad one is a mistake even where unused.
+    check_range("depth", depth, 1, kMaxPctDepth);
+    check_range("runs", runs, 1, kMaxSchedules);
+    check_range("seed", seed, 0, LLONG_MAX);
+    if (steps != 0) check_range("steps", steps, 1, kMaxStepsPerRun);
 }
 
 }  // namespace sgx::explore

@@ -18,6 +18,7 @@
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "explore/explore.hpp"
+#include "explore/pct.hpp"
 #include "explore/reclaim_run.hpp"
 #include "explore/search.hpp"
 #include "explore/update_run.hpp"
@@ -128,7 +129,10 @@ inline CounterOptions options_of(const ExploreConfig& config) {
     // instruction, one indivisible step at the scheduler's granularity, and
     // loses updates only between cores inside that instruction, which no
     // interleaving of steps can show (README, "Every interleaving").
-    return CounterOptions::checked(0, config.counter_batch, false).with_plain_update(PlainUpdate::load_store, 0);
+    CounterOptions options =
+        CounterOptions::checked(0, config.counter_batch, false).with_plain_update(PlainUpdate::load_store, 0);
+    options.stripes = static_cast<long>(config.stripes);
+    return options;
 }
 
 template <CounterStrategy Counter>
@@ -153,9 +157,12 @@ ExploreStats explore_with(const ExploreConfig& raw, const StopFlag& stop) {
     raw.validate();
     const ExploreConfig config = search_loop::with_defaults(raw);
     const CounterOptions options = search_loop::options_of(config);
-    return search_loop::search(config, stop, [&](Chooser& chooser) {
-        return search_loop::run_once<Counter>(config, options, chooser);
-    });
+    const auto run_one = [&](Chooser& chooser) { return search_loop::run_once<Counter>(config, options, chooser); };
+    if (config.mode == Mode::pct) {
+        return pct_search(config, stop, run_one,
+                          [](ExploreStats& stats, ScheduleRun&& run) { search_loop::count(stats, std::move(run)); });
+    }
+    return search_loop::search(config, stop, run_one);
 }
 
 // One run of `schedule` (then the default choices once it runs out). Throws

@@ -24,6 +24,7 @@ struct Step {
     bool has_value = false;   // a counter cell: `value` is set
     long value = 0;           // the cell just after the step: what a load saw, what a store wrote
     bool preemption = false;  // the thread before it could have gone on
+    bool blocked = false;     // a switch because the thread before blocked on a held lock (no preemption)
 };
 
 enum class Outcome {

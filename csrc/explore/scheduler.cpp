@@ -206,7 +206,11 @@ void Scheduler::decide(unsigned self) noexcept {
             }
         }
         const bool preemption = now.running_can_go_on && next != now.running;
+        // Forced rather than chosen: the thread before waits for a lock another holds.
+        const bool blocked = !preemption && running_ != kNoThread && next != running_ && live(running_) &&
+                             slots_[running_].pending.access == Access::lock && !enabled(running_);
         grant(next, !draining_, preemption);
+        if (blocked && !draining_) steps_.back().blocked = true;
         if (next == self) return;
         slots_[next].baton.release();
         if (!slots_[self].finished) slots_[self].baton.acquire();

@@ -35,7 +35,7 @@ from pysgxalloc._core import (
 )
 from pysgxalloc._version import installed_version
 from pysgxalloc.drift_walk import DriftWalk
-from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore import ExploreResult, PctBound, ScheduleRun, explore, explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import HammerResult, hammer
@@ -47,6 +47,7 @@ from pysgxalloc.read_cost import ReadCostResult, read_cost
 from pysgxalloc.read_cost_settings import ReadCostSettings
 from pysgxalloc.reclaim import ReclaimResult, reclaim_scenario
 from pysgxalloc.reclaim_settings import ReclaimSettings
+from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError, replay_file
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy, strategies
 from pysgxalloc.update_log import UpdateLog
 
@@ -75,12 +76,15 @@ __all__ = [
     "NodeSearch",
     "PausedUpdateResult",
     "PausedUpdateSettings",
+    "PctBound",
     "PlainUpdate",
     "ReadCostResult",
     "ReadCostSettings",
     "ReclaimOutcome",
     "ReclaimResult",
     "ReclaimSettings",
+    "SavedSchedule",
+    "ScheduleFileError",
     "ScheduleRun",
     "SgxAllocError",
     "SoftLockupError",
@@ -99,5 +103,6 @@ __all__ = [
     "paused_update",
     "read_cost",
     "reclaim_scenario",
+    "replay_file",
     "strategies",
 ]

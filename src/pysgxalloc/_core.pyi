@@ -376,6 +376,10 @@ class ExploreScenario(enum.Enum):
     updates = 0
     reclaim = 1
 
+class ExploreMode(enum.Enum):
+    exhaustive = 0
+    pct = 1
+
 class SchedulePoints(enum.Enum):
     all = 0
     counter = 1
@@ -398,6 +402,7 @@ class ScheduleOutcome(enum.Enum):
 
 class ExploreConfig:
     scenario: ExploreScenario
+    mode: ExploreMode
     threads: int
     ops: int
     nodes: int
@@ -408,12 +413,17 @@ class ExploreConfig:
     scan: int
     comparison: Comparison
     counter_batch: int | None
+    stripes: int
     points: SchedulePoints
     preemption_bound: int | None
     sleep_sets: bool
     max_schedules: int
     time_limit_seconds: float
     max_steps: int
+    depth: int
+    runs: int
+    seed: int
+    steps: int
     def __init__(self) -> None: ...
 
 class Step:
@@ -429,6 +439,8 @@ class Step:
     def value(self) -> int | None: ...
     @property
     def preemption(self) -> bool: ...
+    @property
+    def blocked(self) -> bool: ...
 
 class ScheduleRun:
     @property
@@ -483,6 +495,14 @@ class ExploreStats:
     def first_failure(self) -> ScheduleRun | None: ...
     @property
     def elapsed_seconds(self) -> float: ...
+    @property
+    def pct_steps(self) -> int: ...
+    @property
+    def pct_runs_made(self) -> int: ...
+    @property
+    def longest_run(self) -> int: ...
+    @property
+    def first_failing_run(self) -> int: ...
 
 def explore(strategy: Strategy | str, config: ExploreConfig) -> ExploreStats: ...
 def replay_schedule(strategy: Strategy | str, config: ExploreConfig, schedule: list[int]) -> ScheduleRun: ...

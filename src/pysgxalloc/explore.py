@@ -13,7 +13,9 @@ list empty, ksgxd asleep and the watermark test saying no. See csrc/explore/.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -67,8 +69,71 @@ class ScheduleRun(SettingsAndStats):
 
     @property
     def text(self) -> str:
-        """The run as columns, one per thread, one line per step; a lost update is marked."""
-        return trace_text(self.steps, thread_names(self.scenario, self.threads))
+        """The run as columns, one per thread, one line per step; a lost update is marked; the last
+        row says how it ended."""
+        return trace_text(self.steps, thread_names(self.scenario, self.threads), self.ending)
+
+    @property
+    def ending(self) -> str:
+        """How the run ended, in words: hung, the count off by N, ..."""
+        run = self.stats
+        if self.outcome == "hang":
+            return (
+                f"hung: every free list empty while the count reads {run.counter:,} (off by "
+                f"{self.drift:+,d}), so should_reclaim(low) is false: no fault wakes ksgxd, and every "
+                "fault retries forever"
+            )
+        if self.outcome == "counter_off":
+            return f"count off by {self.drift:+,d}: counter {run.counter:,}, true free {run.true_free:,}"
+        if self.outcome == "correct":
+            return f"count right: counter {run.counter:,}, true free {run.true_free:,}"
+        if self.outcome == "completed":
+            served = f"{run.faults_served:,} faults served"
+            return f"completed: {served}, counter {run.counter:,}, true free {run.true_free:,}"
+        if self.outcome == "deadlock":
+            return "deadlock: no thread can move, and the run is not over"
+        if self.outcome == "broken_lists":
+            return "the free lists lost or duplicated a page (a bug in the model)"
+        return self.outcome.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class PctBound:
+    """PCT's guarantee (Burckhardt et al., ASPLOS 2010) for one search's `threads`, `steps` and `depth`.
+
+    Each run finds a given bug of depth d (d ordering constraints between steps; a lost update has 2)
+    with probability at least 1 / (n k^(d-1)), n threads and k steps a run, whatever the program; runs
+    are independent, so ``runs_for(0.99)`` runs find it with probability at least 99%.
+    """
+
+    threads: int  #: n
+    steps: int  #: k: the steps (decisions) of a run that the change points are drawn among
+    depth: int  #: d
+
+    @property
+    def per_run(self) -> float:
+        """1 / (n k^(d-1)): the least chance that one run finds the bug."""
+        return 1.0 / float(self.threads * self.steps ** (self.depth - 1))
+
+    @property
+    def formula(self) -> str:
+        """The bound with its numbers, as printed: ``1/(8 x 32^1)``."""
+        return f"1/({self.threads:,} x {self.steps:,}^{self.depth - 1})"
+
+    def runs_for(self, confidence: float = 0.99) -> int:
+        """Runs that find the bug with at least `confidence`: ceil(ln(1 - confidence) / ln(1 - p))."""
+        if not 0 < confidence < 1:
+            raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        p = self.per_run
+        if p >= 1:
+            return 1
+        return math.ceil(math.log(1 - confidence) / math.log1p(-p))
+
+    def found_within(self, runs: int) -> float:
+        """The least chance that `runs` runs find the bug: 1 - (1 - p)^runs."""
+        if self.per_run >= 1:
+            return 1.0
+        return float(-math.expm1(runs * math.log1p(-self.per_run)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +146,9 @@ class ExploreResult(SettingsAndStats):
     of lower bounds and runs pruned by sleep sets included), ``pruned``, ``complete`` (every
     schedule within the bound was run), ``bound_reached`` (some schedule needs more preemptions
     than bound_explored), ``bound_explored`` (every schedule with at most this many preemptions
-    was run; -1: none) and ``elapsed_seconds``.
+    was run; -1: none) and ``elapsed_seconds``. With ``mode="pct"``: ``pct_steps`` (the k its bound
+    used), ``pct_runs_made``, ``longest_run`` (the most steps a run took; beyond k the bound is not
+    sure) and ``first_failing_run`` (from 1; 0: none), and `pct_bound`; ``complete`` is then False.
     """
 
     strategy: Strategy
@@ -97,6 +164,13 @@ class ExploreResult(SettingsAndStats):
     def threads(self) -> int:
         """Threads scheduled (fault workers and ksgxd, for reclaim)."""
         return self.settings.threads_scheduled
+
+    @property
+    def pct_bound(self) -> PctBound | None:
+        """PCT's guarantee for this search (None for an exhaustive one)."""
+        if self.settings.mode != "pct":
+            return None
+        return PctBound(self.threads, self.stats.pct_steps, self.settings.depth)
 
     @property
     def stopped(self) -> str:
@@ -131,18 +205,39 @@ class ExploreResult(SettingsAndStats):
             if self.first_failure is None:
                 raise ValueError("no failing schedule to replay; pass one")
             schedule = self.first_failure.schedule
-        threads = [as_int("schedule entry", thread) for thread in schedule]
-        if any(thread < 0 for thread in threads):
-            raise ValueError("schedule entries are thread indices, at least 0")
-        run = _core.replay_schedule(self.strategy, _native_config(self.settings), threads)
-        return _run(self.settings, run)
+        return replay_schedule(self.strategy, self.settings, schedule)
+
+    def save(self, path: Path | str) -> None:
+        """Write the first failure's schedule, the strategy, every setting and the package version to
+        `path` as JSON, atomically; ``pysgxalloc.replay_file(path)`` runs it again. ValueError when
+        nothing failed, or when `path` is a link, a FIFO, a device or a folder; OSError when it
+        cannot be written."""
+        from pysgxalloc.schedule_file import SavedSchedule  # it imports this module
+
+        SavedSchedule.of(self).save(Path(path))
 
     def __repr__(self) -> str:
         return (
             f"ExploreResult(strategy={self.strategy.name}, scenario={self.scenario}, threads={self.threads}, "
-            f"preemption_bound={self.settings.preemption_bound}, schedules={self.stats.schedules:,}, "
+            + (
+                f"mode=pct, depth={self.settings.depth}, seed={self.settings.seed}, "
+                if self.settings.mode == "pct"
+                else f"preemption_bound={self.settings.preemption_bound}, "
+            )
+            + f"schedules={self.stats.schedules:,}, "
             f"failing={self.stats.failing:,}, complete={self.stats.complete}, stopped={self.stopped})"
         )
+
+
+def replay_schedule(
+    strategy: Strategy, settings: SearchSettings, schedule: tuple[int, ...] | list[int]
+) -> ScheduleRun:
+    """One run of `schedule` (then the default choices) with `settings`; ValueError when it picks a
+    thread that cannot move at some step."""
+    threads = [as_int("schedule entry", thread) for thread in schedule]
+    if any(thread < 0 for thread in threads):
+        raise ValueError("schedule entries are thread indices, at least 0")
+    return _run(settings, _core.replay_schedule(strategy, _native_config(settings), threads))
 
 
 def thread_names(scenario: Scenario, threads: int) -> list[str]:
@@ -165,6 +260,11 @@ def run_explore(strategy: StrategyLike, settings: ExploreSettings) -> ExploreRes
     0 then 1 ... then k, without sleep sets (which could hide one within the bound).
     The search stops after `max_schedules` runs or `time_limit` seconds, or on Ctrl-C,
     and then says ``complete=False``.
+
+    ``mode="pct"``: `runs` random runs instead, each with random distinct thread priorities
+    and `depth` - 1 priority change points among k steps (`steps`, or the default schedule's
+    length, run first): a bug of depth d is found with probability at least 1 / (n k^(d-1))
+    per run (``result.pct_bound``). Reproducible: the same `seed` makes the same runs.
     """
     return _explore(parse_strategy(strategy), settings)
 
@@ -204,4 +304,5 @@ def _explore(strategy: Strategy, settings: SearchSettings) -> ExploreResult:
 
 
 def _run(settings: SearchSettings, run: _core.ScheduleRun) -> ScheduleRun:
-    return ScheduleRun(settings.SCENARIO, settings.threads_scheduled, run, trace_steps(run.steps))
+    steps = trace_steps(run.steps, reads_are_tests=settings.SCENARIO == "reclaim")
+    return ScheduleRun(settings.SCENARIO, settings.threads_scheduled, run, steps)

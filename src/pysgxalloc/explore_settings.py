@@ -19,6 +19,7 @@ from pysgxalloc.reclaim_settings import ComparisonLike
 from pysgxalloc.settings import CHOICE, Setting, flag, integer, member, number, optional_integer
 
 Points = Literal["all", "counter"]
+Mode = Literal["exhaustive", "pct"]
 Scenario = Literal["updates", "reclaim"]
 
 
@@ -27,6 +28,60 @@ def _as_points(name: str, value: object) -> Points:
 
 
 # The search's settings, the same in both settings types.
+
+
+def _as_mode(name: str, value: object) -> Mode:
+    return cast(Mode, as_member(_core.ExploreMode, name, value).name)
+
+
+def mode_setting() -> Setting[Mode, Mode]:
+    return Setting(
+        "exhaustive",
+        _as_mode,
+        kind=CHOICE,
+        choices=tuple(mode.name for mode in _core.ExploreMode),
+        to_core=lambda value: _core.ExploreMode[value],
+        help="every schedule within the preemption bound, depth first (exhaustive), or `runs` random runs "
+        "with PCT's priorities, which find a bug of depth `depth` with a stated probability (pct)",
+    )
+
+
+def depth_setting() -> Setting[int, int]:
+    return integer(
+        2,
+        low=1,
+        high=32,
+        metavar="D",
+        help="pct: the bug depth searched for, the ordering constraints it needs (a lost update: 2); d-1 "
+        "priority change points per run",
+    )
+
+
+def runs_setting() -> Setting[int, int]:
+    return integer(
+        1000, low=1, help="pct: random runs to make (max_schedules is the exhaustive search's limit)"
+    )
+
+
+def seed_setting() -> Setting[int, int]:
+    return integer(
+        0,
+        low=0,
+        metavar="SEED",
+        help="pct: the number the runs' random priorities and change points grow from",
+    )
+
+
+def steps_setting() -> Setting[int | None, int | None]:
+    return optional_integer(
+        None,
+        low=1,
+        checked_here=True,  # None is the core's 0: the core cannot tell 0 given from none
+        to_core=lambda value: 0 if value is None else value,
+        metavar="K",
+        shown="the default schedule's length",
+        help="pct: k, the steps a run takes, which the bound and the change points use",
+    )
 
 
 def points_setting() -> Setting[Points, Points]:
@@ -38,6 +93,17 @@ def points_setting() -> Setting[Points, Points]:
         to_core=lambda value: _core.SchedulePoints[value],
         help="which accesses are scheduling decisions: every shared access (all), or the counter's "
         "only (a held lock still blocks)",
+    )
+
+
+def stripes_setting() -> Setting[int, int]:
+    return integer(
+        2,
+        low=1,
+        high=64,
+        metavar="CELLS",
+        help="striped's cells, a power of two: fixed here, not the machine's CPU count (as "
+        "elsewhere), so a search's counts are the same on every machine",
     )
 
 
@@ -76,6 +142,7 @@ class ExploreSettings:
     nodes: Setting[int, int] = integer(2, low=1, help="NUMA nodes")
     pages_per_node: Setting[int, int] = integer(2, low=1, help="pages per node")
     counter_batch: Setting[int | None, int | None] = counter_batch_setting()
+    stripes: Setting[int, int] = stripes_setting()
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(None)
     sleep_sets: Setting[bool, bool] = flag(
@@ -86,6 +153,11 @@ class ExploreSettings:
     )
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
+    mode: Setting[Mode, Mode] = mode_setting()
+    depth: Setting[int, int] = depth_setting()
+    runs: Setting[int, int] = runs_setting()
+    seed: Setting[int, int] = seed_setting()
+    steps: Setting[int | None, int | None] = steps_setting()
 
     @property
     def threads_scheduled(self) -> int:
@@ -133,10 +205,16 @@ class HangSettings:
         help="how the watermark test compares the count: as the kernel does (kernel_unsigned: a negative "
         "count reads as huge), or as a signed number (signed_count)",
     )
+    stripes: Setting[int, int] = stripes_setting()
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(1)
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
+    mode: Setting[Mode, Mode] = mode_setting()
+    depth: Setting[int, int] = depth_setting()
+    runs: Setting[int, int] = runs_setting()
+    seed: Setting[int, int] = seed_setting()
+    steps: Setting[int | None, int | None] = steps_setting()
 
     @property
     def threads_scheduled(self) -> int:

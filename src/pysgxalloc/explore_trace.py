@@ -1,8 +1,13 @@
 """A scheduled run's steps as data, and as columns a person can read.
 
 Each step is one thread's access at one pause point. A store that writes a value its
-thread loaded before another thread's update of the same cell *overwrites* that update:
-the lost update, marked on the step where it happens.
+thread loaded before other threads' updates of the same cell *overwrites* those updates:
+the lost update, marked on the step where it happens with how many it wiped out. A switch
+to another thread is a preemption ('*': the thread before could have gone on) or forced
+('~': the thread before blocked on a lock another thread holds). In the reclaim scenario a
+load its thread does not follow with a store to the same cell is no update's: it is the
+watermark test (sgx_should_reclaim()) reading the count, and says so. The last row says
+how the run ended.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from pysgxalloc import _core
 #: Accesses that change the cell they name.
 _WRITES = ("store", "rmw")
 _PREEMPTION_MARK = "* "
+_BLOCKED_MARK = "~ "
+_COUNTER_CELLS = ("counter", "node_count", "cpu_delta", "stripe")
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,15 @@ class TraceStep:
     value: int | None  #: a counter cell just after the step: what a load saw, what a store wrote
     preemption: bool  #: the thread before it could have gone on
     overwrites: tuple[int, ...]  #: threads whose updates of this cell this store overwrote
+    #: the steps (their `step`) whose updates this store overwrote, in order
+    overwritten_steps: tuple[int, ...] = ()
+    blocked: bool = False  #: a switch because the thread before blocked on a held lock
+    watermark_test: bool = False  #: a load by the watermark test (sgx_should_reclaim()), not an update
+
+    @property
+    def lost_updates(self) -> int:
+        """How many updates this store wiped out."""
+        return len(self.overwritten_steps)
 
     @property
     def target(self) -> str:
@@ -41,9 +57,16 @@ class TraceStep:
     def description(self) -> str:
         """The step in words, with the value it saw or wrote."""
         text = f"{self.access} {self.target}".rstrip()
+        if self.watermark_test:
+            text = f"watermark test: {self.target}"
         if self.value is None:
             return text
         return f"{text} = {self.value}" if self.access == "load" else f"{text} <- {self.value}"
+
+    @property
+    def mark(self) -> str:
+        """What the trace puts before it: '* ' after a preemption, '~ ' after a forced switch."""
+        return _PREEMPTION_MARK if self.preemption else _BLOCKED_MARK if self.blocked else ""
 
 
 def _target(shared: str, index: int) -> str:
@@ -63,14 +86,17 @@ def _target(shared: str, index: int) -> str:
     return word.get(shared, shared + " {}").format(index)
 
 
-def trace_steps(steps: Iterable[_core.Step]) -> tuple[TraceStep, ...]:
-    """The core's steps as TraceSteps, each store marked with the updates it overwrote."""
+def trace_steps(steps: Iterable[_core.Step], *, reads_are_tests: bool = False) -> tuple[TraceStep, ...]:
+    """The core's steps as TraceSteps, each store marked with the updates it overwrote; with
+    `reads_are_tests` (the reclaim scenario, where only sgx_should_reclaim() reads the count), each
+    counter load that is no update's marked as the watermark test."""
     raw = list(steps)
     traced = []
     for position, step in enumerate(raw):
         overwritten: tuple[int, ...] = ()
         if step.access == "store":
             overwritten = _overwritten(raw, position)
+        test = reads_are_tests and step.access == "load" and step.shared in _COUNTER_CELLS
         traced.append(
             TraceStep(
                 step=position + 1,
@@ -80,32 +106,47 @@ def trace_steps(steps: Iterable[_core.Step]) -> tuple[TraceStep, ...]:
                 index=step.index,
                 value=step.value,
                 preemption=step.preemption,
-                overwrites=overwritten,
+                overwrites=tuple(sorted({raw[at].thread for at in overwritten})),
+                overwritten_steps=tuple(at + 1 for at in overwritten),
+                blocked=step.blocked,
+                watermark_test=test and not _stored_after(raw, position),
             )
         )
     return tuple(traced)
 
 
 def _overwritten(steps: Sequence[_core.Step], position: int) -> tuple[int, ...]:
-    """Threads that wrote the cell between this store's own load of it and the store."""
+    """Positions of other threads' writes of the cell between this store's own load of it and the store."""
     store = steps[position]
     cell = (store.shared, store.index)
-    writers: list[int] = []
-    for earlier in reversed(steps[:position]):
+    writes: list[int] = []
+    for at in range(position - 1, -1, -1):
+        earlier = steps[at]
         if (earlier.shared, earlier.index) != cell:
             continue
         if earlier.thread == store.thread:
             if earlier.access == "load":
-                return tuple(sorted(set(writers)))
+                return tuple(reversed(writes))
             continue
         if earlier.access in _WRITES:
-            writers.append(earlier.thread)
+            writes.append(at)
     return ()
 
 
-def trace_text(steps: Sequence[TraceStep], thread_names: Sequence[str]) -> str:
-    """One column per thread, one line per step; '* ' marks a preemption, a lost update says so."""
-    cells = [_PREEMPTION_MARK * step.preemption + step.description for step in steps]
+def _stored_after(steps: Sequence[_core.Step], position: int) -> bool:
+    """Whether the thread's next access to the loaded cell is a store: the load was an update's."""
+    load = steps[position]
+    cell = (load.shared, load.index)
+    for later in steps[position + 1 :]:
+        if later.thread == load.thread and (later.shared, later.index) == cell:
+            return later.access in _WRITES
+    return False
+
+
+def trace_text(steps: Sequence[TraceStep], thread_names: Sequence[str], end: str = "") -> str:
+    """One column per thread, one line per step, then `end` (how the run ended) as the last row;
+    '* ' marks a preemption, '~ ' a switch forced by a held lock, a lost update says how many it lost."""
+    cells = [step.mark + step.description for step in steps]
     widths = [len(name) for name in thread_names]
     for step, cell in zip(steps, cells, strict=True):
         widths[step.thread] = max(widths[step.thread], len(cell))
@@ -121,8 +162,25 @@ def trace_text(steps: Sequence[TraceStep], thread_names: Sequence[str]) -> str:
             [f"{step.step:>{number}}", *(f"{c:<{w}}" for c, w in zip(columns, widths, strict=True))]
         ).rstrip()
         if step.overwrites:
-            lost = ", ".join(thread_names[thread] for thread in step.overwrites)
-            line += f"   <- LOST UPDATE: overwrites {lost}"
+            line += f"   <- LOST UPDATE: overwrites {_lost(steps, step, thread_names)}"
         lines.append(line)
-    lines.append(f"('{_PREEMPTION_MARK.strip()}' marks a preemption: the thread before could have gone on)")
+    if end:
+        lines.append(f"{'end':>{number}}  {end}")
+    lines.append(
+        f"('{_PREEMPTION_MARK.strip()}' marks a preemption: the thread before could have gone on; "
+        f"'{_BLOCKED_MARK.strip()}' a switch because the thread before blocked on a held lock)"
+    )
     return "\n".join(lines)
+
+
+def _lost(steps: Sequence[TraceStep], store: TraceStep, thread_names: Sequence[str]) -> str:
+    """``4 updates of worker 1``, or ``1 update of thread 1, 2 of thread 2``."""
+    by_thread: dict[int, int] = {}
+    for number in store.overwritten_steps:
+        writer = steps[number - 1].thread
+        by_thread[writer] = by_thread.get(writer, 0) + 1
+    parts = []
+    for index, (thread, count) in enumerate(sorted(by_thread.items())):
+        what = ("update" if count == 1 else "updates") if index == 0 else ""
+        parts.append(f"{count} {what} of {thread_names[thread]}".replace("  ", " "))
+    return ", ".join(parts)

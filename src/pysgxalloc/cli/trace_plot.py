@@ -2,30 +2,44 @@
 
 Each step is a mark on its thread's lane at its position in the run, labelled with what
 it did; counter accesses are filled, locks hollow. A store that overwrites another
-thread's update is drawn in red with an arrow back to the update it erased, and each
-preemption is a dotted vertical line. matplotlib is imported only here, when drawn.
+thread's update is drawn in red with an arrow back to each update it erased (the stores of
+the same counter cell) and the number it wiped out; each preemption is a dotted vertical line,
+each switch forced by a held lock a dashed one. matplotlib is imported only here, when drawn.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pysgxalloc.cli.plots import require_matplotlib
 from pysgxalloc.counted import counted
-from pysgxalloc.explore import ExploreResult, thread_names
+from pysgxalloc.explore import ExploreResult, ScheduleRun, thread_names
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _COUNTER_CELLS = ("counter", "node_count", "cpu_delta", "stripe")
 
 
 def plot_trace(result: ExploreResult, path: Path) -> None:
     """Draw `result`'s first failure and save it to `path` (png, svg or pdf)."""
+    if result.first_failure is None:
+        raise ValueError("no failing schedule to draw")
+    plot_run(result.strategy.name, result.first_failure, path)
+
+
+def plot_run(strategy: str, failure: ScheduleRun, path: Path) -> None:
+    """Draw one scheduled run of `strategy` and save it to `path` (png, svg or pdf)."""
+    trace_figure(strategy, failure).savefig(path)
+
+
+def trace_figure(strategy: str, failure: ScheduleRun) -> Figure:
+    """One scheduled run of `strategy` as a figure, one lane per thread."""
     require_matplotlib()
     from matplotlib.figure import Figure  # the object API: no pyplot state, no GUI backend
 
-    failure = result.first_failure
-    if failure is None:
-        raise ValueError("no failing schedule to draw")
-    names = thread_names(result.scenario, result.threads)
+    names = thread_names(failure.scenario, failure.threads)
     steps = failure.steps
     figure = Figure(figsize=(max(8.0, 0.32 * len(steps) + 3), 1.2 + 0.9 * len(names)), layout="constrained")
     axes = figure.subplots()
@@ -55,27 +69,38 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
             )
         if step.preemption:
             axes.axvline(step.step - 0.5, color="0.6", linestyle=":", linewidth=1)
-        for thread in step.overwrites:
-            erased = [
-                s for s in steps if s.thread == thread and s.step < step.step and s.access in ("store", "rmw")
-            ]
-            if erased:
-                axes.annotate(
-                    "",
-                    xy=(erased[-1].step, lane[thread]),
-                    xytext=(step.step, lane[step.thread]),
-                    arrowprops={"arrowstyle": "->", "color": "tab:red", "linewidth": 1.5},
-                )
+        elif step.blocked:
+            axes.axvline(step.step - 0.5, color="0.75", linestyle="--", linewidth=1)
+        for number in step.overwritten_steps:
+            # To each overwritten store of this same cell (never another object the thread touched).
+            erased = steps[number - 1]
+            axes.annotate(
+                "",
+                xy=(erased.step, lane[erased.thread]),
+                xytext=(step.step, lane[step.thread]),
+                arrowprops={"arrowstyle": "->", "color": "tab:red", "linewidth": 1.5},
+            )
+        if step.overwritten_steps:
+            axes.annotate(
+                f"wipes out {counted(step.lost_updates, 'update')}",
+                (step.step, lane[step.thread]),
+                xytext=(0, -16),
+                textcoords="offset points",
+                fontsize=8,
+                color="tab:red",
+                ha="center",
+            )
     for row in lane.values():
         axes.axhline(row, color="0.85", linewidth=0.8, zorder=1)
     axes.set_yticks(list(lane.values()), [names[thread] for thread in lane])
     axes.set_xlabel(
-        "step (circles: counter accesses; squares: locks and other shared accesses; dotted: preemption)"
+        "step (circles: counter accesses; squares: locks and other shared accesses; dotted: preemption; "
+        "dashed: blocked on a held lock)"
     )
     axes.set_ylim(-0.6, len(names) - 0.1 + 0.9)
     axes.set_xlim(0, len(steps) + 1)
     axes.set_title(
-        f"{result.strategy.name}: {failure.outcome} after {counted(len(steps), 'step')}, "
+        f"{strategy}: {failure.outcome} after {counted(len(steps), 'step')}, "
         f"{counted(failure.preemptions, 'preemption')}\n"
         f"counter {failure.counter:,}, true free {failure.true_free:,}"
         + (
@@ -85,4 +110,4 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
         ),
         fontsize=10,
     )
-    figure.savefig(path)
+    return figure

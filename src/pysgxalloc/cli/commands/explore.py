@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
+    CommandError,
     every_strategy,
     output_file,
     strategy_name,
 )
+from pysgxalloc.cli.outputs import check_outputs
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.counted import counted, counted_of
-from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
+from pysgxalloc.explore import ExploreResult, SearchSettings, run_explore, run_explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
+from pysgxalloc.json_file import JsonFileError, refuse_replacing
+from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError
 from pysgxalloc.strategy import parse_strategy
 
 PROG = "pysgxalloc explore"
@@ -32,10 +37,16 @@ def register(subparsers: Any) -> None:
         "thread move at a time, at every shared access, and enumerate the schedules (all of them, or all "
         "with at most --preemption-bound preemptions). Prints how many ended with the count wrong and the "
         "first failing schedule with the fewest preemptions, then the fewest steps, as one column per "
-        "thread. With --hang, searches a reduced reclaim scenario for the hang instead.",
+        "thread. With --hang, searches a reduced reclaim scenario for the hang instead. With --mode pct, "
+        "makes --runs random runs with PCT's priorities instead and prints the probability bound they give "
+        "for a bug of depth --depth.",
     )
     parser.add_argument(
-        "strategy", metavar="STRATEGY", type=strategy_name, help=f"the counter strategy: {every_strategy()}"
+        "strategy",
+        metavar="STRATEGY",
+        type=strategy_name,
+        nargs="?",
+        help=f"the counter strategy: {every_strategy()} (none with --replay)",
     )
     parser.add_argument(
         "--hang",
@@ -50,13 +61,33 @@ def register(subparsers: Any) -> None:
         metavar="FILE.png",
         help="draw the failing schedule as a timeline per thread, the lost update highlighted",
     )
+    parser.add_argument(
+        "--save",
+        type=output_file(".json"),
+        metavar="FILE.json",
+        help="write the failing schedule, the strategy, every setting and the package version to FILE.json, "
+        "for --replay",
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="FILE.json",
+        help="run the schedule that --save wrote to FILE.json again and print its trace (no search; the "
+        "strategy and settings are the file's)",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.replay is not None:
+        return _replay(args)
+    if args.strategy is None:
+        raise CommandError("a STRATEGY to explore is required (or --replay FILE.json)")
     strategy = parse_strategy(args.strategy)  # a name argparse has checked
     if args.plot is not None:
         require_matplotlib()
+    if args.save is not None:
+        _check_save(args.save)
     try:
         if args.hang:
             result = run_explore_hang(strategy, HANG.settings(args))
@@ -70,14 +101,83 @@ def run(args: argparse.Namespace) -> int:
 
         plot_trace(result, args.plot)
         print(f"timeline written to {args.plot}")
+    if args.save is not None:
+        if result.first_failure is None:
+            print(f"no failing schedule: {args.save} not written")
+        else:
+            try:
+                result.save(args.save)
+            except (OSError, ValueError) as error:
+                raise CommandError(
+                    f"--save {str(args.save)!r} cannot be written: {_reason(error)}", 1
+                ) from None
+            print(f"failing schedule written to {args.save}; run it again with: {PROG} --replay {args.save}")
     return EXIT_INTERRUPTED if result.stopped == "interrupted" else 0
+
+
+def _check_save(path: Path) -> None:
+    """Before the search: a --save path that could not take the file stops it now, not after."""
+    try:
+        refuse_replacing(path)
+        check_outputs({"--save": path})
+    except JsonFileError as error:
+        raise CommandError(f"--save {str(path)!r} {error}") from None
+
+
+def _reason(error: Exception) -> str:
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """--replay FILE: the saved schedule run again, its trace printed."""
+    others = [
+        flag for flag, given in (("STRATEGY", args.strategy), ("--save", args.save)) if given is not None
+    ]
+    others += dict.fromkeys([*UPDATES.given_flags(args), *HANG.given_flags(args)])
+    if args.hang:
+        others.append("--hang")
+    if others:
+        raise CommandError(
+            f"--replay takes its strategy and settings from the file; drop {', '.join(others)}"
+        )
+    try:
+        saved = SavedSchedule.load(args.replay)
+    except ScheduleFileError as error:
+        raise CommandError(f"--replay {error}") from None
+    try:
+        run = saved.replay()
+    except ValueError as error:  # settings the core refuses, or a schedule the run cannot follow
+        raise CommandError(f"--replay {args.replay}: {error}") from None
+    print(f"{PROG} --replay {args.replay}: {_what(saved.strategy.name, saved.settings)}")
+    print(
+        f"saved by pysgxalloc {saved.package_version} as {saved.outcome}; replayed: {run.outcome}, "
+        f"{counted(run.preemptions, 'preemption')}, {counted(len(run.steps), 'step')}"
+    )
+    print("")
+    print(run.text)
+    if run.outcome != saved.outcome:
+        print(f"the replay ended {run.outcome}, not {saved.outcome} as saved: the run is not deterministic")
+        return 1
+    if args.plot is not None:
+        require_matplotlib()
+        from pysgxalloc.cli.trace_plot import plot_run
+
+        plot_run(saved.strategy.name, run, args.plot)
+        print(f"timeline written to {args.plot}")
+    return 0
 
 
 def report(result: ExploreResult) -> str:
     """The search in a few lines, then the first failure's trace."""
-    lines = [_header(result), _coverage(result), _by_preemptions(result)]
+    if result.pct_bound is not None:
+        lines = [_header(result), *_pct_coverage(result)]
+    else:
+        lines = [_header(result), _coverage(result), _by_preemptions(result)]
     failure = result.first_failure
     what = "reached the hang" if result.scenario == "reclaim" else "ended with the count wrong"
+    if failure is None and result.pct_bound is not None:
+        lines.append(f"none of {counted(result.schedules, 'run')} {what}.")
+        return "\n".join(lines)
     if failure is None:
         scope = "every schedule" if result.complete else "every schedule run"
         if result.bound_reached:
@@ -87,7 +187,13 @@ def report(result: ExploreResult) -> str:
         else:
             lines.append(f"{scope} keeps the count exact: none of {result.schedules:,} loses an update.")
         return "\n".join(lines)
-    lines.append(f"{counted_of(result.failing, result.schedules, 'schedule')} {what}.")
+    if result.pct_bound is not None:
+        lines.append(
+            f"{counted_of(result.failing, result.schedules, 'run')} {what}; the first was run "
+            f"{result.first_failing_run:,}."
+        )
+    else:
+        lines.append(f"{counted_of(result.failing, result.schedules, 'schedule')} {what}.")
     lines.append(
         f"first failing schedule: {counted(failure.preemptions, 'preemption')}, "
         f"{counted(len(failure.steps), 'step')}; {failure.outcome}: counter {failure.counter:,}, "
@@ -103,7 +209,11 @@ def report(result: ExploreResult) -> str:
 
 
 def _header(result: ExploreResult) -> str:
-    settings = result.settings
+    return f"{PROG} {result.strategy.name}: {_what(result.strategy.name, result.settings)}"
+
+
+def _what(strategy: str, settings: SearchSettings) -> str:
+    """The run and the search in one line (without the command)."""
     if isinstance(settings, HangSettings):
         enclave = settings.enclave_pages or 2 * settings.nodes * settings.pages_per_node
         what = (
@@ -117,12 +227,15 @@ def _header(result: ExploreResult) -> str:
         what = f"{counted(settings.threads, 'thread')} x {counted(settings.ops, 'op')} on {pool}"
         sleep_sets = settings.sleep_sets
     points = "every shared access" if settings.points == "all" else "counter accesses"
+    if settings.mode == "pct":
+        pct = f"PCT depth {settings.depth:,}, {counted(settings.runs, 'run')}, seed {settings.seed:,}"
+        return f"{what}; decisions at {points}; {pct}"
     bound = (
         "no preemption bound" + (" (sleep sets)" if sleep_sets else "")
         if settings.preemption_bound is None
         else f"preemption bound {settings.preemption_bound:,}"
     )
-    return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {bound}"
+    return f"{what}; decisions at {points}; {bound}"
 
 
 def _coverage(result: ExploreResult) -> str:
@@ -136,6 +249,34 @@ def _coverage(result: ExploreResult) -> str:
     bound = counted(result.bound_explored, "preemption")
     done = f"; complete up to {bound}" if result.bound_explored >= 0 else ""
     return text + f"INCOMPLETE: stopped by {result.stopped}{done}"
+
+
+def _pct_coverage(result: ExploreResult) -> list[str]:
+    """What the random runs covered, and the bound they give."""
+    bound = result.pct_bound
+    assert bound is not None
+    k = "given" if result.settings.steps is not None else "the default schedule's, run first"
+    made = result.pct_runs_made
+    text = f"{counted(made, 'random run')} ({result.elapsed_seconds:.2f} s); "
+    text += f"k = {counted(bound.steps, 'step')} ({k})"
+    if result.stopped != "none":
+        text += f"; stopped by {result.stopped} after {made:,} of {result.settings.runs:,}"
+    needed = counted(bound.runs_for(0.99), "run")
+    most = len(result.schedules_by_preemptions) - 1
+    if most >= 0:
+        text += f"; up to {counted(most, 'preemption')} a run"
+    lines = [
+        text,
+        f"PCT bound: a bug of depth {bound.depth:,} is found with probability at least 1/(n k^(d-1)) = "
+        f"{bound.formula} = {bound.per_run:.3g} per run; with 99% within {needed}; "
+        f"within these {counted(made, 'run')} with at least {100 * bound.found_within(made):.1f}%",
+    ]
+    if result.longest_run > bound.steps:
+        lines.append(
+            f"warning: a run took {counted(result.longest_run, 'step')}, more than k: the bound assumes "
+            f"k bounds every run; pass --steps {result.longest_run:,} or more"
+        )
+    return lines
 
 
 def _by_preemptions(result: ExploreResult) -> str:
