@@ -19,6 +19,7 @@ this process once it is loaded. Build only headers you would run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -227,10 +228,8 @@ def _key(header: Path, compiler: Compiler, flags: tuple[str, ...]) -> str:
         digest.update(part.encode() + b"\0")
     for path in user_files(header):
         digest.update(str(path).encode() + b"\0")
-        try:
+        with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
-        except OSError:
-            pass
     return digest.hexdigest()[:24]
 
 
