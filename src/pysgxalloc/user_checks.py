@@ -98,7 +98,9 @@ def hang_check(strategy: Strategy) -> Check:
     scope = "complete up to 1 preemption" if result.complete else f"INCOMPLETE ({result.stopped})"
     if result.first_failure is None:
         verdict: Verdict = "pass" if result.complete else "skipped"
-        return Check("hang search", verdict, f"none of {counted(result.schedules, 'schedule')} hangs ({scope})")
+        return Check(
+            "hang search", verdict, f"none of {counted(result.schedules, 'schedule')} hangs ({scope})"
+        )
     failure = result.first_failure
     return Check(
         "hang search",
@@ -160,7 +162,9 @@ def reclaim_check(strategy: Strategy, runs: int = RECLAIM_RUNS) -> Check:
     if hung:
         return Check("reclaim scenario", "fail", f"{counted_of(hung, runs, 'run')} hung", evidence)
     verdict: Verdict = "pass" if completed == runs else "fail"
-    return Check("reclaim scenario", verdict, f"{counted_of(completed, runs, 'run')} completed, none hung", evidence)
+    return Check(
+        "reclaim scenario", verdict, f"{counted_of(completed, runs, 'run')} completed, none hung", evidence
+    )
 
 
 def tsan_runtime() -> Path | None:
@@ -177,16 +181,24 @@ def tsan_runtime() -> Path | None:
 
 
 def tsan_hammer(
-    path: str | os.PathLike[str], *, threads: int = CHECK_THREADS, ops: int = TSAN_OPS, build: StrategyBuild | None = None
+    path: str | os.PathLike[str],
+    *,
+    threads: int = CHECK_THREADS,
+    ops: int = TSAN_OPS,
+    build: StrategyBuild | None = None,
 ) -> TsanResult:
     """Build the header under ThreadSanitizer and run a hammer of it in a child process with the
     runtime preloaded (Python itself is not instrumented); returns what TSan reported.
     StrategyBuildError where the compiler has no TSan runtime or the build fails."""
     runtime = tsan_runtime()
     if runtime is None:
-        raise StrategyBuildError("the C++ compiler has no ThreadSanitizer runtime (libtsan.so): install it to use TSan")
+        raise StrategyBuildError(
+            "the C++ compiler has no ThreadSanitizer runtime (libtsan.so): install it to use TSan"
+        )
     built = build if build is not None else build_strategy(path, sanitize="thread")
-    env = dict(os.environ, LD_PRELOAD=str(runtime), TSAN_OPTIONS="exitcode=0 halt_on_error=0 report_signal_unsafe=0")
+    env = dict(
+        os.environ, LD_PRELOAD=str(runtime), TSAN_OPTIONS="exitcode=0 halt_on_error=0 report_signal_unsafe=0"
+    )
     done = subprocess.run(
         [sys.executable, "-c", "from pysgxalloc.user_checks import _tsan_child; _tsan_child()",
          str(built.module_path), built.module_name, str(threads), str(ops)],
@@ -216,18 +228,22 @@ def _first_report(lines: list[str]) -> Iterator[str]:
     for line in lines[start:]:
         if line.startswith("SUMMARY:") or shown >= 8:
             break
-        if TSAN_WARNING in line or line.lstrip().startswith(("#0 ", "#1 ", "Previous", "Read", "Write", "Atomic")):
+        if TSAN_WARNING in line or line.lstrip().startswith(
+            ("#0 ", "#1 ", "Previous", "Read", "Write", "Atomic")
+        ):
             yield line.strip()
             shown += 1
 
 
 def _tsan_child() -> None:
     """The child `tsan_hammer` runs: register the instrumented module and hammer it; one JSON line out."""
-    import pysgxalloc as sgx  # noqa: PLC0415 (the child's own import, under the preloaded runtime)
-    from pysgxalloc.user_strategy import StrategyBuild, import_module, register_module  # noqa: PLC0415
+    import pysgxalloc as sgx
+    from pysgxalloc.user_strategy import StrategyBuild, import_module, register_module
 
     module_path, module_name, threads, ops = sys.argv[1:5]
-    build = StrategyBuild(Path(module_path), Path(module_path), module_name, "", True, 0.0, "thread", find_compiler())
+    build = StrategyBuild(
+        Path(module_path), Path(module_path), module_name, "", True, 0.0, "thread", find_compiler()
+    )
     strategy = register_module(import_module(build), source=module_path)
     result = sgx.hammer(strategy, threads=int(threads), ops=int(ops))
     print(json.dumps({"drift": result.drift, "name": strategy.name}))
@@ -242,14 +258,19 @@ def tsan_check(path: Path) -> Check:
     if result.reports == 0:
         return Check("ThreadSanitizer", "pass", f"no data race reported ({ran})")
     return Check(
-        "ThreadSanitizer", "fail", f"{counted(result.reports, 'report')} of a data race ({ran})", result.first_report
+        "ThreadSanitizer",
+        "fail",
+        f"{counted(result.reports, 'report')} of a data race ({ran})",
+        result.first_report,
     )
 
 
-def check_strategy(path: str | os.PathLike[str], *, on_check: Callable[[str], None] | None = None) -> list[Check]:
+def check_strategy(
+    path: str | os.PathLike[str], *, on_check: Callable[[str], None] | None = None
+) -> list[Check]:
     """Load the header's strategy and run every check on it, in the order `pysgxalloc check` prints
     them; `on_check` is told each check's name before it runs (a progress display)."""
-    from pysgxalloc.user_strategy import load_strategy  # noqa: PLC0415 (one import chain for both)
+    from pysgxalloc.user_strategy import load_strategy
 
     strategy = load_strategy(path)
     checks: list[Check] = []
@@ -266,4 +287,3 @@ def check_strategy(path: str | os.PathLike[str], *, on_check: Callable[[str], No
             on_check(name)
         checks.extend(step())
     return checks
-

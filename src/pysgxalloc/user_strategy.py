@@ -261,38 +261,14 @@ def build_strategy(path: str | os.PathLike[str], *, sanitize: Sanitizer | None =
         .replace("@SGX_HEADER_NAME@", header.name)
         .replace("@SGX_MODULE@", module_name)
     )
+    objects = entry_objects(compiler, flags)
     with tempfile.TemporaryDirectory(dir=folder, prefix="build-") as scratch:
         generated = Path(scratch) / f"{module_name}.cpp"
         generated.write_text(source)
         built = Path(scratch) / module_path.name
-        command = [
-            *compiler.command,
-            *flags,
-            "-fdiagnostics-color=never",
-            f"-I{get_include()}",
-            f"-I{sysconfig.get_paths()['include']}",
-            str(generated),
-            *(str(s) for s in entry_sources()),
-            "-o",
-            str(built),
-        ]
-        try:
-            done = subprocess.run(
-                command,
-                capture_output=True,
-                text=True,
-                timeout=BUILD_TIMEOUT_SECONDS,
-                check=False,
-                cwd=header.parent,
-            )
-        except subprocess.TimeoutExpired:
-            raise StrategyBuildError(
-                f"{header}: the compiler ran past {BUILD_TIMEOUT_SECONDS} s and was stopped", header=header
-            ) from None
-        except OSError as error:
-            raise StrategyBuildError(
-                f"the C++ compiler {shlex.join(compiler.command)} could not run: {error}"
-            ) from None
+        done = _compile(
+            compiler, [*flags, str(generated), *(str(o) for o in objects), "-o", str(built)], header
+        )
         if done.returncode != 0:
             raise compile_error(header, generated, done.stdout + done.stderr)
         # Another process building the same key at once writes the same bytes: the last rename wins.
@@ -300,6 +276,60 @@ def build_strategy(path: str | os.PathLike[str], *, sanitize: Sanitizer | None =
     return StrategyBuild(
         header, module_path, module_name, key, False, time.perf_counter() - started, sanitize, compiler
     )
+
+
+def _compile(
+    compiler: Compiler, arguments: list[str], header: Path | None
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        *compiler.command,
+        "-fdiagnostics-color=never",
+        f"-I{get_include()}",
+        f"-I{sysconfig.get_paths()['include']}",
+        *arguments,
+    ]
+    where = header.parent if header is not None else None
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS, check=False, cwd=where
+        )
+    except subprocess.TimeoutExpired:
+        raise StrategyBuildError(
+            f"{header}: the compiler ran past {BUILD_TIMEOUT_SECONDS} s and was stopped", header=header
+        ) from None
+    except OSError as error:
+        raise StrategyBuildError(
+            f"the C++ compiler {shlex.join(compiler.command)} could not run: {error}"
+        ) from None
+
+
+def entry_objects(compiler: Compiler, flags: tuple[str, ...]) -> list[Path]:
+    """The entry's sources (`entry_sources`) compiled once per package, compiler and flags, and
+    cached: a strategy's build then compiles its one generated file and links these."""
+    digest = hashlib.sha256()
+    for part in (_package_fingerprint(), compiler.version, shlex.join(compiler.command), " ".join(flags)):
+        digest.update(part.encode() + b"\0")
+    folder = cache_dir() / "objects" / digest.hexdigest()[:24]
+    sources = entry_sources()
+    objects = [folder / f"{source.parent.name}_{source.stem}.o" for source in sources]
+    if all(o.is_file() for o in objects):
+        return objects
+    folder.mkdir(parents=True, exist_ok=True)
+    compile_flags = [f for f in flags if f != "-shared"]
+    with tempfile.TemporaryDirectory(dir=folder, prefix="build-") as scratch:
+        for source, target in zip(sources, objects, strict=True):
+            built = Path(scratch) / target.name
+            done = _compile(compiler, [*compile_flags, "-c", str(source), "-o", str(built)], None)
+            if done.returncode != 0:
+                output = done.stdout + done.stderr
+                raise StrategyBuildError(
+                    f"pysgxalloc's own {source.name} did not compile with {compiler.version}: building a "
+                    "strategy needs a C++20 compiler (g++ 11 or later, clang++ 14 or later)",
+                    excerpt=tuple(output.splitlines()[:EXCERPT_LINES]),
+                    compiler_output=output,
+                )
+            os.replace(built, target)
+    return objects
 
 
 def compile_error(header: Path, generated: Path, output: str) -> StrategyBuildError:
