@@ -226,8 +226,10 @@ def _key(header: Path, compiler: Compiler, flags: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for part in (_package_fingerprint(), compiler.version, shlex.join(compiler.command), " ".join(flags)):
         digest.update(part.encode() + b"\0")
+    # By content, not by path: a copy of a header elsewhere is the same build.
     for path in user_files(header):
-        digest.update(str(path).encode() + b"\0")
+        where = "" if path == header else os.path.relpath(path, header.parent)
+        digest.update(where.encode() + b"\0")
         with contextlib.suppress(OSError):
             digest.update(path.read_bytes())
     return digest.hexdigest()[:24]
