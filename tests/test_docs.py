@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,8 +77,13 @@ def page_id(page: Path) -> str:
 
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder to run a page's commands in, with the repository's bench/ linked in."""
+    """A folder to run a page's commands in, with the repository's bench/ and examples/ linked in."""
     (tmp_path / "bench").symlink_to(ROOT / "bench")
+    (tmp_path / "examples").symlink_to(ROOT / "examples")  # the strategy headers docs/your-counter.md builds
+    # One build cache for every page's strategy builds, away from the user's own.
+    monkeypatch.setenv(
+        "PYSGXALLOC_CACHE_DIR", str(Path(tempfile.gettempdir()) / "pysgxalloc-docs-strategy-cache")
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -74,7 +74,8 @@ def explore_check(strategy: Strategy, threads: int, ops: int) -> Check:
     promise = "within its bound, exact read exact" if bounded else "the count exact"
     if result.first_failure is None:
         verdict: Verdict = "pass" if result.complete else "skipped"
-        return Check(name, verdict, f"{promise} in every schedule ({counted(result.schedules, 'schedule')}, {scope})")
+        every = f"{promise} in every schedule ({counted(result.schedules, 'schedule')}, {scope})"
+        return Check(name, verdict, every)
     return Check(
         name, "fail", f"{counted_of(result.failing, result.schedules, 'schedule')} lose an update ({scope})",
         _failure_evidence(result),
