@@ -63,6 +63,13 @@ class TsanResult:
     ops: int
     runtime: Path
 
+    @property
+    def ran(self) -> str:
+        """What ran, in words: ``hammer of 2 threads x 200,000 ops, drift +0``."""
+        return (
+            f"hammer of {counted(self.threads, 'thread')} x {counted(self.ops, 'op')}, drift {self.drift:+,d}"
+        )
+
 
 def explore_check(strategy: Strategy, threads: int, ops: int) -> Check:
     """Every schedule of `threads` x `ops` updates: exact in all (within the bound for a bounded
@@ -127,7 +134,7 @@ def hammer_checks(strategy: Strategy, *, ops: int = CHECK_OPS) -> list[Check]:
     exact_drifts = [r.exact_drift for r in mine]
     concurrent = sum(r.concurrent for r in mine)
     total = sum(r.stats.total_ops for r in mine)
-    runs = f"{counted(len(mine), 'run')} of {CHECK_THREADS} threads x {ops:,} ops"
+    runs = f"{counted(len(mine), 'run')} of {counted(CHECK_THREADS, 'thread')} x {counted(ops, 'op')}"
     ran = f"{concurrent} of {len(mine)} with the threads running at once"
     evidence = (f"drift by run {', '.join(f'{d:+,d}' for d in drifts)}; {ran}",)
     if strategy.accuracy is Accuracy.bounded:
@@ -259,7 +266,7 @@ def tsan_check(path: Path) -> Check:
     if tsan_runtime() is None:
         return Check("ThreadSanitizer", "skipped", "the compiler has no TSan runtime (libtsan.so)")
     result = tsan_hammer(path)
-    ran = f"hammer of {result.threads} threads x {result.ops:,} ops, drift {result.drift:+,d}"
+    ran = result.ran
     if result.reports == 0:
         return Check("ThreadSanitizer", "pass", f"no data race reported ({ran})")
     return Check(

@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from pysgxalloc.cli.loading import loading_errors
+from pysgxalloc.counted import counted
 from pysgxalloc.user_checks import tsan_hammer
 from pysgxalloc.user_strategy import StrategyBuild, build_strategy, load_strategy
 
@@ -44,12 +45,12 @@ def run(args: argparse.Namespace) -> int:
         with loading_errors():
             sanitized = build_strategy(args.header, sanitize="thread")
             result = tsan_hammer(args.header, build=sanitized)
-        ran = f"hammer of {result.threads} threads x {result.ops:,} ops, drift {result.drift:+,d}"
+        ran = result.ran
         print(f"ThreadSanitizer build: {_how(sanitized)}")
         if result.reports == 0:
             print(f"ThreadSanitizer: no data race reported ({ran})")
         else:
-            print(f"ThreadSanitizer: {result.reports:,} reports of a data race ({ran}); the first:")
+            print(f"ThreadSanitizer: {counted(result.reports, 'report')} of a data race ({ran}); the first:")
             for line in result.first_report:
                 print(f"  {line}")
     return 0
