@@ -124,3 +124,13 @@ def test_lost_updates_prints_one_row_per_condition() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "work between" not in line]
     assert [row.split("|")[1:3] for row in rows] == [[" 0 ", " yes "], [" 0 ", " no "], [" 100 ", " yes "]]
+
+
+def test_user_strategy_overhead_prints_a_ratio_row_per_thread_count(tmp_path: Path) -> None:
+    out = tmp_path / "overhead.json"
+    done = run_script(
+        "user_strategy_overhead.py", "--ops", "2000", "--repeats", "1", "--threads", "1", "--json", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "against the built-in atomic" in done.stdout
+    assert [row["threads"] for row in json.loads(out.read_text())["rows"]] == [1]

@@ -18,6 +18,7 @@ import pytest
 
 import pysgxalloc as sgx
 from pysgxalloc.errors import StrategyBuildError
+from pysgxalloc.user_checks import tsan_runtime
 from pysgxalloc.user_strategy import CACHE_VARIABLE, PATH_VARIABLE, build_strategy, load_strategy
 
 HERE = Path(__file__).resolve().parent
@@ -263,3 +264,12 @@ def test_an_installed_packages_entry_point_ships_a_strategy(
     done = cli("explore", "user_atomic", "--threads", "2", "--ops", "1", env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("pysgxalloc explore user_atomic:")
+
+
+@pytest.mark.skipif(tsan_runtime() is None, reason="the C++ compiler has no ThreadSanitizer runtime")
+def test_build_sanitize_thread_prints_the_data_race_tsan_reports_in_a_plain_count() -> None:
+    done = cli("build", "--sanitize", "thread", str(HERE / "strategies" / "plain_race.hpp"))
+    assert done.returncode == 0, done.stderr
+    verdict = next(line for line in done.stdout.splitlines() if line.startswith("ThreadSanitizer: "))
+    assert "of a data race" in verdict
+    assert "WARNING: ThreadSanitizer: data race" in done.stdout
