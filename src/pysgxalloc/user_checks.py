@@ -180,7 +180,11 @@ def reclaim_check(strategy: Strategy, runs: int = RECLAIM_RUNS) -> Check:
 
 
 def tsan_runtime() -> Path | None:
-    """The ThreadSanitizer runtime the compiler links against, or None where it has none."""
+    """The ThreadSanitizer runtime the compiler links against, or None where it has none, or where
+    this process runs under another sanitizer's preloaded runtime (CI's AddressSanitizer stage: a
+    child with TSan's instead could not load this process's instrumented core)."""
+    if "asan" in os.environ.get("LD_PRELOAD", ""):
+        return None
     compiler = find_compiler()
     try:
         done = subprocess.run(
@@ -264,7 +268,7 @@ def _tsan_child() -> None:
 def tsan_check(path: Path) -> Check:
     """TSan's verdict over a hammer, or skipped (and why) where the compiler has no runtime."""
     if tsan_runtime() is None:
-        return Check("ThreadSanitizer", "skipped", "the compiler has no TSan runtime (libtsan.so)")
+        return Check("ThreadSanitizer", "skipped", "no TSan runtime here (the compiler's libtsan.so, no other sanitizer)")
     result = tsan_hammer(path)
     ran = result.ran
     if result.reports == 0:
