@@ -273,3 +273,11 @@ def test_build_sanitize_thread_prints_the_data_race_tsan_reports_in_a_plain_coun
     verdict = next(line for line in done.stdout.splitlines() if line.startswith("ThreadSanitizer: "))
     assert "of a data race" in verdict
     assert "WARNING: ThreadSanitizer: data race" in done.stdout
+
+
+def test_costs_compares_a_loaded_strategy_with_the_builtins_it_is_given(user_atomic: sgx.Strategy) -> None:
+    args = ("costs", "--strategies", "user_atomic,atomic", "--repeats", "1", "--ops", "2000", "--rounds", "1")
+    done = cli(*args, "--load", str(USER_ATOMIC))
+    assert done.returncode == 0, done.stderr
+    rows = [line.split()[0] for line in done.stdout.splitlines() if line.split()]
+    assert "user_atomic" in rows and "atomic" in rows and "per_node" not in rows

@@ -268,7 +268,11 @@ def _tsan_child() -> None:
 def tsan_check(path: Path) -> Check:
     """TSan's verdict over a hammer, or skipped (and why) where the compiler has no runtime."""
     if tsan_runtime() is None:
-        return Check("ThreadSanitizer", "skipped", "no TSan runtime here (the compiler's libtsan.so, no other sanitizer)")
+        return Check(
+            "ThreadSanitizer",
+            "skipped",
+            "no TSan runtime here (the compiler's libtsan.so, no other sanitizer)",
+        )
     result = tsan_hammer(path)
     ran = result.ran
     if result.reports == 0:
