@@ -11,6 +11,7 @@ pysgxalloc_add_strategy, which the installed package registers.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -41,11 +42,14 @@ def run(
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Without isolation where the build tools are here (a development venv), reusing build/test-wheel;
+    # isolated otherwise (CI's test venv has only the test extra), which builds from scratch.
+    tools = all(importlib.util.find_spec(name) is not None for name in ("scikit_build_core", "pybind11"))
+    isolation = ["--no-build-isolation", "-Cbuild-dir=build/test-wheel"] if tools else []
     run(
-        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(out),
-         "-Cbuild-dir=build/test-wheel", str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", *isolation, "--no-deps", "-q", "-w", str(out), str(ROOT)],
         cwd=ROOT,
-    )  # fmt: skip
+    )
     (found,) = out.glob("pysgxalloc-*.whl")
     return found
 
