@@ -75,7 +75,14 @@ def test_pool_call_cost_compares_epcpool_with_the_bare_core_calls() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["strategy_costs.py", "native_overhead.py", "lost_vs_net_drift.py", "pool_call_cost.py"]
+    "name",
+    [
+        "strategy_costs.py",
+        "native_overhead.py",
+        "lost_vs_net_drift.py",
+        "pool_call_cost.py",
+        "user_strategy_overhead.py",
+    ],
 )
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")

@@ -16,6 +16,8 @@ public:
     UserAtomic(sgx::NodePages pages, const sgx::CounterOptions& options) {
         count_.value.store(sgx::total_pages(pages) + options.initial_drift, std::memory_order_relaxed);
     }
+    // Relaxed, as the built-in: a lock-prefixed RMW never loses an update, and nothing
+    // else is published through the count.
     void on_alloc(unsigned, sgx::Slot) noexcept {
         Pause::at(sgx::Access::rmw, sgx::Shared::counter, 0, count_.value);
         count_.value.fetch_sub(1, std::memory_order_relaxed);
@@ -24,6 +26,7 @@ public:
         Pause::at(sgx::Access::rmw, sgx::Shared::counter, 0, count_.value);
         count_.value.fetch_add(1, std::memory_order_relaxed);
     }
+    // Relaxed: a stale but untorn value is all should_reclaim needs.
     long read() const noexcept {
         Pause::at(sgx::Access::load, sgx::Shared::counter, 0, count_.value);
         return count_.value.load(std::memory_order_relaxed);
