@@ -281,3 +281,13 @@ def test_costs_compares_a_loaded_strategy_with_the_builtins_it_is_given(user_ato
     assert done.returncode == 0, done.stderr
     rows = [line.split()[0] for line in done.stdout.splitlines() if line.split()]
     assert "user_atomic" in rows and "atomic" in rows and "per_node" not in rows
+
+
+def test_the_check_command_reports_a_header_missing_a_member_in_one_line_and_exit_2(tmp_path: Path) -> None:
+    missing = variant(tmp_path, "missing.hpp", "    long exact() const noexcept { return read(); }\n", "")
+    done = cli("check", str(missing))
+    assert done.returncode == 2
+    first = done.stderr.splitlines()[0]
+    assert first.startswith(f"pysgxalloc check: error: {missing}:")
+    assert "strategy has no member `exact() const noexcept -> long`" in first
+    assert "Traceback" not in done.stderr

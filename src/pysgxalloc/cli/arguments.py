@@ -118,7 +118,7 @@ def strategy_name(text: str) -> str:
     try:
         return parse_strategy(text.strip()).name
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(f"{error} (a strategy of your own: --load FILE.hpp)") from None
 
 
 def strategy_names(text: str) -> tuple[str, ...]:
