@@ -53,12 +53,18 @@ NOT_RUN = {
     ): "installs the package for development (minutes of C++ build the first time)",
 }
 
+#: docs/your-counter.md's costs of a loaded strategy beside two built-ins.
+_SLOPPY_COSTS = (
+    "python -m pysgxalloc costs --strategies atomic,per_node,sloppy_exact "
+    "--load examples/strategies/sloppy_exact.hpp"
+)
 #: Run counts of commands that take minutes as written: the same command with fewer runs.
 SMALLER = {
     "python -m pysgxalloc": "python -m pysgxalloc --repeats 2 --reclaim-runs 1",
     "python -m pysgxalloc reclaim --runs 50": "python -m pysgxalloc reclaim --runs 2",
     "python -m pysgxalloc lockup --runs 20": "python -m pysgxalloc lockup --runs 2",
     "python -m pysgxalloc costs --pin": "python -m pysgxalloc costs --pin --repeats 1",
+    _SLOPPY_COSTS: f"{_SLOPPY_COSTS} --repeats 1",
     "python bench/lost_updates.py": "python bench/lost_updates.py --repeats 2",
     "pysgxalloc sweep --json laptop.json --csv laptop.csv --plot laptop.png": (
         "pysgxalloc sweep --json laptop.json --csv laptop.csv --plot laptop.png --repeats 1"
