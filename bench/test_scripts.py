@@ -75,7 +75,14 @@ def test_pool_call_cost_compares_epcpool_with_the_bare_core_calls() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["strategy_costs.py", "native_overhead.py", "lost_vs_net_drift.py", "pool_call_cost.py"]
+    "name",
+    [
+        "strategy_costs.py",
+        "native_overhead.py",
+        "lost_vs_net_drift.py",
+        "pool_call_cost.py",
+        "user_strategy_overhead.py",
+    ],
 )
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")
@@ -133,3 +140,13 @@ def test_layout_drift_prints_one_row_per_layout() -> None:
         line for line in done.stdout.splitlines() if line.startswith("| ") and not line.startswith("| layout")
     ]
     assert [row.split("|")[1].strip() for row in rows] == [layout.name for layout in sgx.MemoryLayout]
+
+
+def test_user_strategy_overhead_prints_a_ratio_row_per_thread_count(tmp_path: Path) -> None:
+    out = tmp_path / "overhead.json"
+    done = run_script(
+        "user_strategy_overhead.py", "--ops", "2000", "--repeats", "1", "--threads", "1", "--json", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "against the built-in atomic" in done.stdout
+    assert [row["threads"] for row in json.loads(out.read_text())["rows"]] == [1]

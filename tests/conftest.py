@@ -9,6 +9,7 @@ from pysgxalloc.machine import usable_cpus
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_two_cpus: a real race needs two threads running at once")
+    config.addinivalue_line("markers", "slow: minutes (a wheel built from the checkout); part of the suite")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -74,7 +74,8 @@ CORE = {
     "paused update": ["paused_update", "PausedUpdateSettings", "PausedUpdateResult"],
     "strategies": ["Strategy", "StrategyLike", "STRATEGIES", "strategies", "Accuracy", "accuracy", "is_exact",
                    "parse_strategy"],
-    "errors": ["SgxAllocError", "DoubleFreeError", "InvariantError", "SoftLockupError"],
+    "errors": ["SgxAllocError", "DoubleFreeError", "InvariantError", "SoftLockupError", "StrategyBuildError"],
+    "your own strategy": ["load_strategy", "load_plugins", "get_include", "get_cmake_dir"],
 }  # fmt: skip
 #: What to make of many runs: intervals, summaries of repeated runs, machine facts, comparisons.
 ANALYSIS = {

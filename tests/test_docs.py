@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,12 +53,18 @@ NOT_RUN = {
     ): "installs the package for development (minutes of C++ build the first time)",
 }
 
+#: docs/your-counter.md's costs of a loaded strategy beside two built-ins.
+_SLOPPY_COSTS = (
+    "python -m pysgxalloc costs --strategies atomic,per_node,sloppy_exact "
+    "--load examples/strategies/sloppy_exact.hpp"
+)
 #: Run counts of commands that take minutes as written: the same command with fewer runs.
 SMALLER = {
     "python -m pysgxalloc": "python -m pysgxalloc --repeats 2 --reclaim-runs 1",
     "python -m pysgxalloc reclaim --runs 50": "python -m pysgxalloc reclaim --runs 2",
     "python -m pysgxalloc lockup --runs 20": "python -m pysgxalloc lockup --runs 2",
     "python -m pysgxalloc costs --pin": "python -m pysgxalloc costs --pin --repeats 1",
+    _SLOPPY_COSTS: f"{_SLOPPY_COSTS} --repeats 1",
     "python bench/lost_updates.py": "python bench/lost_updates.py --repeats 2",
     "python bench/layout_drift.py": "python bench/layout_drift.py --fills 2 --hammers 1 --hangs 1",
     "pysgxalloc sweep --json laptop.json --csv laptop.csv --plot laptop.png": (
@@ -77,8 +84,13 @@ def page_id(page: Path) -> str:
 
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder to run a page's commands in, with the repository's bench/ linked in."""
+    """A folder to run a page's commands in, with the repository's bench/ and examples/ linked in."""
     (tmp_path / "bench").symlink_to(ROOT / "bench")
+    (tmp_path / "examples").symlink_to(ROOT / "examples")  # the strategy headers docs/your-counter.md builds
+    # One build cache for every page's strategy builds, away from the user's own.
+    monkeypatch.setenv(
+        "PYSGXALLOC_CACHE_DIR", str(Path(tempfile.gettempdir()) / "pysgxalloc-docs-strategy-cache")
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -35,6 +35,7 @@ from pysgxalloc._core import (
 )
 from pysgxalloc._version import installed_version
 from pysgxalloc.drift_walk import DriftWalk
+from pysgxalloc.errors import StrategyBuildError
 from pysgxalloc.explore import ExploreResult, PctBound, ScheduleRun, explore, explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.explore_trace import TraceStep
@@ -50,6 +51,7 @@ from pysgxalloc.reclaim_settings import ReclaimSettings
 from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError, replay_file
 from pysgxalloc.strategy import STRATEGIES, StrategyLike, accuracy, is_exact, parse_strategy, strategies
 from pysgxalloc.update_log import UpdateLog
+from pysgxalloc.user_strategy import get_cmake_dir, get_include, load_plugins, load_strategy
 
 #: The installed distribution's version (pyproject.toml's), as ``pip show pysgxalloc`` reports it.
 __version__: str = installed_version()
@@ -89,6 +91,7 @@ __all__ = [
     "SgxAllocError",
     "SoftLockupError",
     "Strategy",
+    "StrategyBuildError",
     "StrategyLike",
     "TraceStep",
     "UpdateLog",
@@ -97,8 +100,12 @@ __all__ = [
     "default_counter_batch",
     "explore",
     "explore_hang",
+    "get_cmake_dir",
+    "get_include",
     "hammer",
     "is_exact",
+    "load_plugins",
+    "load_strategy",
     "parse_strategy",
     "paused_update",
     "read_cost",

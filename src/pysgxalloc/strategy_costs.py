@@ -30,7 +30,8 @@ from pysgxalloc.pool import EpcPool
 from pysgxalloc.read_cost import read_cost
 from pysgxalloc.strategy import STRATEGIES, accuracy
 
-#: The strategies with per-node or per-thread cells: the ones packing can change.
+#: The built-in strategies with per-node or per-thread cells: the ones packing can change. A loaded
+#: strategy joins the ablation where packing changes its state's size (it has cells too).
 ABLATION = (Strategy.per_node, Strategy.percpu_batch, Strategy.striped)
 
 
@@ -112,7 +113,9 @@ def measure_once(costs: StrategyCosts, setup: CostSetup, ablation: bool = True) 
     costs.update_ns.append(run.ns_per_op)
     costs.max_error = max(costs.max_error, int(abs(run.drift_by_round).max()))
     costs.error_bound = None if accuracy(strategy) is Accuracy.drifts else run.read_error_bound
-    if ablation and strategy in ABLATION:
+    if ablation and (
+        strategy in ABLATION or (not strategy.builtin and costs.bytes_packed != costs.bytes_padded)
+    ):
         costs.packed_update_ns.append(update_run(packed=True).ns_per_op)
     for exact_read, into in ((False, costs.cheap_read_ns), (True, costs.exact_read_ns)):
         reading = read_cost(

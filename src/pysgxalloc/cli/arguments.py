@@ -21,9 +21,11 @@ EXIT_USAGE = 2
 class CommandError(Exception):
     """A problem the user can fix (a bad value found after parsing, an unreadable file); no traceback."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE, details: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        #: Lines printed after the error's one line: a compiler's first messages, say.
+        self.details = details
 
 
 def error_line(prog: str, message: str, exit_code: int = EXIT_USAGE) -> str:
@@ -116,7 +118,7 @@ def strategy_name(text: str) -> str:
     try:
         return parse_strategy(text.strip()).name
     except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        raise argparse.ArgumentTypeError(f"{error} (a strategy of your own: --load FILE.hpp)") from None
 
 
 def strategy_names(text: str) -> tuple[str, ...]:

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from pysgxalloc._version import installed_version
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, CommandError, Parser, error_line
-from pysgxalloc.cli.commands import costs, demo, explore, lockup, reclaim, report, sweep
+from pysgxalloc.cli.commands import build, check, costs, demo, explore, lockup, reclaim, report, sweep
+from pysgxalloc.cli.loading import add_load_option, add_location_options, load_from_command_line
 from pysgxalloc.cli.plots import PlotUnavailableError
 
 #: 128 + SIGPIPE: what a shell reports for a command stopped by a closed pipe.
@@ -28,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run 'pysgxalloc COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
+    add_location_options(parser)
+    add_load_option(parser)
     demo.add_options(parser)
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     demo.register(commands)
@@ -37,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     lockup.register(commands)
     costs.register(commands)
     explore.register(commands)
+    build.register(commands)
+    check.register(commands)
+    for name, command in commands.choices.items():
+        if name not in ("build", "check"):  # those take the header itself
+            add_load_option(command)
     parser.set_defaults(run=demo.run)
     return parser
 
@@ -52,8 +60,17 @@ def command_parser(parser: argparse.ArgumentParser, command: str | None) -> argp
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    try:
+        # Before the parser reads a strategy's name: a loaded one is then as good as a built-in.
+        load_from_command_line(arguments)
+    except CommandError as error:
+        print(error_line("pysgxalloc", str(error), error.exit_code), file=sys.stderr)
+        for line in error.details:
+            print(f"  {line}", file=sys.stderr)
+        return error.exit_code
     parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
+    args, unknown = parser.parse_known_args(arguments)
     # Reported by the command's own parser, so the message names the help that lists its options.
     command = command_parser(parser, args.command)
     if unknown:
@@ -68,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
     except CommandError as error:
         print(error_line(command.prog, str(error), error.exit_code), file=sys.stderr)
+        for line in error.details:
+            print(f"  {line}", file=sys.stderr)
         return error.exit_code
     except PlotUnavailableError as error:
         print(error_line(command.prog, str(error), 1), file=sys.stderr)

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, output_file
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, add_strategies_option, output_file
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT, pin_by_default
 from pysgxalloc.counted import counted
@@ -26,6 +26,7 @@ from pysgxalloc.intervals import RUNS_FOR_95
 from pysgxalloc.machine import usable_cpus
 from pysgxalloc.recommend import recommend
 from pysgxalloc.settings import Setting, flag, integer, optional_integer
+from pysgxalloc.strategy import parse_strategy
 from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_once, start_costs
 
 HELP = "where each strategy wins: update cost, read cost, accuracy and memory, padded and packed"
@@ -96,6 +97,7 @@ def register(subparsers: Any) -> None:
         "costs", help=HELP, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     OPTIONS.add_to(parser, auto={"pin": PINNED_WHERE_THREADS_FIT})
+    add_strategies_option(parser)
     parser.add_argument("--json", type=output_file(), metavar="FILE", help="write every sample here (JSON)")
     parser.set_defaults(run=run)
 
@@ -115,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     repeats = given.get("repeats", CostOptions.repeats)
     try:
         setup = cost_setup(given)
-        costs = start_costs(setup)
+        costs = start_costs(setup, [parse_strategy(name) for name in args.strategies])
     except (TypeError, ValueError) as error:
         raise OPTIONS.error(error) from None
     planned = repeats * len(costs)
