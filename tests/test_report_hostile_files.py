@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from cli_helpers import run_main
 
-from pysgxalloc.json_file import MAX_FILE_BYTES
+from pysgxalloc.input_file import MAX_FILE_BYTES
 from pysgxalloc.sweep_record import SweepConfig, SweepRecord
 
 

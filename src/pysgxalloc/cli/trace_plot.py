@@ -8,7 +8,7 @@ preemption is a dotted vertical line. matplotlib is imported only here, when dra
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import BinaryIO
 
 from pysgxalloc.cli.plots import require_matplotlib
 from pysgxalloc.counted import counted
@@ -17,8 +17,8 @@ from pysgxalloc.explore import ExploreResult, thread_names
 _COUNTER_CELLS = ("counter", "node_count", "cpu_delta", "stripe")
 
 
-def plot_trace(result: ExploreResult, path: Path) -> None:
-    """Draw `result`'s first failure and save it to `path` (png, svg or pdf)."""
+def plot_trace(result: ExploreResult, out: BinaryIO, format: str = "png") -> None:
+    """Draw `result`'s first failure and save it into `out` as `format` (png, svg or pdf)."""
     require_matplotlib()
     from matplotlib.figure import Figure  # the object API: no pyplot state, no GUI backend
 
@@ -85,4 +85,4 @@ def plot_trace(result: ExploreResult, path: Path) -> None:
         ),
         fontsize=10,
     )
-    figure.savefig(path)
+    figure.savefig(out, format=format)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
+    error_line,
     every_strategy,
     output_file,
     strategy_name,
 )
-from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
+from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
+from pysgxalloc.cli.plots import PLOT_SUFFIXES, plot_format, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.counted import counted, counted_of
 from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
@@ -57,20 +60,43 @@ def run(args: argparse.Namespace) -> int:
     strategy = parse_strategy(args.strategy)  # a name argparse has checked
     if args.plot is not None:
         require_matplotlib()
+    options = HANG if args.hang else UPDATES
     try:
-        if args.hang:
-            result = run_explore_hang(strategy, HANG.settings(args))
-        else:
-            result = run_explore(strategy, UPDATES.settings(args))
+        settings = options.settings(args)
     except (TypeError, ValueError) as error:
-        raise (HANG if args.hang else UPDATES).error(error) from None
-    print(report(result))
-    if args.plot is not None and result.first_failure is not None:
-        from pysgxalloc.cli.trace_plot import plot_trace
+        raise options.error(error) from None
+    # Checked before the search, which may take hours: a path that cannot be written stops it now.
+    plot = check_outputs({"--plot": args.plot}).get("--plot")
+    try:
+        if isinstance(settings, HangSettings):
+            result = run_explore_hang(strategy, settings)
+        else:
+            result = run_explore(strategy, settings)
+    except BaseException as error:
+        if plot is not None:
+            plot.close()  # a FIFO's reader sees the end now, not at exit
+        if isinstance(error, TypeError | ValueError):
+            raise options.error(error) from None
+        raise
+    print(report(result), flush=True)
+    interrupted = result.stopped == "interrupted"
+    if plot is None:
+        return EXIT_INTERRUPTED if interrupted else 0
+    if result.first_failure is None:
+        plot.close()
+        print(
+            f"{PROG}: --plot: nothing written to {plot.path}: no failing schedule to draw",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED if interrupted else 0
+    from pysgxalloc.cli.trace_plot import plot_trace
 
-        plot_trace(result, args.plot)
-        print(f"timeline written to {args.plot}")
-    return EXIT_INTERRUPTED if result.stopped == "interrupted" else 0
+    written, failures = write_outputs([(plot, lambda out: plot_trace(result, out, plot_format(plot.path)))])
+    for path in written:
+        print(f"timeline written to {path}")
+    for failure in failures:
+        print(error_line(PROG, failure, EXIT_WRITE_FAILED), file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted else EXIT_WRITE_FAILED if failures else 0
 
 
 def report(result: ExploreResult) -> str:

@@ -17,10 +17,10 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from pysgxalloc.cli._console import stdout_console, table
+from pysgxalloc.cli._console import stderr_console, stdout_console, table
 from pysgxalloc.cli.arguments import CommandError, add_plot_option
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
-from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.plots import Series, plot_format, plot_series, require_matplotlib
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.counted import counted_of
 from pysgxalloc.hammer_runs import HammerRuns, Setting
@@ -61,13 +61,19 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         require_matplotlib()
-    check_outputs({"--plot": args.plot})
+    plot = check_outputs({"--plot": args.plot}).get("--plot")
     try:
         files = [read_result_file(path) for path in args.files]
+        if all(f.empty for f in files):
+            raise CommandError("none of the files holds pysgxalloc results", exit_code=1)
     except ResultFileError as error:
+        if plot is not None:
+            plot.close()
         raise CommandError(str(error)) from None
-    if all(f.empty for f in files):
-        raise CommandError("none of the files holds pysgxalloc results", exit_code=1)
+    except CommandError:
+        if plot is not None:
+            plot.close()
+        raise
     out = stdout_console()
     for index, result in enumerate(files, start=1):
         # markup=False: every word here may come from the file, and "[/x]" in a hostname is not markup.
@@ -85,14 +91,21 @@ def run(args: argparse.Namespace) -> int:
     for index, result in enumerate(files, start=1):
         if result.groups:
             out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True, markup=False)
-    if args.plot is not None and any(f.groups for f in files):
+    if plot is not None and not any(f.groups for f in files):
+        plot.close()
+        stderr_console().print(
+            "--plot: nothing written: no file holds hammer runs to draw", markup=False, soft_wrap=True
+        )
+    elif plot is not None:
         # the file's name beside its machine: two files from one host must not read alike
         series = [
             Series(f"{_label(i, f)}, {f.path.name}", f.machine.cpus, f.groups, tag=f"[{i}]")
             for i, f in enumerate(files, start=1)
         ]
         title = "pysgxalloc: " + " vs ".join(s.label for s in series if s.groups)
-        written, failures = write_outputs({args.plot: lambda path: plot_series(series, path, title)})
+        written, failures = write_outputs(
+            [(plot, lambda out: plot_series(series, out, title, plot_format(plot.path)))]
+        )
         for path in written:
             out.print(f"wrote {path}", markup=False)
         if failures:
