@@ -22,6 +22,7 @@ from cli_helpers import run_main
 
 from pysgxalloc.cli.commands import costs
 from pysgxalloc.output_path import OutputPathError, prepare_output, write_output
+from pysgxalloc.strategy_costs import measure_once
 from pysgxalloc.sweep_record import SweepConfig, SweepRecord
 
 TINY = ["--strategies", "atomic", "--threads", "1", "--repeats", "1", "--ops", "1000"]
@@ -251,14 +252,13 @@ def test_costs_reports_a_write_that_fails_at_the_end_in_one_line_keeping_the_tab
     path = tmp_path / "fifo"
     os.mkfifo(path)
     reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    measure = costs.measure_once
 
     def reader_goes_away(*args: object) -> None:
         nonlocal reader
         if reader >= 0:
             os.close(reader)  # after the check, before the write: the write finds no reader
             reader = -1
-        measure(*args)  # type: ignore[arg-type]
+        measure_once(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(costs, "measure_once", reader_goes_away)
     done = run_main(capsys, "costs", *COSTS_TINY, "--json", str(path))
