@@ -69,7 +69,7 @@ CORE = {
     "reclaim scenario": ["reclaim_scenario", "ReclaimSettings", "ReclaimResult", "ReclaimOutcome",
                          "DriftWalk", "UpdateLog"],
     "explore": ["explore", "explore_hang", "ExploreSettings", "HangSettings", "ExploreResult",
-                "ScheduleRun", "TraceStep"],
+                "ExploreInterrupted", "ScheduleRun", "TraceStep"],
     "read cost": ["read_cost", "ReadCostSettings", "ReadCostResult"],
     "paused update": ["paused_update", "PausedUpdateSettings", "PausedUpdateResult"],
     "strategies": ["Strategy", "StrategyLike", "STRATEGIES", "strategies", "Accuracy", "accuracy", "is_exact",

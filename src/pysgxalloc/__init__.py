@@ -34,7 +34,7 @@ from pysgxalloc._core import (
 )
 from pysgxalloc._version import installed_version
 from pysgxalloc.drift_walk import DriftWalk
-from pysgxalloc.explore import ExploreResult, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore import ExploreInterrupted, ExploreResult, ScheduleRun, explore, explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import HammerResult, hammer
@@ -64,6 +64,7 @@ __all__ = [
     "DriftWalk",
     "Engine",
     "EpcPool",
+    "ExploreInterrupted",
     "ExploreResult",
     "ExploreSettings",
     "HammerResult",

@@ -16,7 +16,14 @@ from typing import Any, BinaryIO
 from rich.console import Console
 from rich.table import Table
 
-from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
+from pysgxalloc.cli._console import (
+    print_interrupted,
+    progress_bar,
+    safe_cells,
+    stderr_console,
+    stdout_console,
+    table,
+)
 from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, error_line, output_file
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.setting_options import SettingOptions
@@ -214,14 +221,18 @@ def _costs_table(measured: list[StrategyCosts]) -> Table:
     for one in measured:
         bound = "none" if one.error_bound is None else f"{one.error_bound:,}"
         out.add_row(
-            one.strategy.name,
-            _spread(one.update_ns),
-            _spread(one.cheap_read_ns),
-            _spread(one.writer_mops),
-            _spread(one.exact_read_ns),
-            f"{one.max_error:,} / {bound}",
-            f"{one.bytes_padded:,}",
-            f"{one.bytes_packed:,}",
+            *safe_cells(
+                [
+                    one.strategy.name,
+                    _spread(one.update_ns),
+                    _spread(one.cheap_read_ns),
+                    _spread(one.writer_mops),
+                    _spread(one.exact_read_ns),
+                    f"{one.max_error:,} / {bound}",
+                    f"{one.bytes_padded:,}",
+                    f"{one.bytes_packed:,}",
+                ]
+            )
         )
     return out
 
@@ -233,5 +244,9 @@ def _ablation_table(ablation: list[StrategyCosts]) -> Table:
         out.add_column(name, justify="right")
     for one in ablation:
         ratio = statistics.median(one.packed_update_ns) / statistics.median(one.update_ns)
-        out.add_row(one.strategy.name, _spread(one.update_ns), _spread(one.packed_update_ns), f"{ratio:.2f}")
+        out.add_row(
+            *safe_cells(
+                [one.strategy.name, _spread(one.update_ns), _spread(one.packed_update_ns), f"{ratio:.2f}"]
+            )
+        )
     return out

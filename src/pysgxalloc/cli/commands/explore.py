@@ -17,7 +17,7 @@ from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outpu
 from pysgxalloc.cli.plots import PLOT_SUFFIXES, plot_format, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.counted import counted, counted_of
-from pysgxalloc.explore import ExploreResult, run_explore, run_explore_hang
+from pysgxalloc.explore import ExploreInterrupted, ExploreResult, run_explore, run_explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.strategy import parse_strategy
 
@@ -68,10 +68,13 @@ def run(args: argparse.Namespace) -> int:
     # Checked before the search, which may take hours: a path that cannot be written stops it now.
     plot = check_outputs({"--plot": args.plot}).get("--plot")
     try:
-        if isinstance(settings, HangSettings):
-            result = run_explore_hang(strategy, settings)
-        else:
-            result = run_explore(strategy, settings)
+        try:
+            if isinstance(settings, HangSettings):
+                result = run_explore_hang(strategy, settings)
+            else:
+                result = run_explore(strategy, settings)
+        except ExploreInterrupted as stop:
+            result = stop.result  # printed below, as far as it got; the exit code says it was stopped
     except BaseException as error:
         if plot is not None:
             plot.close()  # a FIFO's reader sees the end now, not at exit

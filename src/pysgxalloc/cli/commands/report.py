@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
-from rich.text import Text
 
-from pysgxalloc.cli._console import stderr_console, stdout_console, table
+from pysgxalloc.cli._console import safe_cells, stderr_console, stdout_console, table, terminal_safe
 from pysgxalloc.cli.arguments import CommandError, add_plot_option
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.plots import Series, plot_format, plot_series, require_matplotlib
@@ -90,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
     for index, result in enumerate(files, start=1):
         if result.groups:
-            out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True, markup=False)
+            out.print(
+                terminal_safe(f"[{index}] {machine_verdict(result.groups)}"), soft_wrap=True, markup=False
+            )
     if plot is not None and not any(f.groups for f in files):
         plot.close()
         stderr_console().print(
@@ -114,23 +115,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _label(index: int, result: ResultFile) -> str:
-    """Host, CPUs and file name: two files from one host stay apart."""
-    return f"[{index}] {result.machine.label}, {result.path.name}"
+    """Host, CPUs and file name: two files from one host stay apart (made terminal-safe)."""
+    return terminal_safe(f"[{index}] {result.machine.label}, {result.path.name}")
 
 
 def _describe(index: int, result: ResultFile) -> str:
+    """A file's lines: every piece from the file (host, processor, time, notes naming benchmarks)
+    made terminal-safe, so an escape sequence in a result file is shown, never acted on."""
     machine = result.machine
     when = f", {result.created}" if result.created else ""
-    line = f"{_label(index, result)}: {result.path} ({result.kind}{when})"
+    line = f"{_label(index, result)}: " + terminal_safe(f"{result.path} ({result.kind}{when})")
     details = [
         p for p in (machine.description if machine.cores else machine.processor, machine.platform) if p
     ]
     if machine.cpu_count and machine.cpu_count != machine.cpus:
         details.insert(0, f"{counted_of(machine.cpus, machine.cpu_count, 'CPU')} usable")
     if details:
-        line += "\n    " + "; ".join(details)
+        line += "\n    " + terminal_safe("; ".join(details))
     for note in result.notes:
-        line += f"\n    note: {note}"
+        line += "\n    note: " + terminal_safe(note)
     return line
 
 
@@ -165,7 +168,7 @@ def side_by_side(files: list[ResultFile]) -> Table:
                     f"{group.mops_median:.1f}{star}",
                     f"{group.abs_drift_median:,.0f} ({group.runs_with_drift}/{group.runs})",
                 ]
-        out.add_row(*(Text(cell) for cell in row))  # Text: a strategy named "[bold]x" from a file stays text
+        out.add_row(*safe_cells(row))  # a strategy named "[bold]x" or "\x1b[2J" from a file stays text
     return out
 
 
@@ -188,7 +191,7 @@ def read_costs_side_by_side(files: list[ResultFile]) -> Table:
             row += (
                 ["-", "-"] if cost is None else [f"{cost.ns_per_read:.2f}{star}", f"{cost.writer_mops:.1f}"]
             )
-        out.add_row(*(Text(cell) for cell in row))  # Text: names from a file stay text
+        out.add_row(*safe_cells(row))  # names from a file stay text
     return out
 
 
@@ -207,7 +210,7 @@ def reclaims_side_by_side(files: list[ResultFile]) -> Table:
             done = found.get(key)
             star = " *" if done is not None and done.oversubscribed else ""
             row.append("-" if done is None else f"{done.elapsed_ms:.1f}{star} ({done.runs})")
-        out.add_row(*(Text(cell) for cell in row))  # Text: names from a file stay text
+        out.add_row(*safe_cells(row))  # names from a file stay text
     return out
 
 
