@@ -124,3 +124,10 @@ def test_lost_updates_prints_one_row_per_condition() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "work between" not in line]
     assert [row.split("|")[1:3] for row in rows] == [[" 0 ", " yes "], [" 0 ", " no "], [" 100 ", " yes "]]
+
+
+def test_interrupt_latency_prints_one_row_per_call() -> None:
+    done = run_script("interrupt_latency.py", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    for name in ("hammer", "explore", "pool build", "reclaim_scenario"):
+        assert name in done.stdout
