@@ -235,3 +235,21 @@ def test_a_sweep_json_thread_count_beyond_what_a_run_accepts_is_refused(
     path = tmp_path / "sweep.json"
     path.write_text(json.dumps(data))
     assert_refused(run_main(capsys, "report", str(path)), "measurements[0].threads must be a thread count")
+
+
+@pytest.mark.parametrize(
+    ("machine", "figures"),
+    [
+        ({"node": "\x1b]0;pwned\x07\x1b[2J"}, {}),
+        ({"processor": "cpu\x00\u202eevil"}, {}),
+        ({}, {"strategy": "atomic\x1b[31m\u2066"}),
+    ],
+)
+def test_terminal_control_text_from_a_file_is_shown_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, machine: dict[str, Any], figures: dict[str, Any]
+) -> None:
+    done = run_main(capsys, "report", str(benchmark_file(tmp_path, machine=machine, **figures)))
+    assert done.code == 0, done.err
+    for unsafe in ("\x1b", "\x07", "\x00", "\u202e", "\u2066"):
+        assert unsafe not in done.out
+    assert "\\x1b" in done.out or "\\x00" in done.out

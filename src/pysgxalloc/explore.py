@@ -160,8 +160,11 @@ class ExploreResult(SettingsAndStats):
                 raise ValueError("no failing schedule to replay; pass one")
             schedule = self.first_failure.schedule
         threads = [as_int("schedule entry", thread) for thread in schedule]
-        if any(thread < 0 for thread in threads):
-            raise ValueError("schedule entries are thread indices, at least 0")
+        for step, thread in enumerate(threads):
+            if not 0 <= thread < self.threads:
+                raise ValueError(
+                    f"schedule entry {step:,} is {thread:,}: a thread index, 0 to {self.threads - 1}"
+                )
         run = _core.replay_schedule(self.strategy, _native_config(self.settings), threads)
         return _run(self.settings, run)
 
