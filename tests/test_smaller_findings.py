@@ -14,6 +14,7 @@ from pysgxalloc.cli._console import terminal_safe
 def test_initialising_a_live_pool_again_is_an_error_and_leaves_it_as_it_was() -> None:
     pool = sgx.EpcPool("atomic", pages_per_node=8)
     page = pool.alloc(node=0)
+    assert page is not None
     with pytest.raises(TypeError, match="built already"):
         pool.__init__("plain_node_lock", pages_per_node=16)  # type: ignore[misc]
     assert pool.strategy.name == "atomic" and pool.true_free == pool.total_pages - 1
@@ -22,8 +23,12 @@ def test_initialising_a_live_pool_again_is_an_error_and_leaves_it_as_it_was() ->
 
 @pytest.mark.parametrize("threads", [1, None])
 def test_the_seed_preset_takes_its_own_thread_count_given_or_left_at_the_default(threads: int | None) -> None:
-    given = {} if threads is None else {"threads": threads}
-    assert sgx.ReclaimSettings(preset="seed", **given).threads == 1
+    settings = (
+        sgx.ReclaimSettings(preset="seed")
+        if threads is None
+        else sgx.ReclaimSettings(preset="seed", threads=threads)
+    )
+    assert settings.threads == 1
 
 
 def test_the_seed_preset_refuses_another_thread_count() -> None:
@@ -48,7 +53,7 @@ def test_replaying_a_thread_index_that_does_not_exist_names_the_entry_and_the_ra
 
 
 def test_the_hang_searchs_worker_limit_says_workers() -> None:
-    with pytest.raises(ValueError, match="^workers must be between"):
+    with pytest.raises(ValueError, match=r"^workers must be between"):
         sgx.explore_hang("plain_node_lock", workers=8)
 
 
