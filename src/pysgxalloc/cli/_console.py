@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 from collections.abc import Iterable
@@ -25,14 +26,23 @@ from pysgxalloc.counted import counted_of
 _PIPE_WIDTH = 160
 
 
+class _Console(Console):
+    """rich's Console, but a reader that went away is the BrokenPipeError main() turns into exit 141
+    (rich itself would exit 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of stdout went away")
+
+
 def stdout_console() -> Console:
     """Tables and results: stdout, no colour guessing on numbers, and no wrapping when piped."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+    return _Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
 
 
 def stderr_console() -> Console:
     """Progress and notes: stderr, so stdout stays the results alone."""
-    return Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
+    return _Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
 
 def progress_bar(console: Console) -> Progress:
@@ -73,9 +83,10 @@ def _escaped(found: re.Match[str]) -> str:
 
 
 def safe_cells(cells: Iterable[str]) -> list[Text]:
-    """A table row's cells as plain text (never rich markup), each made terminal-safe: every table
-    with a cell from a file adds its rows through this."""
-    return [Text(terminal_safe(cell)) for cell in cells]
+    """A table row's cells as plain text (never rich markup), each made terminal-safe but for its line
+    breaks (a cell of two lines, a median over its interval, is the table's own): every table adds
+    its rows through this."""
+    return [Text("\n".join(terminal_safe(line) for line in cell.split("\n"))) for cell in cells]
 
 
 def print_interrupted(done: int, planned: int) -> None:
