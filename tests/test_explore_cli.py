@@ -10,7 +10,9 @@ from interrupted_child import interrupt_child
 
 
 def test_explore_plain_node_lock_prints_the_lost_update(capsys: pytest.CaptureFixture[str]) -> None:
-    outcome = run_main(capsys, "explore", "plain_node_lock")
+    outcome = run_main(
+        capsys, "explore", "plain_node_lock", "--time-limit", "86400"
+    )  # complete: not the clock
     assert outcome.code == 0
     assert "LOST UPDATE" in outcome.out
     assert "complete: every schedule" in outcome.out

@@ -160,8 +160,8 @@ def test_scheduled_runs_have_no_race_report_even_for_the_plain_strategies() -> N
     # updates search and the reduced reclaim scenario alike.
     statement = (
         "for s in sgx.STRATEGIES:\n"
-        "    sgx.explore(s, threads=2, ops=2, preemption_bound=1)\n"
-        "    sgx.explore_hang(s, preemption_bound=0)"
+        "    sgx.explore(s, threads=2, ops=2, preemption_bound=1, time_limit=86400)\n"
+        "    sgx.explore_hang(s, preemption_bound=0, time_limit=86400)"
     )
     done = run_under_tsan(statement)
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
