@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import Outcome, run_main
+from interrupted_child import default_sigint
 
 from pysgxalloc.cli.verdicts import reclaim_verdict
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
@@ -119,6 +120,7 @@ def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
     time.sleep(1.5)  # long enough for a few 0.1 s hangs to be called
     child.send_signal(signal.SIGINT)
