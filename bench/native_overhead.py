@@ -39,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a scri
 import pysgxalloc
 from bench.arguments import at_least, thread_counts
 from pysgxalloc.analysis import usable_cpus
-from pysgxalloc.output_path import OutputPathError, prepare_output
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE = REPO_ROOT / "bench" / "reference_loop.cpp"
@@ -210,14 +209,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ops: int = args.ops
     repeats: int = args.repeats
     threads: list[int] = args.threads
-    try:
-        # Before the runs: a path that cannot be written must not cost them.
-        output = prepare_output(args.json) if args.json is not None else None
-    except (OSError, OutputPathError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        message = f"--json {str(args.json)!r} cannot be written: {reason}"
-        print(f"native_overhead: error: {message}", file=sys.stderr)
-        return 2
 
     try:
         reference = build_reference()
@@ -238,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
 
     print_table(rows, cpus)
-    if output is not None:
+    if args.json is not None:
         report = {
             "usable_cpus": cpus,
             "ops_per_thread": ops,
@@ -249,12 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cxx_flags": list(CXX_FLAGS),
             "rows": [row.as_json() for row in rows],
         }
-        text = (json.dumps(report, indent=2) + "\n").encode()
-        try:
-            output.write(lambda file: file.write(text))
-        except OSError as error:
-            print(f"native_overhead: error: could not write {args.json}: {error}", file=sys.stderr)
-            return 1
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"saved: {args.json}")
     return 0
 
