@@ -150,3 +150,10 @@ def test_user_strategy_overhead_prints_a_ratio_row_per_thread_count(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert "against the built-in atomic" in done.stdout
     assert [row["threads"] for row in json.loads(out.read_text())["rows"]] == [1]
+
+
+def test_interrupt_latency_prints_one_row_per_call() -> None:
+    done = run_script("interrupt_latency.py", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    for name in ("hammer", "explore", "pool build", "reclaim_scenario"):
+        assert name in done.stdout

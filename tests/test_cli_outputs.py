@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from cli_helpers import run_main
@@ -45,10 +46,10 @@ def test_one_path_for_two_outputs_is_refused(capsys: pytest.CaptureFixture[str],
 def test_a_write_that_fails_at_the_end_keeps_the_table_and_the_other_files(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(self: SweepRecord, path: Path) -> None:
+    def fail(self: SweepRecord, out: BinaryIO) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(SweepRecord, "save_csv", fail)
+    monkeypatch.setattr(SweepRecord, "write_csv", fail)
     json_path, csv_path = tmp_path / "s.json", tmp_path / "s.csv"
     done = run_main(capsys, "sweep", *TINY, "--json", str(json_path), "--csv", str(csv_path))
     assert done.code == 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import run_main
+from interrupted_child import default_sigint
 
 from pysgxalloc.cli.commands import sweep
 from pysgxalloc.cli.commands.sweep import default_thread_counts
@@ -113,7 +114,9 @@ def test_ctrl_c_stops_a_long_sweep_keeps_what_it_measured_and_exits_130(tmp_path
     command = [sys.executable, "-m", "pysgxalloc", "sweep", "--strategies", "atomic", "--threads", "2",
                "--engines", "all", "--repeats", "50000", "--ops", "200000",
                "--json", str(json_path)]  # fmt: skip
-    sweep_process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sweep_process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint
+    )
     try:
         deadline = time.monotonic() + 60
         seen = 0
@@ -123,7 +126,7 @@ def test_ctrl_c_stops_a_long_sweep_keeps_what_it_measured_and_exits_130(tmp_path
                 seen = len(json.loads(json_path.read_text())["measurements"])
         assert seen > 0, "the sweep never saved a measurement"
         sweep_process.send_signal(signal.SIGINT)
-        out, err = sweep_process.communicate(timeout=10)
+        out, err = sweep_process.communicate(timeout=60)
     finally:
         sweep_process.kill()
     assert sweep_process.returncode == 130, err

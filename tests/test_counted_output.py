@@ -61,7 +61,8 @@ def test_explore_says_one_thread_and_one_op(capsys: pytest.CaptureFixture[str]) 
 def test_explore_names_its_preemptions_without_a_parenthesised_plural(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    done = run_main(capsys, "explore", "plain_node_lock", "--ops", "1", "--preemption-bound", "1")
+    args = ["explore", "plain_node_lock", "--ops", "1", "--preemption-bound", "1", "--time-limit", "86400"]
+    done = run_main(capsys, *args)
     assert done.code == 0, done.err
     assert "complete up to 1 preemption" in done.out
     assert "first failing schedule: 1 preemption, " in done.out

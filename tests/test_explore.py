@@ -20,6 +20,10 @@ from pysgxalloc import Strategy
 EXACT = [s for s in sgx.STRATEGIES if sgx.accuracy(s) is not sgx.Accuracy.drifts]
 DRIFTING = [s for s in sgx.STRATEGIES if sgx.accuracy(s) is sgx.Accuracy.drifts]
 
+#: The longest time limit a search takes: a test that asserts a search is complete must be bounded
+#: by its schedules, never by the clock, which a busy machine or a sanitizer slows.
+NO_TIME_LIMIT = 86_400
+
 
 def brute_force_plain_updates(threads: int) -> tuple[int, int]:
     """Interleavings of `threads` load-then-store decrements, and how many lose one."""
@@ -41,7 +45,9 @@ def brute_force_plain_updates(threads: int) -> tuple[int, int]:
 @pytest.mark.parametrize("strategy", DRIFTING, ids=lambda s: s.name)
 def test_two_plain_updates_interleave_six_ways_and_four_lose_one(strategy: Strategy) -> None:
     # Only the counter's accesses are decisions: exactly the four of the two updates.
-    res = sgx.explore(strategy, threads=2, ops=1, points="counter", sleep_sets=False)
+    res = sgx.explore(
+        strategy, threads=2, ops=1, points="counter", sleep_sets=False, time_limit=NO_TIME_LIMIT
+    )
     assert (res.schedules, res.failing) == brute_force_plain_updates(2) == (6, 4)
     assert res.complete
 
@@ -56,7 +62,7 @@ def test_three_plain_updates_match_the_brute_force_count() -> None:
 def test_an_exact_strategy_keeps_the_count_in_every_schedule(
     strategy: Strategy, threads: int, ops: int
 ) -> None:
-    res = sgx.explore(strategy, threads=threads, ops=ops)
+    res = sgx.explore(strategy, threads=threads, ops=ops, time_limit=NO_TIME_LIMIT)
     assert res.complete
     assert res.schedules > 0
     assert res.failing == 0
@@ -65,7 +71,7 @@ def test_an_exact_strategy_keeps_the_count_in_every_schedule(
 
 def test_percpu_batch_folding_every_update_keeps_the_count_in_every_schedule() -> None:
     # counter_batch=1 folds every update into the global count under its lock.
-    res = sgx.explore("percpu_batch", threads=2, ops=2, counter_batch=1)
+    res = sgx.explore("percpu_batch", threads=2, ops=2, counter_batch=1, time_limit=NO_TIME_LIMIT)
     assert res.complete and res.failing == 0
 
 
@@ -73,7 +79,7 @@ def test_percpu_batch_folding_every_update_keeps_the_count_in_every_schedule() -
 def test_an_exact_strategy_keeps_the_count_in_every_schedule_within_two_preemptions(
     strategy: Strategy,
 ) -> None:
-    res = sgx.explore(strategy, threads=2, ops=3, preemption_bound=2)
+    res = sgx.explore(strategy, threads=2, ops=3, preemption_bound=2, time_limit=NO_TIME_LIMIT)
     assert res.complete and res.failing == 0
 
 
@@ -275,7 +281,7 @@ def test_the_reduced_reclaim_scenario_hangs_under_plain_node_lock() -> None:
 
 @pytest.mark.parametrize("strategy", ["atomic", "per_node"])
 def test_the_reduced_reclaim_scenario_never_hangs_within_one_preemption(strategy: str) -> None:
-    res = sgx.explore_hang(strategy, preemption_bound=1)
+    res = sgx.explore_hang(strategy, preemption_bound=1, time_limit=NO_TIME_LIMIT)
     assert res.complete
     assert res.schedules > 0
     assert res.failing == 0

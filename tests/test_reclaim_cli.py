@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from cli_helpers import Outcome, run_main
 
+from pysgxalloc.cli import reclaim_report
 from pysgxalloc.cli.verdicts import reclaim_verdict
 from pysgxalloc.reclaim_runs import reclaim_runs, summarize_reclaim
 
@@ -102,7 +101,18 @@ def test_reclaim_without_pinning_says_so(run_cli: Callable[..., Outcome]) -> Non
     assert done.out.startswith("pysgxalloc reclaim: 2 fault workers + 1 reclaimer")
 
 
-def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
+def test_ctrl_c_keeps_the_finished_runs_and_exits_130(
+    run_cli: Callable[..., Outcome], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C arrives after the second run, every time: the runs are real, the interrupt is placed
+    # (a signal sent after a sleep could land before any run had finished on a busy machine).
+    def two_runs_then_ctrl_c(*args: Any, **kwargs: Any) -> Any:
+        runs = reclaim_runs(*args, **kwargs)
+        yield next(runs)
+        yield next(runs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reclaim_report, "reclaim_runs", two_runs_then_ctrl_c)
     args = [
         "reclaim",
         "--runs",
@@ -114,21 +124,10 @@ def test_ctrl_c_keeps_the_finished_runs_and_exits_130() -> None:
         "--stall-seconds",
         "0.1",
     ]
-    child = subprocess.Popen(
-        [sys.executable, "-m", "pysgxalloc", *args, *SMALL],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(1.5)  # long enough for a few 0.1 s hangs to be called
-    child.send_signal(signal.SIGINT)
-    try:
-        stdout, stderr = child.communicate(timeout=60)
-    finally:
-        child.kill()
-    assert child.returncode == 130, stderr
-    assert "interrupted after " in stderr and "Traceback" not in stderr
-    assert "atomic hung in" in stdout
+    done = run_cli(*args, *SMALL)
+    assert done.code == 130, done.err
+    assert "interrupted after 2 of 100 runs" in done.err and "Traceback" not in done.err
+    assert "atomic hung in" in done.out
 
 
 @pytest.mark.parametrize(

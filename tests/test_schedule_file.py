@@ -15,7 +15,7 @@ import pytest
 from cli_helpers import run_main
 
 import pysgxalloc as sgx
-from pysgxalloc.json_file import MAX_FILE_BYTES
+from pysgxalloc.input_file import MAX_FILE_BYTES
 from pysgxalloc.schedule_file import _checksum
 
 

@@ -134,7 +134,9 @@ def _core_config(config: Callable[[], Any], settings: Any) -> Any:
 def test_one_below_a_settings_least_value_is_refused_by_the_core(settings_type: type, name: str) -> None:
     item = next(item for item in settings_fields(settings_type) if item.name == name)
     settings = settings_type(**{name: int(item.low) - 1})  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=item.core_name):
+    # The core names its field, but the hang search's threads, which it calls workers as the caller does.
+    named = "workers" if (settings_type, name) == (sgx.HangSettings, "workers") else item.core_name
+    with pytest.raises(ValueError, match=named):
         refuse(settings_type, settings)
 
 

@@ -34,9 +34,20 @@ struct [[gnu::visibility("default")]] SoftLockupError : std::runtime_error {
     unsigned node;  // the CPU-only node the search started from
 };
 
+// A long native step (a pool's construction) saw its StopFlag raised and gave up
+// half way, having built nothing anyone can use. The bindings turn it back into
+// the KeyboardInterrupt that raised the flag (bindings/interruptible.hpp).
+struct [[gnu::visibility("default")]] Stopped : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Cold: the hot paths only branch to these.
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_double_free(std::uint32_t page) {
     throw DoubleFreeError("page " + std::to_string(page) + " is already free (double free)");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_stopped(const char* what) {
+    throw Stopped(std::string(what) + " was stopped");
 }
 
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_bad_argument(const std::string& message) {
@@ -56,7 +67,7 @@ inline void check_range(const char* field, long long value, long long low, long 
 inline void check_seconds(const char* field, double value, double low, double high) {
     if (!(value >= low && value <= high)) [[unlikely]] {
         std::ostringstream message;
-        message << field << " must be between " << low << " and " << high << " seconds, got " << std::to_string(value);
+        message << field << " must be between " << low << " and " << high << " seconds, got " << value;
         throw_bad_argument(message.str());
     }
 }

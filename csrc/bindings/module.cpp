@@ -1,4 +1,5 @@
 // pysgxalloc._core: the C++ allocator model, seen from Python.
+#include "bindings/interruptible.hpp"
 #include "bindings/register.hpp"
 
 PYBIND11_MODULE(_core, m) {
@@ -11,4 +12,6 @@ PYBIND11_MODULE(_core, m) {
     sgx::bindings::register_paused_update(m);
     sgx::bindings::register_reclaim(m);
     sgx::bindings::register_explore(m);
+    // Before Python finalises: no daemon thread may still be inside a native call (interruptible.hpp).
+    pybind11::module_::import("atexit").attr("register")(pybind11::cpp_function(&sgx::bindings::stop_live_calls));
 }

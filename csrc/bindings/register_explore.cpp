@@ -133,9 +133,9 @@ void register_explore(py::module_& m) {
     m.def(
         "replay_schedule",
         [](StrategyArg strategy, ExploreConfig config, std::vector<unsigned> schedule) {
-            return strategy->replay(config, schedule);
+            return without_gil([&] { return strategy->replay(config, schedule); });
         },
-        py::arg("strategy"), py::arg("config"), py::arg("schedule"), py::call_guard<py::gil_scoped_release>());
+        py::arg("strategy"), py::arg("config"), py::arg("schedule"));
 }
 
 }  // namespace sgx::bindings

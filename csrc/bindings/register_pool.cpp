@@ -62,13 +62,14 @@ void register_pool(py::module_& m) {
                          NodeSearch node_search, PlainUpdate plain_update, long long remote_fetch_ns,
                          MemoryLayout layout) {
                  // Checked and built off this thread, the GIL released: a bad argument's
-                 // ValueError comes back through run_interruptibly. Building cannot stop
-                 // half way, so Ctrl-C waits for it (a second at the seed's size) and discards it.
-                 StopFlag unused;
-                 return run_interruptibly(unused, [&] {
-                     return strategy->make_pool(PoolSpec::checked(nodes, pages_per_node, initial_drift, counter_batch,
-                                                                  packed, node_pages, node_search, plain_update,
-                                                                  remote_fetch_ns, layout));
+                 // ValueError comes back through run_interruptibly, and Ctrl-C stops the
+                 // build between two pages (EpcPool's constructor polls `stop`).
+                 StopFlag stop;
+                 return run_interruptibly(stop, [&] {
+                     PoolSpec spec = PoolSpec::checked(nodes, pages_per_node, initial_drift, counter_batch, packed,
+                                                       node_pages, node_search, plain_update, remote_fetch_ns, layout);
+                     spec.stop = &stop;
+                     return strategy->make_pool(std::move(spec));
                  });
              }),
              py::arg("strategy"), py::arg("nodes"), py::arg("pages_per_node"), py::arg("initial_drift") = 0,
@@ -163,8 +164,7 @@ void register_pool(py::module_& m) {
         .def("invariant_violation",
              [](py::handle self) {
                  const AnyPool& pool = initialised<AnyPool>(self, kPool);
-                 py::gil_scoped_release nogil;  // O(pages)
-                 return pool.invariant_violation();
+                 return without_gil([&] { return pool.invariant_violation(); });  // O(pages)
              })
         .def(
             "churn",
@@ -177,35 +177,29 @@ void register_pool(py::module_& m) {
         .def(
             "churn_until_stopped",
             [](py::handle self, long long ops, long long node, long long slot, long long batch, long long work,
-               const StopFlag& stop) {
+               StopFlag& stop) {
                 AnyPool& pool = initialised<AnyPool>(self, kPool);
-                py::gil_scoped_release nogil;
-                return pool.churn(ops, node, slot, batch, work, stop);
+                return run_released(stop, [&] { return pool.churn(ops, node, slot, batch, work, stop); });
             },
             py::arg("ops"), py::arg("node"), py::arg("slot"), py::arg("batch"), py::arg("work"), py::arg("stop"))
         // The phased Python engine's two halves; on the calling thread with the GIL
         // released, stopping early when `stop` is raised (as churn_until_stopped).
         .def(
             "alloc_pages",
-            [](py::handle self, long long count, long long node, long long slot, long long work,
-               const StopFlag& stop) {
+            [](py::handle self, long long count, long long node, long long slot, long long work, StopFlag& stop) {
                 AnyPool& pool = initialised<AnyPool>(self, kPool);
                 long long failures = 0;
-                std::vector<PageId> pages;
-                {
-                    py::gil_scoped_release nogil;
-                    pages = pool.alloc_pages(count, node, slot, work, stop, failures);
-                }
+                std::vector<PageId> pages =
+                    run_released(stop, [&] { return pool.alloc_pages(count, node, slot, work, stop, failures); });
                 return std::make_pair(std::move(pages), failures);
             },
             py::arg("count"), py::arg("node"), py::arg("slot"), py::arg("work"), py::arg("stop"))
         .def(
             "free_pages",
             [](py::handle self, const std::vector<long long>& pages, long long slot, long long work,
-               const StopFlag& stop) {
+               StopFlag& stop) {
                 AnyPool& pool = initialised<AnyPool>(self, kPool);
-                py::gil_scoped_release nogil;
-                pool.free_pages(pages, slot, work, stop);
+                run_released(stop, [&] { pool.free_pages(pages, slot, work, stop); });
             },
             py::arg("pages"), py::arg("slot"), py::arg("work"), py::arg("stop"));
 

@@ -12,7 +12,8 @@ namespace sgx::explore {
 
 void ExploreConfig::validate() const {
     const long long most_threads = scenario == Scenario::reclaim ? kMaxScheduledThreads - 1 : kMaxScheduledThreads;
-    check_range("threads", threads, 1, most_threads);
+    // The hang search's threads are its fault workers (ksgxd is one more): named as the caller named them.
+    check_range(scenario == Scenario::reclaim ? "workers" : "threads", threads, 1, most_threads);
     check_range("ops", ops, 1, kMaxOps);
     check_range("nodes", nodes, 1, kMaxNodes);
     check_range("pages_per_node", pages_per_node, 1, kMaxPagesPerNode);

@@ -55,7 +55,7 @@ public:
           scheduler_(ksgxd_ + 1, chooser, config.points, config.max_steps,
                      [this](const Scheduler& view) { return hung(view); }),
           model_(PoolShape::checked(config.nodes, config.pages_per_node), options, NodeSearch::fixed_2024, settings_,
-                 scheduler_.winding_down(), scheduler_, ksgxd_) {}
+                 scheduler_.winding_down(), nullptr, scheduler_, ksgxd_) {}
 
     ScheduleRun run() {
         scheduler_.run([&](unsigned thread) {

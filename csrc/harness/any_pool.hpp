@@ -80,6 +80,8 @@ struct PoolSpec {
     PoolShape shape;
     CounterOptions options;
     NodeSearch node_search = NodeSearch::fixed_2024;
+    // Polled while the pool is built (EpcPool's constructor); null: the build cannot be stopped.
+    const StopFlag* stop = nullptr;
 
     // From a caller's raw values; throws std::invalid_argument naming the first bad one.
     // `node_pages`, when it lists any node, gives each node its own count (0: CPU-only)
@@ -93,7 +95,7 @@ struct PoolSpec {
         PoolShape shape = PoolShape::checked(nodes, pages_per_node, node_pages);
         CounterOptions options = CounterOptions::checked(initial_drift, counter_batch, packed);
         options.with_plain_update(plain_update, remote_fetch_ns).with_memory_layout(layout);
-        return {std::move(shape), options, node_search};
+        return {std::move(shape), options, node_search, nullptr};
     }
 };
 

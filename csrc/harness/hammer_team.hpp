@@ -83,7 +83,7 @@ struct Team {
         : config(hammer),
           stop(stop_flag),
           pool(PoolShape::checked(config.nodes, config.pages_per_node, config.node_pages), options,
-               config.node_search),
+               config.node_search, &stop_flag),
           threads(static_cast<std::size_t>(config.threads)),
           cpus(config.pin ? allowed_cpus() : std::vector<int>{}),
           stats(sized_stats(config)),

@@ -78,7 +78,7 @@ PausedUpdateStats run_paused_update_with(const PausedUpdateConfig& config, const
     // Node 1 holds every page the rival takes, so it never falls back to node 0,
     // whose lock the victim may hold.
     const auto pages_per_node = static_cast<long long>(config.rival_updates);
-    EpcPool<Counter> pool(PoolShape::checked(2, pages_per_node), options);
+    EpcPool<Counter> pool(PoolShape::checked(2, pages_per_node), options, NodeSearch::fixed_2024, &stop);
     PauseWindow window;
     window.limit = std::chrono::duration<double>(config.pause_limit_seconds);
     window.stop = &stop;

@@ -21,7 +21,7 @@ class PoolOf final : public AnyPool {
 public:
     // `strategy` is the registered name, kept by the registry for as long as the process runs.
     PoolOf(std::string_view strategy, PoolSpec spec)
-        : strategy_(strategy), options_(spec.options), pool_(std::move(spec.shape), spec.options, spec.node_search) {}
+        : strategy_(strategy), options_(spec.options), pool_(std::move(spec.shape), spec.options, spec.node_search, spec.stop) {}
 
     std::string_view strategy_name() const noexcept override { return strategy_; }
     const PoolShape& shape() const noexcept override { return pool_.shape(); }

@@ -67,7 +67,8 @@ template <CounterStrategy Counter>
 ReadCostStats run_read_cost_with(const ReadCostConfig& config, const CounterOptions& options, const StopFlag& stop) {
     using read_cost_team::Clock;
     using read_cost_team::read_until_done;
-    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node), options);
+    EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node), options, NodeSearch::fixed_2024,
+                          &stop);
     const auto writers = static_cast<std::size_t>(config.writers);
     const std::size_t threads = writers + 1;  // the reader is the last
     const std::vector<int> cpus = config.pin ? allowed_cpus() : std::vector<int>{};

@@ -35,6 +35,7 @@
 #include "base/padded.hpp"
 #include "base/slot.hpp"
 #include "base/spinlock.hpp"
+#include "base/stop_flag.hpp"
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "counters/pause.hpp"
@@ -69,7 +70,12 @@ public:
     // kCallerSlot's), so they are exact whatever the strategy. percpu_batch, not
     // the kernel's, starts at the total instead: its boot frees would leave the
     // boot slot's unfolded delta in every pool's cheap read, a slot no user owns.
-    explicit EpcPool(PoolShape shape, const CounterOptions& options = {}, NodeSearch search = NodeSearch::fixed_2024)
+    //
+    // The frees are many (2^25 at the seed's size) and, with a remote fetch, each
+    // waits for it (up to a millisecond): `stop`, when given, is polled before each
+    // page, and a raised one throws Stopped, so Ctrl-C ends even the longest build.
+    explicit EpcPool(PoolShape shape, const CounterOptions& options = {}, NodeSearch search = NodeSearch::fixed_2024,
+                     const StopFlag* stop = nullptr)
         : shape_(std::move(shape)),
           search_(search),
           layout_(options.memory_layout),
@@ -90,6 +96,7 @@ public:
         for (unsigned home = 0; home < shape_.nodes(); ++home) {
             const PageId first = shape_.first_page_of(home);
             for (PageId page = first; page < first + shape_.pages_of(home); ++page) {
+                if (stop != nullptr && stop->requested()) [[unlikely]] throw_stopped("the pool's construction");
                 pages_[page].home = static_cast<std::uint16_t>(home);
                 put_back(list_of(home), page);
                 if constexpr (kBootByFrees) counter_->on_free(home, kCallerSlot);

@@ -38,11 +38,12 @@ public:
     using Ksgxd = Reclaimer<Counter, Queue>;
 
     // `settings` and `stop` must outlive the model; `queue_args` build the wait queue.
+    // `build_stop`, when given, stops the pool's construction (EpcPool's constructor).
     template <class... QueueArgs>
     ReclaimModel(PoolShape shape, const CounterOptions& options, NodeSearch search, const ReclaimSettings& settings,
-                 const StopFlag& stop, QueueArgs&&... queue_args)
+                 const StopFlag& stop, const StopFlag* build_stop, QueueArgs&&... queue_args)
         : settings_(settings),
-          pool_(std::move(shape), options, search),
+          pool_(std::move(shape), options, search, build_stop),
           enclaves_(settings.enclave_pages, settings.enclaves(), pool_.reclaimer_lock(), pool_.active_list()),
           queue_(std::forward<QueueArgs>(queue_args)...),
           reclaimer_(pool_, enclaves_, queue_, settings, ksgxd_slot()),

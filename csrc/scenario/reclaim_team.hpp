@@ -57,7 +57,7 @@ public:
           workers_(static_cast<std::size_t>(config.threads)),
           start_line_(static_cast<std::ptrdiff_t>(workers_) + 2),
           model_(PoolShape::checked(config.nodes, config.pages_per_node, config.node_pages), options,
-                 config.node_search, settings_, stop_, &start_line_),
+                 config.node_search, settings_, stop_, &external, &start_line_),
           progress_(std::make_unique<Padded<std::atomic<long long>>[]>(workers_)),
           errors_(workers_ + 1),
           cpus_(config.pin ? allowed_cpus() : std::vector<int>{}),

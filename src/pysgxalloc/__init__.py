@@ -36,7 +36,7 @@ from pysgxalloc._core import (
 from pysgxalloc._version import installed_version
 from pysgxalloc.drift_walk import DriftWalk
 from pysgxalloc.errors import StrategyBuildError
-from pysgxalloc.explore import ExploreResult, PctBound, ScheduleRun, explore, explore_hang
+from pysgxalloc.explore import ExploreInterrupted, ExploreResult, PctBound, ScheduleRun, explore, explore_hang
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
 from pysgxalloc.explore_trace import TraceStep
 from pysgxalloc.hammer import HammerResult, hammer
@@ -68,6 +68,7 @@ __all__ = [
     "DriftWalk",
     "Engine",
     "EpcPool",
+    "ExploreInterrupted",
     "ExploreResult",
     "ExploreSettings",
     "HammerResult",

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +33,25 @@ from pysgxalloc.strategy import StrategyLike, parse_strategy
 
 #: Either search's settings.
 SearchSettings = ExploreSettings | HangSettings
+
+
+class ExploreInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a search: a KeyboardInterrupt, as from every other run, that carries what the
+    search explored before it (`result`, an `ExploreResult` with ``stopped == "interrupted"`` and
+    ``complete`` False)::
+
+        try:
+            result = sgx.explore("plain_node_lock", threads=3, ops=2)
+        except sgx.ExploreInterrupted as stop:
+            result = stop.result  # the schedules run so far, and the first failure if one was found
+    """
+
+    def __init__(self, result: ExploreResult) -> None:
+        super().__init__(f"explore stopped after {result.schedules:,} schedules")
+        self.result = result
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.result,))
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +116,13 @@ class ScheduleRun(SettingsAndStats):
         if self.outcome == "broken_lists":
             return "the free lists lost or duplicated a page (a bug in the model)"
         return self.outcome.replace("_", " ")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The core's steps are already held, as TraceSteps, in `steps`.
+        return (
+            ScheduleRun,
+            (self.scenario, self.threads, _plain(self.stats, leave_out=("steps",)), self.steps),
+        )
 
 
 @dataclass(frozen=True)
@@ -205,7 +233,13 @@ class ExploreResult(SettingsAndStats):
             if self.first_failure is None:
                 raise ValueError("no failing schedule to replay; pass one")
             schedule = self.first_failure.schedule
-        return replay_schedule(self.strategy, self.settings, schedule)
+        threads = [as_int("schedule entry", thread) for thread in schedule]
+        for step, thread in enumerate(threads):
+            if not 0 <= thread < self.threads:
+                raise ValueError(
+                    f"schedule entry {step:,} is {thread:,}: a thread index, 0 to {self.threads - 1}"
+                )
+        return replay_schedule(self.strategy, self.settings, threads)
 
     def save(self, path: Path | str) -> None:
         """Write the first failure's schedule, the strategy, every setting and the package version to
@@ -215,6 +249,11 @@ class ExploreResult(SettingsAndStats):
         from pysgxalloc.schedule_file import SavedSchedule  # it imports this module
 
         SavedSchedule.of(self).save(Path(path))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The core's stats are a C++ object; a copy holds the same figures as plain values (a search
+        # fanned out with concurrent.futures sends its result back this way).
+        return (_explore_result, (self.strategy.name, self.settings, _plain(self.stats), self.first_failure))
 
     def __repr__(self) -> str:
         return (
@@ -298,9 +337,33 @@ def _native_config(settings: SearchSettings) -> _core.ExploreConfig:
 
 
 def _explore(strategy: Strategy, settings: SearchSettings) -> ExploreResult:
+    """The search's result; ExploreInterrupted (a KeyboardInterrupt holding it) when Ctrl-C stopped it."""
     stats = _core.explore(strategy, _native_config(settings))
     failure = None if stats.first_failure is None else _run(settings, stats.first_failure)
-    return ExploreResult(strategy, settings, stats, failure)
+    result = ExploreResult(strategy, settings, stats, failure)
+    if result.stopped == "interrupted":
+        raise ExploreInterrupted(result)
+    return result
+
+
+def _plain(stats: Any, leave_out: tuple[str, ...] = ()) -> SimpleNamespace:
+    """A core result's figures as a plain object (which pickles); the nested first failure left out,
+    since the result holds it as a ScheduleRun of its own."""
+    if isinstance(stats, SimpleNamespace):
+        figures = dict(vars(stats))
+    else:
+        names = [name for name, kind in vars(type(stats)).items() if isinstance(kind, property)]
+        figures = {name: getattr(stats, name) for name in names}
+    for name in ("first_failure", *leave_out):
+        figures.pop(name, None)
+    return SimpleNamespace(**figures)
+
+
+def _explore_result(
+    strategy: str, settings: SearchSettings, stats: SimpleNamespace, failure: ScheduleRun | None
+) -> ExploreResult:
+    """An unpickled ExploreResult; the strategy found again by name (a user's must be loaded first)."""
+    return ExploreResult(parse_strategy(strategy), settings, stats, failure)  # type: ignore[arg-type]
 
 
 def _run(settings: SearchSettings, run: _core.ScheduleRun) -> ScheduleRun:

@@ -93,6 +93,8 @@ class EpcPool(_core.Pool):
         remote_fetch_ns: int = 0,
         layout: MemoryLayoutLike = MemoryLayout.padded,
     ) -> None:
+        if _is_built(self):
+            raise TypeError("this EpcPool is built already: __init__ runs once; make a new EpcPool instead")
         parsed = parse_strategy(strategy)
         shape = checked_shape(nodes, pages_per_node, node_search)
         super().__init__(
@@ -192,3 +194,12 @@ class EpcPool(_core.Pool):
             f"pages_per_node={self.pages_per_node}, counter={self.counter}, exact_count={self.exact_count}, "
             f"true_free={self.true_free})"
         )
+
+
+def _is_built(pool: _core.Pool) -> bool:
+    """Whether the core's pool behind `pool` exists (a pool made by EpcPool.__new__ alone has none)."""
+    try:
+        _core.Pool.nodes.__get__(pool)
+    except TypeError:
+        return False
+    return True

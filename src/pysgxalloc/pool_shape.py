@@ -11,7 +11,8 @@ nodes, too many pages) are the core's to check, in one place (csrc/model/pool_sh
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -46,7 +47,12 @@ def parse_node_search(value: object) -> NodeSearch:
 
 
 def as_pages_per_node(value: object) -> int | tuple[int, ...]:
-    """`value` as an int, or as a tuple of ints when it is a sequence (a list, a tuple, a numpy array)."""
+    """`value` as an int, or as a tuple of ints when it is a sequence (a list, a tuple, a numpy array).
+    A dict or a set is no sequence: it has no order of nodes (TypeError)."""
+    if isinstance(value, (Mapping, AbstractSet)):
+        raise TypeError(
+            f"pages_per_node must be an int or a sequence of ints in node order, got {type(value).__name__}"
+        )
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
         return as_int("pages_per_node", value)
     return tuple(as_int(f"pages_per_node[{index}]", count) for index, count in enumerate(value))

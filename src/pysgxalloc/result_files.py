@@ -10,17 +10,23 @@ figures (other suites in the same file) are counted and skipped.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
-from pysgxalloc.json_file import JsonFileError, read_json
+from pysgxalloc.input_file import InputFileError, read_csv, read_json
 from pysgxalloc.machine import MachineInfo
 from pysgxalloc.strategy import is_exact, known_strategy
-from pysgxalloc.sweep_record import MAX_MAGNITUDE, SCHEMA, RecordError, SweepRecord, checked_number
+from pysgxalloc.sweep_record import (
+    MAX_MAGNITUDE,
+    SCHEMA,
+    RecordError,
+    SweepRecord,
+    checked_number,
+    checked_threads,
+)
 
 
 class ResultFileError(ValueError):
@@ -93,7 +99,7 @@ def read_result_file(path: Path) -> ResultFile:
         data = read_json(path)
     except OSError as error:
         raise ResultFileError(f"cannot read {path}: {error.strerror or error}") from None
-    except JsonFileError as error:
+    except InputFileError as error:
         raise ResultFileError(f"{path} {error}") from None
     if isinstance(data, Mapping) and data.get("schema") == SCHEMA:
         return _from_sweep(path, data)
@@ -232,37 +238,58 @@ _CSV_COLUMNS = ("hostname", "cpus", "strategy", "engine", "threads", "work", "op
 
 
 def _from_sweep_csv(path: Path) -> ResultFile:
-    """``sweep --csv``'s file: the same runs as its JSON, with only the host and CPU count of the machine."""
+    """``sweep --csv``'s file: the same runs as its JSON, with only the host and CPU count of the machine.
+
+    Read by input_file.py like a JSON file (a regular file, within its byte limit, a spreadsheet's
+    BOM accepted), and every number checked as the JSON's are (finite, within +-2**53, thread
+    counts within what a run accepts)."""
     try:
-        with path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        rows = read_csv(path)
     except OSError as error:
         raise ResultFileError(f"cannot read {path}: {error.strerror or error}") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ResultFileError(f"{path} is not a pysgxalloc sweep CSV: {error}") from None
+    except InputFileError as error:
+        raise ResultFileError(f"{path} {error}") from None
     if not rows:
         raise ResultFileError(f"{path} holds no rows: not a pysgxalloc sweep CSV (--csv)")
     missing = [column for column in _CSV_COLUMNS if column not in rows[0]]
     if missing:
         raise ResultFileError(f"{path} is not a pysgxalloc sweep CSV (--csv): no column {', '.join(missing)}")
     try:
-        runs = [
-            Run(
-                Setting(row["strategy"], row["engine"], int(row["threads"]), int(row["work"])),
-                float(row["ops_per_sec"]),
-                int(row["drift"]),
-                row["exact"] == "True",
-            )
-            for row in rows
-        ]
-        cpus = int(rows[0]["cpus"])
-    except (TypeError, ValueError) as error:
-        raise ResultFileError(f"{path}: a row is not a sweep measurement: {error}") from None
+        runs = [_csv_run(row, f"line {number:,}") for number, row in enumerate(rows, start=2)]
+        cpus = int(_csv_number(rows[0], "cpus", "line 2", integer=True))
+        if cpus < 1:
+            raise RecordError(f"line 2: cpus must be at least 1, got {cpus:,}")
+    except RecordError as error:
+        raise ResultFileError(f"{path}: {error}") from None
     machine = MachineInfo(
         hostname=rows[0]["hostname"], cpus=cpus, cpu_count=cpus, platform="", processor="", python=""
     )
     groups = in_report_order(group_runs(runs, cpus))
     return ResultFile(path, "sweep CSV", machine, "", tuple(groups), ())
+
+
+def _csv_run(row: Mapping[str, str], where: str) -> Run:
+    """One row of a sweep CSV as a run; RecordError naming the line and column of a bad number."""
+    threads = int(_csv_number(row, "threads", where, integer=True))
+    checked_threads(f"{where}: threads", threads)
+    work = int(_csv_number(row, "work", where, integer=True))
+    rate = _csv_number(row, "ops_per_sec", where, integer=False)
+    if work < 0 or rate < 0:
+        name, value = ("work", work) if work < 0 else ("ops_per_sec", rate)
+        raise RecordError(f"{where}: {name} must not be negative, got {value:g}")
+    setting = Setting(row["strategy"], row["engine"], threads, work)
+    return Run(setting, rate, int(_csv_number(row, "drift", where, integer=True)), row["exact"] == "True")
+
+
+def _csv_number(row: Mapping[str, str], column: str, where: str, *, integer: bool) -> float:
+    """A CSV cell as a number within +-2**53 (an int where `integer`), or RecordError saying why not."""
+    text = row[column].strip()
+    try:
+        value: float = int(text) if integer else float(text)
+    except ValueError:
+        kind = "an integer" if integer else "a number"
+        raise RecordError(f"{where}: {column} must be {kind}, got {text[:40]!r}") from None
+    return checked_number(f"{where}: {column}", value)
 
 
 def _hammer_runs(extra: object) -> list[Run] | None:
@@ -282,8 +309,8 @@ def _hammer_runs(extra: object) -> list[Run] | None:
     drifts = _numbers(extra.get("drift_runs")) or _numbers([extra.get("drift")])
     if not rates:
         return None
+    checked_threads("threads", threads)
     for name, value in (
-        ("threads", threads),
         ("work", work),
         *(("ops_per_sec", v) for v in rates),
         *(("drift", v) for v in drifts),

@@ -6,7 +6,7 @@ with the strategy, every setting of the search, the outcome it had and the packa
 repeats the run step for step. A schedule means something only to the code that made it: a file
 from another version of pysgxalloc is refused, and so is one whose checksum (SHA-256 of the rest
 of the file, written canonically) no longer matches, which catches an edit or a damaged copy (not
-an attacker, who can recompute it). Files are read within json_file.py's bounds (a regular file,
+an attacker, who can recompute it). Files are read within input_file.py's bounds (a regular file,
 opened non-blocking, at most `MAX_FILE_BYTES`) and written atomically, never over a link, a FIFO
 or a device.
 """
@@ -23,7 +23,8 @@ from pysgxalloc._core import Strategy
 from pysgxalloc._version import installed_version
 from pysgxalloc.explore import ExploreResult, ScheduleRun, SearchSettings, replay_schedule
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
-from pysgxalloc.json_file import JsonFileError, read_json, write_json
+from pysgxalloc.input_file import InputFileError, read_json
+from pysgxalloc.output_path import write_output
 from pysgxalloc.settings import settings_from_dict, settings_to_dict
 from pysgxalloc.strategy import known_strategy
 
@@ -78,8 +79,14 @@ class SavedSchedule:
         return {**body, "checksum": _checksum(body)}
 
     def save(self, path: Path) -> None:
-        """Write the file atomically; OSError or JsonFileError when `path` cannot take it."""
-        write_json(Path(path), self.to_dict())
+        """Write the file as output_path.py writes every output (atomically for a file, a link's
+        target and never the link); OutputPathError (a ValueError) or OSError when `path` cannot take it."""
+        text = self.to_bytes()
+        write_output(Path(path), lambda out: out.write(text))
+
+    def to_bytes(self) -> bytes:
+        """The file's contents: what `save` writes."""
+        return (json.dumps(self.to_dict(), indent=1) + "\n").encode()
 
     @classmethod
     def load(cls, path: Path) -> SavedSchedule:
@@ -89,7 +96,7 @@ class SavedSchedule:
             data = read_json(path)
         except OSError as error:
             raise ScheduleFileError(f"cannot read {path}: {error.strerror or error}") from None
-        except JsonFileError as error:
+        except InputFileError as error:
             raise ScheduleFileError(f"{path} {error}") from None
         try:
             return cls._from_dict(data)

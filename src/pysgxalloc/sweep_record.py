@@ -32,22 +32,23 @@ a run made before the setting existed ran with.
 from __future__ import annotations
 
 import csv
+import io
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, BinaryIO, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from pysgxalloc._core import MAX_THREADS
 from pysgxalloc._version import installed_version
 from pysgxalloc.hammer import HammerResult
 from pysgxalloc.hammer_runs import RUN_FIGURES, HammerRuns, Run, Setting, group_runs, in_report_order
 from pysgxalloc.hammer_settings import HammerSettings, parse_engine
-from pysgxalloc.json_file import read_json
+from pysgxalloc.input_file import read_json
 from pysgxalloc.machine import MachineInfo, usable_cpus
+from pysgxalloc.output_path import write_output
 from pysgxalloc.settings import settings_fields, settings_from_dict, settings_row, settings_to_dict
 
 SCHEMA = "pysgxalloc.sweep"
@@ -160,6 +161,10 @@ class SweepConfig:
             shared = settings_from_dict(HammerSettings, data, where=f"{path}.", leave_out=SWEPT_SETTINGS)
         except (TypeError, ValueError) as error:
             raise RecordError(str(error)) from None
+        counts = swept["threads"]
+        assert isinstance(counts, tuple)  # _fields made the list a tuple of ints
+        for index, threads in enumerate(counts):
+            checked_threads(f"{path}.threads[{index}]", threads)
         try:
             return cls(**swept, settings=shared)  # type: ignore[arg-type]
         except ValueError as error:
@@ -309,7 +314,7 @@ class SweepRecord:
             machine=_build(MachineInfo, _upgraded(data.get("machine"), "machine", old), "machine"),
             config=SweepConfig.from_dict(_upgraded(data.get("config"), "config", old), "config"),
             measurements=tuple(
-                _build(Measurement, _upgraded(entry, "measurement", old), f"measurements[{index}]")
+                _measurement(_upgraded(entry, "measurement", old), f"measurements[{index}]")
                 for index, entry in enumerate(_list(data, "measurements"))
             ),
             complete=_checked("complete", data.get("complete"), bool),
@@ -318,39 +323,40 @@ class SweepRecord:
         )
 
     def save(self, path: Path) -> None:
-        """Write atomically: a reader (or a crash) never sees half a file."""
-        text = json.dumps(self.to_dict(), indent=1) + "\n"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-        try:
-            # mkstemp makes the file private (0600); results are meant to be shared, so the
-            # file gets what open() would give it, as the CSV and the plot beside it do.
-            os.fchmod(handle, _NEW_FILE_MODE & ~_umask())
-            with os.fdopen(handle, "w") as out:
-                out.write(text)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        """Write the JSON to `path` (output_path.py): atomically for a file, a reader (or a crash)
+        never sees half of one; through for a device or a FIFO; a socket or a folder refused."""
+        write_output(path, self.write_json)
+
+    def write_json(self, out: BinaryIO) -> None:
+        """The record as JSON into an open binary file."""
+        out.write((json.dumps(self.to_dict(), indent=1) + "\n").encode())
 
     @classmethod
     def load(cls, path: Path) -> SweepRecord:
-        """Read a record within report's bounds (json_file.py); RecordError or JsonFileError if it is none."""
+        """Read a record within report's bounds (input_file.py); RecordError or InputFileError if none."""
         return cls.from_dict(read_json(path))
 
     def save_csv(self, path: Path) -> None:
-        """One row per measurement, with the machine and the settings beside it, for spreadsheets."""
+        """One row per measurement, for spreadsheets: written the way `save` writes the JSON."""
+        write_output(path, self.write_csv)
+
+    def write_csv(self, out: BinaryIO) -> None:
+        """One row per measurement, with the machine and the settings beside it, into an open binary file."""
         machine = {"hostname": self.machine.hostname, "cpus": self.machine.cpus}
         # Every shared setting a column, but those each measurement records itself (pin, phased).
         shared = settings_row(self.config.settings, leave_out=(*SWEPT_SETTINGS, *_MEASURED_SETTINGS))
         # One value a cell: the per-thread lists stay in the JSON.
         columns = [f.name for f in fields(Measurement) if f.name not in _LIST_FIELDS]
-        with path.open("w", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=[*machine, *shared, *columns])
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        try:
+            writer = csv.DictWriter(text, fieldnames=[*machine, *shared, *columns])
             writer.writeheader()
             for measurement in self.measurements:
                 values = asdict(measurement)
                 writer.writerow({**machine, **shared, **{name: values[name] for name in columns}})
+            text.flush()
+        finally:
+            text.detach()  # the caller's file stays open: closing it is its writer's job
 
 
 _LIST_FIELDS = frozenset({"running_fraction"})
@@ -360,22 +366,18 @@ _MEASURED_SETTINGS = tuple(
 )
 
 
+def _measurement(data: object, path: str) -> Measurement:
+    """One measurement from a file, its thread count checked like a run's."""
+    measurement = _build(Measurement, data, path)
+    checked_threads(f"{path}.threads", measurement.threads)
+    return measurement
+
+
 def _upgraded(data: object, part: str, old: bool) -> object:
     """A version-1 object with version 2's fields added as "not recorded"; others unchanged."""
     if not old or not isinstance(data, Mapping):
         return data
     return {**_ADDED_IN_2[part], **data}
-
-
-#: What open() asks for when it creates a file, before the umask.
-_NEW_FILE_MODE = 0o666
-
-
-def _umask() -> int:
-    """The process's umask (reading it means setting it, so it is set straight back)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _build(cls: type[T], data: object, path: str) -> T:
@@ -447,6 +449,13 @@ def checked_number(where: str, value: float) -> float:
     """`value` if finite and within MAX_MAGNITUDE; RecordError otherwise (10**30 would overflow a count)."""
     if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:  # False for NaN too
         raise RecordError(f"{where} must lie within +-2**53, got {_shown(value)}")
+    return value
+
+
+def checked_threads(where: str, value: int) -> int:
+    """`value` if it is a thread count a run accepts (1 to MAX_THREADS); RecordError otherwise."""
+    if not 1 <= value <= MAX_THREADS:
+        raise RecordError(f"{where} must be a thread count from 1 to {MAX_THREADS:,}, got {_shown(value)}")
     return value
 
 

@@ -19,6 +19,8 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from pysgxalloc._checks import as_int
+
 Stamps = npt.NDArray[np.int64]
 
 
@@ -88,12 +90,21 @@ class UpdateLog:
         return sum(len(log) for log in self._workers_covered) + len(self._ksgxd_covered)
 
     def ksgxd_near_workers(self, window_ns: int) -> int:
-        """ksgxd's updates with a fault worker's update at most `window_ns` away."""
-        return count_near(self._ksgxd_covered, self._workers_sorted, window_ns)
+        """ksgxd's updates with a fault worker's update at most `window_ns` away (an int, at least 0)."""
+        return count_near(self._ksgxd_covered, self._workers_sorted, _window(window_ns))
 
     def workers_near_each_other(self, window_ns: int) -> int:
-        """Fault workers' updates with another worker's update at most `window_ns` away."""
+        """Fault workers' updates with another's at most `window_ns` away (an int, at least 0)."""
+        window = _window(window_ns)
         return sum(
-            count_near(mine, others, window_ns)
+            count_near(mine, others, window)
             for mine, others in zip(self._workers_covered, self._others_sorted, strict=True)
         )
+
+
+def _window(window_ns: object) -> int:
+    """A window in nanoseconds: an int (TypeError for NaN, a float or a str), at least 0 (ValueError)."""
+    window = as_int("window_ns", window_ns)
+    if window < 0:
+        raise ValueError(f"window_ns must be at least 0, got {window:,}")
+    return window

@@ -169,9 +169,31 @@ def test_scheduled_runs_have_no_race_report_even_for_the_plain_strategies() -> N
     # updates search and the reduced reclaim scenario alike.
     statement = (
         "for s in sgx.STRATEGIES:\n"
-        "    sgx.explore(s, threads=2, ops=2, preemption_bound=1)\n"
-        "    sgx.explore_hang(s, preemption_bound=0)"
+        "    sgx.explore(s, threads=2, ops=2, preemption_bound=1, time_limit=86400)\n"
+        "    sgx.explore_hang(s, preemption_bound=0, time_limit=86400)"
     )
     done = run_under_tsan(statement)
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def test_interpreter_exit_with_daemon_threads_inside_native_calls_has_no_race_report() -> None:
+    # The atexit hook (bindings/interruptible.hpp) raises every live call's flag and waits for each
+    # to leave; the daemon threads run the native hammer and the Python engine, whose workers share
+    # one flag. Exit comes once every call's own threads run, counted, never after a sleep.
+    statement = (
+        "import os, sys, threading, time\n"
+        "before = len(os.listdir('/proc/self/task'))\n"
+        "for engine in ('native', 'python'):\n"
+        "    call = lambda engine=engine: sgx.hammer('atomic', threads=2, ops=10**12, engine=engine)\n"
+        "    threading.Thread(target=call, daemon=True).start()\n"
+        "for _ in range(600_000):\n"
+        "    if len(os.listdir('/proc/self/task')) >= before + 2 + 3 + 2:\n"
+        "        break\n"
+        "    time.sleep(0.001)\n"
+        "sys.exit(0)"
+    )
+    done = run_under_tsan(statement)
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert "terminate called" not in done.stderr
     assert done.returncode == 0, done.stderr[-4000:]

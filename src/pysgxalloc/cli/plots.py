@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pysgxalloc.counted import counted
 from pysgxalloc.hammer_runs import HammerRuns
@@ -52,9 +52,16 @@ def require_matplotlib() -> None:
         ) from None
 
 
-def plot_series(series: Sequence[Series], path: Path, title: str) -> None:
-    """Draw throughput and drift against threads for every series and save the figure to `path`."""
-    draw_series(series, title).savefig(path, dpi=120)
+def plot_series(series: Sequence[Series], out: BinaryIO, title: str, format: str = "png") -> None:
+    """Draw throughput and drift against threads for every series and save the figure into `out`
+    (an open binary file: pysgxalloc.output_path decides how its path is written)."""
+    draw_series(series, title).savefig(out, dpi=120, format=format)
+
+
+def plot_format(path: Path) -> str:
+    """matplotlib's format for a plot path: its suffix (the options accept only PLOT_SUFFIXES)."""
+    suffix = path.suffix.lower()
+    return suffix[1:] if suffix in PLOT_SUFFIXES else "png"
 
 
 def draw_series(series: Sequence[Series], title: str) -> Any:

@@ -22,7 +22,7 @@ from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from pysgxalloc.cli._console import table
+from pysgxalloc.cli._console import safe_cells, table
 from pysgxalloc.cli.interval_text import bracket, coverage_note, interval_header
 from pysgxalloc.counted import counted, counted_of
 from pysgxalloc.hammer_runs import HammerRuns
@@ -183,7 +183,7 @@ def hammer_runs_table(groups: Sequence[HammerRuns], columns: Sequence[Column] = 
     for column in with_lost_column(columns, groups):
         out.add_column(column.heading(groups), justify=column.justify)
     for group in groups:
-        out.add_row(*(column.cell(group) for column in with_lost_column(columns, groups)))
+        out.add_row(*safe_cells(column.cell(group) for column in with_lost_column(columns, groups)))
     return out
 
 
@@ -217,15 +217,19 @@ def reclaim_table(summaries: Sequence[ReclaimRuns]) -> Table:
         drift = s.drift_at_hang
         spread = f"({drift.min():+,d} .. {drift.max():+,d})" if len(drift) else ""
         out.add_row(
-            s.strategy.name,
-            ACCURACY_LABEL[accuracy(s.strategy)],
-            f"{s.hung:,}/{s.runs:,}\n{bracket(_percent(s.hung_interval), '.0f', '%')}",
-            f"{s.stalled:,}",
-            f"{s.out_of_memory:,}",
-            _median(s.faults_before_hang, ",.0f"),
-            _median(drift, "+,.0f"),
-            spread,
-            _median(s.completion_seconds * 1e3, ".1f"),
+            *safe_cells(
+                [
+                    s.strategy.name,
+                    ACCURACY_LABEL[accuracy(s.strategy)],
+                    f"{s.hung:,}/{s.runs:,}\n{bracket(_percent(s.hung_interval), '.0f', '%')}",
+                    f"{s.stalled:,}",
+                    f"{s.out_of_memory:,}",
+                    _median(s.faults_before_hang, ",.0f"),
+                    _median(drift, "+,.0f"),
+                    spread,
+                    _median(s.completion_seconds * 1e3, ".1f"),
+                ]
+            )
         )
     return out
 
@@ -254,12 +258,16 @@ def lockup_table(groups: Sequence[LockupRuns]) -> Table:
     out.add_column("lockup\non node", justify="right")
     for g in groups:
         out.add_row(
-            placement_label(g.threads),
-            g.node_search.name,
-            f"{g.runs:,}",
-            f"{g.completed:,}",
-            f"{g.soft_lockups:,}",
-            f"{g.other_outcomes:,}",
-            ", ".join(str(node) for node in g.lockup_nodes) or "-",
+            *safe_cells(
+                [
+                    placement_label(g.threads),
+                    g.node_search.name,
+                    f"{g.runs:,}",
+                    f"{g.completed:,}",
+                    f"{g.soft_lockups:,}",
+                    f"{g.other_outcomes:,}",
+                    ", ".join(str(node) for node in g.lockup_nodes) or "-",
+                ]
+            )
         )
     return out

@@ -9,8 +9,7 @@ each switch forced by a held lock a dashed one. matplotlib is imported only here
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pysgxalloc.cli.plots import require_matplotlib
 from pysgxalloc.counted import counted
@@ -22,16 +21,16 @@ if TYPE_CHECKING:
 _COUNTER_CELLS = ("counter", "node_count", "cpu_delta", "stripe")
 
 
-def plot_trace(result: ExploreResult, path: Path) -> None:
-    """Draw `result`'s first failure and save it to `path` (png, svg or pdf)."""
+def plot_trace(result: ExploreResult, out: BinaryIO, format: str = "png") -> None:
+    """Draw `result`'s first failure and save it into `out` as `format` (png, svg or pdf)."""
     if result.first_failure is None:
         raise ValueError("no failing schedule to draw")
-    plot_run(result.strategy.name, result.first_failure, path)
+    plot_run(result.strategy.name, result.first_failure, out, format)
 
 
-def plot_run(strategy: str, failure: ScheduleRun, path: Path) -> None:
-    """Draw one scheduled run of `strategy` and save it to `path` (png, svg or pdf)."""
-    trace_figure(strategy, failure).savefig(path)
+def plot_run(strategy: str, failure: ScheduleRun, out: BinaryIO, format: str = "png") -> None:
+    """Draw one scheduled run of `strategy` and save it into `out` as `format` (png, svg or pdf)."""
+    trace_figure(strategy, failure).savefig(out, format=format)
 
 
 def trace_figure(strategy: str, failure: ScheduleRun) -> Figure:

@@ -11,13 +11,21 @@ import argparse
 import json
 import statistics
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from rich.console import Console
 from rich.table import Table
 
-from pysgxalloc.cli._console import print_interrupted, progress_bar, stderr_console, stdout_console, table
-from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, add_strategies_option, output_file
+from pysgxalloc.cli._console import (
+    print_interrupted,
+    progress_bar,
+    safe_cells,
+    stderr_console,
+    stdout_console,
+    table,
+)
+from pysgxalloc.cli.arguments import EXIT_INTERRUPTED, add_strategies_option, error_line, output_file
+from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.compare import PINNED_WHERE_THREADS_FIT, pin_by_default
 from pysgxalloc.counted import counted
@@ -29,6 +37,7 @@ from pysgxalloc.settings import Setting, flag, integer, optional_integer
 from pysgxalloc.strategy import parse_strategy
 from pysgxalloc.strategy_costs import CostSetup, StrategyCosts, measure_once, start_costs
 
+PROG = "pysgxalloc costs"
 HELP = "where each strategy wins: update cost, read cost, accuracy and memory, padded and packed"
 DESCRIPTION = """\
 Measure every counter strategy on this machine and print its costs side by side: the update
@@ -120,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         costs = start_costs(setup, [parse_strategy(name) for name in args.strategies])
     except (TypeError, ValueError) as error:
         raise OPTIONS.error(error) from None
+    # Checked before the first run: a path that cannot be written must not cost the measurements.
+    json_output = check_outputs({"--json": args.json}).get("--json")
     planned = repeats * len(costs)
     done = 0
     interrupted = False
@@ -133,21 +144,32 @@ def run(args: argparse.Namespace) -> int:
                     done += 1
                     bar.advance(task)
         except (TypeError, ValueError) as error:
+            if json_output is not None:
+                json_output.close()
             raise OPTIONS.error(error) from None
         except KeyboardInterrupt:
             interrupted = True
     measured = [one for one in costs if one.update_ns and one.exact_read_ns]
     out = stdout_console()
     _print(out, setup, measured, pin_chosen="pin" not in given)
-    if args.json is not None:
+    failures: list[str] = []
+    if json_output is not None:
         saved = {"usable_cpus": usable_cpus(), "setup": asdict(setup)}
         saved["strategies"] = {one.strategy.name: _samples(one) for one in measured}
-        args.json.write_text(json.dumps(saved, indent=2) + "\n")
-        out.print(f"wrote {args.json}")
+        text = (json.dumps(saved, indent=2) + "\n").encode()
+
+        def write(file: BinaryIO) -> None:
+            file.write(text)
+
+        written, failures = write_outputs([(json_output, write)])
+        for path in written:
+            out.print(f"wrote {path}", markup=False)
+        for failure in failures:
+            stderr_console().print(error_line(PROG, failure, EXIT_WRITE_FAILED), markup=False, soft_wrap=True)
     if interrupted:
         print_interrupted(done, planned)
         return EXIT_INTERRUPTED
-    return 0
+    return EXIT_WRITE_FAILED if failures else 0
 
 
 def _samples(costs: StrategyCosts) -> dict[str, Any]:
@@ -201,14 +223,18 @@ def _costs_table(measured: list[StrategyCosts]) -> Table:
     for one in measured:
         bound = "none" if one.error_bound is None else f"{one.error_bound:,}"
         out.add_row(
-            one.strategy.name,
-            _spread(one.update_ns),
-            _spread(one.cheap_read_ns),
-            _spread(one.writer_mops),
-            _spread(one.exact_read_ns),
-            f"{one.max_error:,} / {bound}",
-            f"{one.bytes_padded:,}",
-            f"{one.bytes_packed:,}",
+            *safe_cells(
+                [
+                    one.strategy.name,
+                    _spread(one.update_ns),
+                    _spread(one.cheap_read_ns),
+                    _spread(one.writer_mops),
+                    _spread(one.exact_read_ns),
+                    f"{one.max_error:,} / {bound}",
+                    f"{one.bytes_padded:,}",
+                    f"{one.bytes_packed:,}",
+                ]
+            )
         )
     return out
 
@@ -220,5 +246,9 @@ def _ablation_table(ablation: list[StrategyCosts]) -> Table:
         out.add_column(name, justify="right")
     for one in ablation:
         ratio = statistics.median(one.packed_update_ns) / statistics.median(one.update_ns)
-        out.add_row(one.strategy.name, _spread(one.update_ns), _spread(one.packed_update_ns), f"{ratio:.2f}")
+        out.add_row(
+            *safe_cells(
+                [one.strategy.name, _spread(one.update_ns), _spread(one.packed_update_ns), f"{ratio:.2f}"]
+            )
+        )
     return out

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from pysgxalloc.cli.arguments import (
     EXIT_INTERRUPTED,
     CommandError,
+    error_line,
     every_strategy,
     output_file,
     strategy_name,
 )
-from pysgxalloc.cli.outputs import check_outputs
-from pysgxalloc.cli.plots import PLOT_SUFFIXES, require_matplotlib
+from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
+from pysgxalloc.cli.plots import PLOT_SUFFIXES, plot_format, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.counted import counted, counted_of
-from pysgxalloc.explore import ExploreResult, SearchSettings, run_explore, run_explore_hang
+from pysgxalloc.explore import (
+    ExploreInterrupted,
+    ExploreResult,
+    SearchSettings,
+    run_explore,
+    run_explore_hang,
+)
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
-from pysgxalloc.json_file import JsonFileError, refuse_replacing
 from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError
 from pysgxalloc.strategy import parse_strategy
 
@@ -86,46 +93,55 @@ def run(args: argparse.Namespace) -> int:
     strategy = parse_strategy(args.strategy)  # a name argparse has checked
     if args.plot is not None:
         require_matplotlib()
-    if args.save is not None:
-        _check_save(args.save)
+    options = HANG if args.hang else UPDATES
     try:
-        if args.hang:
-            result = run_explore_hang(strategy, HANG.settings(args))
-        else:
-            result = run_explore(strategy, UPDATES.settings(args))
+        settings = options.settings(args)
     except (TypeError, ValueError) as error:
-        raise (HANG if args.hang else UPDATES).error(error) from None
-    print(report(result))
-    if args.plot is not None and result.first_failure is not None:
-        from pysgxalloc.cli.trace_plot import plot_trace
-
-        plot_trace(result, args.plot)
-        print(f"timeline written to {args.plot}")
-    if args.save is not None:
-        if result.first_failure is None:
-            print(f"no failing schedule: {args.save} not written")
-        else:
-            try:
-                result.save(args.save)
-            except (OSError, ValueError) as error:
-                raise CommandError(
-                    f"--save {str(args.save)!r} cannot be written: {_reason(error)}", 1
-                ) from None
-            print(f"failing schedule written to {args.save}; run it again with: {PROG} --replay {args.save}")
-    return EXIT_INTERRUPTED if result.stopped == "interrupted" else 0
-
-
-def _check_save(path: Path) -> None:
-    """Before the search: a --save path that could not take the file stops it now, not after."""
+        raise options.error(error) from None
+    # Checked before the search, which may take hours: a path that cannot be written stops it now.
+    outputs = check_outputs({"--plot": args.plot, "--save": args.save})
+    plot, save = outputs.get("--plot"), outputs.get("--save")
     try:
-        refuse_replacing(path)
-        check_outputs({"--save": path})
-    except JsonFileError as error:
-        raise CommandError(f"--save {str(path)!r} {error}") from None
+        try:
+            if isinstance(settings, HangSettings):
+                result = run_explore_hang(strategy, settings)
+            else:
+                result = run_explore(strategy, settings)
+        except ExploreInterrupted as stop:
+            result = stop.result  # printed below, as far as it got; the exit code says it was stopped
+    except BaseException as error:
+        for output in outputs.values():
+            output.close()  # a FIFO's reader sees the end now, not at exit
+        if isinstance(error, TypeError | ValueError):
+            raise options.error(error) from None
+        raise
+    print(report(result), flush=True)
+    interrupted = result.stopped == "interrupted"
+    failure = result.first_failure
+    writers = []
+    if failure is None:
+        for option, output in outputs.items():
+            output.close()
+            print(f"{PROG}: {option}: nothing written to {output.path}: no failing schedule", file=sys.stderr)
+    else:
+        if plot is not None:
+            from pysgxalloc.cli.trace_plot import plot_trace
 
+            writers.append((plot, lambda out: plot_trace(result, out, plot_format(plot.path))))
+        if save is not None:
+            from pysgxalloc.schedule_file import SavedSchedule
 
-def _reason(error: Exception) -> str:
-    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+            text = SavedSchedule.of(result).to_bytes()
+            writers.append((save, lambda out: out.write(text)))
+    written, failures = write_outputs(writers)
+    for path in written:
+        if save is not None and path == save.path:
+            print(f"failing schedule written to {path}; run it again with: {PROG} --replay {path}")
+        else:
+            print(f"timeline written to {path}")
+    for line in failures:
+        print(error_line(PROG, line, EXIT_WRITE_FAILED), file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted else EXIT_WRITE_FAILED if failures else 0
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -144,6 +160,9 @@ def _replay(args: argparse.Namespace) -> int:
         saved = SavedSchedule.load(args.replay)
     except ScheduleFileError as error:
         raise CommandError(f"--replay {error}") from None
+    if args.plot is not None:
+        require_matplotlib()
+    plot = check_outputs({"--plot": args.plot}).get("--plot")  # before the run, like every output
     try:
         run = saved.replay()
     except ValueError as error:  # settings the core refuses, or a schedule the run cannot follow
@@ -157,13 +176,20 @@ def _replay(args: argparse.Namespace) -> int:
     print(run.text)
     if run.outcome != saved.outcome:
         print(f"the replay ended {run.outcome}, not {saved.outcome} as saved: the run is not deterministic")
+        if plot is not None:
+            plot.close()
         return 1
-    if args.plot is not None:
-        require_matplotlib()
+    if plot is not None:
         from pysgxalloc.cli.trace_plot import plot_run
 
-        plot_run(saved.strategy.name, run, args.plot)
-        print(f"timeline written to {args.plot}")
+        written, failures = write_outputs(
+            [(plot, lambda out: plot_run(saved.strategy.name, run, out, plot_format(plot.path)))]
+        )
+        for path in written:
+            print(f"timeline written to {path}")
+        for line in failures:
+            print(error_line(PROG, line, EXIT_WRITE_FAILED), file=sys.stderr)
+        return EXIT_WRITE_FAILED if failures else 0
     return 0
 
 

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.table import Table
-from rich.text import Text
 
-from pysgxalloc.cli._console import stdout_console, table
+from pysgxalloc.cli._console import safe_cells, stderr_console, stdout_console, table, terminal_safe
 from pysgxalloc.cli.arguments import CommandError, add_plot_option
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
-from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.plots import Series, plot_format, plot_series, require_matplotlib
 from pysgxalloc.cli.verdicts import machine_verdict
 from pysgxalloc.counted import counted_of
 from pysgxalloc.hammer_runs import HammerRuns, Setting
@@ -61,13 +60,19 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.plot is not None:
         require_matplotlib()
-    check_outputs({"--plot": args.plot})
+    plot = check_outputs({"--plot": args.plot}).get("--plot")
     try:
         files = [read_result_file(path) for path in args.files]
+        if all(f.empty for f in files):
+            raise CommandError("none of the files holds pysgxalloc results", exit_code=1)
     except ResultFileError as error:
+        if plot is not None:
+            plot.close()
         raise CommandError(str(error)) from None
-    if all(f.empty for f in files):
-        raise CommandError("none of the files holds pysgxalloc results", exit_code=1)
+    except CommandError:
+        if plot is not None:
+            plot.close()
+        raise
     out = stdout_console()
     for index, result in enumerate(files, start=1):
         # markup=False: every word here may come from the file, and "[/x]" in a hostname is not markup.
@@ -84,15 +89,24 @@ def run(args: argparse.Namespace) -> int:
         out.print("* oversubscribed: more threads than that machine's usable CPUs")
     for index, result in enumerate(files, start=1):
         if result.groups:
-            out.print(f"[{index}] {machine_verdict(result.groups)}", soft_wrap=True, markup=False)
-    if args.plot is not None and any(f.groups for f in files):
+            out.print(
+                terminal_safe(f"[{index}] {machine_verdict(result.groups)}"), soft_wrap=True, markup=False
+            )
+    if plot is not None and not any(f.groups for f in files):
+        plot.close()
+        stderr_console().print(
+            "--plot: nothing written: no file holds hammer runs to draw", markup=False, soft_wrap=True
+        )
+    elif plot is not None:
         # the file's name beside its machine: two files from one host must not read alike
         series = [
             Series(f"{_label(i, f)}, {f.path.name}", f.machine.cpus, f.groups, tag=f"[{i}]")
             for i, f in enumerate(files, start=1)
         ]
         title = "pysgxalloc: " + " vs ".join(s.label for s in series if s.groups)
-        written, failures = write_outputs({args.plot: lambda path: plot_series(series, path, title)})
+        written, failures = write_outputs(
+            [(plot, lambda out: plot_series(series, out, title, plot_format(plot.path)))]
+        )
         for path in written:
             out.print(f"wrote {path}", markup=False)
         if failures:
@@ -101,23 +115,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _label(index: int, result: ResultFile) -> str:
-    """Host, CPUs and file name: two files from one host stay apart."""
-    return f"[{index}] {result.machine.label}, {result.path.name}"
+    """Host, CPUs and file name: two files from one host stay apart (made terminal-safe)."""
+    return terminal_safe(f"[{index}] {result.machine.label}, {result.path.name}")
 
 
 def _describe(index: int, result: ResultFile) -> str:
+    """A file's lines: every piece from the file (host, processor, time, notes naming benchmarks)
+    made terminal-safe, so an escape sequence in a result file is shown, never acted on."""
     machine = result.machine
     when = f", {result.created}" if result.created else ""
-    line = f"{_label(index, result)}: {result.path} ({result.kind}{when})"
+    line = f"{_label(index, result)}: " + terminal_safe(f"{result.path} ({result.kind}{when})")
     details = [
         p for p in (machine.description if machine.cores else machine.processor, machine.platform) if p
     ]
     if machine.cpu_count and machine.cpu_count != machine.cpus:
         details.insert(0, f"{counted_of(machine.cpus, machine.cpu_count, 'CPU')} usable")
     if details:
-        line += "\n    " + "; ".join(details)
+        line += "\n    " + terminal_safe("; ".join(details))
     for note in result.notes:
-        line += f"\n    note: {note}"
+        line += "\n    note: " + terminal_safe(note)
     return line
 
 
@@ -152,7 +168,7 @@ def side_by_side(files: list[ResultFile]) -> Table:
                     f"{group.mops_median:.1f}{star}",
                     f"{group.abs_drift_median:,.0f} ({group.runs_with_drift}/{group.runs})",
                 ]
-        out.add_row(*(Text(cell) for cell in row))  # Text: a strategy named "[bold]x" from a file stays text
+        out.add_row(*safe_cells(row))  # a strategy named "[bold]x" or "\x1b[2J" from a file stays text
     return out
 
 
@@ -175,7 +191,7 @@ def read_costs_side_by_side(files: list[ResultFile]) -> Table:
             row += (
                 ["-", "-"] if cost is None else [f"{cost.ns_per_read:.2f}{star}", f"{cost.writer_mops:.1f}"]
             )
-        out.add_row(*(Text(cell) for cell in row))  # Text: names from a file stay text
+        out.add_row(*safe_cells(row))  # names from a file stay text
     return out
 
 
@@ -194,7 +210,7 @@ def reclaims_side_by_side(files: list[ResultFile]) -> Table:
             done = found.get(key)
             star = " *" if done is not None and done.oversubscribed else ""
             row.append("-" if done is None else f"{done.elapsed_ms:.1f}{star} ({done.runs})")
-        out.add_row(*(Text(cell) for cell in row))  # Text: names from a file stay text
+        out.add_row(*safe_cells(row))  # names from a file stay text
     return out
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from pysgxalloc.cli.arguments import (
     thread_counts,
 )
 from pysgxalloc.cli.outputs import EXIT_WRITE_FAILED, check_outputs, write_outputs
-from pysgxalloc.cli.plots import Series, plot_series, require_matplotlib
+from pysgxalloc.cli.plots import Series, plot_format, plot_series, require_matplotlib
 from pysgxalloc.cli.setting_options import SettingOptions
 from pysgxalloc.cli.tables import (
     concurrency_note,
@@ -51,6 +50,7 @@ from pysgxalloc.counted import counted
 from pysgxalloc.hammer import check_hammer_settings, run_hammer
 from pysgxalloc.hammer_settings import HammerSettings
 from pysgxalloc.machine import load_average, usable_cpus
+from pysgxalloc.output_path import Output, Writer
 from pysgxalloc.sweep_record import SWEPT_SETTINGS, Measurement, RunSpec, SweepConfig, SweepRecord
 
 HELP = "measure strategies x thread counts x engines, repeated; write JSON, CSV and a plot"
@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
     _check(config)
     if args.plot is not None:
         require_matplotlib()
-    check_outputs({"--json": args.json, "--csv": args.csv, "--plot": args.plot})
+    outputs = check_outputs({"--json": args.json, "--csv": args.csv, "--plot": args.plot})
     record = SweepRecord.start(config)
     runs = config.runs()
     notes = stderr_console()
@@ -202,9 +202,9 @@ def run(args: argparse.Namespace) -> int:
         f"{counted(len(config.threads), 'thread count')} x {counted(len(config.engines), 'engine')} x "
         f"{counted(config.repeats, 'repeat')}) on {record.machine.label}"
     )
-    record, interrupted = _measure(record, runs, args.json, notes)
+    record, interrupted = _measure(record, runs, outputs.get("--json"), notes)
     record = record.finished(complete=not interrupted)
-    written, failures = _write(record, args.json, args.csv, args.plot)
+    written, failures = _write(record, outputs)
 
     out = stdout_console()
     groups = record.groups()
@@ -247,9 +247,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _measure(
-    record: SweepRecord, runs: list[RunSpec], json_path: Path | None, notes: Console
+    record: SweepRecord, runs: list[RunSpec], json_output: Output | None, notes: Console
 ) -> tuple[SweepRecord, bool]:
-    """Every run in order, saving --json as it goes; stops early (True) on Ctrl-C."""
+    """Every run in order, saving --json as it goes (a file only: a FIFO or a device gets the
+    final record once); stops early (True) on Ctrl-C."""
+    rewritten = json_output if json_output is not None and json_output.replaceable else None
     config = record.config
     saved_at = time.monotonic()
     with progress_bar(notes) as bar:
@@ -261,28 +263,30 @@ def _measure(
                 result = run_hammer(spec.strategy, config.settings_for(spec.threads, spec.engine))
                 record = record.adding(Measurement.of(result, spec.repeat, load_before, load_average()))
                 bar.advance(task)
-                if json_path is not None and time.monotonic() - saved_at >= SAVE_INTERVAL:
+                if rewritten is not None and time.monotonic() - saved_at >= SAVE_INTERVAL:
                     saved_at = time.monotonic()
                     # A failed save costs nothing measured: the final write tries again and says why.
                     with contextlib.suppress(OSError):
-                        record.save(json_path)
+                        rewritten.write(record.write_json)
         except KeyboardInterrupt:
             return record, True
     return record, False
 
 
-def _write(
-    record: SweepRecord, json_path: Path | None, csv_path: Path | None, plot_path: Path | None
-) -> tuple[list[Path], list[str]]:
+def _write(record: SweepRecord, outputs: dict[str, Output]) -> tuple[list[Path], list[str]]:
     """Every output asked for, each on its own: the paths written and one line per failure."""
-    writers: dict[Path, Callable[[Path], None]] = {}
-    if json_path is not None:
-        writers[json_path] = record.save
-    if csv_path is not None:
-        writers[csv_path] = record.save_csv
-    if plot_path is not None and record.measurements:
-        ops = record.config.settings.ops
-        title = f"pysgxalloc sweep on {record.machine.label}, {counted(ops, 'op')} per thread per run"
-        series = [Series(record.machine.label, record.machine.cpus, record.groups())]
-        writers[plot_path] = lambda path: plot_series(series, path, title)
+    writers: list[tuple[Output, Writer]] = []
+    if "--json" in outputs:
+        writers.append((outputs["--json"], record.write_json))
+    if "--csv" in outputs:
+        writers.append((outputs["--csv"], record.write_csv))
+    if "--plot" in outputs:
+        plot = outputs["--plot"]
+        if record.measurements:
+            ops = record.config.settings.ops
+            title = f"pysgxalloc sweep on {record.machine.label}, {counted(ops, 'op')} per thread per run"
+            series = [Series(record.machine.label, record.machine.cpus, record.groups())]
+            writers.append((plot, lambda out: plot_series(series, out, title, plot_format(plot.path))))
+        else:
+            plot.close()
     return write_outputs(writers)
