@@ -141,18 +141,23 @@ def test_a_file_that_is_not_a_replay_file_is_refused(tmp_path: Path) -> None:
         sgx.replay_file(other)
 
 
-def test_saving_never_replaces_a_link_or_a_fifo(tmp_path: Path) -> None:
+def test_saving_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
     res = sgx.explore("plain_node_lock", threads=2, ops=1)
-    target = tmp_path / "target.txt"
-    target.write_text("keep")
+    target = tmp_path / "target.json"
+    target.write_text("old")
     link = tmp_path / "link.json"
     link.symlink_to(target)
+    res.save(link)
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert sgx.replay_file(target).outcome == "counter_off"
+
+
+def test_saving_to_a_fifo_without_a_reader_is_refused_and_the_fifo_kept(tmp_path: Path) -> None:
+    res = sgx.explore("plain_node_lock", threads=2, ops=1)
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
-    for path in (link, fifo):
-        with pytest.raises(ValueError, match="refusing to replace it"):
-            res.save(path)
-    assert link.is_symlink() and target.read_text() == "keep"
+    with pytest.raises(OSError, match="no reader"):
+        res.save(fifo)
     assert fifo.is_fifo()
 
 
@@ -174,7 +179,7 @@ def test_explore_save_then_replay_prints_the_same_trace(
     [
         (("--replay", "{fifo}"), "not a regular file"),
         (("--replay", "{tmp}"), "--replay"),
-        (("atomic", "--save", "{fifo}"), "refusing to replace it"),
+        (("atomic", "--save", "{fifo}"), "is a FIFO with no reader"),
         (("atomic", "--replay", "{file}"), "drop STRATEGY"),
         (("--replay", "{file}", "--threads", "3"), "drop --threads"),
         ((), "STRATEGY"),

@@ -243,9 +243,10 @@ class ExploreResult(SettingsAndStats):
 
     def save(self, path: Path | str) -> None:
         """Write the first failure's schedule, the strategy, every setting and the package version to
-        `path` as JSON, atomically; ``pysgxalloc.replay_file(path)`` runs it again. ValueError when
-        nothing failed, or when `path` is a link, a FIFO, a device or a folder; OSError when it
-        cannot be written."""
+        `path` as JSON, the way every output is written (a file atomically, a link's target and never
+        the link; see Hostile use in the docs); ``pysgxalloc.replay_file(path)`` runs it again.
+        ValueError when nothing failed or `path` is a folder or a socket; OSError when it cannot be
+        written (a FIFO without a reader among them)."""
         from pysgxalloc.schedule_file import SavedSchedule  # it imports this module
 
         SavedSchedule.of(self).save(Path(path))
