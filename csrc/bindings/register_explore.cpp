@@ -4,6 +4,7 @@
 #include <pybind11/native_enum.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "bindings/interruptible.hpp"
@@ -36,6 +37,15 @@ void register_explore(py::module_& m) {
     py::native_enum<Points>(m, "SchedulePoints", "enum.Enum", "Which pause points are scheduling decisions")
         .value("all", Points::all)
         .value("counter", Points::counter)
+        .finalize();
+    py::native_enum<Reduction>(m, "ExploreReduction", "enum.Enum", "Which schedules a search may leave out")
+        .value("none", Reduction::none)
+        .value("sleep", Reduction::sleep)
+        .value("dpor", Reduction::dpor)
+        .finalize();
+    py::native_enum<Engine>(m, "ExploreEngine", "enum.Enum", "How the explored threads run")
+        .value("fibers", Engine::fibers)
+        .value("threads", Engine::threads)
         .finalize();
     py::native_enum<StopReason>(m, "ExploreStop", "enum.Enum", "Why a search stopped before running out")
         .value("none", StopReason::none)
@@ -70,9 +80,12 @@ void register_explore(py::module_& m) {
         .def_readwrite("points", &ExploreConfig::points)
         .def_readwrite("preemption_bound", &ExploreConfig::preemption_bound)
         .def_readwrite("sleep_sets", &ExploreConfig::sleep_sets)
+        .def_readwrite("reduction", &ExploreConfig::reduction)
+        .def_readwrite("engine", &ExploreConfig::engine)
         .def_readwrite("max_schedules", &ExploreConfig::max_schedules)
         .def_readwrite("time_limit_seconds", &ExploreConfig::time_limit_seconds)
-        .def_readwrite("max_steps", &ExploreConfig::max_steps);
+        .def_readwrite("max_steps", &ExploreConfig::max_steps)
+        .def_readwrite("keep_schedules", &ExploreConfig::keep_schedules);
 
     py::class_<Step>(m, "Step")
         .def_readonly("thread", &Step::thread)
@@ -94,6 +107,23 @@ void register_explore(py::module_& m) {
         .def_readonly("active_pages", &ScheduleRun::active_pages)
         .def_readonly("faults_served", &ScheduleRun::faults_served)
         .def_readonly("fault_wakes_reclaimer", &ScheduleRun::fault_wakes_reclaimer)
+        // Each step's footprint as (object, access) pairs, objects numbered in
+        // the order the run first touched them (addresses differ between runs).
+        .def_property_readonly("footprints",
+                               [](const ScheduleRun& run) {
+                                   std::vector<const void*> objects;
+                                   py::list steps;
+                                   for (std::size_t step = 0; step < run.footprint_begin.size(); ++step) {
+                                       py::list touches;
+                                       for (const StepKey& key : run.footprint(step)) {
+                                           auto found = std::find(objects.begin(), objects.end(), key.object);
+                                           if (found == objects.end()) found = objects.insert(objects.end(), key.object);
+                                           touches.append(py::make_tuple(found - objects.begin(), access_name(key.access)));
+                                       }
+                                       steps.append(py::tuple(touches));
+                                   }
+                                   return py::tuple(steps);
+                               })
         .def_property_readonly("failed", &ScheduleRun::failed);
 
     py::class_<ExploreStats>(m, "ExploreStats")
@@ -109,7 +139,8 @@ void register_explore(py::module_& m) {
         .def_readonly("schedules_by_preemptions", &ExploreStats::schedules_by_preemptions)
         .def_readonly("failing_by_preemptions", &ExploreStats::failing_by_preemptions)
         .def_readonly("first_failure", &ExploreStats::first_failure)
-        .def_readonly("elapsed_seconds", &ExploreStats::elapsed_seconds);
+        .def_readonly("elapsed_seconds", &ExploreStats::elapsed_seconds)
+        .def_readonly("schedules_run", &ExploreStats::schedules_run);
 
     // No call_guard: explore_schedules() releases the GIL itself while it waits.
     m.def("explore", &explore_schedules, py::arg("strategy"), py::arg("config"));

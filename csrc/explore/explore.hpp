@@ -21,6 +21,7 @@
 #include "counters/counter_strategy.hpp"
 #include "explore/schedule.hpp"
 #include "explore/scheduler.hpp"
+#include "explore/search.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx::explore {
@@ -54,10 +55,13 @@ struct ExploreConfig {
     std::optional<long long> counter_batch;
     Points points = Points::all;
     std::optional<long long> preemption_bound;  // none: unbounded
-    bool sleep_sets = true;                     // unbounded searches only
+    bool sleep_sets = true;                     // false: no reduction, whatever `reduction` says
+    Reduction reduction = Reduction::dpor;      // sleep: unbounded updates only; dpor: everywhere
+    Engine engine = Engine::fibers;             // how the explored threads run (the same schedules either way)
     long long max_schedules = 100000;           // runs, re-runs included
     double time_limit_seconds = 60;
     long long max_steps = 100000;               // steps one run may take
+    bool keep_schedules = false;                // keep every schedule run to its end (for tests)
 
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;
@@ -85,6 +89,7 @@ struct ExploreStats {
     std::vector<long long> failing_by_preemptions;
     std::optional<ScheduleRun> first_failure;  // fewest preemptions, then fewest steps
     double elapsed_seconds = 0;
+    std::vector<std::vector<unsigned>> schedules_run;  // with keep_schedules: each counted schedule, in order
 };
 
 // The search and the replay for one strategy type are explore_with<Counter>() and
