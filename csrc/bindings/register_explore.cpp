@@ -4,7 +4,6 @@
 #include <pybind11/native_enum.h>
 #include <pybind11/stl.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "bindings/interruptible.hpp"
@@ -107,18 +106,15 @@ void register_explore(py::module_& m) {
         .def_readonly("active_pages", &ScheduleRun::active_pages)
         .def_readonly("faults_served", &ScheduleRun::faults_served)
         .def_readonly("fault_wakes_reclaimer", &ScheduleRun::fault_wakes_reclaimer)
-        // Each step's footprint as (object, access) pairs, objects numbered in
-        // the order the run first touched them (addresses differ between runs).
+        // Each step's footprint: (object kind, index, access) for every access it made.
         .def_property_readonly("footprints",
                                [](const ScheduleRun& run) {
-                                   std::vector<const void*> objects;
                                    py::list steps;
                                    for (std::size_t step = 0; step < run.footprint_begin.size(); ++step) {
                                        py::list touches;
                                        for (const StepKey& key : run.footprint(step)) {
-                                           auto found = std::find(objects.begin(), objects.end(), key.object);
-                                           if (found == objects.end()) found = objects.insert(objects.end(), key.object);
-                                           touches.append(py::make_tuple(found - objects.begin(), access_name(key.access)));
+                                           touches.append(py::make_tuple(shared_name(key.shared), key.index,
+                                                                         access_name(key.access)));
                                        }
                                        steps.append(py::tuple(touches));
                                    }

@@ -18,15 +18,23 @@ inline constexpr long long kMaxScheduledThreads = 8;
 inline constexpr unsigned kNoThread = ~0U;
 
 // A step as the chooser sees it before it happens: enough to tell whether two
-// steps commute (different objects, or two loads).
+// steps commute (different objects, or two loads). An object is named by its
+// kind and index, which stay the same from one run to the next (its address
+// need not: every run builds its pool anew); two objects that shared a name
+// would only be judged dependent more often, never less.
 struct StepKey {
     Access access = Access::load;
-    const void* object = nullptr;
+    const void* object = nullptr;  // this run's address, for the chooser's own use
+    Shared shared = Shared::none;
+    unsigned index = 0;
 };
+
+// The scheduler's own object: thread `index`'s fair yield (scheduler.hpp).
+inline constexpr Shared kFairYield{255};
 
 inline bool independent(const StepKey& a, const StepKey& b) noexcept {
     if (a.access == Access::retry || b.access == Access::retry) return false;
-    return a.object != b.object || (a.access == Access::load && b.access == Access::load);
+    return a.shared != b.shared || a.index != b.index || (a.access == Access::load && b.access == Access::load);
 }
 
 // A step's footprint: every access it made, its first (the one its decision
@@ -85,6 +93,7 @@ constexpr const char* access_name(Access access) noexcept {
 
 // Each floor names its own objects; the kinds never overlap.
 constexpr const char* shared_name(Shared shared) noexcept {
+    if (shared == kFairYield) return "fair_yield";
     if (const char* name = counter_shared_name(shared)) return name;
     if (const char* name = model_shared_name(shared)) return name;
     return "?";

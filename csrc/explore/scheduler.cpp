@@ -160,13 +160,13 @@ void Scheduler::point(const Pending& pending) noexcept {
         // Taken in place, part of the running step's footprint. A step that is
         // never a decision is no move of its own either: it leaves the running
         // thread as it was (during the start, none).
-        if (!starting_) touch({pending.access, pending.object});
+        if (!starting_) touch({pending.access, pending.object, pending.shared, pending.index});
         grant(self, false, false, !never_decides(pending));
         return;
     }
     // A point that would have been taken in place but blocks (a held lock) ends
     // the step because of what the step saw there: part of its footprint too.
-    if (!starting_ && !draining_ && !decides(pending)) touch({pending.access, pending.object});
+    if (!starting_ && !draining_ && !decides(pending)) touch({pending.access, pending.object, pending.shared, pending.index});
     if (starting_) {
         hand_on_at_start(self);
         return;
@@ -236,7 +236,8 @@ Decision Scheduler::decision() const noexcept {
     std::uint32_t can_move = 0;
     for (unsigned thread = 0; thread < threads_; ++thread) {
         if (!live(thread)) continue;
-        decision.next[thread] = {slots_[thread].pending.access, slots_[thread].pending.object};
+        const Pending& next = slots_[thread].pending;
+        decision.next[thread] = {next.access, next.object, next.shared, next.index};
         if (enabled(thread)) can_move |= bit(thread);
     }
     for (unsigned thread = 0; thread < threads_; ++thread) {
@@ -311,18 +312,21 @@ void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves)
     }
     if (record) {
         footprint_begin_.push_back(touches_.size());
-        touch({step.access, step.object});
+        touch({step.access, step.object, step.shared, step.index});
     }
     if (step.access == Access::retry) slot.yielded = slot.yields_to != 0;
     // The fair yield: a thread that retried may move again only once the others
     // have. Its step after that and every step that let it go touch its
     // yields_to, so they are dependent (a reduction may not reorder them).
-    for (Slot& other : slots_) {
-        if ((other.yields_to & bit(thread)) != 0 && !draining_ && !starting_) touch({Access::store, &other.yields_to});
-        other.yields_to &= ~bit(thread);
+    for (unsigned other = 0; other < threads_; ++other) {
+        std::uint32_t& yields_to = slots_[other].yields_to;
+        if ((yields_to & bit(thread)) != 0 && !draining_ && !starting_) {
+            touch({Access::store, &yields_to, kFairYield, other});
+        }
+        yields_to &= ~bit(thread);
     }
     if (slot.yielded && step.access != Access::retry && !draining_ && !starting_) {
-        touch({Access::store, &slot.yields_to});
+        touch({Access::store, &slot.yields_to, kFairYield, thread});
         slot.yielded = false;
     }
     slot.has_pending = false;

@@ -136,15 +136,17 @@ void Search::add_backtracks(const ScheduleRun& run) {
     std::vector<std::size_t> v;
     for (std::size_t j = 1; j < steps; ++j) {
         const unsigned p = thread_of(j);
-        // Ordered before j by what came later than i: no race with i then. Later steps first.
+        // Flanagan and Godefroid's race: a dependent step of another thread that
+        // does not happen before j's thread's previous step. Ordered before j only
+        // through j's own dependences still counts: a lock's acquire after the
+        // holder's release (through the release) races with the holder's acquire.
         Clock reached;
         reached.fill(-1);
         if (previous[j] >= 0) reached = clock[static_cast<std::size_t>(previous[j])];
         const Footprint fj = run.footprint(j);
         for (std::size_t i = j; i-- > 0;) {
             const unsigned q = thread_of(i);
-            if (q == p || !before(i, j)) continue;  // j's direct dependences are among what happens before it
-            if (static_cast<long>(i) <= reached[q]) continue;
+            if (q == p || static_cast<long>(i) <= reached[q]) continue;
             if (independent(run.footprint(i), fj)) continue;
             // A race: i and j could run the other way round. v: the steps after i
             // that do not depend on it, then j; its initials (steps nothing in v
@@ -178,7 +180,6 @@ void Search::add_backtracks(const ScheduleRun& run) {
                     if (start != i) add_backtrack(start, pick);
                 }
             }
-            for (std::size_t t = 0; t < kMaxScheduledThreads; ++t) reached[t] = std::max(reached[t], clock[i][t]);
         }
     }
 }

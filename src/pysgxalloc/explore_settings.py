@@ -20,10 +20,20 @@ from pysgxalloc.settings import CHOICE, Setting, flag, integer, member, number, 
 
 Points = Literal["all", "counter"]
 Scenario = Literal["updates", "reclaim"]
+Reduction = Literal["none", "sleep", "dpor"]
+Engine = Literal["fibers", "threads"]
 
 
 def _as_points(name: str, value: object) -> Points:
     return cast(Points, as_member(_core.SchedulePoints, name, value).name)
+
+
+def _as_reduction(name: str, value: object) -> Reduction:
+    return cast(Reduction, as_member(_core.ExploreReduction, name, value).name)
+
+
+def _as_engine(name: str, value: object) -> Engine:
+    return cast(Engine, as_member(_core.ExploreEngine, name, value).name)
 
 
 # The search's settings, the same in both settings types.
@@ -38,6 +48,31 @@ def points_setting() -> Setting[Points, Points]:
         to_core=lambda value: _core.SchedulePoints[value],
         help="which accesses are scheduling decisions: every shared access (all), or the counter's "
         "only (a held lock still blocks)",
+    )
+
+
+def reduction_setting() -> Setting[Reduction, Reduction]:
+    return Setting(
+        "dpor",
+        _as_reduction,
+        kind=CHOICE,
+        choices=tuple(reduction.name for reduction in _core.ExploreReduction),
+        to_core=lambda value: _core.ExploreReduction[value],
+        help="which schedules a search may leave out: none (every interleaving), sleep (sleep sets: one "
+        "schedule per class of schedules that only reorder independent steps; with no preemption bound "
+        "only), or dpor (dynamic partial-order reduction, under a bound too)",
+    )
+
+
+def engine_setting() -> Setting[Engine, Engine]:
+    return Setting(
+        "fibers",
+        _as_engine,
+        kind=CHOICE,
+        choices=tuple(engine.name for engine in _core.ExploreEngine),
+        to_core=lambda value: _core.ExploreEngine[value],
+        help="how the explored threads run: as user-space contexts on one OS thread (fibers), or as OS "
+        "threads handing a baton on (threads: the original engine; the same schedules, slower)",
     )
 
 
@@ -80,10 +115,11 @@ class ExploreSettings:
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(None)
     sleep_sets: Setting[bool, bool] = flag(
         True,
-        help="with no preemption bound, run one schedule per class of schedules that differ only in the "
-        "order of independent steps",
-        off_help="run every schedule, even those that only reorder independent steps",
+        help="leave out schedules that only reorder independent steps, as `reduction` says",
+        off_help="run every schedule, even those that only reorder independent steps (reduction none)",
     )
+    reduction: Setting[Reduction, Reduction] = reduction_setting()
+    engine: Setting[Engine, Engine] = engine_setting()
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
 
@@ -135,6 +171,8 @@ class HangSettings:
     )
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(1)
+    reduction: Setting[Reduction, Reduction] = reduction_setting()
+    engine: Setting[Engine, Engine] = engine_setting()
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
 
