@@ -14,8 +14,10 @@ namespace {
 // The scheduler and explored thread running on the calling OS thread: with
 // fibers, t_thread is switched with the context (hand() sets it before each
 // switch), so it follows the explored thread, not the OS thread.
-thread_local Scheduler* t_scheduler = nullptr;
-thread_local unsigned t_thread = 0;
+// initial-exec: read at every pause point, so a plain %fs-relative load rather
+// than a call to __tls_get_addr (two words of glibc's static TLS reserve).
+[[gnu::tls_model("initial-exec")]] thread_local Scheduler* t_scheduler = nullptr;
+[[gnu::tls_model("initial-exec")]] thread_local unsigned t_thread = 0;
 
 constexpr std::uint32_t bit(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
 

@@ -49,7 +49,7 @@ std::uint32_t Search::sleep_of_child(Node& child, const Node& parent) const {
 }
 
 unsigned Search::choose(const Decision& decision) {
-    if (depth_ > 0 && depth_ <= stack_.size()) {
+    if (reduction_ != Reduction::none && depth_ > 0 && depth_ <= stack_.size()) {
         // The step that just ended is the one the parent chose: keep its footprint.
         Node& parent = stack_[depth_ - 1];
         parent.footprint[parent.chosen].assign(decision.ended.begin(), decision.ended.end());
@@ -100,41 +100,125 @@ void Search::add_backtrack(std::size_t at, unsigned thread) {
     }
 }
 
+namespace {
+
+// A step's objects as two 64-bit masks (one bit per object name, hashed), for
+// a quick "cannot be dependent" before the exact test: a pair whose masks do
+// not meet is independent; one that does is checked exactly.
+struct Summary {
+    std::uint64_t reads = 0;
+    std::uint64_t writes = 0;  // every access but a load
+    bool retry = false;
+};
+
+Summary summary_of(Footprint footprint) noexcept {
+    Summary summary;
+    for (const StepKey& key : footprint) {
+        const std::uint64_t named = std::uint64_t{1} << ((static_cast<unsigned>(key.shared) * 31U + key.index) % 64U);
+        if (key.access == Access::retry) summary.retry = true;
+        if (key.access == Access::load) {
+            summary.reads |= named;
+        } else {
+            summary.writes |= named;
+        }
+    }
+    return summary;
+}
+
+bool may_depend(const Summary& a, const Summary& b) noexcept {
+    return a.retry || b.retry || (a.writes & (b.reads | b.writes)) != 0 || (a.reads & b.writes) != 0;
+}
+
+}  // namespace
+
 // Source-set DPOR's race analysis over the run just made (steps 0 .. depth_ - 1).
 void Search::add_backtracks(const ScheduleRun& run) {
     const std::size_t steps = std::min(depth_, run.footprint_begin.size());
     if (steps < 2) return;
     const bool bounded = bound_ != LONG_MAX;
     const auto thread_of = [&](std::size_t k) { return run.steps[k].thread; };
+    std::vector<Summary> summaries(steps);
+    for (std::size_t k = 0; k < steps; ++k) summaries[k] = summary_of(run.footprint(k));
+    const auto dependent = [&](std::size_t i, std::size_t k) {
+        return may_depend(summaries[i], summaries[k]) && !independent(run.footprint(i), run.footprint(k));
+    };
     // clock[k][q]: the latest step of thread q that happens before step k (or is
     // k), -1 for none: program order and dependence, transitively.
     using Clock = std::array<long, kMaxScheduledThreads>;
     std::vector<Clock> clock(steps);
     std::vector<long> previous(steps, -1);  // the same thread's step before k
+    // next_of[k][r]: thread r's first step at k or later (steps: none).
+    std::vector<std::array<std::size_t, kMaxScheduledThreads>> next_of(steps + 1);
+    next_of[steps].fill(steps);
+    for (std::size_t k = steps; k-- > 0;) {
+        next_of[k] = next_of[k + 1];
+        next_of[k][thread_of(k)] = k;
+    }
+    // The clocks, object by object: the last write's clock covers every earlier
+    // access (writes to one object are ordered, a read before a write too), and
+    // the reads since it are joined. A retry depends on every step.
+    const auto join = [](Clock& into, const Clock& from) {
+        for (std::size_t t = 0; t < kMaxScheduledThreads; ++t) into[t] = std::max(into[t], from[t]);
+    };
+    Clock none;
+    none.fill(-1);
+    struct Object {
+        Shared shared;
+        unsigned index;
+        Clock write;
+        Clock reads;
+    };
+    std::vector<Object> objects;
+    const auto object_of = [&](const StepKey& key) -> Object& {
+        for (Object& object : objects) {
+            if (object.shared == key.shared && object.index == key.index) return object;
+        }
+        return objects.emplace_back(Object{key.shared, key.index, none, none});
+    };
+    Clock every = none;    // every step so far
+    Clock retries = none;  // every retry so far
     std::array<long, kMaxScheduledThreads> last_of{};
     last_of.fill(-1);
     for (std::size_t j = 0; j < steps; ++j) {
         const unsigned p = thread_of(j);
-        Clock now;
-        now.fill(-1);
+        Clock now = none;
         previous[j] = last_of[p];
         if (last_of[p] >= 0) now = clock[static_cast<std::size_t>(last_of[p])];
+        join(now, retries);
         const Footprint fj = run.footprint(j);
-        for (std::size_t i = 0; i < j; ++i) {
-            if (thread_of(i) == p || static_cast<long>(i) <= now[thread_of(i)]) continue;
-            if (independent(run.footprint(i), fj)) continue;
-            for (std::size_t t = 0; t < kMaxScheduledThreads; ++t) now[t] = std::max(now[t], clock[i][t]);
+        for (const StepKey& key : fj) {
+            if (key.access == Access::retry) {
+                join(now, every);
+                continue;
+            }
+            const Object& object = object_of(key);
+            join(now, object.write);
+            if (key.access != Access::load) join(now, object.reads);
         }
         now[p] = static_cast<long>(j);
         clock[j] = now;
+        for (const StepKey& key : fj) {
+            if (key.access == Access::retry) {
+                join(retries, now);
+                continue;
+            }
+            Object& object = object_of(key);
+            if (key.access == Access::load) {
+                join(object.reads, now);
+            } else {
+                object.write = now;
+                object.reads = none;
+            }
+        }
+        join(every, now);
         last_of[p] = static_cast<long>(j);
     }
     const auto before = [&](std::size_t i, std::size_t k) {  // step i happens before step k, i < k
         return static_cast<long>(i) <= clock[k][thread_of(i)];
     };
 
-    std::vector<std::size_t> v;
-    for (std::size_t j = 1; j < steps; ++j) {
+    // Races whose later step lies in the replayed prefix were found by the run that first made it.
+    for (std::size_t j = std::max<std::size_t>(fresh_, 1); j < steps; ++j) {
         const unsigned p = thread_of(j);
         // Flanagan and Godefroid's race: a dependent step of another thread that
         // does not happen before j's thread's previous step. Ordered before j only
@@ -143,28 +227,35 @@ void Search::add_backtracks(const ScheduleRun& run) {
         Clock reached;
         reached.fill(-1);
         if (previous[j] >= 0) reached = clock[static_cast<std::size_t>(previous[j])];
-        const Footprint fj = run.footprint(j);
         for (std::size_t i = j; i-- > 0;) {
             const unsigned q = thread_of(i);
-            if (q == p || static_cast<long>(i) <= reached[q]) continue;
-            if (independent(run.footprint(i), fj)) continue;
+            if (q == p || static_cast<long>(i) <= reached[q] || !dependent(i, j)) continue;
             // A race: i and j could run the other way round. v: the steps after i
-            // that do not depend on it, then j; its initials (steps nothing in v
-            // comes before) can each start the reversed order at decision i.
-            v.clear();
-            for (std::size_t k = i + 1; k < j; ++k) {
-                if (!before(i, k)) v.push_back(k);
+            // that do not happen after it, then j; its initials (steps nothing
+            // in v comes before) can each start the reversed order at decision i.
+            // A thread's steps after i that do not happen after it come first
+            // among its steps after i, so its first one there stands for them.
+            std::array<std::size_t, kMaxScheduledThreads> first{};
+            std::uint32_t in_v = 0;
+            for (unsigned r = 0; r < kMaxScheduledThreads; ++r) {
+                const std::size_t f = next_of[i + 1][r];
+                if (r == p) {
+                    first[r] = f < j && !before(i, f) ? f : j;
+                    in_v |= bit(r);
+                } else if (f < j && !before(i, f)) {
+                    first[r] = f;
+                    in_v |= bit(r);
+                }
             }
-            v.push_back(j);
             std::uint32_t initials = 0;
-            std::uint32_t seen = 0;
-            for (std::size_t at = 0; at < v.size(); ++at) {
-                const unsigned r = thread_of(v[at]);
-                if ((seen & bit(r)) != 0) continue;
-                seen |= bit(r);
-                bool first = true;
-                for (std::size_t earlier = 0; earlier < at && first; ++earlier) first = !before(v[earlier], v[at]);
-                if (first) initials |= bit(r);
+            for (std::uint32_t rest = in_v; rest != 0; rest &= rest - 1) {
+                const auto r = static_cast<unsigned>(std::countr_zero(rest));
+                bool initial = true;
+                for (std::uint32_t others = in_v & ~bit(r); others != 0 && initial; others &= others - 1) {
+                    const auto o = static_cast<unsigned>(std::countr_zero(others));
+                    initial = static_cast<long>(first[o]) > clock[first[r]][o];
+                }
+                if (initial) initials |= bit(r);
             }
             const Node& node = stack_[i];
             if ((initials & (node.backtrack | node.sleep)) == 0) {
@@ -187,7 +278,7 @@ void Search::add_backtracks(const ScheduleRun& run) {
 bool Search::next(const ScheduleRun& run) {
     // Decisions past where this run stopped (a pruned or shorter run) are stale.
     stack_.resize(depth_);
-    if (!stack_.empty() && run.footprint_begin.size() == depth_) {
+    if (reduction_ != Reduction::none && !stack_.empty() && run.footprint_begin.size() == depth_) {
         Node& last = stack_.back();  // the run's last step ended with the run, not at a decision
         const Footprint ended = run.footprint(depth_ - 1);
         last.footprint[last.chosen].assign(ended.begin(), ended.end());
@@ -204,6 +295,7 @@ bool Search::next(const ScheduleRun& run) {
             if (cost(node, thread) > bound_) continue;
             node.chosen = thread;
             node.done |= bit(thread);
+            fresh_ = stack_.size() - 1;  // the next run's first new step
             return true;
         }
         stack_.pop_back();

@@ -90,6 +90,7 @@ private:
     const bool sleep_sets_;  // sleep sets on: unbounded sleep or dpor
     std::vector<Node> stack_;
     std::size_t depth_ = 0;
+    std::size_t fresh_ = 0;  // the first decision the current run did not replay
     long preemptions_ = 0;
     bool cut_ = false;
     bool diverged_ = false;
