@@ -75,7 +75,14 @@ def test_pool_call_cost_compares_epcpool_with_the_bare_core_calls() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["strategy_costs.py", "native_overhead.py", "lost_vs_net_drift.py", "pool_call_cost.py"]
+    "name",
+    [
+        "strategy_costs.py",
+        "native_overhead.py",
+        "lost_vs_net_drift.py",
+        "pool_call_cost.py",
+        "explore_speed.py",
+    ],
 )
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
     done = run_script(name, "--repeats", "0")
@@ -124,3 +131,11 @@ def test_lost_updates_prints_one_row_per_condition() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ") and "work between" not in line]
     assert [row.split("|")[1:3] for row in rows] == [[" 0 ", " yes "], [" 0 ", " no "], [" 100 ", " yes "]]
+
+
+def test_explore_speed_puts_the_two_engines_side_by_side() -> None:
+    done = run_script("explore_speed.py", "--quick", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    assert "runs/s threads" in done.stdout and "runs/s fibers" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| plain_node_lock 2x1 | sleep"))
+    assert row.count("|") == 9

@@ -79,7 +79,14 @@ def trace_of(run: _core.ScheduleRun) -> TraceKey:
 
 
 def _run(raw: _core.ScheduleRun) -> Run:
-    final = (raw.outcome.name, raw.counter, raw.exact_count, raw.true_free, raw.active_pages, raw.faults_served)
+    final = (
+        raw.outcome.name,
+        raw.counter,
+        raw.exact_count,
+        raw.true_free,
+        raw.active_pages,
+        raw.faults_served,
+    )
     return Run(tuple(raw.schedule), trace_of(raw), final, raw.failed)
 
 
@@ -100,7 +107,7 @@ def brute_force(res: ExploreResult, bound: int | None = None) -> list[Run]:
             continue
         found[schedule] = _run(raw)
         for at in range(len(prefix), len(schedule)):
-            todo.extend(schedule[:at] + (thread,) for thread in range(res.threads) if thread != schedule[at])
+            todo.extend((*schedule[:at], thread) for thread in range(res.threads) if thread != schedule[at])
     return list(found.values())
 
 
@@ -117,7 +124,9 @@ def searched(res: ExploreResult, reduction: str) -> tuple[_core.ExploreStats, li
 # Small runs of every strategy, in both point modes, and the configuration whose classes the
 # counter-mode sleep sets used to skip: plain_node_lock, 3 threads x 1 op, 1 page per node.
 CASES = [
-    pytest.param(strategy.name, {"threads": 2, "ops": ops, "points": points}, id=f"{strategy.name}-2x{ops}-{points}")
+    pytest.param(
+        strategy.name, {"threads": 2, "ops": ops, "points": points}, id=f"{strategy.name}-2x{ops}-{points}"
+    )
     for strategy in sgx.STRATEGIES
     for points in ("all", "counter")
     for ops in ((1, 2) if points == "counter" else (1,))
@@ -127,18 +136,29 @@ CASES = [
         {"threads": 3, "ops": 1, "pages_per_node": 1, "points": "counter"},
         id="plain_node_lock-3x1-1page-counter",
     ),
-    pytest.param("plain_unlocked", {"threads": 3, "ops": 1, "points": "counter"}, id="plain_unlocked-3x1-counter"),
-    pytest.param("atomic_in_lock", {"threads": 3, "ops": 1, "points": "counter"}, id="atomic_in_lock-3x1-counter"),
-    pytest.param("per_node", {"threads": 2, "ops": 2, "points": "counter", "pages_per_node": 1}, id="per_node-2x2-1page"),
+    pytest.param(
+        "plain_unlocked", {"threads": 3, "ops": 1, "points": "counter"}, id="plain_unlocked-3x1-counter"
+    ),
+    pytest.param(
+        "atomic_in_lock", {"threads": 3, "ops": 1, "points": "counter"}, id="atomic_in_lock-3x1-counter"
+    ),
+    pytest.param(
+        "per_node",
+        {"threads": 2, "ops": 2, "points": "counter", "pages_per_node": 1},
+        id="per_node-2x2-1page",
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
-def enumerated() -> dict[str, tuple[ExploreResult, list[Run]]]:
+def enumerated() -> Cache:
     return {}
 
 
-def _case(strategy: str, settings: dict[str, object], cache: dict[str, tuple[ExploreResult, list[Run]]]):
+Cache = dict[str, tuple[ExploreResult, list[Run]]]
+
+
+def _case(strategy: str, settings: dict[str, object], cache: Cache) -> tuple[ExploreResult, list[Run]]:
     key = f"{strategy}{sorted(settings.items())}"
     if key not in cache:
         res = sgx.explore(strategy, sleep_sets=False, **settings)  # type: ignore[arg-type]
@@ -147,7 +167,9 @@ def _case(strategy: str, settings: dict[str, object], cache: dict[str, tuple[Exp
 
 
 @pytest.mark.parametrize(("strategy", "settings"), CASES)
-def test_no_reduction_runs_exactly_the_interleavings(strategy, settings, enumerated) -> None:
+def test_no_reduction_runs_exactly_the_interleavings(
+    strategy: str, settings: dict[str, object], enumerated: Cache
+) -> None:
     res, every = _case(strategy, settings, enumerated)
     stats, runs = searched(res, "none")
     assert stats.schedules == len(every)
@@ -155,7 +177,9 @@ def test_no_reduction_runs_exactly_the_interleavings(strategy, settings, enumera
 
 
 @pytest.mark.parametrize(("strategy", "settings"), CASES)
-def test_sleep_sets_run_exactly_one_schedule_per_trace(strategy, settings, enumerated) -> None:
+def test_sleep_sets_run_exactly_one_schedule_per_trace(
+    strategy: str, settings: dict[str, object], enumerated: Cache
+) -> None:
     res, every = _case(strategy, settings, enumerated)
     _, runs = searched(res, "sleep")
     traces = {run.trace for run in every}
@@ -163,7 +187,9 @@ def test_sleep_sets_run_exactly_one_schedule_per_trace(strategy, settings, enume
 
 
 @pytest.mark.parametrize(("strategy", "settings"), CASES)
-def test_dpor_runs_every_trace_at_least_once(strategy, settings, enumerated) -> None:
+def test_dpor_runs_every_trace_at_least_once(
+    strategy: str, settings: dict[str, object], enumerated: Cache
+) -> None:
     res, every = _case(strategy, settings, enumerated)
     stats, runs = searched(res, "dpor")
     assert {run.trace for run in runs} == {run.trace for run in every}
@@ -172,25 +198,35 @@ def test_dpor_runs_every_trace_at_least_once(strategy, settings, enumerated) -> 
 
 @pytest.mark.parametrize("reduction", ["none", "sleep", "dpor"])
 @pytest.mark.parametrize(("strategy", "settings"), CASES)
-def test_every_final_state_brute_force_reaches_is_reached(strategy, settings, reduction, enumerated) -> None:
+def test_every_final_state_brute_force_reaches_is_reached(
+    strategy: str, settings: dict[str, object], reduction: str, enumerated: Cache
+) -> None:
     res, every = _case(strategy, settings, enumerated)
     stats, runs = searched(res, reduction)
     assert {run.final for run in every} <= {run.final for run in runs}
     assert (stats.failing > 0) == any(run.failed for run in every)
 
 
-def test_the_counter_mode_case_the_old_sleep_sets_cut_short_has_six_traces(enumerated) -> None:
+def test_the_counter_mode_case_the_old_sleep_sets_cut_short_has_six_traces(enumerated: Cache) -> None:
     # The case: 10 interleavings, 6 traces once a step's footprint covers the node
     # locks it takes in place; judged by the first access alone, 4 were run.
-    res, every = _case("plain_node_lock", {"threads": 3, "ops": 1, "pages_per_node": 1, "points": "counter"}, enumerated)
+    settings = {"threads": 3, "ops": 1, "pages_per_node": 1, "points": "counter"}
+    _, every = _case("plain_node_lock", settings, enumerated)
     assert (len(every), len({run.trace for run in every})) == (10, 6)
-    assert sgx.explore("plain_node_lock", threads=3, ops=1, pages_per_node=1, points="counter", reduction="sleep").schedules == 6
+    for reduction in ("sleep", "dpor"):
+        res = sgx.explore("plain_node_lock", reduction=reduction, **settings)  # type: ignore[arg-type]
+        assert res.schedules == 6
 
 
 BOUNDED = [
     pytest.param("plain_node_lock", {"threads": 2, "ops": 2}, 1, id="plain_node_lock-2x2-bound1"),
     pytest.param("plain_node_lock", {"threads": 3, "ops": 1}, 1, id="plain_node_lock-3x1-bound1"),
-    pytest.param("plain_unlocked", {"threads": 2, "ops": 2, "points": "counter"}, 1, id="plain_unlocked-2x2-counter-bound1"),
+    pytest.param(
+        "plain_unlocked",
+        {"threads": 2, "ops": 2, "points": "counter"},
+        1,
+        id="plain_unlocked-2x2-counter-bound1",
+    ),
     pytest.param("atomic", {"threads": 2, "ops": 2}, 2, id="atomic-2x2-bound2"),
     pytest.param("percpu_batch", {"threads": 2, "ops": 2}, 1, id="percpu_batch-2x2-bound1"),
     pytest.param("striped", {"threads": 3, "ops": 1}, 1, id="striped-3x1-bound1"),
@@ -198,7 +234,9 @@ BOUNDED = [
 
 
 @pytest.mark.parametrize(("strategy", "settings", "bound"), BOUNDED)
-def test_dpor_under_a_bound_reaches_every_final_state_within_it(strategy, settings, bound) -> None:
+def test_dpor_under_a_bound_reaches_every_final_state_within_it(
+    strategy: str, settings: dict[str, object], bound: int
+) -> None:
     res = sgx.explore(strategy, preemption_bound=bound, sleep_sets=False, **settings)  # type: ignore[arg-type]
     every = brute_force(res, bound)
     stats, runs = searched(res, "dpor")
@@ -208,13 +246,17 @@ def test_dpor_under_a_bound_reaches_every_final_state_within_it(strategy, settin
 
 
 HANG_CASES = [
-    pytest.param("plain_node_lock", {"nodes": 1, "pages_per_node": 2, "low": 1, "high": 2}, 1, id="plain_node_lock"),
+    pytest.param(
+        "plain_node_lock", {"nodes": 1, "pages_per_node": 2, "low": 1, "high": 2}, 1, id="plain_node_lock"
+    ),
     pytest.param("atomic", {"nodes": 1, "pages_per_node": 2, "low": 1, "high": 2}, 1, id="atomic"),
 ]
 
 
 @pytest.mark.parametrize(("strategy", "settings", "bound"), HANG_CASES)
-def test_dpor_in_the_reclaim_scenario_reaches_every_final_state_within_the_bound(strategy, settings, bound) -> None:
+def test_dpor_in_the_reclaim_scenario_reaches_every_final_state_within_the_bound(
+    strategy: str, settings: dict[str, object], bound: int
+) -> None:
     res = sgx.explore_hang(strategy, preemption_bound=bound, reduction="none", **settings)  # type: ignore[arg-type]
     every = brute_force(res, bound)
     stats, runs = searched(res, "dpor")
