@@ -68,14 +68,24 @@ def test_explore_plot_draws_the_failing_timeline(capsys: pytest.CaptureFixture[s
 CHILD = """
 import time, pysgxalloc as sgx
 print("running", flush=True)
-res = sgx.explore("plain_node_lock", threads=4, ops=4, max_schedules=10**12, time_limit=3600)
+res = {search}
 print(time.monotonic(), res.stopped, res.complete, res.schedules, flush=True)
 """
 
+SEARCHES = [
+    'sgx.explore("plain_node_lock", threads=4, ops=4, max_schedules=10**12, time_limit=3600)',
+    'sgx.explore("plain_node_lock", threads=4, ops=4, engine="threads", time_limit=600)',
+    'sgx.explore_hang("plain_node_lock", preemption_bound=4, max_schedules=10**12, time_limit=3600)',
+]
 
-def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored() -> None:
+
+@pytest.mark.parametrize("search", SEARCHES, ids=["fibers", "threads", "hang"])
+def test_ctrl_c_stops_a_search_within_a_second_and_returns_what_it_explored(search: str) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD.replace("{search}", search)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert child.stdout is not None
     assert child.stdout.readline().split() == ["running"]
