@@ -137,6 +137,8 @@ void Search::add_backtracks(const ScheduleRun& run) {
     if (steps < 2) return;
     const bool bounded = bound_ != LONG_MAX;
     const auto thread_of = [&](std::size_t k) { return run.steps[k].thread; };
+    unsigned threads = 0;  // the run's threads: 0 .. threads - 1
+    for (std::size_t k = 0; k < steps; ++k) threads = std::max(threads, thread_of(k) + 1);
     std::vector<Summary> summaries(steps);
     for (std::size_t k = 0; k < steps; ++k) summaries[k] = summary_of(run.footprint(k));
     const auto dependent = [&](std::size_t i, std::size_t k) {
@@ -167,14 +169,16 @@ void Search::add_backtracks(const ScheduleRun& run) {
         unsigned index;
         Clock write;
         Clock reads;
+        std::vector<std::size_t> steps;  // the steps that touched it, in order
     };
     std::vector<Object> objects;
     const auto object_of = [&](const StepKey& key) -> Object& {
         for (Object& object : objects) {
             if (object.shared == key.shared && object.index == key.index) return object;
         }
-        return objects.emplace_back(Object{key.shared, key.index, none, none});
+        return objects.emplace_back(Object{key.shared, key.index, none, none, {}});
     };
+    std::vector<std::size_t> retry_steps;
     Clock every = none;    // every step so far
     Clock retries = none;  // every retry so far
     std::array<long, kMaxScheduledThreads> last_of{};
@@ -200,9 +204,11 @@ void Search::add_backtracks(const ScheduleRun& run) {
         for (const StepKey& key : fj) {
             if (key.access == Access::retry) {
                 join(retries, now);
+                if (retry_steps.empty() || retry_steps.back() != j) retry_steps.push_back(j);
                 continue;
             }
             Object& object = object_of(key);
+            if (object.steps.empty() || object.steps.back() != j) object.steps.push_back(j);
             if (key.access == Access::load) {
                 join(object.reads, now);
             } else {
@@ -218,6 +224,8 @@ void Search::add_backtracks(const ScheduleRun& run) {
     };
 
     // Races whose later step lies in the replayed prefix were found by the run that first made it.
+    std::vector<std::size_t> candidates;
+    std::vector<std::size_t> marked(steps, steps);  // marked[i] == j: already a candidate for j
     for (std::size_t j = std::max<std::size_t>(fresh_, 1); j < steps; ++j) {
         const unsigned p = thread_of(j);
         // Flanagan and Godefroid's race: a dependent step of another thread that
@@ -227,7 +235,31 @@ void Search::add_backtracks(const ScheduleRun& run) {
         Clock reached;
         reached.fill(-1);
         if (previous[j] >= 0) reached = clock[static_cast<std::size_t>(previous[j])];
-        for (std::size_t i = j; i-- > 0;) {
+        // The candidates: the steps before j that touched one of its objects, and the retries
+        // (every step, when j is a retry itself).
+        candidates.clear();
+        const auto candidate = [&](std::size_t i) {
+            // Each once; one that happens before j's thread's previous step is no race.
+            if (marked[i] == j || static_cast<long>(i) <= reached[thread_of(i)]) return;
+            marked[i] = j;
+            candidates.push_back(i);
+        };
+        if (summaries[j].retry) {
+            for (std::size_t i = 0; i < j; ++i) candidate(i);
+        } else {
+            for (const StepKey& key : run.footprint(j)) {
+                if (key.access == Access::retry) continue;
+                for (const std::size_t i : object_of(key).steps) {
+                    if (i >= j) break;
+                    candidate(i);
+                }
+            }
+            for (const std::size_t i : retry_steps) {
+                if (i >= j) break;
+                candidate(i);
+            }
+        }
+        for (const std::size_t i : candidates) {
             const unsigned q = thread_of(i);
             if (q == p || static_cast<long>(i) <= reached[q] || !dependent(i, j)) continue;
             // A race: i and j could run the other way round. v: the steps after i
@@ -237,7 +269,7 @@ void Search::add_backtracks(const ScheduleRun& run) {
             // among its steps after i, so its first one there stands for them.
             std::array<std::size_t, kMaxScheduledThreads> first{};
             std::uint32_t in_v = 0;
-            for (unsigned r = 0; r < kMaxScheduledThreads; ++r) {
+            for (unsigned r = 0; r < threads; ++r) {
                 const std::size_t f = next_of[i + 1][r];
                 if (r == p) {
                     first[r] = f < j && !before(i, f) ? f : j;
