@@ -126,7 +126,7 @@ def _header(result: ExploreResult) -> str:
         if settings.preemption_bound is None
         else f"preemption bound {settings.preemption_bound:,}"
     )
-    names = {"none": "every interleaving", "sleep": "sleep sets", "dpor": "DPOR"}
+    names = {"none": "no reduction", "sleep": "sleep sets", "dpor": "DPOR"}
     return f"{PROG} {result.strategy.name}: {what}; decisions at {points}; {bound} ({names[reduction]})"
 
 
