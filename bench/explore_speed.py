@@ -117,7 +117,7 @@ def engines_table(repeats: int, quick: bool, limit: float) -> None:
 
 def default_table(quick: bool) -> None:
     print(
-        "| configuration | old search (fibers, its reduction) | default search (fibers, dpor) "
+        "| configuration | old search (fibers, its reduction) | default search (fibers, default reduction) "
         "| schedules / failing |"
     )
     print("|---|---|---|---|")
