@@ -2,7 +2,8 @@
 // counter code, under the deterministic scheduler (scheduler.hpp), searched
 // depth first (search.hpp) with CHESS's iterative preemption bounding: every
 // schedule with 0 preemptions, then 1, ... up to the bound; or, unbounded,
-// every schedule up to sleep-set equivalence.
+// every schedule; the reduction (search.hpp) leaves out those that only reorder
+// independent steps.
 //
 // Two scenarios:
 //   - updates: `threads` threads, thread i on node i % nodes with slot i, each
