@@ -121,8 +121,9 @@ def searched(res: ExploreResult, reduction: str) -> tuple[_core.ExploreStats, li
     return stats, runs
 
 
-# Small runs of every strategy, in both point modes, and the configuration whose classes the
-# counter-mode sleep sets used to skip: plain_node_lock, 3 threads x 1 op, 1 page per node.
+# Small runs of every strategy, in both point modes, and the configurations whose classes the
+# counter-mode sleep sets used to skip: plain_node_lock, 3 threads x 1 op, 1 page per node (6
+# traces, 4 run), atomic_in_lock and per_node the same (3 traces, 2 run; 2, 1 run).
 CASES = [
     pytest.param(
         strategy.name, {"threads": 2, "ops": ops, "points": points}, id=f"{strategy.name}-2x{ops}-{points}"
@@ -135,6 +136,16 @@ CASES = [
         "plain_node_lock",
         {"threads": 3, "ops": 1, "pages_per_node": 1, "points": "counter"},
         id="plain_node_lock-3x1-1page-counter",
+    ),
+    pytest.param(
+        "atomic_in_lock",
+        {"threads": 3, "ops": 1, "pages_per_node": 1, "points": "counter"},
+        id="atomic_in_lock-3x1-1page-counter",
+    ),
+    pytest.param(
+        "per_node",
+        {"threads": 3, "ops": 1, "pages_per_node": 1, "points": "counter"},
+        id="per_node-3x1-1page-counter",
     ),
     pytest.param(
         "plain_unlocked", {"threads": 3, "ops": 1, "points": "counter"}, id="plain_unlocked-3x1-counter"
