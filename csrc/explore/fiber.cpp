@@ -26,6 +26,7 @@
 #endif
 
 #if defined(SGX_FIBER_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(SGX_FIBER_TSAN)
@@ -53,6 +54,23 @@ constexpr std::size_t kCachedStacks = 16;
 
 std::size_t page_bytes() noexcept { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 
+// A finished fiber never returns from its frames, so AddressSanitizer's marks
+// on them stay: cleared before the stack is used again or unmapped (memory
+// mapped there later, by anyone, would otherwise read as a stack overflow).
+void clear_marks(void* bottom, std::size_t size) noexcept {
+#if defined(SGX_FIBER_ASAN)
+    __asan_unpoison_memory_region(bottom, size);
+#else
+    (void)bottom;
+    (void)size;
+#endif
+}
+
+void unmap(void* bottom, std::size_t size) noexcept {
+    clear_marks(bottom, size);
+    ::munmap(static_cast<char*>(bottom) - page_bytes(), size + page_bytes());
+}
+
 // The context that switched to the one now running: it learns its stack's
 // bounds from the sanitizer on the way in (the OS thread's own stack is known
 // only there).
@@ -70,7 +88,7 @@ struct StackCache {
     ~StackCache() {
         alive = false;
         for (FiberStack& stack : spare) {
-            ::munmap(static_cast<char*>(stack.bottom_) - page_bytes(), stack.size_ + page_bytes());
+            unmap(stack.bottom_, stack.size_);
             stack.bottom_ = nullptr;
         }
     }
@@ -84,6 +102,7 @@ FiberStack FiberStack::take() {
     if (!t_stacks.spare.empty()) {
         FiberStack stack = std::move(t_stacks.spare.back());
         t_stacks.spare.pop_back();
+        clear_marks(stack.bottom_, stack.size_);
         return stack;
     }
     const std::size_t guard = page_bytes();
@@ -116,7 +135,7 @@ FiberStack::~FiberStack() {
         } catch (...) {  // no room to keep it: unmap it
         }
     }
-    if (bottom_ != nullptr) ::munmap(static_cast<char*>(bottom_) - page_bytes(), size_ + page_bytes());
+    if (bottom_ != nullptr) unmap(bottom_, size_);
 }
 
 #if defined(SGX_FIBER_HAND_SWITCH)
