@@ -82,6 +82,7 @@ def test_pool_call_cost_compares_epcpool_with_the_bare_core_calls() -> None:
         "lost_vs_net_drift.py",
         "pool_call_cost.py",
         "user_strategy_overhead.py",
+        "explore_speed.py",
     ],
 )
 def test_a_bad_argument_is_a_usage_error(name: str) -> None:
@@ -157,3 +158,11 @@ def test_interrupt_latency_prints_one_row_per_call() -> None:
     assert done.returncode == 0, done.stderr
     for name in ("hammer", "explore", "pool build", "reclaim_scenario"):
         assert name in done.stdout
+
+
+def test_explore_speed_puts_the_two_engines_side_by_side() -> None:
+    done = run_script("explore_speed.py", "--quick", "--repeats", "1")
+    assert done.returncode == 0, done.stderr
+    assert "runs/s threads" in done.stdout and "runs/s fibers" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith("| plain_node_lock 2x1 | sleep"))
+    assert row.count("|") == 9

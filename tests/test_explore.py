@@ -16,6 +16,7 @@ import pytest
 
 import pysgxalloc as sgx
 from pysgxalloc import Strategy
+from pysgxalloc.explore_settings import Engine
 
 EXACT = [s for s in sgx.STRATEGIES if sgx.accuracy(s) is not sgx.Accuracy.drifts]
 DRIFTING = [s for s in sgx.STRATEGIES if sgx.accuracy(s) is sgx.Accuracy.drifts]
@@ -334,6 +335,10 @@ def test_a_search_past_its_time_limit_stops_and_says_it_is_incomplete() -> None:
         ({"stripes": 128}, ValueError),
         ({"threads": "2"}, TypeError),
         ({"sleep_sets": 1}, TypeError),
+        ({"reduction": "optimal"}, ValueError),
+        ({"reduction": 2}, TypeError),
+        ({"engine": "coroutines"}, ValueError),
+        ({"engine": None}, TypeError),
     ],
     ids=lambda value: repr(value),
 )
@@ -371,6 +376,37 @@ def test_a_schedule_that_picks_a_thread_that_cannot_move_is_refused(schedule: tu
     res = sgx.explore("atomic", threads=2, ops=2, preemption_bound=0)
     with pytest.raises(ValueError):
         res.replay(schedule)
+
+
+@pytest.mark.parametrize("scenario", ["updates", "reclaim"])
+def test_both_engines_run_the_same_schedules_with_the_same_counts(scenario: str) -> None:
+    def search(engine: Engine) -> sgx.ExploreResult:
+        # Small enough for the threaded engine under a sanitizer; the hang is reached in it.
+        if scenario == "reclaim":
+            return sgx.explore_hang(
+                "plain_node_lock",
+                pages_per_node=2,
+                low=1,
+                high=2,
+                engine=engine,
+                reduction="none",
+                time_limit=3600,
+            )
+        return sgx.explore(
+            "plain_node_lock", threads=3, ops=1, engine=engine, reduction="sleep", time_limit=3600
+        )
+
+    fibers, threads = search("fibers"), search("threads")
+    assert fibers.complete and threads.complete
+    assert (fibers.schedules, fibers.failing, fibers.runs, fibers.pruned) == (
+        threads.schedules,
+        threads.failing,
+        threads.runs,
+        threads.pruned,
+    )
+    assert list(fibers.schedules_by_preemptions) == list(threads.schedules_by_preemptions)
+    assert fibers.first_failure is not None and threads.first_failure is not None
+    assert fibers.first_failure.steps == threads.first_failure.steps
 
 
 def test_there_is_nothing_to_replay_when_nothing_failed() -> None:

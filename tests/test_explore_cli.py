@@ -95,12 +95,17 @@ def test_explore_plot_draws_the_failing_timeline(capsys: pytest.CaptureFixture[s
     assert path.stat().st_size > 0
 
 
-@pytest.mark.parametrize(
-    "mode", ["max_schedules=10**12", "mode='pct', runs=10**12"], ids=["exhaustive", "pct"]
-)
-def test_ctrl_c_stops_a_search_and_its_keyboard_interrupt_holds_what_it_explored(mode: str) -> None:
-    call = f"sgx.explore('plain_node_lock', threads=4, ops=4, time_limit=3600, {mode})"
+SEARCHES = {
+    "fibers": "sgx.explore('plain_node_lock', threads=4, ops=4, max_schedules=10**12, time_limit=3600)",
+    "threads": "sgx.explore('plain_node_lock', threads=4, ops=4, engine='threads', time_limit=3600)",
+    "pct": "sgx.explore('plain_node_lock', threads=4, ops=4, mode='pct', runs=10**12, time_limit=3600)",
+    "hang": "sgx.explore_hang('plain_node_lock', preemption_bound=4, max_schedules=10**12, time_limit=3600)",
+}
+
+
+@pytest.mark.parametrize("search", SEARCHES.values(), ids=SEARCHES.keys())
+def test_ctrl_c_stops_a_search_and_its_keyboard_interrupt_holds_what_it_explored(search: str) -> None:
     after = "print(stop.result.stopped, stop.result.complete, stop.result.schedules > 0)"
-    _, threads, printed = interrupt_child(call, after=after)
+    _, threads, printed = interrupt_child(search, after=after)
     assert printed == "interrupted False True"
     assert threads == 0

@@ -41,6 +41,15 @@ void register_explore(py::module_& m) {
         .value("all", Points::all)
         .value("counter", Points::counter)
         .finalize();
+    py::native_enum<Reduction>(m, "ExploreReduction", "enum.Enum", "Which schedules a search may leave out")
+        .value("none", Reduction::none)
+        .value("sleep", Reduction::sleep)
+        .value("dpor", Reduction::dpor)
+        .finalize();
+    py::native_enum<Engine>(m, "ExploreEngine", "enum.Enum", "How the explored threads run")
+        .value("fibers", Engine::fibers)
+        .value("threads", Engine::threads)
+        .finalize();
     py::native_enum<StopReason>(m, "ExploreStop", "enum.Enum", "Why a search stopped before running out")
         .value("none", StopReason::none)
         .value("max_schedules", StopReason::max_schedules)
@@ -76,13 +85,16 @@ void register_explore(py::module_& m) {
         .def_readwrite("points", &ExploreConfig::points)
         .def_readwrite("preemption_bound", &ExploreConfig::preemption_bound)
         .def_readwrite("sleep_sets", &ExploreConfig::sleep_sets)
+        .def_readwrite("reduction", &ExploreConfig::reduction)
+        .def_readwrite("engine", &ExploreConfig::engine)
         .def_readwrite("max_schedules", &ExploreConfig::max_schedules)
         .def_readwrite("time_limit_seconds", &ExploreConfig::time_limit_seconds)
         .def_readwrite("max_steps", &ExploreConfig::max_steps)
         .def_readwrite("depth", &ExploreConfig::depth)
         .def_readwrite("runs", &ExploreConfig::runs)
         .def_readwrite("seed", &ExploreConfig::seed)
-        .def_readwrite("steps", &ExploreConfig::steps);
+        .def_readwrite("steps", &ExploreConfig::steps)
+        .def_readwrite("keep_schedules", &ExploreConfig::keep_schedules);
 
     py::class_<Step>(m, "Step")
         .def_readonly("thread", &Step::thread)
@@ -105,6 +117,20 @@ void register_explore(py::module_& m) {
         .def_readonly("active_pages", &ScheduleRun::active_pages)
         .def_readonly("faults_served", &ScheduleRun::faults_served)
         .def_readonly("fault_wakes_reclaimer", &ScheduleRun::fault_wakes_reclaimer)
+        // Each step's footprint: (object kind, index, access) for every access it made.
+        .def_property_readonly("footprints",
+                               [](const ScheduleRun& run) {
+                                   py::list steps;
+                                   for (std::size_t step = 0; step < run.footprint_begin.size(); ++step) {
+                                       py::list touches;
+                                       for (const StepKey& key : run.footprint(step)) {
+                                           touches.append(py::make_tuple(shared_name(key.shared), key.index,
+                                                                         access_name(key.access)));
+                                       }
+                                       steps.append(py::tuple(touches));
+                                   }
+                                   return py::tuple(steps);
+                               })
         .def_property_readonly("failed", &ScheduleRun::failed);
 
     py::class_<ExploreStats>(m, "ExploreStats")
@@ -124,7 +150,8 @@ void register_explore(py::module_& m) {
         .def_readonly("pct_steps", &ExploreStats::pct_steps)
         .def_readonly("pct_runs_made", &ExploreStats::pct_runs_made)
         .def_readonly("longest_run", &ExploreStats::longest_run)
-        .def_readonly("first_failing_run", &ExploreStats::first_failing_run);
+        .def_readonly("first_failing_run", &ExploreStats::first_failing_run)
+        .def_readonly("schedules_run", &ExploreStats::schedules_run);
 
     // No call_guard: explore_schedules() releases the GIL itself while it waits.
     m.def("explore", &explore_schedules, py::arg("strategy"), py::arg("config"));

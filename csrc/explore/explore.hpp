@@ -2,7 +2,8 @@
 // counter code, under the deterministic scheduler (scheduler.hpp), searched
 // depth first (search.hpp) with CHESS's iterative preemption bounding: every
 // schedule with 0 preemptions, then 1, ... up to the bound; or, unbounded,
-// every schedule up to sleep-set equivalence.
+// every schedule; the reduction (search.hpp) leaves out those that only reorder
+// independent steps.
 //
 // Two scenarios:
 //   - updates: `threads` threads, thread i on node i % nodes with slot i, each
@@ -21,6 +22,7 @@
 #include "counters/counter_strategy.hpp"
 #include "explore/schedule.hpp"
 #include "explore/scheduler.hpp"
+#include "explore/search.hpp"
 #include "model/watermark.hpp"
 
 namespace sgx::explore {
@@ -63,7 +65,9 @@ struct ExploreConfig {
     long long stripes = 2;         // striped's cells: fixed, not the machine's CPUs, so counts reproduce
     Points points = Points::all;
     std::optional<long long> preemption_bound;  // none: unbounded
-    bool sleep_sets = true;                     // unbounded searches only
+    bool sleep_sets = true;                     // false: no reduction, whatever `reduction` says
+    Reduction reduction = Reduction::dpor;      // sleep: unbounded updates only; dpor: everywhere
+    Engine engine = Engine::fibers;             // how the explored threads run (the same schedules either way)
     long long max_schedules = 100000;           // runs, re-runs included
     double time_limit_seconds = 60;
     long long max_steps = 100000;               // steps one run may take
@@ -71,6 +75,7 @@ struct ExploreConfig {
     long long runs = 1000;                      // pct: runs made
     long long seed = 0;                         // pct: the runs' random numbers
     long long steps = 0;                        // pct: k, steps a run takes; 0: the default schedule's
+    bool keep_schedules = false;                // keep every schedule run to its end (for tests)
 
     // Throws std::invalid_argument naming the first bad field.
     void validate() const;
@@ -102,6 +107,7 @@ struct ExploreStats {
     long long pct_runs_made = 0;      // pct: random runs made (the measuring run not included)
     long long longest_run = 0;        // pct: the most decisions a run made (beyond k: the bound is not sure)
     long long first_failing_run = 0;  // pct: the first run that failed, from 1; 0: none
+    std::vector<std::vector<unsigned>> schedules_run;  // with keep_schedules: each counted schedule, in order
 };
 
 // The search and the replay for one strategy type are explore_with<Counter>() and

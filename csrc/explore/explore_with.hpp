@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,8 @@ inline bool fewer(const ScheduleRun& run, const std::optional<ScheduleRun>& best
     return run.steps.size() < best->steps.size();
 }
 
-inline void count(ExploreStats& stats, ScheduleRun&& run) {
+inline void count(ExploreStats& stats, ScheduleRun&& run, bool keep_schedule = false) {
+    if (keep_schedule) stats.schedules_run.push_back(run.schedule);
     const auto at = static_cast<std::size_t>(run.preemptions);
     if (stats.schedules_by_preemptions.size() <= at) {
         stats.schedules_by_preemptions.resize(at + 1, 0);
@@ -67,6 +69,7 @@ bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, co
         ScheduleRun run = make_run(chooser);
         ++stats.runs;
         if (chooser.diverged()) throw InvariantError("a replayed schedule took another path: the run is not deterministic");
+        more = chooser.next(run);
         if (run.outcome == Outcome::pruned) {
             ++stats.pruned;
         } else if (run.outcome == Outcome::step_limit) {
@@ -74,9 +77,28 @@ bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, co
         } else {
             ended(std::move(run));
         }
-        more = chooser.next();
     }
     return true;
+}
+
+// The reduction a search uses: sleep sets only without a bound and in the
+// updates scenario (reclaim runs retry in loops that the fair yield keeps
+// apart, which plain sleep sets do not see); dpor anywhere (search.hpp).
+inline Reduction reduction_of(const ExploreConfig& config) noexcept {
+    if (!config.sleep_sets || config.reduction == Reduction::none) return Reduction::none;
+    if (config.reduction == Reduction::dpor) return Reduction::dpor;
+    return !config.preemption_bound && config.scenario == Scenario::updates ? Reduction::sleep : Reduction::none;
+}
+
+// A schedule's identity across the bounds of one search (64-bit FNV-1a: a
+// collision among a search's at most 2^40 runs is below one in a million).
+inline std::uint64_t schedule_hash(const std::vector<unsigned>& schedule) noexcept {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (const unsigned thread : schedule) {
+        hash ^= thread + 1;
+        hash *= 1099511628211ULL;
+    }
+    return hash;
 }
 
 // The search proper, over any run kind: `make_run(chooser)` runs one schedule.
@@ -86,14 +108,22 @@ ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&&
     const Clock::time_point start = Clock::now();
     const bool unbounded = !config.preemption_bound;
     const long long top = unbounded ? 0 : *config.preemption_bound;
-    // Reclaim runs retry in loops that sleep sets would need fairness to prune soundly.
-    const bool sleep_sets = unbounded && config.sleep_sets && config.scenario == Scenario::updates;
+    const Reduction reduction = reduction_of(config);
+    const bool reduced = reduction != Reduction::none;
+    // dpor under bound k may run a schedule with fewer than k preemptions that
+    // bound k - 1 did not: each distinct schedule is counted once, where first run.
+    std::unordered_set<std::uint64_t> counted;
 
     for (long long bound = 0; bound <= top; ++bound) {
-        Search chooser(unbounded ? LONG_MAX : static_cast<long>(bound), sleep_sets);
+        Search chooser(unbounded ? LONG_MAX : static_cast<long>(bound), reduction);
         const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
-            // Each schedule once, at its own preemption count.
-            if (unbounded || run.preemptions == bound) count(stats, std::move(run));
+            if (unbounded) {
+                count(stats, std::move(run), config.keep_schedules);
+            } else if (reduction == Reduction::dpor) {
+                if (counted.insert(schedule_hash(run.schedule)).second) count(stats, std::move(run), config.keep_schedules);
+            } else if (run.preemptions == bound) {
+                count(stats, std::move(run), config.keep_schedules);  // each schedule once, at its own preemption count
+            }
         });
         if (!finished) break;
         stats.bound_explored = unbounded ? static_cast<long long>(stats.schedules_by_preemptions.size()) - 1 : bound;
@@ -102,12 +132,12 @@ ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&&
     }
     stats.complete = stats.stopped == StopReason::none && stats.step_limited == 0;
 
-    // Sleep sets keep one schedule of each class, not always the one with the
+    // A reduction keeps one schedule of each class, not always the one with the
     // fewest preemptions: look for a failure with fewer among the cheap low
-    // bounds, without sleep sets. The counts above stay those of the full search.
-    if (sleep_sets && stats.first_failure) {
+    // bounds (dpor under each bound, else every schedule). The counts above stay the search's.
+    if (unbounded && reduced && stats.first_failure) {
         for (long bound = 0; bound < stats.first_failure->preemptions; ++bound) {
-            Search chooser(bound, false);
+            Search chooser(bound, reduction == Reduction::dpor ? Reduction::dpor : Reduction::none);
             std::optional<ScheduleRun> found;
             const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
                 if (run.failed() && run.preemptions == bound && fewer(run, found)) found = std::move(run);

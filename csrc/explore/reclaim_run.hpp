@@ -53,7 +53,7 @@ public:
         : settings_(reduced_scenario(config)),
           ksgxd_(settings_.workers),
           scheduler_(ksgxd_ + 1, chooser, config.points, config.max_steps,
-                     [this](const Scheduler& view) { return hung(view); }),
+                     [this](const Scheduler& view) { return hung(view); }, config.engine),
           model_(PoolShape::checked(config.nodes, config.pages_per_node), options, NodeSearch::fixed_2024, settings_,
                  scheduler_.winding_down(), nullptr, scheduler_, ksgxd_) {}
 

@@ -13,6 +13,8 @@ ScheduleRun recorded_run(const Scheduler& scheduler, const Pool& pool) {
     run.schedule = scheduler.schedule();
     run.steps = scheduler.steps();
     run.preemptions = scheduler.preemptions();
+    run.touches = scheduler.touches();
+    run.footprint_begin = scheduler.footprint_begins();
     run.counter = pool.counter();
     run.exact_count = pool.exact_count();
     run.true_free = pool.true_free();

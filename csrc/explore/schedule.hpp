@@ -3,7 +3,9 @@
 // by the explorer, the replay and the bindings.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "counters/pause.hpp"
@@ -14,6 +16,42 @@ namespace sgx::explore {
 // Threads a scheduled run may have: a schedule's sets of threads are bit masks.
 inline constexpr long long kMaxScheduledThreads = 8;
 inline constexpr unsigned kNoThread = ~0U;
+
+// A step as the chooser sees it before it happens: enough to tell whether two
+// steps commute (different objects, or two loads). An object is named by its
+// kind and index, which stay the same from one run to the next (its address
+// need not: every run builds its pool anew); two objects that shared a name
+// would only be judged dependent more often, never less.
+struct StepKey {
+    Access access = Access::load;
+    const void* object = nullptr;  // this run's address, for the chooser's own use
+    Shared shared = Shared::none;
+    unsigned index = 0;
+};
+
+// The scheduler's own object: thread `index`'s fair yield (scheduler.hpp).
+inline constexpr Shared kFairYield{255};
+
+inline bool independent(const StepKey& a, const StepKey& b) noexcept {
+    if (a.access == Access::retry || b.access == Access::retry) return false;
+    return a.shared != b.shared || a.index != b.index || (a.access == Access::load && b.access == Access::load);
+}
+
+// A step's footprint: every access it made, its first (the one its decision
+// granted) and every one taken in place after it, up to its next decision.
+using Footprint = std::span<const StepKey>;
+
+// Two steps commute when no object one touches is touched by the other, but
+// for two loads. A retry is dependent on everything: it changes who may move
+// next (the fair yield), not any one object.
+inline bool independent(Footprint a, Footprint b) noexcept {
+    for (const StepKey& x : a) {
+        for (const StepKey& y : b) {
+            if (!independent(x, y)) return false;
+        }
+    }
+    return true;
+}
 
 // One step: the access a thread made at one of its pause points.
 struct Step {
@@ -56,6 +94,7 @@ constexpr const char* access_name(Access access) noexcept {
 
 // Each floor names its own objects; the kinds never overlap.
 constexpr const char* shared_name(Shared shared) noexcept {
+    if (shared == kFairYield) return "fair_yield";
     if (const char* name = counter_shared_name(shared)) return name;
     if (const char* name = model_shared_name(shared)) return name;
     return "?";
@@ -74,6 +113,15 @@ struct ScheduleRun {
     long active_pages = 0;      // reclaim: resident enclave pages
     long faults_served = 0;     // reclaim
     bool fault_wakes_reclaimer = false;  // reclaim: should_reclaim(low) at the end
+    // Every step's footprint (scheduler.hpp), flat: step i's is
+    // touches[footprint_begin[i] .. footprint_begin[i + 1]) (the last one's runs to the end).
+    std::vector<StepKey> touches;
+    std::vector<std::size_t> footprint_begin;
+
+    Footprint footprint(std::size_t step) const noexcept {
+        const std::size_t end = step + 1 < footprint_begin.size() ? footprint_begin[step + 1] : touches.size();
+        return {touches.data() + footprint_begin[step], end - footprint_begin[step]};
+    }
 
     bool failed() const noexcept {
         return outcome == Outcome::counter_off || outcome == Outcome::hang || outcome == Outcome::deadlock ||

@@ -1,8 +1,9 @@
-// The scheduler's baton passing; see scheduler.hpp.
+// The scheduler's handoffs (fibers or a baton) and its view of each step; see scheduler.hpp.
 #include "explore/scheduler.hpp"
 
 #include <algorithm>
 #include <bit>
+#include <stdexcept>
 #include <utility>
 
 #include "model/shared_objects.hpp"
@@ -10,26 +11,96 @@
 namespace sgx::explore {
 namespace {
 
-// The scheduler and thread index of the calling thread while it runs a body.
-thread_local Scheduler* t_scheduler = nullptr;
-thread_local unsigned t_thread = 0;
+// The scheduler and explored thread running on the calling OS thread: with
+// fibers, t_thread is switched with the context (hand() sets it before each
+// switch), so it follows the explored thread, not the OS thread.
+// initial-exec: read at every pause point, so a plain %fs-relative load rather
+// than a call to __tls_get_addr (two words of glibc's static TLS reserve).
+[[gnu::tls_model("initial-exec")]] thread_local Scheduler* t_scheduler = nullptr;
+[[gnu::tls_model("initial-exec")]] thread_local unsigned t_thread = 0;
 
 constexpr std::uint32_t bit(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
 
 }  // namespace
 
-Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing)
+Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing,
+                     Engine engine)
     : threads_(threads),
       chooser_(chooser),
       points_(points),
       max_steps_(max_steps),
       absorbing_(std::move(absorbing)),
+      engine_(engine),
       slots_(threads),
       errors_(threads) {}
 
 Scheduler* Scheduler::current() noexcept { return t_scheduler; }
 
 void Scheduler::run(const std::function<void(unsigned)>& body) {
+    if (engine_ == Engine::fibers) {
+        run_fibers(body);
+    } else {
+        run_threads(body);
+    }
+}
+
+void Scheduler::run_fibers(const std::function<void(unsigned)>& body) {
+    if (t_scheduler != nullptr) throw std::logic_error("a scheduled run inside another scheduled run");
+    body_ = &body;
+    caller_ = std::make_unique<Fiber>();
+    fibers_.reserve(threads_);
+    starts_.reserve(threads_);
+    for (unsigned thread = 0; thread < threads_; ++thread) {
+        starts_.push_back({this, thread});
+        fibers_.push_back(std::make_unique<Fiber>(FiberStack::take(), &Scheduler::fiber_body, &starts_.back()));
+    }
+    t_scheduler = this;
+    t_thread = 0;
+    switch_to(*caller_, *fibers_[0], false);  // back here once every explored thread has finished
+    t_scheduler = nullptr;
+    fibers_.clear();  // their stacks go back to this OS thread's cache
+    caller_.reset();
+    for (const auto& error : errors_) {
+        if (error) std::rethrow_exception(error);
+    }
+}
+
+// An explored thread's whole life as a fiber: its body, then leave(), which
+// hands control on for good.
+void Scheduler::fiber_body(void* start) noexcept {
+    const auto [self, thread] = *static_cast<const FiberStart*>(start);
+    try {
+        (*self->body_)(thread);
+    } catch (...) {
+        self->errors_[thread] = std::current_exception();
+    }
+    self->leave(thread);
+    std::terminate();  // cannot happen: a finished fiber is never switched back to
+}
+
+// Control passes from `self` (running) to `next`; returns when `self` is chosen again.
+void Scheduler::hand(unsigned self, unsigned next) noexcept {
+    const bool done = slots_[self].finished;
+    if (engine_ == Engine::fibers) {
+        t_thread = next;
+        switch_to(*fibers_[self], *fibers_[next], done);
+        t_thread = self;
+        return;
+    }
+    slots_[next].baton.release();
+    if (!done) slots_[self].baton.acquire();
+}
+
+// The last explored thread finished: back to the caller of run().
+void Scheduler::all_done(unsigned self) noexcept {
+    if (engine_ == Engine::fibers) {
+        switch_to(*fibers_[self], *caller_, true);
+        return;  // not reached
+    }
+    done_.release();
+}
+
+void Scheduler::run_threads(const std::function<void(unsigned)>& body) {
     std::vector<std::thread> team;
     team.reserve(threads_);
     const auto thread_body = [this, &body](unsigned self) {
@@ -68,7 +139,7 @@ void Scheduler::enter(unsigned self) {
 }
 
 void Scheduler::leave(unsigned self) noexcept {
-    t_scheduler = nullptr;
+    if (engine_ == Engine::threads) t_scheduler = nullptr;  // a fiber's OS thread still runs the others
     if (aborted_) return;
     close_step(self);
     Slot& me = slots_[self];
@@ -88,11 +159,16 @@ void Scheduler::point(const Pending& pending) noexcept {
     me.pending = pending;
     me.has_pending = true;
     if (!draining_ && !decides(pending) && enabled(self)) {
-        // Taken in place. A step that is never a decision is no move of its own
-        // either: it leaves the running thread as it was (during the start, none).
+        // Taken in place, part of the running step's footprint. A step that is
+        // never a decision is no move of its own either: it leaves the running
+        // thread as it was (during the start, none).
+        if (!starting_) touch({pending.access, pending.object, pending.shared, pending.index});
         grant(self, false, false, !never_decides(pending));
         return;
     }
+    // A point that would have been taken in place but blocks (a held lock) ends
+    // the step because of what the step saw there: part of its footprint too.
+    if (!starting_ && !draining_ && !decides(pending)) touch({pending.access, pending.object, pending.shared, pending.index});
     if (starting_) {
         hand_on_at_start(self);
         return;
@@ -113,8 +189,7 @@ void Scheduler::point(const Pending& pending) noexcept {
 // first decision sees each one's first step.
 void Scheduler::hand_on_at_start(unsigned self) noexcept {
     if (self + 1 < threads_) {
-        slots_[self + 1].baton.release();
-        if (!slots_[self].finished) slots_[self].baton.acquire();
+        hand(self, self + 1);
         return;
     }
     starting_ = false;
@@ -163,7 +238,8 @@ Decision Scheduler::decision() const noexcept {
     std::uint32_t can_move = 0;
     for (unsigned thread = 0; thread < threads_; ++thread) {
         if (!live(thread)) continue;
-        decision.next[thread] = {slots_[thread].pending.access, slots_[thread].pending.object};
+        const Pending& next = slots_[thread].pending;
+        decision.next[thread] = {next.access, next.object, next.shared, next.index};
         if (enabled(thread)) can_move |= bit(thread);
     }
     for (unsigned thread = 0; thread < threads_; ++thread) {
@@ -173,6 +249,7 @@ Decision Scheduler::decision() const noexcept {
     decision.running = running_;
     decision.running_can_go_on = running_ != kNoThread && (decision.enabled & bit(running_)) != 0 &&
                                  slots_[running_].pending.access != Access::retry;
+    if (!steps_.empty() && !draining_) decision.ended = footprint(steps_.size() - 1);
     return decision;
 }
 
@@ -188,7 +265,7 @@ void Scheduler::decide(unsigned self) noexcept {
         const Decision now = decision();
         if (now.enabled == 0) {
             if (std::all_of(slots_.begin(), slots_.end(), [](const Slot& slot) { return slot.finished; })) {
-                done_.release();
+                all_done(self);
                 return;
             }
             if (draining_) std::terminate();  // cannot happen: draining wakes every sleeper, and a lock's holder can move
@@ -212,8 +289,7 @@ void Scheduler::decide(unsigned self) noexcept {
         grant(next, !draining_, preemption);
         if (blocked && !draining_) steps_.back().blocked = true;
         if (next == self) return;
-        slots_[next].baton.release();
-        if (!slots_[self].finished) slots_[self].baton.acquire();
+        hand(self, next);
         return;
     }
 }
@@ -240,7 +316,25 @@ void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves)
             break;
         default: break;
     }
-    for (Slot& other : slots_) other.yields_to &= ~bit(thread);
+    if (record) {
+        footprint_begin_.push_back(touches_.size());
+        touch({step.access, step.object, step.shared, step.index});
+    }
+    if (step.access == Access::retry) slot.yielded = slot.yields_to != 0;
+    // The fair yield: a thread that retried may move again only once the others
+    // have. Its step after that and every step that let it go touch its
+    // yields_to, so they are dependent (a reduction may not reorder them).
+    for (unsigned other = 0; other < threads_; ++other) {
+        std::uint32_t& yields_to = slots_[other].yields_to;
+        if ((yields_to & bit(thread)) != 0 && !draining_ && !starting_) {
+            touch({Access::store, &yields_to, kFairYield, other});
+        }
+        yields_to &= ~bit(thread);
+    }
+    if (slot.yielded && step.access != Access::retry && !draining_ && !starting_) {
+        touch({Access::store, &slot.yields_to, kFairYield, thread});
+        slot.yielded = false;
+    }
     slot.has_pending = false;
     if (moves) running_ = thread;
     if (!record) return;
@@ -262,6 +356,12 @@ void Scheduler::close_step(unsigned self) noexcept {
     steps_[me.open_step].has_value = true;
     steps_[me.open_step].value = me.open_read(me.open_object);
     me.open_step = SIZE_MAX;
+}
+
+// One more access of the running step (the last recorded one).
+void Scheduler::touch(const StepKey& key) {
+    if (draining_ || footprint_begin_.empty()) return;
+    touches_.push_back(key);
 }
 
 void Scheduler::drain(Outcome why) noexcept {

@@ -1,16 +1,27 @@
-// Scheduler: runs a team of real threads one at a time, handing a baton on at
-// every pause point (counters/pause.hpp), so a run is decided entirely by the
-// sequence of threads it grants: its schedule.
+// Scheduler: runs a team of explored threads one at a time, handing control on
+// at every pause point (counters/pause.hpp), so a run is decided entirely by
+// the sequence of threads it grants: its schedule.
 //
 // Each thread parks at each of its points and tells the scheduler what it is
-// about to do. Whoever holds the baton (the thread that just parked, or just
+// about to do. Whoever holds control (the thread that just parked, or just
 // finished) asks the Chooser which thread moves next, applies the step's effect
 // to the scheduler's own view (a lock's owner, a sleeper woken) and, if another
-// thread was chosen, releases that thread's semaphore and waits on its own. So
-// exactly one thread runs between two points, and a replayed schedule repeats
-// the run exactly. A lock that is held is a thread that cannot be chosen, never
-// a spin: its owner releases the real spinlock before the waiter is granted it.
-// A thread at a `sleep` can be chosen only once woken.
+// thread was chosen, hands control to it and waits. So exactly one thread runs
+// between two points, and a replayed schedule repeats the run exactly. A lock
+// that is held is a thread that cannot be chosen, never a spin: its owner
+// releases the real spinlock before the waiter is granted it. A thread at a
+// `sleep` can be chosen only once woken.
+//
+// Two engines make the same decisions, so the same steps, schedules and counts:
+//   - fibers (the default): every explored thread is a stackful user-space
+//     context (fiber.hpp) on the calling OS thread; a handoff is a context
+//     switch, tens of nanoseconds, and a loaded machine slows a search only by
+//     the CPU share it gets;
+//   - threads: every explored thread is an OS thread and a handoff is a
+//     semaphore baton, two futex calls (the original engine, kept to compare).
+// Per-thread state follows the explored thread either way: the model passes
+// each thread's slot and node explicitly, and the scheduler's own "which thread
+// is running" is switched with the context.
 //
 // With `Points::counter` only counter accesses (and steps that block, wait,
 // wake or retry) are decisions; other points take effect in place. In either
@@ -21,8 +32,14 @@
 // state. The node locks, older than the enclave locks here, stay decisions in
 // `Points::all`, which keeps that mode's counts.
 //
-// Cost: a handoff to another thread is two futex calls; continuing the same
-// thread is a little bookkeeping. Not for production: NoPause is.
+// Footprints: a step is everything a thread does from the decision that
+// granted it to its next decision, so it records every point passed in place
+// on the way (every lock, list and cell, Points::counter's in-place locks and
+// list operations included), not only the access that started it. Two steps
+// are independent only when their footprints are (search.hpp's reductions).
+//
+// Cost: a handoff is a context switch (fibers) or two futex calls (threads);
+// continuing the same thread is a little bookkeeping. Not for production: NoPause is.
 #pragma once
 
 #include <array>
@@ -30,16 +47,25 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <semaphore>
+#include <span>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
 #include "base/stop_flag.hpp"
 #include "counters/pause.hpp"
+#include "explore/fiber.hpp"
 #include "explore/schedule.hpp"
 
 namespace sgx::explore {
+
+// How explored threads run (see above).
+enum class Engine {
+    fibers,   // user-space contexts on the calling OS thread
+    threads,  // one OS thread each, a semaphore baton between them
+};
 
 // Which pause points are decisions.
 enum class Points {
@@ -47,24 +73,15 @@ enum class Points {
     counter,  // counter accesses only (plus lock waits, sleeps, wakes and retries)
 };
 
-// A step as the chooser sees it before it happens: enough to tell whether two
-// steps commute (different objects, or two loads).
-struct StepKey {
-    Access access = Access::load;
-    const void* object = nullptr;
-};
-
-inline bool independent(const StepKey& a, const StepKey& b) noexcept {
-    if (a.access == Access::retry || b.access == Access::retry) return false;
-    return a.object != b.object || (a.access == Access::load && b.access == Access::load);
-}
-
 // One decision: who may move, who moved last and whether it could go on.
 struct Decision {
     std::uint32_t enabled = 0;        // bit t: thread t may take its next step
     unsigned running = kNoThread;     // the thread that moved last (none at the start)
     bool running_can_go_on = false;   // switching away from it is a preemption
     std::array<StepKey, kMaxScheduledThreads> next{};  // each thread's next step
+    // The footprint of the step that ended here (granted at the decision
+    // before; empty at the first): valid during choose() only.
+    Footprint ended{};
 };
 
 // Decides each step; kAbandon ends the run early (the rest runs unrecorded).
@@ -89,12 +106,14 @@ public:
     // never leave (the hang). Called with every thread parked; points inside it pass through.
     using Absorbing = std::function<bool(const Scheduler&)>;
 
-    Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing = {});
+    Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing = {},
+              Engine engine = Engine::fibers);
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
 
-    // Runs body(thread) on `threads` std::threads, one at a time, and returns
-    // once every one has finished. Rethrows the first error a body threw.
+    // Runs body(thread) for each of `threads` explored threads, one at a time
+    // (fibers on the calling thread, or std::threads), and returns once every
+    // one has finished. Rethrows the first error a body threw.
     void run(const std::function<void(unsigned)>& body);
 
     // The scheduler of the calling thread, or nullptr outside a scheduled run.
@@ -117,6 +136,13 @@ public:
     const std::vector<Step>& steps() const noexcept { return steps_; }
     const std::vector<unsigned>& schedule() const noexcept { return schedule_; }
     long preemptions() const noexcept { return preemptions_; }
+    const std::vector<StepKey>& touches() const noexcept { return touches_; }
+    const std::vector<std::size_t>& footprint_begins() const noexcept { return footprint_begin_; }
+    // Recorded step i's footprint.
+    Footprint footprint(std::size_t step) const noexcept {
+        const std::size_t end = step + 1 < footprint_begin_.size() ? footprint_begin_[step + 1] : touches_.size();
+        return {touches_.data() + footprint_begin_[step], end - footprint_begin_[step]};
+    }
 
 private:
     struct Slot {
@@ -130,13 +156,20 @@ private:
         // Threads that must move before it may start another retry: CHESS's fair
         // yield, so a fault retrying in a loop cannot starve the reclaimer.
         std::uint32_t yields_to = 0;
+        bool yielded = false;  // retried since its last step: its next step reads yields_to
         long (*open_read)(const void*) noexcept = nullptr;
         const void* open_object = nullptr;
         std::size_t open_step = SIZE_MAX;  // its last recorded step, value not yet read
     };
 
+    void run_threads(const std::function<void(unsigned)>& body);
+    void run_fibers(const std::function<void(unsigned)>& body);
+    static void fiber_body(void* start) noexcept;
     void enter(unsigned self);
     void leave(unsigned self) noexcept;
+    void hand(unsigned self, unsigned next) noexcept;
+    void all_done(unsigned self) noexcept;
+    void touch(const StepKey& key);
     void decide(unsigned self) noexcept;
     void hand_on_at_start(unsigned self) noexcept;
     bool enabled(unsigned thread) const noexcept;
@@ -153,7 +186,17 @@ private:
     const Points points_;
     const long max_steps_;
     Absorbing absorbing_;
+    const Engine engine_;
     std::vector<Slot> slots_;
+    // The fiber engine's contexts: the calling thread's, then one per explored thread.
+    struct FiberStart {
+        Scheduler* scheduler;
+        unsigned thread;
+    };
+    const std::function<void(unsigned)>* body_ = nullptr;
+    std::unique_ptr<Fiber> caller_;
+    std::vector<std::unique_ptr<Fiber>> fibers_;
+    std::vector<FiberStart> starts_;
     std::vector<std::pair<const void*, unsigned>> owners_;  // held locks and their holders
     std::binary_semaphore done_{0};
     bool starting_ = true;
@@ -166,6 +209,8 @@ private:
     long preemptions_ = 0;
     std::vector<Step> steps_;
     std::vector<unsigned> schedule_;
+    std::vector<StepKey> touches_;               // every recorded step's footprint, in order
+    std::vector<std::size_t> footprint_begin_;   // where step i's starts in touches_
     std::vector<std::exception_ptr> errors_;
 };
 
@@ -187,7 +232,7 @@ private:
             // Only the running thread reads, after its own step: no race.
             return [](const void* cell) noexcept -> long { return *static_cast<const volatile long*>(cell); };
         } else if constexpr (std::is_same_v<Object, std::atomic<long>>) {
-            // Relaxed: the baton's semaphore already orders every earlier store.
+            // Relaxed: one OS thread (fibers) or the baton's semaphore (threads) orders every earlier store.
             return [](const void* cell) noexcept -> long {
                 return static_cast<const std::atomic<long>*>(cell)->load(std::memory_order_relaxed);
             };

@@ -3,18 +3,34 @@
 // Search is stateless, like CHESS: each run starts from scratch, replays the
 // choices on the stack, then extends them with the default choice (the running
 // thread goes on; where it cannot, the lowest thread that can). After a run,
-// next() turns the deepest decision that has an untried thread within the
+// next() turns the deepest decision that has a thread left to try within the
 // preemption bound to that thread. A preemption is a switch away from a thread
 // that could have gone on; a switch at a block, an exit or a retry is free.
 //
-// With `sleep_sets`, a thread whose next step commutes with everything run
-// since a sibling branch explored it is not tried again (Godefroid's sleep
-// sets): one run per class of equivalent interleavings survives, which keeps
-// every final state reachable. Sound only without a preemption bound (the
-// survivor of a class may need more preemptions than the bound allows), so the
-// explorer uses it only for unbounded searches.
+// Which threads are left to try is the reduction's (Reduction below); every
+// reduction judges two steps by their footprints (scheduler.hpp: every access
+// up to the next decision), never by the access that starts them alone:
+//   - none: every enabled thread at every decision (every interleaving);
+//   - sleep: the same, less the threads whose next step commutes with
+//     everything run since a sibling branch explored it (Godefroid's sleep
+//     sets): one run per class of equivalent interleavings (Mazurkiewicz trace)
+//     survives. Sound only without a preemption bound (the survivor of a class
+//     may need more preemptions than the bound allows): under a bound it is none;
+//   - dpor: source-set dynamic partial-order reduction (Abdulla, Aronis,
+//     Jonsson and Sagonas, POPL 2014): a decision's threads to try start as the
+//     one it took; after each run, every race (two dependent steps of two
+//     threads, nothing ordering them in between) adds, at the earlier step's
+//     decision, a thread that can start the reversed order, unless one there
+//     already can. A thread that cannot move there adds every one that can
+//     (Flanagan and Godefroid's fallback: a held lock, a sleeper, the fair
+//     yield). Without a bound, with sleep sets: at least one run per class.
+//     Under a bound, as bounded POR (Coons, Musuvathi and McKinley, OOPSLA
+//     2013) asks, conservatively: no sleep sets, and each such thread is also
+//     added where the earlier step's run of steps began (where switching costs
+//     nothing), so a reversal the bound forbids at the step itself is still tried.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,9 +39,18 @@
 
 namespace sgx::explore {
 
+enum class Reduction {
+    none,   // every interleaving
+    sleep,  // sleep sets over every interleaving: one run per class (unbounded only)
+    dpor,   // source-set DPOR (with sleep sets unbounded, with bounded POR's extra points under a bound)
+};
+
 class Search final : public Chooser {
 public:
-    Search(long preemption_bound, bool sleep_sets) : bound_(preemption_bound), sleep_sets_(sleep_sets) {}
+    // `preemption_bound`: LONG_MAX for none.
+    Search(long preemption_bound, Reduction reduction);
+    Search(long preemption_bound, bool sleep_sets)
+        : Search(preemption_bound, sleep_sets ? Reduction::sleep : Reduction::none) {}
 
     unsigned choose(const Decision& decision) override;
 
@@ -34,8 +59,9 @@ public:
         depth_ = 0;
         preemptions_ = 0;
     }
-    // After a run: the next schedule to try; false when none is left within the bound.
-    bool next();
+    // After a run: the next schedule to try; false when none is left within the
+    // bound. `run` is the run just made (its footprints feed the reduction).
+    bool next(const ScheduleRun& run);
     // Whether some thread was left untried because it would exceed the bound.
     bool cut() const noexcept { return cut_; }
     // Whether a run failed to replay its prefix: the code under test is not deterministic.
@@ -43,20 +69,28 @@ public:
 
 private:
     struct Node {
-        Decision decision;
+        Decision decision;        // its `ended` cleared: it does not outlive the run
         unsigned chosen = kNoThread;
-        std::uint32_t done = 0;   // threads tried here
-        std::uint32_t sleep = 0;  // threads not to try here
-        long preemptions = 0;     // before this decision
+        std::uint32_t done = 0;       // threads tried here
+        std::uint32_t sleep = 0;      // threads not to try here
+        std::uint32_t backtrack = 0;  // dpor: threads to try here
+        long preemptions = 0;         // before this decision
+        // Each tried (or sleeping) thread's step from here, as run.
+        std::array<std::vector<StepKey>, kMaxScheduledThreads> footprint;
     };
 
     long cost(const Node& node, unsigned thread) const noexcept;
-    std::uint32_t sleep_of_child(const Node& parent) const noexcept;
+    std::uint32_t sleep_of_child(Node& child, const Node& parent) const;
+    void add_backtracks(const ScheduleRun& run);
+    void add_backtrack(std::size_t at, unsigned thread);
+    std::uint32_t to_try(const Node& node) const noexcept;
 
     const long bound_;
-    const bool sleep_sets_;
+    const Reduction reduction_;
+    const bool sleep_sets_;  // sleep sets on: unbounded sleep or dpor
     std::vector<Node> stack_;
     std::size_t depth_ = 0;
+    std::size_t fresh_ = 0;  // the first decision the current run did not replay
     long preemptions_ = 0;
     bool cut_ = false;
     bool diverged_ = false;

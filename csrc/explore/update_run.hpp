@@ -18,7 +18,8 @@ namespace sgx::explore {
 template <CounterStrategy Counter>
 ScheduleRun run_updates(const ExploreConfig& config, const CounterOptions& options, Chooser& chooser) {
     EpcPool<Counter> pool(PoolShape::checked(config.nodes, config.pages_per_node), options);
-    Scheduler scheduler(static_cast<unsigned>(config.threads), chooser, config.points, config.max_steps);
+    Scheduler scheduler(static_cast<unsigned>(config.threads), chooser, config.points, config.max_steps, {},
+                        config.engine);
     const auto nodes = static_cast<unsigned>(config.nodes);
     scheduler.run([&](unsigned thread) {
         PageId held = kNoPage;

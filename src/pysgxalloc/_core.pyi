@@ -384,6 +384,15 @@ class SchedulePoints(enum.Enum):
     all = 0
     counter = 1
 
+class ExploreReduction(enum.Enum):
+    none = 0
+    sleep = 1
+    dpor = 2
+
+class ExploreEngine(enum.Enum):
+    fibers = 0
+    threads = 1
+
 class ExploreStop(enum.Enum):
     none = 0
     max_schedules = 1
@@ -417,6 +426,8 @@ class ExploreConfig:
     points: SchedulePoints
     preemption_bound: int | None
     sleep_sets: bool
+    reduction: ExploreReduction
+    engine: ExploreEngine
     max_schedules: int
     time_limit_seconds: float
     max_steps: int
@@ -424,6 +435,7 @@ class ExploreConfig:
     runs: int
     seed: int
     steps: int
+    keep_schedules: bool
     def __init__(self) -> None: ...
 
 class Step:
@@ -466,6 +478,8 @@ class ScheduleRun:
     @property
     def fault_wakes_reclaimer(self) -> bool: ...
     @property
+    def footprints(self) -> tuple[tuple[tuple[str, int, str], ...], ...]: ...
+    @property
     def failed(self) -> bool: ...
 
 class ExploreStats:
@@ -503,6 +517,8 @@ class ExploreStats:
     def longest_run(self) -> int: ...
     @property
     def first_failing_run(self) -> int: ...
+    @property
+    def schedules_run(self) -> list[list[int]]: ...
 
 def explore(strategy: Strategy | str, config: ExploreConfig) -> ExploreStats: ...
 def replay_schedule(strategy: Strategy | str, config: ExploreConfig, schedule: list[int]) -> ScheduleRun: ...

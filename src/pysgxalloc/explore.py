@@ -295,9 +295,14 @@ def run_explore(strategy: StrategyLike, settings: ExploreSettings) -> ExploreRes
 
     `points`: ``"all"`` makes every shared access a scheduling decision; ``"counter"`` only
     counter accesses (a held lock still blocks). `preemption_bound`: None explores every
-    schedule (with `sleep_sets`, one per class of schedules that differ only in the order
-    of independent steps); an int k explores every schedule with at most k preemptions,
-    0 then 1 ... then k, without sleep sets (which could hide one within the bound).
+    schedule; an int k every schedule with at most k preemptions, 0 then 1 ... then k.
+    `reduction` leaves out schedules that only reorder independent steps (judged by each
+    step's footprint, every object it touched up to its next decision): ``"dpor"`` (the
+    default: dynamic partial-order reduction, at least one schedule of every class, under a
+    bound too), ``"sleep"`` (sleep sets: exactly one per class, without a bound only) or
+    ``"none"`` (every interleaving; ``sleep_sets=False`` means the same). `engine`:
+    ``"fibers"`` runs the explored threads as user-space contexts on one OS thread,
+    ``"threads"`` as OS threads handing a baton on (the same schedules, slower).
     The search stops after `max_schedules` runs or `time_limit` seconds, or on Ctrl-C,
     and then says ``complete=False``.
 
@@ -320,7 +325,8 @@ def run_explore_hang(strategy: StrategyLike, settings: HangSettings) -> ExploreR
     when it reaches the hang, proven as reclaim_scenario() proves it: every worker still
     faulting is retrying, ksgxd is asleep and not woken, every free list is empty and
     should_reclaim(low) is false, a state no step can leave. The search's settings are as
-    in `explore`; the default bound is 1 preemption.
+    in `explore`; the default bound is 1 preemption and the default reduction ``"none"``
+    (under a bound DPOR saves few schedules here and costs more than they do).
     """
     return _explore(parse_strategy(strategy), settings)
 

@@ -21,10 +21,20 @@ from pysgxalloc.settings import CHOICE, Setting, flag, integer, member, number, 
 Points = Literal["all", "counter"]
 Mode = Literal["exhaustive", "pct"]
 Scenario = Literal["updates", "reclaim"]
+Reduction = Literal["none", "sleep", "dpor"]
+Engine = Literal["fibers", "threads"]
 
 
 def _as_points(name: str, value: object) -> Points:
     return cast(Points, as_member(_core.SchedulePoints, name, value).name)
+
+
+def _as_reduction(name: str, value: object) -> Reduction:
+    return cast(Reduction, as_member(_core.ExploreReduction, name, value).name)
+
+
+def _as_engine(name: str, value: object) -> Engine:
+    return cast(Engine, as_member(_core.ExploreEngine, name, value).name)
 
 
 # The search's settings, the same in both settings types.
@@ -107,6 +117,31 @@ def stripes_setting() -> Setting[int, int]:
     )
 
 
+def reduction_setting(default: Reduction) -> Setting[Reduction, Reduction]:
+    return Setting(
+        default,
+        _as_reduction,
+        kind=CHOICE,
+        choices=tuple(reduction.name for reduction in _core.ExploreReduction),
+        to_core=lambda value: _core.ExploreReduction[value],
+        help="which schedules a search may leave out: none (every interleaving), sleep (sleep sets: one "
+        "schedule per class of schedules that only reorder independent steps; with no preemption bound "
+        "only), or dpor (dynamic partial-order reduction, under a bound too)",
+    )
+
+
+def engine_setting() -> Setting[Engine, Engine]:
+    return Setting(
+        "fibers",
+        _as_engine,
+        kind=CHOICE,
+        choices=tuple(engine.name for engine in _core.ExploreEngine),
+        to_core=lambda value: _core.ExploreEngine[value],
+        help="how the explored threads run: as user-space contexts on one OS thread (fibers), or as OS "
+        "threads handing a baton on (threads: the original engine; the same schedules, slower)",
+    )
+
+
 def preemption_bound_setting(default: int | None) -> Setting[int | None, int | None]:
     return optional_integer(
         default,
@@ -147,10 +182,11 @@ class ExploreSettings:
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(None)
     sleep_sets: Setting[bool, bool] = flag(
         True,
-        help="with no preemption bound, run one schedule per class of schedules that differ only in the "
-        "order of independent steps",
-        off_help="run every schedule, even those that only reorder independent steps",
+        help="leave out schedules that only reorder independent steps, as `reduction` says",
+        off_help="run every schedule, even those that only reorder independent steps (reduction none)",
     )
+    reduction: Setting[Reduction, Reduction] = reduction_setting("dpor")
+    engine: Setting[Engine, Engine] = engine_setting()
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
     mode: Setting[Mode, Mode] = mode_setting()
@@ -208,6 +244,10 @@ class HangSettings:
     stripes: Setting[int, int] = stripes_setting()
     points: Setting[Points, Points] = points_setting()
     preemption_bound: Setting[int | None, int | None] = preemption_bound_setting(1)
+    # Under a bound DPOR stays conservative: in the hang search it leaves out few schedules and
+    # its race analysis costs more than they do (docs/explorer.md#speed), so every schedule is run.
+    reduction: Setting[Reduction, Reduction] = reduction_setting("none")
+    engine: Setting[Engine, Engine] = engine_setting()
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
     mode: Setting[Mode, Mode] = mode_setting()

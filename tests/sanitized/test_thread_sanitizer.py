@@ -9,8 +9,8 @@ one case's report cannot leak into another's verdict; TSan writes reports to std
   memory layout (a placement only: TSan must see the same accesses).
 - The same for the reclaim scenario (fault workers, ksgxd and the watchdog, completed
   and hung) and for the paused update (fault injection).
-- The explorer's scheduled runs, of every strategy, the plain ones included: the scheduler
-  orders every step.
+- The explorer's scheduled runs, of every strategy, the plain ones included, on either engine:
+  the scheduler orders every step (fiber switches are announced to TSan).
 - Positive control: plain_node_lock and plain_unlocked produce a data-race report
   whose stack names the counter's racy read-modify-write (racy_add in counters/kernel_counters.hpp).
 
@@ -163,14 +163,17 @@ def test_race_free_strategy_python_engine_has_no_race_report(strategy: str) -> N
     assert done.returncode == 0, done.stderr[-4000:]
 
 
-def test_scheduled_runs_have_no_race_report_even_for_the_plain_strategies() -> None:
-    # Under the explorer's scheduler one thread moves at a time and every handoff is a
-    # semaphore, so even racy_add's accesses are ordered: TSan must see nothing, for the
-    # updates search and the reduced reclaim scenario alike.
+@pytest.mark.parametrize("engine", ["fibers", "threads"])
+def test_scheduled_runs_have_no_race_report_even_for_the_plain_strategies(engine: str) -> None:
+    # Under the explorer's scheduler one thread moves at a time and every handoff orders
+    # what came before it (a fiber switch announced to TSan, or a semaphore), so even
+    # racy_add's accesses are ordered: TSan must see nothing, for the updates search and
+    # the reduced reclaim scenario alike.
     statement = (
         "for s in sgx.STRATEGIES:\n"
-        "    sgx.explore(s, threads=2, ops=2, preemption_bound=1, time_limit=86400)\n"
-        "    sgx.explore_hang(s, preemption_bound=0, time_limit=86400)"
+        f"    sgx.explore(s, threads=2, ops=2, preemption_bound=1, engine={engine!r}, time_limit=86400)\n"
+        f"    sgx.explore(s, threads=2, ops=2, engine={engine!r}, time_limit=86400)\n"
+        f"    sgx.explore_hang(s, preemption_bound=0, engine={engine!r}, time_limit=86400)"
     )
     done = run_under_tsan(statement)
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]

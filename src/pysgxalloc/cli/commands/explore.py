@@ -247,21 +247,26 @@ def _what(strategy: str, settings: SearchSettings) -> str:
             f"{counted(settings.pages_per_node, 'page')}, enclave {counted(enclave, 'page')}, "
             f"low {settings.low:,}, high {settings.high:,}, scan {settings.scan:,}"
         )
-        sleep_sets = False
+        reduction = settings.reduction
+        if reduction == "sleep":
+            reduction = "none"  # sleep sets need the updates scenario
     else:
         pool = f"{counted(settings.nodes, 'node')} x {counted(settings.pages_per_node, 'page')}"
         what = f"{counted(settings.threads, 'thread')} x {counted(settings.ops, 'op')} on {pool}"
-        sleep_sets = settings.sleep_sets
+        reduction = settings.reduction if settings.sleep_sets else "none"
+        if reduction == "sleep" and settings.preemption_bound is not None:
+            reduction = "none"  # sleep sets need no bound
     points = "every shared access" if settings.points == "all" else "counter accesses"
     if settings.mode == "pct":
         pct = f"PCT depth {settings.depth:,}, {counted(settings.runs, 'run')}, seed {settings.seed:,}"
         return f"{what}; decisions at {points}; {pct}"
     bound = (
-        "no preemption bound" + (" (sleep sets)" if sleep_sets else "")
+        "no preemption bound"
         if settings.preemption_bound is None
         else f"preemption bound {settings.preemption_bound:,}"
     )
-    return f"{what}; decisions at {points}; {bound}"
+    names = {"none": "no reduction", "sleep": "sleep sets", "dpor": "DPOR"}
+    return f"{what}; decisions at {points}; {bound} ({names[reduction]})"
 
 
 def _coverage(result: ExploreResult) -> str:
