@@ -10,7 +10,7 @@ Types are checked here; value ranges are the core's to check.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, TypeVar, cast
 
 from pysgxalloc import _core
 from pysgxalloc._checks import as_member
@@ -25,32 +25,29 @@ Reduction = Literal["none", "sleep", "dpor"]
 Engine = Literal["fibers", "threads"]
 
 
-def _as_points(name: str, value: object) -> Points:
-    return cast(Points, as_member(_core.SchedulePoints, name, value).name)
+NameT = TypeVar("NameT", bound=str)
 
 
-def _as_reduction(name: str, value: object) -> Reduction:
-    return cast(Reduction, as_member(_core.ExploreReduction, name, value).name)
-
-
-def _as_engine(name: str, value: object) -> Engine:
-    return cast(Engine, as_member(_core.ExploreEngine, name, value).name)
+def core_choice(kind: Any, default: NameT, help: str) -> Setting[NameT, NameT]:
+    """A setting naming a member of the core's enum `kind`: given as the member or its name, kept as
+    the name (so it prints and saves as text), handed to the core as the member."""
+    return Setting(
+        default,
+        lambda name, value: cast(NameT, as_member(kind, name, value).name),
+        kind=CHOICE,
+        choices=tuple(member.name for member in kind),
+        to_core=lambda value: kind[value],
+        help=help,
+    )
 
 
 # The search's settings, the same in both settings types.
 
 
-def _as_mode(name: str, value: object) -> Mode:
-    return cast(Mode, as_member(_core.ExploreMode, name, value).name)
-
-
 def mode_setting() -> Setting[Mode, Mode]:
-    return Setting(
+    return core_choice(
+        _core.ExploreMode,
         "exhaustive",
-        _as_mode,
-        kind=CHOICE,
-        choices=tuple(mode.name for mode in _core.ExploreMode),
-        to_core=lambda value: _core.ExploreMode[value],
         help="every schedule within the preemption bound, depth first (exhaustive), or `runs` random runs "
         "with PCT's priorities, which find a bug of depth `depth` with a stated probability (pct)",
     )
@@ -95,12 +92,9 @@ def steps_setting() -> Setting[int | None, int | None]:
 
 
 def points_setting() -> Setting[Points, Points]:
-    return Setting(
+    return core_choice(
+        _core.SchedulePoints,
         "all",
-        _as_points,
-        kind=CHOICE,
-        choices=tuple(point.name for point in _core.SchedulePoints),
-        to_core=lambda value: _core.SchedulePoints[value],
         help="which accesses are scheduling decisions: every shared access (all), or the counter's "
         "only (a held lock still blocks)",
     )
@@ -118,12 +112,9 @@ def stripes_setting() -> Setting[int, int]:
 
 
 def reduction_setting(default: Reduction) -> Setting[Reduction, Reduction]:
-    return Setting(
+    return core_choice(
+        _core.ExploreReduction,
         default,
-        _as_reduction,
-        kind=CHOICE,
-        choices=tuple(reduction.name for reduction in _core.ExploreReduction),
-        to_core=lambda value: _core.ExploreReduction[value],
         help="which schedules a search may leave out: none (every interleaving), sleep (sleep sets: one "
         "schedule per class of schedules that only reorder independent steps; with no preemption bound "
         "only), or dpor (dynamic partial-order reduction, under a bound too)",
@@ -131,12 +122,9 @@ def reduction_setting(default: Reduction) -> Setting[Reduction, Reduction]:
 
 
 def engine_setting() -> Setting[Engine, Engine]:
-    return Setting(
+    return core_choice(
+        _core.ExploreEngine,
         "fibers",
-        _as_engine,
-        kind=CHOICE,
-        choices=tuple(engine.name for engine in _core.ExploreEngine),
-        to_core=lambda value: _core.ExploreEngine[value],
         help="how the explored threads run: as user-space contexts on one OS thread (fibers), or as OS "
         "threads handing a baton on (threads: the original engine; the same schedules, slower)",
     )
