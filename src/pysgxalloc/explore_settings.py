@@ -28,7 +28,7 @@ Engine = Literal["fibers", "threads"]
 NameT = TypeVar("NameT", bound=str)
 
 
-def core_choice(kind: Any, default: NameT, help: str) -> Setting[NameT, NameT]:
+def core_choice(kind: Any, default: NameT, help: str, **options: Any) -> Setting[NameT, NameT]:
     """A setting naming a member of the core's enum `kind`: given as the member or its name, kept as
     the name (so it prints and saves as text), handed to the core as the member."""
     return Setting(
@@ -38,6 +38,7 @@ def core_choice(kind: Any, default: NameT, help: str) -> Setting[NameT, NameT]:
         choices=tuple(member.name for member in kind),
         to_core=lambda value: kind[value],
         help=help,
+        **options,
     )
 
 
@@ -127,6 +128,8 @@ def engine_setting() -> Setting[Engine, Engine]:
         "fibers",
         help="how the explored threads run: as user-space contexts on one OS thread (fibers), or as OS "
         "threads handing a baton on (threads: the original engine; the same schedules, slower)",
+        # --engine is the hammer's (native or python) in the commands that have both
+        flag="--explore-engine",
     )
 
 
