@@ -185,6 +185,10 @@ def _first_fill(layout: str) -> int:
 
 @pytest.mark.needs_two_cpus
 def test_the_kernel_layout_loses_more_updates_in_a_first_fill_than_padded() -> None:
+    if "san.so" in os.environ.get("LD_PRELOAD", ""):
+        # Seen under AddressSanitizer: kernel ahead in only 50 of 120 pairs. Instrumenting every
+        # access changes which lines the workers meet on; the rate is the uninstrumented code's.
+        pytest.skip("a sanitizer's instrumentation decides the workers' timing here")
     load = os.getloadavg()[0]
     if load > usable_cpus():
         pytest.skip(
