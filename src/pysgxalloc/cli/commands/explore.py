@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from pysgxalloc.explore import (
     run_explore_hang,
 )
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
+from pysgxalloc.output_path import Output, Writer
 from pysgxalloc.schedule_file import SavedSchedule, ScheduleFileError
 from pysgxalloc.strategy import parse_strategy
 
@@ -118,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     print(report(result), flush=True)
     interrupted = result.stopped == "interrupted"
     failure = result.first_failure
-    writers = []
+    writes = []
     if failure is None:
         for option, output in outputs.items():
             output.close()
@@ -127,21 +129,29 @@ def run(args: argparse.Namespace) -> int:
         if plot is not None:
             from pysgxalloc.cli.trace_plot import plot_trace
 
-            writers.append((plot, lambda out: plot_trace(result, out, plot_format(plot.path))))
+            line = f"timeline written to {plot.path}"
+            writes.append((plot, lambda out: plot_trace(result, out, plot_format(plot.path)), line))
         if save is not None:
             from pysgxalloc.schedule_file import SavedSchedule
 
             text = SavedSchedule.of(result).to_bytes()
-            writers.append((save, lambda out: out.write(text)))
-    written, failures = write_outputs(writers)
-    for path in written:
-        if save is not None and path == save.path:
-            print(f"failing schedule written to {path}; run it again with: {PROG} --replay {path}")
-        else:
-            print(f"timeline written to {path}")
+            again = f"run it again with: {PROG} --replay {save.path}"
+            writes.append(
+                (save, lambda out: out.write(text), f"failing schedule written to {save.path}; {again}")
+            )
+    code = _write(writes)
+    return EXIT_INTERRUPTED if interrupted else code
+
+
+def _write(writes: Sequence[tuple[Output, Writer, str]]) -> int:
+    """Each output written (write_outputs), its line printed, each failure in one line: the exit code."""
+    written, failures = write_outputs([(output, writer) for output, writer, _ in writes])
+    for output, _, line in writes:
+        if output.path in written:
+            print(line)
     for line in failures:
         print(error_line(PROG, line, EXIT_WRITE_FAILED), file=sys.stderr)
-    return EXIT_INTERRUPTED if interrupted else EXIT_WRITE_FAILED if failures else 0
+    return EXIT_WRITE_FAILED if failures else 0
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -182,14 +192,10 @@ def _replay(args: argparse.Namespace) -> int:
     if plot is not None:
         from pysgxalloc.cli.trace_plot import plot_run
 
-        written, failures = write_outputs(
-            [(plot, lambda out: plot_run(saved.strategy.name, run, out, plot_format(plot.path)))]
+        line = f"timeline written to {plot.path}"
+        return _write(
+            [(plot, lambda out: plot_run(saved.strategy.name, run, out, plot_format(plot.path)), line)]
         )
-        for path in written:
-            print(f"timeline written to {path}")
-        for line in failures:
-            print(error_line(PROG, line, EXIT_WRITE_FAILED), file=sys.stderr)
-        return EXIT_WRITE_FAILED if failures else 0
     return 0
 
 
