@@ -77,6 +77,17 @@ def read_json(path: Path, max_bytes: int = MAX_FILE_BYTES) -> object:
         raise InputFileError("is nested too deeply to be one of our result files") from None
 
 
+def read_json_as(error: type[Exception], path: Path) -> object:
+    """`read_json`, each way it can fail as one `error` naming `path`: ``cannot read PATH: reason``
+    when it cannot be opened, ``PATH is ...`` for what the reader refuses."""
+    try:
+        return read_json(path)
+    except OSError as failure:
+        raise error(f"cannot read {path}: {failure.strerror or failure}") from None
+    except InputFileError as failure:
+        raise error(f"{path} {failure}") from None
+
+
 def read_csv(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[dict[str, str]]:
     """`path`'s rows under its header's names; OSError when it cannot be opened, InputFileError for the
     rest (a row with more or fewer fields than the header among them)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pysgxalloc.hammer_runs import HammerRuns, Run, Setting, group_runs, in_report_order
-from pysgxalloc.input_file import InputFileError, read_csv, read_json
+from pysgxalloc.input_file import InputFileError, read_csv, read_json_as
 from pysgxalloc.machine import MachineInfo
 from pysgxalloc.strategy import is_exact, known_strategy
 from pysgxalloc.sweep_record import (
@@ -95,12 +95,7 @@ class ResultFile:
 def read_result_file(path: Path) -> ResultFile:
     if path.suffix.lower() == ".csv":
         return _from_sweep_csv(path)
-    try:
-        data = read_json(path)
-    except OSError as error:
-        raise ResultFileError(f"cannot read {path}: {error.strerror or error}") from None
-    except InputFileError as error:
-        raise ResultFileError(f"{path} {error}") from None
+    data = read_json_as(ResultFileError, path)
     if isinstance(data, Mapping) and data.get("schema") == SCHEMA:
         return _from_sweep(path, data)
     if isinstance(data, Mapping) and "benchmarks" in data and "machine_info" in data:

@@ -23,7 +23,7 @@ from pysgxalloc._core import Strategy
 from pysgxalloc._version import installed_version
 from pysgxalloc.explore import ExploreResult, ScheduleRun, SearchSettings, replay_schedule
 from pysgxalloc.explore_settings import ExploreSettings, HangSettings
-from pysgxalloc.input_file import InputFileError, read_json
+from pysgxalloc.input_file import read_json_as
 from pysgxalloc.output_path import write_output
 from pysgxalloc.settings import settings_from_dict, settings_to_dict
 from pysgxalloc.strategy import known_strategy
@@ -92,12 +92,7 @@ class SavedSchedule:
     def load(cls, path: Path) -> SavedSchedule:
         """Read a replay file; ScheduleFileError says why one cannot be used."""
         path = Path(path)
-        try:
-            data = read_json(path)
-        except OSError as error:
-            raise ScheduleFileError(f"cannot read {path}: {error.strerror or error}") from None
-        except InputFileError as error:
-            raise ScheduleFileError(f"{path} {error}") from None
+        data = read_json_as(ScheduleFileError, path)
         try:
             return cls._from_dict(data)
         except (TypeError, ValueError) as error:
