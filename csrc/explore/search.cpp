@@ -34,15 +34,18 @@ long Search::cost(const Node& node, unsigned thread) const noexcept {
 // Sleep sets: what slept at the parent, and the siblings tried before the one
 // taken, stay asleep if their step commutes with the step taken (footprints
 // as run). A sleeper's step is the same at the child: it commutes with the one taken.
-std::uint32_t Search::sleep_of_child(Node& child, const Node& parent) const {
+std::uint32_t Search::sleep_of_child(std::size_t child) {
+    const Node& parent = stack_[child - 1];
+    const Footprints& at_parent = footprints_[child - 1];
+    Footprints& at_child = footprints_[child];
     const std::uint32_t candidates = parent.sleep | (parent.done & ~bit(parent.chosen));
-    const Footprint taken = parent.footprint[parent.chosen];
+    const Footprint taken = at_parent[parent.chosen];
     std::uint32_t sleep = 0;
     for (std::uint32_t rest = candidates; rest != 0; rest &= rest - 1) {
         const auto thread = static_cast<unsigned>(std::countr_zero(rest));
-        if (independent(Footprint(parent.footprint[thread]), taken)) {
+        if (independent(Footprint(at_parent[thread]), taken)) {
             sleep |= bit(thread);
-            child.footprint[thread] = parent.footprint[thread];
+            at_child[thread] = at_parent[thread];
         }
     }
     return sleep;
@@ -51,8 +54,7 @@ std::uint32_t Search::sleep_of_child(Node& child, const Node& parent) const {
 unsigned Search::choose(const Decision& decision) {
     if (reduction_ != Reduction::none && depth_ > 0 && depth_ <= stack_.size()) {
         // The step that just ended is the one the parent chose: keep its footprint.
-        Node& parent = stack_[depth_ - 1];
-        parent.footprint[parent.chosen].assign(decision.ended.begin(), decision.ended.end());
+        footprints_[depth_ - 1][stack_[depth_ - 1].chosen].assign(decision.ended.begin(), decision.ended.end());
     }
     if (depth_ < stack_.size()) {
         Node& node = stack_[depth_];
@@ -69,16 +71,25 @@ unsigned Search::choose(const Decision& decision) {
     node.decision = decision;
     node.decision.ended = {};
     node.preemptions = preemptions_;
-    if (sleep_sets_ && depth_ > 0) node.sleep = sleep_of_child(node, stack_[depth_ - 1]);
-    const std::uint32_t allowed = decision.enabled & ~node.sleep;
+    if (reduction_ != Reduction::none) {
+        // A new decision: its footprints start empty (the vectors keep their room).
+        if (footprints_.size() <= depth_) footprints_.resize(depth_ + 1);
+        for (auto& footprint : footprints_[depth_]) footprint.clear();
+    }
+    stack_.push_back(node);
+    if (sleep_sets_ && depth_ > 0) stack_.back().sleep = sleep_of_child(depth_);
+    Node& added = stack_.back();
+    const std::uint32_t allowed = decision.enabled & ~added.sleep;
     // Only free switches or ones within the bound; the default never preempts.
     const unsigned chosen = default_choice(decision, allowed);
-    if (chosen == kAbandon) return kAbandon;  // every thread that can move sleeps: a class already seen
-    node.chosen = chosen;
-    node.done = bit(chosen);
-    node.backtrack = bit(chosen);
-    preemptions_ = cost(node, chosen);
-    stack_.push_back(std::move(node));
+    if (chosen == kAbandon) {
+        stack_.pop_back();
+        return kAbandon;  // every thread that can move sleeps: a class already seen
+    }
+    added.chosen = chosen;
+    added.done = bit(chosen);
+    added.backtrack = bit(chosen);
+    preemptions_ = cost(added, chosen);
     ++depth_;
     return chosen;
 }
@@ -311,9 +322,9 @@ bool Search::next(const ScheduleRun& run) {
     // Decisions past where this run stopped (a pruned or shorter run) are stale.
     stack_.resize(depth_);
     if (reduction_ != Reduction::none && !stack_.empty() && run.footprint_begin.size() == depth_) {
-        Node& last = stack_.back();  // the run's last step ended with the run, not at a decision
+        // The run's last step ended with the run, not at a decision.
         const Footprint ended = run.footprint(depth_ - 1);
-        last.footprint[last.chosen].assign(ended.begin(), ended.end());
+        footprints_[depth_ - 1][stack_.back().chosen].assign(ended.begin(), ended.end());
     }
     if (reduction_ == Reduction::dpor) add_backtracks(run);
     while (!stack_.empty()) {

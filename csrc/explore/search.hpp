@@ -75,12 +75,14 @@ private:
         std::uint32_t sleep = 0;      // threads not to try here
         std::uint32_t backtrack = 0;  // dpor: threads to try here
         long preemptions = 0;         // before this decision
-        // Each tried (or sleeping) thread's step from here, as run.
-        std::array<std::vector<StepKey>, kMaxScheduledThreads> footprint;
     };
+    // Each tried (or sleeping) thread's step from one decision, as run: kept
+    // beside the stack, and only by a reduction (none needs no footprints).
+    // Its vectors outlive the nodes, so a search stops allocating once warm.
+    using Footprints = std::array<std::vector<StepKey>, kMaxScheduledThreads>;
 
     long cost(const Node& node, unsigned thread) const noexcept;
-    std::uint32_t sleep_of_child(Node& child, const Node& parent) const;
+    std::uint32_t sleep_of_child(std::size_t child);
     void add_backtracks(const ScheduleRun& run);
     void add_backtrack(std::size_t at, unsigned thread);
     std::uint32_t to_try(const Node& node) const noexcept;
@@ -89,6 +91,7 @@ private:
     const Reduction reduction_;
     const bool sleep_sets_;  // sleep sets on: unbounded sleep or dpor
     std::vector<Node> stack_;
+    std::vector<Footprints> footprints_;  // footprints_[d]: decision d's (a reduction only)
     std::size_t depth_ = 0;
     std::size_t fresh_ = 0;  // the first decision the current run did not replay
     long preemptions_ = 0;
