@@ -1,5 +1,6 @@
 // What every scheduled run records at its end, whatever it ran: the schedule,
-// the steps, and the pool's reads. Read with every thread joined.
+// the steps, and the pool's reads. Read with every thread joined; the
+// scheduler's record moves into the run (the scheduler is done with it).
 #pragma once
 
 #include "explore/schedule.hpp"
@@ -8,13 +9,9 @@
 namespace sgx::explore {
 
 template <class Pool>
-ScheduleRun recorded_run(const Scheduler& scheduler, const Pool& pool) {
+ScheduleRun recorded_run(Scheduler& scheduler, const Pool& pool) {
     ScheduleRun run;
-    run.schedule = scheduler.schedule();
-    run.steps = scheduler.steps();
-    run.preemptions = scheduler.preemptions();
-    run.touches = scheduler.touches();
-    run.footprint_begin = scheduler.footprint_begins();
+    scheduler.take_record(run);
     run.counter = pool.counter();
     run.exact_count = pool.exact_count();
     run.true_free = pool.true_free();

@@ -32,7 +32,24 @@ Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max
       absorbing_(std::move(absorbing)),
       engine_(engine),
       slots_(threads),
-      errors_(threads) {}
+      errors_(threads) {
+    // A run of the reduced scenarios is a few dozen to a few hundred steps:
+    // room for them up front rather than a reallocation at every doubling.
+    constexpr std::size_t kSteps = 256;
+    steps_.reserve(kSteps);
+    schedule_.reserve(kSteps);
+    footprint_begin_.reserve(kSteps);
+    touches_.reserve(2 * kSteps);
+    owners_.reserve(4);
+}
+
+void Scheduler::take_record(ScheduleRun& run) noexcept {
+    run.schedule = std::move(schedule_);
+    run.steps = std::move(steps_);
+    run.preemptions = preemptions_;
+    run.touches = std::move(touches_);
+    run.footprint_begin = std::move(footprint_begin_);
+}
 
 Scheduler* Scheduler::current() noexcept { return t_scheduler; }
 
@@ -238,8 +255,6 @@ Decision Scheduler::decision() const noexcept {
     std::uint32_t can_move = 0;
     for (unsigned thread = 0; thread < threads_; ++thread) {
         if (!live(thread)) continue;
-        const Pending& next = slots_[thread].pending;
-        decision.next[thread] = {next.access, next.object, next.shared, next.index};
         if (enabled(thread)) can_move |= bit(thread);
     }
     for (unsigned thread = 0; thread < threads_; ++thread) {

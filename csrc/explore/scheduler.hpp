@@ -78,7 +78,6 @@ struct Decision {
     std::uint32_t enabled = 0;        // bit t: thread t may take its next step
     unsigned running = kNoThread;     // the thread that moved last (none at the start)
     bool running_can_go_on = false;   // switching away from it is a preemption
-    std::array<StepKey, kMaxScheduledThreads> next{};  // each thread's next step
     // The footprint of the step that ended here (granted at the decision
     // before; empty at the first): valid during choose() only.
     Footprint ended{};
@@ -132,6 +131,10 @@ public:
     bool finished(unsigned thread) const noexcept { return slots_[thread].finished; }
     bool parked_at(unsigned thread, Access access) const noexcept;
     bool asleep(unsigned thread) const noexcept;
+
+    // What the run recorded, handed to `run` once it is over (the scheduler is
+    // done with it: moved, not copied, since a search makes a run every few microseconds).
+    void take_record(ScheduleRun& run) noexcept;
 
     const std::vector<Step>& steps() const noexcept { return steps_; }
     const std::vector<unsigned>& schedule() const noexcept { return schedule_; }
