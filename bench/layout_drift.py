@@ -1,8 +1,9 @@
 """What the memory layout does to the bug: plain_node_lock's losses with each layout, side by side.
 
 Per layout (``padded``: every hot object on its own 128-byte block; ``kernel``: v5.15's sharing,
-docs/layout.md), three measurements, their runs interleaved round-robin so that a burst of load
-hits every layout alike:
+docs/layout.md; ``kernel_counter_apart``: ``kernel`` with the counter on a block of its own, the
+ablation that shows what the counter's neighbours add), three measurements, their runs
+interleaved round-robin so that a burst of load hits every layout alike:
 
 - the first fill: 2 pinned fault workers, one enclave each, fill 8,188 enclave pages into an EPC of
   2 x 4,096 pages, one pass. The watermarks are set to 1 so that ksgxd never wakes: only

@@ -3,13 +3,9 @@ own block; a placement only, so every count stays what it was and every exact st
 
 from __future__ import annotations
 
-import math
-import os
-
 import pytest
 
 import pysgxalloc as sgx
-from pysgxalloc.machine import usable_cpus
 
 LINE = 64  # the kernel's cache line
 BLOCK = 128  # Padded<T>'s block
@@ -34,6 +30,22 @@ def test_kernel_layout_puts_the_counter_in_the_reclaimer_locks_line_with_the_nod
 def test_kernel_layout_puts_the_active_list_head_on_another_line_than_its_lock() -> None:
     at = sgx.EpcPool("plain_node_lock", nodes=2, layout="kernel").addresses()
     assert at["active_list"] // LINE != at["reclaimer_lock"] // LINE
+
+
+def test_kernel_counter_apart_moves_only_the_counter_off_the_reclaimer_locks_line() -> None:
+    kernel = sgx.EpcPool("plain_node_lock", nodes=2, layout="kernel").addresses()
+    apart = sgx.EpcPool("plain_node_lock", nodes=2, layout="kernel_counter_apart").addresses()
+    others = [apart["reclaimer_lock"], apart["numa_nodes"], apart["active_list"], *apart["node_locks"]]
+    assert apart["counter"] // BLOCK not in {address // BLOCK for address in others}
+    # Everything else sits as in `kernel`: the node locks share a line, the head is a line from its lock.
+    assert len(_lines(apart["node_locks"], LINE)) == 1
+    assert apart["reclaimer_lock"] // LINE == apart["numa_nodes"] // LINE != apart["active_list"] // LINE
+    assert apart["reclaimer_lock"] - apart["numa_nodes"] == kernel["reclaimer_lock"] - kernel["numa_nodes"]
+    assert apart["active_list"] - apart["numa_nodes"] == kernel["active_list"] - kernel["numa_nodes"]
+
+
+def test_kernel_counter_apart_packs_the_cells_as_kernel_does() -> None:
+    assert sgx.EpcPool("per_node", layout="kernel_counter_apart").packed
 
 
 @pytest.mark.parametrize("strategy", [s.name for s in sgx.STRATEGIES])
@@ -139,64 +151,9 @@ def test_a_stamped_run_stamps_every_update_in_either_layout(layout: sgx.MemoryLa
     assert res.exact_count == res.true_free
 
 
-# The statistical test: kernel's first fill loses more updates than padded's.
-#
-# Measured on this project's 2-CPU machine, never quiet (bench/layout_drift.py's first fill, 30 to
-# 40 interleaved pairs per batch, docs/layout.md): at 1-minute load averages of 4.6 to 7, kernel lost
-# more than padded in 85% of the pairs in most batches, but the two workers fall into timing regimes
-# that last a batch (the same layout's median moved from 34 to 487 between batches), and in some
-# batches padded lost more (kernel ahead in only 5 of 30). Other work on the workers' CPUs decides
-# the regime, so the test runs only on a machine with no more runnable work than CPUs (the load
-# average at most the usable CPUs) and skips, saying so, otherwise. It runs FILL_PAIRS interleaved
-# pairs (padded, then kernel) and counts the pairs in which kernel lost strictly more; if kernel
-# loses more with a per-pair chance of at least MIN_KERNEL_WINS (an assumption for a quiet machine,
-# below the 85% of the busy one's better batches), fewer than WINS_NEEDED such pairs has the
-# binomial chance checked below, under one in a million. Were the layouts alike (a chance of at most
-# one half), WINS_NEEDED would be reached in 16% of runs at most; were padded the lossier, almost never.
-FILL_PAIRS = 120
-MIN_KERNEL_WINS = 0.75
-WINS_NEEDED = 66
-
-
-def _binomial_cdf(k: int, n: int, p: float) -> float:
-    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
-
-
-def test_the_layout_test_fails_by_chance_less_than_once_in_a_million() -> None:
-    assert _binomial_cdf(WINS_NEEDED - 1, FILL_PAIRS, MIN_KERNEL_WINS) < 1e-6
-
-
-def _first_fill(layout: str) -> int:
-    res = sgx.reclaim_scenario(
-        "plain_node_lock",
-        threads=2,
-        nodes=2,
-        pages_per_node=4096,
-        enclave_pages=8188,
-        passes=1,
-        low=1,
-        high=1,
-        layout=layout,
-    )
-    assert res.completed and res.pages_conserved, res
-    assert res.drift >= 0, res  # only decrements ran: each lost one leaves the count one high
-    return res.drift
-
-
-@pytest.mark.needs_two_cpus
-def test_the_kernel_layout_loses_more_updates_in_a_first_fill_than_padded() -> None:
-    if "san.so" in os.environ.get("LD_PRELOAD", ""):
-        # Seen under AddressSanitizer: kernel ahead in only 50 of 120 pairs. Instrumenting every
-        # access changes which lines the workers meet on; the rate is the uninstrumented code's.
-        pytest.skip("a sanitizer's instrumentation decides the workers' timing here")
-    load = os.getloadavg()[0]
-    if load > usable_cpus():
-        pytest.skip(
-            f"load average {load:.1f} on {usable_cpus()} CPUs: other work decides the workers' timing regime"
-        )
-    wins = 0
-    for _ in range(FILL_PAIRS):
-        padded = _first_fill("padded")
-        kernel = _first_fill("kernel")
-        wins += kernel > padded
-    assert wins >= WINS_NEEDED, f"kernel lost more in only {wins} of {FILL_PAIRS} pairs"
+# No test asserts that `kernel` loses more per first fill than `padded`: on this project's 2-CPU VM
+# it is not so. Quiet (load average under 0.3), in batches of 40 interleaved pairs, kernel lost more
+# in 5, 7, 8, 8, 11, 25 and 32 of 40 with the workers pinned (8, 13 and 29 unpinned): the machine
+# falls into timing regimes that last a batch or more and decide the sign (docs/layout.md, "What the
+# layout does to the loss"). A rate test would fail on a quiet machine by the regime, not by the
+# code. bench/layout_drift.py measures what the layout does, and asserts nothing.

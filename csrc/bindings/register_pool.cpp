@@ -43,9 +43,11 @@ void register_pool(py::module_& m) {
 
     py::native_enum<MemoryLayout>(m, "MemoryLayout", "enum.Enum",
                                   "Where the pool's hot objects sit: padded (each on its own 128-byte block) or "
-                                  "kernel (v5.15's sharing: nodes packed, the counter on sgx_reclaimer_lock's line).")
+                                  "kernel (v5.15's sharing: nodes packed, the counter on sgx_reclaimer_lock's line) or "
+                                  "kernel_counter_apart (kernel with the counter on a block of its own: an ablation).")
         .value("padded", MemoryLayout::padded)
         .value("kernel", MemoryLayout::kernel)
+        .value("kernel_counter_apart", MemoryLayout::kernel_counter_apart)
         .finalize();
 
     py::class_<Tally>(m, "Tally", "What one churn() call did: operations run and allocations that found every list empty.")

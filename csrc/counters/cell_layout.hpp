@@ -32,10 +32,13 @@ struct Packed {
 // (kernel). A placement, chosen at run time, never a code path: the same pool,
 // counter and fault code run in both. `kernel` also packs a strategy's cells into
 // one array (a cell-less count then sits beside sgx_reclaimer_lock, see
-// CounterOptions::with_memory_layout()).
+// CounterOptions::with_memory_layout()). kernel_counter_apart is `kernel` with
+// one placement changed, the counter moved onto a block of its own: the
+// ablation that tells what the counter's neighbours add (docs/layout.md).
 enum class MemoryLayout {
     padded,
     kernel,
+    kernel_counter_apart,
 };
 
 struct PaddedCells {

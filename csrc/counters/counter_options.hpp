@@ -73,7 +73,7 @@ struct CounterOptions {
     // and a one-count strategy's count is a bare long beside its neighbours.
     CounterOptions& with_memory_layout(MemoryLayout placement) {
         memory_layout = placement;
-        if (placement == MemoryLayout::kernel) layout = CellLayout::packed;
+        if (placement != MemoryLayout::padded) layout = CellLayout::packed;
         return *this;
     }
 

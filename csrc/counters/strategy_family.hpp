@@ -97,7 +97,7 @@ struct CellCounts {
 // does not compile the kernel's counter at all; asked for it, it throws.
 template <StrategyFamily Family, class Pause, bool kWithKernel = true, class F>
 decltype(auto) with_cells(const CounterOptions& options, F&& f) {
-    if (options.memory_layout == MemoryLayout::kernel) {
+    if (options.memory_layout != MemoryLayout::padded) {  // either kernel layout
         if constexpr (kWithKernel) {
             return std::forward<F>(f)
                 .template operator()<counter_of<Family, Policies<PackedCells, Pause, PackedCells>>>();

@@ -1,6 +1,6 @@
 // Where the allocator's hot shared objects sit: the node array (sgx_numa_nodes),
 // the free-page counter, sgx_reclaimer_lock and sgx_active_page_list, and the
-// node array's pointer. MemoryLayout (counters/cell_layout.hpp) picks one of two
+// node array's pointer. MemoryLayout (counters/cell_layout.hpp) picks one of the
 // placements at run time; the objects are built in one arena at the offsets it
 // gives, and everything else reaches them through pointers set once. So the
 // layouts share every line of code: the explorer and ThreadSanitizer see the
@@ -16,6 +16,9 @@
 // struct sgx_numa_node (a list head and a spinlock, 24 bytes), so two nodes'
 // locks share one line. A counter whose alignment is wider than a long (a
 // user's padded strategy) is placed at its alignment, off that line.
+//
+// kernel_counter_apart: `kernel` with the counter alone on its own block, the
+// rest unchanged (an ablation: what the counter's neighbours add).
 //
 // Cost: one allocation per pool, a few hundred bytes plus the nodes.
 #pragma once
@@ -74,10 +77,17 @@ struct PoolPlacement {
             at.numa_nodes = 0;
             at.numa_mask = sizeof(void*);
             at.reclaimer_lock = 2 * sizeof(void*);
-            at.counter = aligned(at.reclaimer_lock + sizeof(Lock), alignof(Counter));
-            end = at.counter + sizeof(Counter);
-            at.active_list = aligned(std::max(end, at.reclaimer_lock + 1), kKernelLine);  // the next line
-            end = at.active_list + sizeof(List);
+            if (layout == MemoryLayout::kernel) {
+                at.counter = aligned(at.reclaimer_lock + sizeof(Lock), alignof(Counter));
+                end = at.counter + sizeof(Counter);
+                at.active_list = aligned(std::max(end, at.reclaimer_lock + 1), kKernelLine);  // the next line
+                end = at.active_list + sizeof(List);
+            } else {
+                // kernel_counter_apart: the same, but the counter leaves the line for a block of its own.
+                at.active_list = aligned(at.reclaimer_lock + sizeof(Lock), kKernelLine);  // the next line, as in `kernel`
+                at.counter = aligned(at.active_list + sizeof(List), kFalseSharingRange);
+                end = aligned(at.counter + sizeof(Counter), kFalseSharingRange);
+            }
             at.node_stride = aligned(sizeof(Node), alignof(Node));  // kmalloc_array: no gap between nodes
         }
         // The node array is an allocation of its own (kmalloc_array): its own block either way.

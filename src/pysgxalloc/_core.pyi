@@ -63,6 +63,7 @@ class NodeSearch(enum.Enum):
 class MemoryLayout(enum.Enum):
     padded = 0
     kernel = 1
+    kernel_counter_apart = 2
 
 class _PoolAddresses(TypedDict):
     node_locks: list[int]

@@ -25,5 +25,6 @@ def layout_setting(default: MemoryLayout) -> Setting[MemoryLayout | str, MemoryL
         default,
         help="where the node array, the counter, sgx_reclaimer_lock and the active list's head sit: padded "
         "(each on its own 128-byte block) or kernel (v5.15's sharing: both node locks on one line, the "
-        "counter on the reclaimer lock's line; cells packed too)",
+        "counter on the reclaimer lock's line; cells packed too) or kernel_counter_apart (kernel with the "
+        "counter on a block of its own: the ablation that shows what its neighbours add)",
     )
