@@ -136,18 +136,13 @@ public:
     // done with it: moved, not copied, since a search makes a run every few microseconds).
     void take_record(ScheduleRun& run) noexcept;
 
-    const std::vector<Step>& steps() const noexcept { return steps_; }
-    const std::vector<unsigned>& schedule() const noexcept { return schedule_; }
-    long preemptions() const noexcept { return preemptions_; }
-    const std::vector<StepKey>& touches() const noexcept { return touches_; }
-    const std::vector<std::size_t>& footprint_begins() const noexcept { return footprint_begin_; }
+private:
     // Recorded step i's footprint.
     Footprint footprint(std::size_t step) const noexcept {
         const std::size_t end = step + 1 < footprint_begin_.size() ? footprint_begin_[step + 1] : touches_.size();
         return {touches_.data() + footprint_begin_[step], end - footprint_begin_[step]};
     }
 
-private:
     struct Slot {
         std::binary_semaphore baton{0};
         Pending pending;
