@@ -6,7 +6,10 @@ running, so the signal lands inside the call, never before it), whatever the mac
 load: no sleep, no hoping. The child prints the CLOCK_MONOTONIC time it caught
 KeyboardInterrupt (comparable across processes on Linux) and how many threads the
 process had, against how many it had before the call (numpy's BLAS keeps threads of its
-own).
+own). That count waits for the kernel: pthread_join returns when the thread's exit
+wakes it, but the thread stays listed in /proc/self/task until the kernel reaps it a
+moment later, which a busy machine can put off (CI once saw one such thread left). A
+thread that is still running, never joined, stays listed and fails the count.
 
 Every child starts with SIGINT at its default, whatever this process inherited (a CI
 shell may start us with SIGINT ignored, and a child that ignores it never stops), and
@@ -26,12 +29,19 @@ CHILD = """
 import os, sys, time
 import pysgxalloc as sgx
 {setup}
-print("running", len(os.listdir('/proc/self/task')), flush=True)
+def threads():
+    return len(os.listdir('/proc/self/task'))
+before = threads()
+print("running", before, flush=True)
 try:
     {call}
 except KeyboardInterrupt as stop:
     caught = time.monotonic()
-    print(f"caught {{caught!r}} threads {{len(os.listdir('/proc/self/task'))}}", flush=True)
+    for _ in range({reap_polls}):  # a joined thread is listed until the kernel reaps it
+        if threads() <= before:
+            break
+        time.sleep(0.001)
+    print(f"caught {{caught!r}} threads {{threads()}}", flush=True)
     {after}
     sys.exit(0)
 print("finished without an interrupt", flush=True)
@@ -41,6 +51,8 @@ sys.exit(1)
 CHILD_TIMEOUT_S = 60
 #: How many times the child's thread count is read while waiting for the call to start (1 ms apart).
 START_POLLS = 60_000
+#: How many times the child reads its thread count, 1 ms apart, waiting for joined threads to be reaped.
+REAP_POLLS = 30_000
 
 
 def default_sigint() -> None:
@@ -63,7 +75,7 @@ def interrupt_child(
     `setup` runs before the count of threads; `after` runs in the handler, where `stop` is the
     KeyboardInterrupt caught.
     """
-    code = textwrap.dedent(CHILD).format(call=call, after=after, setup=setup)
+    code = textwrap.dedent(CHILD).format(call=call, after=after, setup=setup, reap_polls=REAP_POLLS)
     child = subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
