@@ -67,7 +67,8 @@ void register_reclaim(py::module_& m) {
         .def_readwrite("stall_seconds", &ReclaimConfig::stall_seconds)
         .def_readwrite("max_retries", &ReclaimConfig::max_retries)
         .def_readwrite("pin", &ReclaimConfig::pin)
-        .def_readwrite("leak_pages", &ReclaimConfig::leak_pages);
+        .def_readwrite("leak_pages", &ReclaimConfig::leak_pages)
+        .def_readwrite("meet_write_back", &ReclaimConfig::meet_write_back);
 
     py::class_<ReclaimStats>(m, "ReclaimStats")
         .def_readonly("outcome", &ReclaimStats::outcome)

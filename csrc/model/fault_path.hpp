@@ -49,6 +49,7 @@
 #include "model/reclaim_settings.hpp"
 #include "model/reclaimer.hpp"
 #include "model/wait_queue.hpp"
+#include "model/write_back_meeting.hpp"
 
 namespace sgx {
 
@@ -60,8 +61,8 @@ class FaultPath {
 public:
     // `stop` is the run's: raised, every caller returns FaultEnd::stopped at its next chance.
     FaultPath(EpcPool<Counter>& pool, Enclaves<Pause>& enclaves, Reclaimer<Counter, Queue>& reclaimer,
-              const ReclaimSettings& settings, const StopFlag& stop)
-        : pool_(pool), enclaves_(enclaves), reclaimer_(reclaimer), settings_(settings), stop_(stop) {}
+              const ReclaimSettings& settings, const StopFlag& stop, WriteBackMeeting& meeting)
+        : pool_(pool), enclaves_(enclaves), reclaimer_(reclaimer), settings_(settings), stop_(stop), meeting_(meeting) {}
 
     // One worker's workload: `passes` passes over [first, last). A touch of a
     // present page hits; any other faults (or is added, with direct_reclaim);
@@ -71,6 +72,7 @@ public:
         long long count = 0;
         for (long long pass = 0; pass < settings_.passes; ++pass) {
             const bool removing = settings_.remove_last_pass && pass + 1 == settings_.passes;
+            if (pass == 1 && meeting_.on() && !meeting_.wait_for_marked_batch()) [[unlikely]] return FaultEnd::stopped;
             for (EnclavePageId page = first; page < last; ++page) {
                 if (stop_.requested()) return FaultEnd::stopped;
                 FaultEnd end = FaultEnd::served;
@@ -139,6 +141,7 @@ public:
         switch (enclaves_.state(page)) {
             case EnclavePageState::being_reclaimed:  // SGX_ENCL_PAGE_BEING_RECLAIMED
                 ++self.tally.busy_being_reclaimed;
+                meeting_.met();
                 return Attempt::busy;
             case EnclavePageState::resident: return Attempt::served;  // served meanwhile: a touch now hits
             case EnclavePageState::removed: return Attempt::served;
@@ -157,6 +160,7 @@ public:
             case EnclavePageState::removed: return Attempt::served;
             case EnclavePageState::being_reclaimed:
                 ++self.tally.busy_being_reclaimed;
+                meeting_.met();
                 return Attempt::busy;
             case EnclavePageState::resident: break;
             case EnclavePageState::evicted: {
@@ -264,6 +268,7 @@ private:
     Reclaimer<Counter, Queue>& reclaimer_;
     const ReclaimSettings& settings_;
     const StopFlag& stop_;
+    WriteBackMeeting& meeting_;
     std::atomic<bool> retry_limit_hit_{false};
     std::atomic<long long> lockup_node_{-1};
 };

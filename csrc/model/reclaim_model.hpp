@@ -27,6 +27,7 @@
 #include "model/reclaim_settings.hpp"
 #include "model/reclaimer.hpp"
 #include "model/wait_queue.hpp"
+#include "model/write_back_meeting.hpp"
 
 namespace sgx {
 
@@ -46,8 +47,9 @@ public:
           pool_(std::move(shape), options, search, build_stop),
           enclaves_(settings.enclave_pages, settings.enclaves(), pool_.reclaimer_lock(), pool_.active_list()),
           queue_(std::forward<QueueArgs>(queue_args)...),
-          reclaimer_(pool_, enclaves_, queue_, settings, ksgxd_slot()),
-          faults_(pool_, enclaves_, reclaimer_, settings, stop),
+          meeting_(settings.meet_write_back, stop),
+          reclaimer_(pool_, enclaves_, queue_, settings, ksgxd_slot(), meeting_),
+          faults_(pool_, enclaves_, reclaimer_, settings, stop, meeting_),
           phases_(std::make_unique<Padded<std::atomic<Phase>>[]>(settings.workers)),
           // Each written by its worker only, on every served fault: padded, or the
           // workers would false-share the lines of their neighbours' tallies.
@@ -137,6 +139,7 @@ private:
     EpcPool<Counter> pool_;
     Enclaves<Pause> enclaves_;
     Queue queue_;
+    WriteBackMeeting meeting_;  // off but in tests (write_back_meeting.hpp)
     Ksgxd reclaimer_;
     Faults faults_;
     std::unique_ptr<Padded<std::atomic<Phase>>[]> phases_;  // one per worker, for the hang proof

@@ -34,6 +34,7 @@ struct ReclaimSettings {
     long long max_retries = 1LL << 62;  // one fault retried more than this raises retry_limit_hit()
 
     long long leak_pages = 0;  // tests of the conservation check only: ksgxd loses this many pages
+    bool meet_write_back = false;  // tests only: a fault meets a page being written back (write_back_meeting.hpp)
 
     unsigned enclaves() const noexcept { return shared_enclave ? 1U : workers; }
 };

@@ -32,6 +32,7 @@
 #include "model/reclaim_settings.hpp"
 #include "model/wait_queue.hpp"
 #include "model/watermark.hpp"
+#include "model/write_back_meeting.hpp"
 
 namespace sgx {
 
@@ -42,10 +43,11 @@ class Reclaimer {
 public:
     // `slot` is ksgxd's own.
     Reclaimer(EpcPool<Counter>& pool, Enclaves<Pause>& enclaves, Queue& queue, const ReclaimSettings& settings,
-              Slot slot)
+              Slot slot, WriteBackMeeting& meeting)
         : pool_(pool),
           enclaves_(enclaves),
           queue_(queue),
+          meeting_(meeting),
           marks_(settings.marks),
           how_(settings.comparison),
           read_(settings.watermark_read),
@@ -87,8 +89,9 @@ public:
     // SGX_ENCL_PAGE_BEING_RECLAIMED under their enclave's lock, blocks them
     // (sgx_reclaimer_block(), the lock again), writes each back
     // (sgx_reclaimer_write(), the lock again, the page now evicted) and frees
-    // its EPC page to its home node. Returns the pages freed.
-    long reclaim_pages(std::span<EnclavePageId> chunk, Slot slot, bool may_leak = false) {
+    // its EPC page to its home node. Returns the pages freed. `by_ksgxd`: ksgxd's
+    // own batch, which the tests' hooks (leak_pages, meet_write_back) act on.
+    long reclaim_pages(std::span<EnclavePageId> chunk, Slot slot, bool by_ksgxd = false) {
         const std::size_t taken = enclaves_.isolate_from_head(chunk);
         std::size_t kept = 0;
         for (std::size_t index = 0; index < taken; ++index) {
@@ -103,6 +106,7 @@ public:
             enclaves_.mark_being_reclaimed(page);
             chunk[kept++] = page;
         }
+        if (by_ksgxd && kept > 0 && meeting_.on()) [[unlikely]] meeting_.hold_marked_batch();
         for (std::size_t index = 0; index < kept; ++index) {
             std::lock_guard hold(enclaves_.lock_of(chunk[index]));  // sgx_reclaimer_block(): EBLOCK, PTEs zapped
         }
@@ -112,7 +116,7 @@ public:
                 std::lock_guard hold(enclaves_.lock_of(chunk[index]));
                 epc = enclaves_.write_back(chunk[index]);
             }
-            if (may_leak && leak_left_ > 0) [[unlikely]] {
+            if (by_ksgxd && leak_left_ > 0) [[unlikely]] {
                 --leak_left_;
                 continue;
             }
@@ -132,6 +136,7 @@ private:
     EpcPool<Counter>& pool_;
     Enclaves<Pause>& enclaves_;
     Queue& queue_;
+    WriteBackMeeting& meeting_;
     const Watermarks marks_;
     const Comparison how_;
     const WatermarkRead read_;

@@ -74,6 +74,7 @@ struct ReclaimConfig {
     long long max_retries = 1LL << 27;  // one fault retried more than this: hung if proven, else stalled
     bool pin = true;  // worker i on the i-th allowed CPU (wrapping round); the reclaimer floats
     long long leak_pages = 0;  // for tests of the conservation check: the reclaimer loses this many
+    bool meet_write_back = false;  // for tests of -EBUSY: a fault meets a page being written back
 
     // Throws std::invalid_argument naming the first bad field, before anything is allocated.
     void validate() const;
@@ -180,6 +181,7 @@ inline ReclaimSettings ReclaimConfig::settings() const {
     settings.fault_leaves_young = fault_leaves_young;
     settings.max_retries = max_retries;
     settings.leak_pages = leak_pages;
+    settings.meet_write_back = meet_write_back;
     return settings;
 }
 

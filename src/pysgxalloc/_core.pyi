@@ -299,6 +299,7 @@ class ReclaimConfig:
     max_retries: int
     pin: bool
     leak_pages: int
+    meet_write_back: bool
     def __init__(self) -> None: ...
 
 class ReclaimStats:

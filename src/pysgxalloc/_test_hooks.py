@@ -4,6 +4,8 @@
         sgx.hammer("atomic", threads=3)
     with leaking_pages(1):         # reclaim_scenario()'s reclaimer loses one page
         sgx.reclaim_scenario("atomic")
+    with meeting_write_back():     # a fault meets a page ksgxd is writing back
+        sgx.reclaim_scenario("atomic", passes=2)
 
 The settings are module state, read when a run starts; they are for single-threaded tests only.
 """
@@ -17,6 +19,9 @@ from contextlib import contextmanager
 fail_worker = -1
 #: reclaim_scenario(): the reclaimer loses this many pages, for the conservation check.
 leak_pages = 0
+#: reclaim_scenario(): ksgxd's first marked batch waits for a fault to find one of its pages being
+#: written back, and the workers wait for that batch before their second pass (write_back_meeting.hpp).
+meet_write_back = False
 
 
 @contextmanager
@@ -39,3 +44,14 @@ def leaking_pages(count: int) -> Iterator[None]:
         yield
     finally:
         leak_pages = 0
+
+
+@contextmanager
+def meeting_write_back() -> Iterator[None]:
+    """reclaim_scenario() runs inside the block have a fault meet a page being written back."""
+    global meet_write_back
+    meet_write_back = True
+    try:
+        yield
+    finally:
+        meet_write_back = False

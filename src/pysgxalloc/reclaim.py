@@ -184,7 +184,12 @@ def run_reclaim_scenario(strategy: StrategyLike, settings: ReclaimSettings) -> R
     (the default) it gets -EBUSY and waits for the reclaimer like everyone else.
     """
     parsed = parse_strategy(strategy)
-    config = native_config(_core.ReclaimConfig, leak_pages=_test_hooks.leak_pages, **settings.native_fields())
+    config = native_config(
+        _core.ReclaimConfig,
+        leak_pages=_test_hooks.leak_pages,
+        meet_write_back=_test_hooks.meet_write_back,
+        **settings.native_fields(),
+    )
     cpus = usable_cpus()
     stats = _core.reclaim(parsed, config)
     return ReclaimResult(
