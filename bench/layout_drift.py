@@ -16,12 +16,15 @@ interleaved round-robin so that a burst of load hits every layout alike:
 
 Usage: python bench/layout_drift.py [--fills 40] [--hammers 9] [--hangs 20] [--ops 1000000]
 Prints one Markdown table, a row per layout: each figure the median, its interval (coverage as the
-run count gives it) and the range. Asserts nothing. docs/layout.md quotes its output.
+run count gives it) and the range; then, per layout against the one before it in the table, in how
+many rounds its first fill lost more, and in how many less. Asserts nothing. docs/layout.md quotes
+its output.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -147,7 +150,25 @@ def main(argv: list[str] | None = None) -> int:
             f"| {_median(one.lost_per_million, ',.0f')} | {one.hangs}/{one.hang_runs} "
             f"| {_median(one.faults_at_hang, ',.0f')} | {_median(one.drift_at_hang, '+.1f')} |"
         )
+    print()
+    for line in _paired_fills(layouts):
+        print(line)
     return 0
+
+
+def _paired_fills(layouts: list[Layout]) -> list[str]:
+    """Each round ran every layout's fill in turn, so round i of two layouts is a pair: how many
+    pairs each layout lost more in than the one before it (the sign the medians can hide)."""
+    lines = []
+    for before, after in itertools.pairwise(layouts):
+        pairs = list(zip(before.fills, after.fills, strict=True))
+        more = sum(1 for first, second in pairs if second > first)
+        less = sum(1 for first, second in pairs if second < first)
+        lines.append(
+            f"paired first fills: {after.layout.name} lost more than {before.layout.name} in {more} of "
+            f"{len(pairs)} rounds, less in {less}, as many in {len(pairs) - more - less}"
+        )
+    return lines
 
 
 if __name__ == "__main__":
