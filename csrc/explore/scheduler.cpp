@@ -175,7 +175,8 @@ void Scheduler::point(const Pending& pending) noexcept {
     Slot& me = slots_[self];
     me.pending = pending;
     me.has_pending = true;
-    if (!draining_ && !decides(pending) && enabled(self)) {
+    const bool in_place = !draining_ && !decides(pending);
+    if (in_place && enabled(self)) {
         // Taken in place, part of the running step's footprint. A step that is
         // never a decision is no move of its own either: it leaves the running
         // thread as it was (during the start, none).
@@ -185,7 +186,7 @@ void Scheduler::point(const Pending& pending) noexcept {
     }
     // A point that would have been taken in place but blocks (a held lock) ends
     // the step because of what the step saw there: part of its footprint too.
-    if (!starting_ && !draining_ && !decides(pending)) touch({pending.access, pending.object, pending.shared, pending.index});
+    if (!starting_ && in_place) touch({pending.access, pending.object, pending.shared, pending.index});
     if (starting_) {
         hand_on_at_start(self);
         return;
@@ -193,11 +194,8 @@ void Scheduler::point(const Pending& pending) noexcept {
     if (pending.access == Access::retry) {
         // Fair yield: it may not retry again before every other thread that
         // can move now has moved once.
-        std::uint32_t others = 0;
-        for (unsigned thread = 0; thread < threads_; ++thread) {
-            if (thread != self && live(thread) && enabled(thread)) others |= bit(thread);
-        }
-        me.yields_to = others;
+        me.yields_to = can_move() & ~bit(self);
+        yielders_ = me.yields_to != 0 ? yielders_ | bit(self) : yielders_ & ~bit(self);
     }
     decide(self);
 }
@@ -213,52 +211,12 @@ void Scheduler::hand_on_at_start(unsigned self) noexcept {
     decide(self);
 }
 
-// An enclave lock's acquire and release (see scheduler.hpp): a held one still blocks.
-bool Scheduler::never_decides(const Pending& pending) noexcept { return pending.shared == ModelShared::enclave_lock; }
-
-bool Scheduler::decides(const Pending& pending) const noexcept {
-    if (never_decides(pending)) return false;
-    if (points_ == Points::all) return true;
-    switch (pending.access) {
-        case Access::load:
-        case Access::store:
-        case Access::rmw: return is_counter_cell(pending.shared);
-        case Access::lock:
-        case Access::unlock: return false;  // a lock that is held still blocks: enabled() says so
-        case Access::wait:
-        case Access::sleep:
-        case Access::wake:
-        case Access::retry: return true;
-    }
-    return true;
-}
-
-bool Scheduler::enabled(unsigned thread) const noexcept {
-    const Slot& slot = slots_[thread];
-    switch (slot.pending.access) {
-        case Access::lock:
-            return std::none_of(owners_.begin(), owners_.end(),
-                                [&](const auto& owner) { return owner.first == slot.pending.object; });
-        case Access::sleep: return slot.woken || draining_;
-        default: return true;
-    }
-}
-
-bool Scheduler::parked_at(unsigned thread, Access access) const noexcept {
-    return live(thread) && slots_[thread].pending.access == access;
-}
-
-bool Scheduler::asleep(unsigned thread) const noexcept { return parked_at(thread, Access::sleep) && !slots_[thread].woken; }
-
-Decision Scheduler::decision() const noexcept {
+// `can_move`: can_move(), computed once by the caller, which needs it again.
+Decision Scheduler::decision(std::uint32_t can_move) const noexcept {
     Decision decision;
-    std::uint32_t can_move = 0;
-    for (unsigned thread = 0; thread < threads_; ++thread) {
-        if (!live(thread)) continue;
-        if (enabled(thread)) can_move |= bit(thread);
-    }
-    for (unsigned thread = 0; thread < threads_; ++thread) {
-        if ((can_move & bit(thread)) != 0 && (slots_[thread].yields_to & can_move) == 0) decision.enabled |= bit(thread);
+    for (std::uint32_t rest = can_move; rest != 0; rest &= rest - 1) {
+        const auto thread = static_cast<unsigned>(std::countr_zero(rest));
+        if ((slots_[thread].yields_to & can_move) == 0) decision.enabled |= bit(thread);
     }
     if (decision.enabled == 0) decision.enabled = can_move;  // cannot happen; never lose a thread that can move
     decision.running = running_;
@@ -277,7 +235,8 @@ void Scheduler::decide(unsigned self) noexcept {
             t_scheduler = saved;
             if (stuck_for_good) drain(Outcome::hang);
         }
-        const Decision now = decision();
+        const std::uint32_t movable = can_move();
+        const Decision now = decision(movable);
         if (now.enabled == 0) {
             if (std::all_of(slots_.begin(), slots_.end(), [](const Slot& slot) { return slot.finished; })) {
                 all_done(self);
@@ -298,9 +257,10 @@ void Scheduler::decide(unsigned self) noexcept {
             }
         }
         const bool preemption = now.running_can_go_on && next != now.running;
-        // Forced rather than chosen: the thread before waits for a lock another holds.
+        // Forced rather than chosen: the thread before waits for a lock another
+        // holds (live but not among those that can move).
         const bool blocked = !preemption && running_ != kNoThread && next != running_ && live(running_) &&
-                             slots_[running_].pending.access == Access::lock && !enabled(running_);
+                             slots_[running_].pending.access == Access::lock && (movable & bit(running_)) == 0;
         grant(next, !draining_, preemption);
         if (blocked && !draining_) steps_.back().blocked = true;
         if (next == self) return;
@@ -336,16 +296,7 @@ void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves)
         touch({step.access, step.object, step.shared, step.index});
     }
     if (step.access == Access::retry) slot.yielded = slot.yields_to != 0;
-    // The fair yield: a thread that retried may move again only once the others
-    // have. Its step after that and every step that let it go touch its
-    // yields_to, so they are dependent (a reduction may not reorder them).
-    for (unsigned other = 0; other < threads_; ++other) {
-        std::uint32_t& yields_to = slots_[other].yields_to;
-        if ((yields_to & bit(thread)) != 0 && !draining_ && !starting_) {
-            touch({Access::store, &yields_to, kFairYield, other});
-        }
-        yields_to &= ~bit(thread);
-    }
+    if (yielders_ != 0) release_yields(thread);
     if (slot.yielded && step.access != Access::retry && !draining_ && !starting_) {
         touch({Access::store, &slot.yields_to, kFairYield, thread});
         slot.yielded = false;
@@ -363,20 +314,19 @@ void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves)
     }
 }
 
-// The value a thread's last step left in its cell, read at its next point:
-// nothing else has run in between.
-void Scheduler::close_step(unsigned self) noexcept {
-    Slot& me = slots_[self];
-    if (me.open_step == SIZE_MAX) return;
-    steps_[me.open_step].has_value = true;
-    steps_[me.open_step].value = me.open_read(me.open_object);
-    me.open_step = SIZE_MAX;
-}
-
-// One more access of the running step (the last recorded one).
-void Scheduler::touch(const StepKey& key) {
-    if (draining_ || footprint_begin_.empty()) return;
-    touches_.push_back(key);
+// The fair yield: a thread that retried may move again only once the others
+// have. Its step after that and every step that let it go touch its
+// yields_to, so they are dependent (a reduction may not reorder them). Only
+// the threads in yielders_ can have `thread` in their yields_to.
+void Scheduler::release_yields(unsigned thread) noexcept {
+    for (std::uint32_t rest = yielders_; rest != 0; rest &= rest - 1) {
+        const auto other = static_cast<unsigned>(std::countr_zero(rest));
+        std::uint32_t& yields_to = slots_[other].yields_to;
+        if ((yields_to & bit(thread)) == 0) continue;
+        if (!draining_ && !starting_) touch({Access::store, &yields_to, kFairYield, other});
+        yields_to &= ~bit(thread);
+        if (yields_to == 0) yielders_ &= ~bit(other);
+    }
 }
 
 void Scheduler::drain(Outcome why) noexcept {

@@ -58,6 +58,7 @@
 #include "counters/pause.hpp"
 #include "explore/fiber.hpp"
 #include "explore/schedule.hpp"
+#include "model/shared_objects.hpp"
 
 namespace sgx::explore {
 
@@ -129,8 +130,10 @@ public:
 
     // For the absorbing test: what a parked thread will do next.
     bool finished(unsigned thread) const noexcept { return slots_[thread].finished; }
-    bool parked_at(unsigned thread, Access access) const noexcept;
-    bool asleep(unsigned thread) const noexcept;
+    bool parked_at(unsigned thread, Access access) const noexcept {
+        return live(thread) && slots_[thread].pending.access == access;
+    }
+    bool asleep(unsigned thread) const noexcept { return parked_at(thread, Access::sleep) && !slots_[thread].woken; }
 
     // What the run recorded, handed to `run` once it is over (the scheduler is
     // done with it: moved, not copied, since a search makes a run every few microseconds).
@@ -167,17 +170,79 @@ private:
     void leave(unsigned self) noexcept;
     void hand(unsigned self, unsigned next) noexcept;
     void all_done(unsigned self) noexcept;
-    void touch(const StepKey& key);
     void decide(unsigned self) noexcept;
     void hand_on_at_start(unsigned self) noexcept;
-    bool enabled(unsigned thread) const noexcept;
-    Decision decision() const noexcept;
-    bool decides(const Pending& pending) const noexcept;
-    static bool never_decides(const Pending& pending) noexcept;
+    Decision decision(std::uint32_t can_move) const noexcept;
     void grant(unsigned thread, bool record, bool preemption, bool moves = true) noexcept;
-    void close_step(unsigned self) noexcept;
+    void release_yields(unsigned thread) noexcept;
     void drain(Outcome why) noexcept;
+
+    // The helpers below run at every pause point or decision (hundreds a run,
+    // a run every few microseconds): defined here so that they inline.
+
     bool live(unsigned thread) const noexcept { return slots_[thread].has_pending && !slots_[thread].finished; }
+
+    bool held(const void* lock) const noexcept {
+        for (const auto& owner : owners_) {
+            if (owner.first == lock) return true;
+        }
+        return false;
+    }
+
+    // Whether `thread`'s next step may happen now: a lock only while free, a sleep only once woken.
+    bool enabled(unsigned thread) const noexcept {
+        const Slot& slot = slots_[thread];
+        switch (slot.pending.access) {
+            case Access::lock: return !held(slot.pending.object);
+            case Access::sleep: return slot.woken || draining_;
+            default: return true;
+        }
+    }
+
+    // The live threads that may move now, one bit each: computed once a decision.
+    std::uint32_t can_move() const noexcept {
+        std::uint32_t mask = 0;
+        for (unsigned thread = 0; thread < threads_; ++thread) {
+            if (live(thread) && enabled(thread)) mask |= std::uint32_t{1} << thread;
+        }
+        return mask;
+    }
+
+    // An enclave lock's acquire and release (see the top): a held one still blocks.
+    static bool never_decides(const Pending& pending) noexcept { return pending.shared == ModelShared::enclave_lock; }
+
+    bool decides(const Pending& pending) const noexcept {
+        if (never_decides(pending)) return false;
+        if (points_ == Points::all) return true;
+        switch (pending.access) {
+            case Access::load:
+            case Access::store:
+            case Access::rmw: return is_counter_cell(pending.shared);
+            case Access::lock:
+            case Access::unlock: return false;  // a lock that is held still blocks: enabled() says so
+            case Access::wait:
+            case Access::sleep:
+            case Access::wake:
+            case Access::retry: return true;
+        }
+        return true;
+    }
+
+    // One more access of the running step (the last recorded one).
+    void touch(const StepKey& key) {
+        if (draining_ || footprint_begin_.empty()) return;
+        touches_.push_back(key);
+    }
+
+    // The value a thread's last step left in its cell, read at its next point:
+    // nothing else has run in between.
+    void close_step(unsigned self) noexcept {
+        Slot& me = slots_[self];
+        if (me.open_step == SIZE_MAX) return;
+        steps_[me.open_step].has_value = true;
+        steps_[me.open_step].value = me.open_read(me.open_object);
+        me.open_step = SIZE_MAX;
+    }
 
     const unsigned threads_;
     Chooser& chooser_;
@@ -196,6 +261,8 @@ private:
     std::vector<std::unique_ptr<Fiber>> fibers_;
     std::vector<FiberStart> starts_;
     std::vector<std::pair<const void*, unsigned>> owners_;  // held locks and their holders
+    // The threads whose yields_to is not empty: a grant looks only at them.
+    std::uint32_t yielders_ = 0;
     std::binary_semaphore done_{0};
     bool starting_ = true;
     bool draining_ = false;

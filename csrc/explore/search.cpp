@@ -67,18 +67,17 @@ unsigned Search::choose(const Decision& decision) {
         preemptions_ = cost(node, node.chosen);
         return node.chosen;
     }
-    Node node;
-    node.decision = decision;
-    node.decision.ended = {};
-    node.preemptions = preemptions_;
     if (reduction_ != Reduction::none) {
         // A new decision: its footprints start empty (the vectors keep their room).
         if (footprints_.size() <= depth_) footprints_.resize(depth_ + 1);
         for (auto& footprint : footprints_[depth_]) footprint.clear();
     }
-    stack_.push_back(node);
-    if (sleep_sets_ && depth_ > 0) stack_.back().sleep = sleep_of_child(depth_);
-    Node& added = stack_.back();
+    // Made in place: a run makes dozens of new decisions, a search millions.
+    Node& added = stack_.emplace_back();
+    added.decision = decision;
+    added.decision.ended = {};
+    added.preemptions = preemptions_;
+    if (sleep_sets_ && depth_ > 0) added.sleep = sleep_of_child(depth_);
     const std::uint32_t allowed = decision.enabled & ~added.sleep;
     // Only free switches or ones within the bound; the default never preempts.
     const unsigned chosen = default_choice(decision, allowed);
