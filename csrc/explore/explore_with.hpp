@@ -77,6 +77,7 @@ bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, co
         } else {
             ended(std::move(run));
         }
+        Scheduler::recycle(run);  // what `ended` did not keep, the next run records into
     }
     return true;
 }

@@ -21,6 +21,24 @@ namespace {
 
 constexpr std::uint32_t bit(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
 
+// A run's record buffers, kept between the runs of one OS thread (recycle()):
+// a search makes a run every few microseconds and keeps almost none of them.
+struct RecordBuffers {
+    std::vector<Step> steps;
+    std::vector<unsigned> schedule;
+    std::vector<StepKey> touches;
+    std::vector<std::size_t> footprint_begin;
+};
+thread_local RecordBuffers t_spare;
+
+// `into` gets `spare`'s room (emptied) when it has more than `into` has.
+template <class T>
+void reuse(std::vector<T>& into, std::vector<T>& spare) noexcept {
+    if (spare.capacity() <= into.capacity()) return;
+    spare.clear();
+    into.swap(spare);
+}
+
 }  // namespace
 
 Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing,
@@ -35,12 +53,28 @@ Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max
       errors_(threads) {
     // A run of the reduced scenarios is a few dozen to a few hundred steps:
     // room for them up front rather than a reallocation at every doubling.
+    // The buffers the last run on this OS thread gave back come first.
+    reuse(steps_, t_spare.steps);
+    reuse(schedule_, t_spare.schedule);
+    reuse(touches_, t_spare.touches);
+    reuse(footprint_begin_, t_spare.footprint_begin);
     constexpr std::size_t kSteps = 256;
     steps_.reserve(kSteps);
     schedule_.reserve(kSteps);
     footprint_begin_.reserve(kSteps);
     touches_.reserve(2 * kSteps);
     owners_.reserve(4);
+}
+
+void Scheduler::recycle(ScheduleRun& run) noexcept {
+    reuse(t_spare.steps, run.steps);
+    reuse(t_spare.schedule, run.schedule);
+    reuse(t_spare.touches, run.touches);
+    reuse(t_spare.footprint_begin, run.footprint_begin);
+    run.steps.clear();
+    run.schedule.clear();
+    run.touches.clear();
+    run.footprint_begin.clear();
 }
 
 void Scheduler::take_record(ScheduleRun& run) noexcept {
@@ -169,12 +203,14 @@ void Scheduler::leave(unsigned self) noexcept {
     }
 }
 
-void Scheduler::point(const Pending& pending) noexcept {
+void Scheduler::point(Access access, Shared shared, unsigned index, const void* object,
+                      long (*read)(const void*) noexcept) noexcept {
     const unsigned self = t_thread;
     close_step(self);
     Slot& me = slots_[self];
-    me.pending = pending;
+    me.pending = {access, shared, index, object, read};
     me.has_pending = true;
+    const Pending& pending = me.pending;
     const bool in_place = !draining_ && !decides(pending);
     if (in_place && enabled(self)) {
         // Taken in place, part of the running step's footprint. A step that is

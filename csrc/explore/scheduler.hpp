@@ -118,8 +118,11 @@ public:
 
     // The scheduler of the calling thread, or nullptr outside a scheduled run.
     static Scheduler* current() noexcept;
-    // A pause point of the calling thread (Scheduled::at).
-    void point(const Pending& pending) noexcept;
+    // A pause point of the calling thread (Scheduled::at). The fields come one
+    // by one, in registers: a Pending built on the caller's stack with narrow
+    // stores and read back whole stalled every point on store forwarding.
+    void point(Access access, Shared shared, unsigned index, const void* object,
+               long (*read)(const void*) noexcept) noexcept;
 
     // The run is over (hang, deadlock, pruned, step limit): threads should wind
     // down; sleeps no longer block. Read by the running thread only.
@@ -138,6 +141,10 @@ public:
     // What the run recorded, handed to `run` once it is over (the scheduler is
     // done with it: moved, not copied, since a search makes a run every few microseconds).
     void take_record(ScheduleRun& run) noexcept;
+    // Gives a run's record buffers back once the search is done with the run, so
+    // the next Scheduler on this OS thread records into them instead of
+    // allocating four vectors a run. Leaves the run's record empty.
+    static void recycle(ScheduleRun& run) noexcept;
 
 private:
     // Recorded step i's footprint.
@@ -287,7 +294,7 @@ struct Scheduled {
     static void at(Access access, Shared shared, unsigned index, const Object& object) noexcept {
         Scheduler* scheduler = Scheduler::current();
         if (scheduler == nullptr) return;
-        scheduler->point({access, shared, index, &object, reader<Object>()});
+        scheduler->point(access, shared, index, &object, reader<Object>());
     }
 
 private:
