@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 
@@ -104,7 +105,10 @@ def test_bad_arguments_are_refused_before_any_thread_starts(
 
 
 def test_ctrl_c_stops_the_python_engine_and_joins_every_worker() -> None:
-    # a run of about 2 x 10^10 operations: minutes, unless the interrupt stops it
+    # a run of about 2 x 10^10 operations: minutes, unless the interrupt stops it. With Python's
+    # own handler, whatever this process inherited: started with SIGINT ignored (as a CI shell
+    # starts a background job), Python installs none, and interrupt_main() then does nothing
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, _thread.interrupt_main)
     timer.start()
     started = time.monotonic()
@@ -113,6 +117,7 @@ def test_ctrl_c_stops_the_python_engine_and_joins_every_worker() -> None:
             sgx.hammer("atomic", threads=2, ops=10**10, rounds=2, engine="python")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 30, "the interrupt did not stop the run"
     assert workers_still_running() == []
 
