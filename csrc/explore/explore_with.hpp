@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 inline bool fewer(const ScheduleRun& run, const std::optional<ScheduleRun>& best) {
     if (!best) return true;
     if (run.preemptions != best->preemptions) return run.preemptions < best->preemptions;
-    return run.steps.size() < best->steps.size();
+    return run.schedule.size() < best->schedule.size();
 }
 
 inline void count(ExploreStats& stats, ScheduleRun&& run, bool keep_schedule = false) {
@@ -155,6 +155,19 @@ ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&&
     return stats;
 }
 
+// A search records only what its chooser needs (Chooser::recording): the run
+// it keeps, the first failure, is run again, the same schedule, for its trace.
+template <class MakeRun>
+void record_trace(std::optional<ScheduleRun>& run, MakeRun& make_run) {
+    if (!run || run->steps.size() == run->schedule.size()) return;  // recorded whole already
+    Replay again(run->schedule);
+    ScheduleRun replayed = make_run(again);
+    if (replayed.schedule != run->schedule || replayed.outcome != run->outcome) {
+        throw InvariantError("a replayed schedule took another path: the run is not deterministic");
+    }
+    run = std::move(replayed);
+}
+
 inline CounterOptions options_of(const ExploreConfig& config) {
     // The plain counts in their load/store form: the in-place form is one
     // instruction, one indivisible step at the scheduler's granularity, and
@@ -189,11 +202,13 @@ ExploreStats explore_with(const ExploreConfig& raw, const StopFlag& stop) {
     const ExploreConfig config = search_loop::with_defaults(raw);
     const CounterOptions options = search_loop::options_of(config);
     const auto run_one = [&](Chooser& chooser) { return search_loop::run_once<Counter>(config, options, chooser); };
-    if (config.mode == Mode::pct) {
-        return pct_search(config, stop, run_one,
-                          [](ExploreStats& stats, ScheduleRun&& run) { search_loop::count(stats, std::move(run)); });
-    }
-    return search_loop::search(config, stop, run_one);
+    ExploreStats stats =
+        config.mode == Mode::pct
+            ? pct_search(config, stop, run_one,
+                         [](ExploreStats& stats, ScheduleRun&& run) { search_loop::count(stats, std::move(run)); })
+            : search_loop::search(config, stop, run_one);
+    search_loop::record_trace(stats.first_failure, run_one);
+    return stats;
 }
 
 // One run of `schedule` (then the default choices once it runs out). Throws

@@ -24,10 +24,11 @@ void Pct::start_run(std::uint64_t run) {
     decisions_ = 0;
 }
 
-unsigned Pct::choose(const Decision& decision) {
+// PCT looks only at who may move.
+unsigned Pct::choose(std::uint32_t enabled, unsigned /*running*/, bool /*running_can_go_on*/, Footprint /*ended*/) {
     ++decisions_;
     unsigned chosen = kAbandon;
-    for (std::uint32_t rest = decision.enabled; rest != 0; rest &= rest - 1) {
+    for (std::uint32_t rest = enabled; rest != 0; rest &= rest - 1) {
         const auto thread = static_cast<unsigned>(std::countr_zero(rest));
         if (chosen == kAbandon || priority_[thread] > priority_[chosen]) chosen = thread;
     }

@@ -64,7 +64,8 @@ public:
 
     // Before run `run` (0, 1, ...): its priorities and change points, drawn from (seed, run) alone.
     void start_run(std::uint64_t run);
-    unsigned choose(const Decision& decision) override;
+    unsigned choose(std::uint32_t enabled, unsigned running, bool running_can_go_on, Footprint ended) override;
+    Recording recording() const noexcept override { return Recording::schedule; }
 
 private:
     const unsigned threads_;

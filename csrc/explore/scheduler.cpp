@@ -11,16 +11,6 @@
 namespace sgx::explore {
 namespace {
 
-// The scheduler and explored thread running on the calling OS thread: with
-// fibers, t_thread is switched with the context (hand() sets it before each
-// switch), so it follows the explored thread, not the OS thread.
-// initial-exec: read at every pause point, so a plain %fs-relative load rather
-// than a call to __tls_get_addr (two words of glibc's static TLS reserve).
-[[gnu::tls_model("initial-exec")]] thread_local Scheduler* t_scheduler = nullptr;
-[[gnu::tls_model("initial-exec")]] thread_local unsigned t_thread = 0;
-
-constexpr std::uint32_t bit(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
-
 // A run's record buffers, kept between the runs of one OS thread (recycle()):
 // a search makes a run every few microseconds and keeps almost none of them.
 struct RecordBuffers {
@@ -49,6 +39,8 @@ Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max
       max_steps_(max_steps),
       absorbing_(std::move(absorbing)),
       engine_(engine),
+      recording_(chooser.recording()),
+      ask_when_forced_(chooser.asked_when_forced()),
       slots_(threads),
       errors_(threads) {
     // A run of the reduced scenarios is a few dozen to a few hundred steps:
@@ -85,8 +77,6 @@ void Scheduler::take_record(ScheduleRun& run) noexcept {
     run.footprint_begin = std::move(footprint_begin_);
 }
 
-Scheduler* Scheduler::current() noexcept { return t_scheduler; }
-
 void Scheduler::run(const std::function<void(unsigned)>& body) {
     if (engine_ == Engine::fibers) {
         run_fibers(body);
@@ -96,7 +86,7 @@ void Scheduler::run(const std::function<void(unsigned)>& body) {
 }
 
 void Scheduler::run_fibers(const std::function<void(unsigned)>& body) {
-    if (t_scheduler != nullptr) throw std::logic_error("a scheduled run inside another scheduled run");
+    if (t_current != nullptr) throw std::logic_error("a scheduled run inside another scheduled run");
     body_ = &body;
     caller_ = std::make_unique<Fiber>();
     fibers_.reserve(threads_);
@@ -105,10 +95,10 @@ void Scheduler::run_fibers(const std::function<void(unsigned)>& body) {
         starts_.push_back({this, thread});
         fibers_.push_back(std::make_unique<Fiber>(FiberStack::take(), &Scheduler::fiber_body, &starts_.back()));
     }
-    t_scheduler = this;
-    t_thread = 0;
+    t_current = this;
+    current_ = 0;
     switch_to(*caller_, *fibers_[0], false);  // back here once every explored thread has finished
-    t_scheduler = nullptr;
+    t_current = nullptr;
     fibers_.clear();  // their stacks go back to this OS thread's cache
     caller_.reset();
     for (const auto& error : errors_) {
@@ -132,10 +122,9 @@ void Scheduler::fiber_body(void* start) noexcept {
 // Control passes from `self` (running) to `next`; returns when `self` is chosen again.
 void Scheduler::hand(unsigned self, unsigned next) noexcept {
     const bool done = slots_[self].finished;
+    current_ = next;  // before the switch or the baton, which orders it for `next`
     if (engine_ == Engine::fibers) {
-        t_thread = next;
         switch_to(*fibers_[self], *fibers_[next], done);
-        t_thread = self;
         return;
     }
     slots_[next].baton.release();
@@ -184,18 +173,19 @@ void Scheduler::run_threads(const std::function<void(unsigned)>& body) {
 }
 
 void Scheduler::enter(unsigned self) {
-    t_scheduler = this;
-    t_thread = self;
+    t_current = this;
     slots_[self].baton.acquire();
 }
 
 void Scheduler::leave(unsigned self) noexcept {
-    if (engine_ == Engine::threads) t_scheduler = nullptr;  // a fiber's OS thread still runs the others
+    if (engine_ == Engine::threads) t_current = nullptr;  // a fiber's OS thread still runs the others
     if (aborted_) return;
     close_step(self);
     Slot& me = slots_[self];
     me.finished = true;
     me.has_pending = false;
+    live_ &= ~bit_of(self);
+    gated_ &= ~bit_of(self);
     if (starting_) {
         hand_on_at_start(self);
     } else {
@@ -203,26 +193,29 @@ void Scheduler::leave(unsigned self) noexcept {
     }
 }
 
-void Scheduler::point(Access access, Shared shared, unsigned index, const void* object,
+[[gnu::flatten]] void Scheduler::point(Access access, Shared shared, unsigned index, const void* object,
                       long (*read)(const void*) noexcept) noexcept {
-    const unsigned self = t_thread;
-    close_step(self);
+    const unsigned self = current_;
+    if (recording_ == Recording::trace) close_step(self);  // only a trace reads values
     Slot& me = slots_[self];
     me.pending = {access, shared, index, object, read};
     me.has_pending = true;
+    live_ |= bit_of(self);
+    if (may_wait(access)) gated_ |= bit_of(self);
+    if (access == Access::retry) retrying_ |= bit_of(self);
     const Pending& pending = me.pending;
     const bool in_place = !draining_ && !decides(pending);
     if (in_place && enabled(self)) {
         // Taken in place, part of the running step's footprint. A step that is
         // never a decision is no move of its own either: it leaves the running
         // thread as it was (during the start, none).
-        if (!starting_) touch({pending.access, pending.object, pending.shared, pending.index});
+        if (!starting_) touch(pending.access, pending.object, pending.shared, pending.index);
         grant(self, false, false, !never_decides(pending));
         return;
     }
     // A point that would have been taken in place but blocks (a held lock) ends
     // the step because of what the step saw there: part of its footprint too.
-    if (!starting_ && in_place) touch({pending.access, pending.object, pending.shared, pending.index});
+    if (!starting_ && in_place) touch(pending.access, pending.object, pending.shared, pending.index);
     if (starting_) {
         hand_on_at_start(self);
         return;
@@ -230,8 +223,8 @@ void Scheduler::point(Access access, Shared shared, unsigned index, const void* 
     if (pending.access == Access::retry) {
         // Fair yield: it may not retry again before every other thread that
         // can move now has moved once.
-        me.yields_to = can_move() & ~bit(self);
-        yielders_ = me.yields_to != 0 ? yielders_ | bit(self) : yielders_ & ~bit(self);
+        me.yields_to = can_move() & ~bit_of(self);
+        yielders_ = me.yields_to != 0 ? yielders_ | bit_of(self) : yielders_ & ~bit_of(self);
     }
     decide(self);
 }
@@ -247,33 +240,41 @@ void Scheduler::hand_on_at_start(unsigned self) noexcept {
     decide(self);
 }
 
-// `can_move`: can_move(), computed once by the caller, which needs it again.
-Decision Scheduler::decision(std::uint32_t can_move) const noexcept {
-    Decision decision;
-    for (std::uint32_t rest = can_move; rest != 0; rest &= rest - 1) {
+// The threads that may move now less those the fair yield holds back: only a
+// thread that yields can be, by one it yields to that can move.
+std::uint32_t Scheduler::unyielding(std::uint32_t can_move) const noexcept {
+    std::uint32_t enabled = can_move;
+    for (std::uint32_t rest = yielders_ & can_move; rest != 0; rest &= rest - 1) {
         const auto thread = static_cast<unsigned>(std::countr_zero(rest));
-        if ((slots_[thread].yields_to & can_move) == 0) decision.enabled |= bit(thread);
+        if ((slots_[thread].yields_to & can_move) != 0) enabled &= ~bit_of(thread);
     }
-    if (decision.enabled == 0) decision.enabled = can_move;  // cannot happen; never lose a thread that can move
-    decision.running = running_;
-    decision.running_can_go_on = running_ != kNoThread && (decision.enabled & bit(running_)) != 0 &&
-                                 slots_[running_].pending.access != Access::retry;
-    if (!steps_.empty() && !draining_) decision.ended = footprint(steps_.size() - 1);
-    return decision;
+    return enabled != 0 ? enabled : can_move;  // 0 cannot happen; never lose a thread that can move
+}
+
+// The recorded step that ended at this decision (none when footprints are not recorded).
+Footprint Scheduler::ended() const noexcept {
+    if (footprint_begin_.empty()) return {};
+    return footprint(footprint_begin_.size() - 1);
 }
 
 void Scheduler::decide(unsigned self) noexcept {
     for (;;) {
         if (!draining_ && ++decisions_ > max_steps_) drain(Outcome::step_limit);
-        if (!draining_ && absorbing_) {
-            Scheduler* const saved = std::exchange(t_scheduler, nullptr);  // points inside the test pass through
+        std::uint32_t movable = can_move();
+        if (!draining_ && retrying_ != 0 && (movable & ~retrying_) == 0 && absorbing_) {
+            Scheduler* const saved = std::exchange(t_current, nullptr);  // points inside the test pass through
             const bool stuck_for_good = absorbing_(*this);
-            t_scheduler = saved;
-            if (stuck_for_good) drain(Outcome::hang);
+            t_current = saved;
+            if (stuck_for_good) {
+                drain(Outcome::hang);
+                movable = can_move();  // a sleeper may move now
+            }
         }
-        const std::uint32_t movable = can_move();
-        const Decision now = decision(movable);
-        if (now.enabled == 0) {
+        const std::uint32_t enabled = unyielding(movable);
+        const unsigned running = running_;
+        const bool can_go_on = running != kNoThread && (enabled & bit_of(running)) != 0 &&
+                               slots_[running].pending.access != Access::retry;
+        if (enabled == 0) {
             if (std::all_of(slots_.begin(), slots_.end(), [](const Slot& slot) { return slot.finished; })) {
                 all_done(self);
                 return;
@@ -284,69 +285,86 @@ void Scheduler::decide(unsigned self) noexcept {
         }
         unsigned next = kNoThread;
         if (draining_) {
-            next = now.running_can_go_on ? now.running : static_cast<unsigned>(std::countr_zero(now.enabled));
+            next = can_go_on ? running : static_cast<unsigned>(std::countr_zero(enabled));
+        } else if (!ask_when_forced_ && (enabled & (enabled - 1)) == 0) {
+            next = static_cast<unsigned>(std::countr_zero(enabled));  // the one thread that can move
         } else {
-            next = chooser_.choose(now);
-            if (next == Chooser::kAbandon || next >= threads_ || (now.enabled & bit(next)) == 0) {
+            next = chooser_.choose(enabled, running, can_go_on, ended());
+            if (next == Chooser::kAbandon || next >= threads_ || (enabled & bit_of(next)) == 0) {
                 drain(Outcome::pruned);
                 continue;
             }
         }
-        const bool preemption = now.running_can_go_on && next != now.running;
+        const bool preemption = can_go_on && next != running;
         // Forced rather than chosen: the thread before waits for a lock another
-        // holds (live but not among those that can move).
-        const bool blocked = !preemption && running_ != kNoThread && next != running_ && live(running_) &&
-                             slots_[running_].pending.access == Access::lock && (movable & bit(running_)) == 0;
+        // holds (live but not among those that can move). Only a trace shows it.
+        const bool blocked = recording_ == Recording::trace && !draining_ && !preemption && running != kNoThread &&
+                             next != running && live(running) && slots_[running].pending.access == Access::lock &&
+                             (movable & bit_of(running)) == 0;
         grant(next, !draining_, preemption);
-        if (blocked && !draining_) steps_.back().blocked = true;
+        if (blocked) steps_.back().blocked = true;
         if (next == self) return;
         hand(self, next);
         return;
     }
 }
 
-void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves) noexcept {
+// Flattened: with the whole module linked at once (LTO) the compiler ran out of
+// inlining budget and left each push_back here a call of its own.
+[[gnu::flatten]] void Scheduler::grant(unsigned thread, bool record, bool preemption, bool moves) noexcept {
     Slot& slot = slots_[thread];
     const Pending& step = slot.pending;
-    switch (step.access) {
-        case Access::lock: owners_.emplace_back(step.object, thread); break;
-        case Access::unlock:
-            owners_.erase(std::find_if(owners_.begin(), owners_.end(),
-                                       [&](const auto& owner) { return owner.first == step.object; }));
-            break;
-        case Access::wait:
-            slot.waiting = true;
-            slot.woken = false;
-            slot.queue = step.object;
-            break;
-        case Access::sleep: slot.waiting = false; break;
-        case Access::wake:
-            for (Slot& other : slots_) {
-                if (other.waiting && other.queue == step.object) other.woken = true;
-            }
-            break;
-        default: break;
+    // What the step does to the scheduler's view. Loads, stores and rmws (most
+    // steps) do nothing here. Two tests and a call rather than a switch, whose
+    // jump through a table was mispredicted at about every other step.
+    if (step.access == Access::lock) {
+        owners_.emplace_back(step.object, thread);
+    } else if (step.access == Access::unlock) {
+        owners_.erase(std::find_if(owners_.begin(), owners_.end(),
+                                   [&](const auto& owner) { return owner.first == step.object; }));
+    } else if (step.access >= Access::wait) {
+        on_queue(slot);
     }
-    if (record) {
+    if (record && recording_ != Recording::schedule) {
         footprint_begin_.push_back(touches_.size());
-        touch({step.access, step.object, step.shared, step.index});
+        touch(step.access, step.object, step.shared, step.index);
     }
     if (step.access == Access::retry) slot.yielded = slot.yields_to != 0;
     if (yielders_ != 0) release_yields(thread);
     if (slot.yielded && step.access != Access::retry && !draining_ && !starting_) {
-        touch({Access::store, &slot.yields_to, kFairYield, thread});
+        touch(Access::store, &slot.yields_to, kFairYield, thread);
         slot.yielded = false;
     }
     slot.has_pending = false;
+    live_ &= ~bit_of(thread);
+    gated_ &= ~bit_of(thread);
+    retrying_ &= ~bit_of(thread);
     if (moves) running_ = thread;
     if (!record) return;
     preemptions_ += preemption ? 1 : 0;
     schedule_.push_back(thread);
+    if (recording_ != Recording::trace) return;
     steps_.push_back({thread, step.access, step.shared, step.index, false, 0, preemption});
     if (step.read != nullptr) {
         slot.open_step = steps_.size() - 1;
         slot.open_read = step.read;
         slot.open_object = step.object;
+    }
+}
+
+// A wait, a sleep or a wake-up: ksgxd's wait queue as the scheduler sees it.
+void Scheduler::on_queue(Slot& slot) noexcept {
+    const Pending& step = slot.pending;
+    if (step.access == Access::wait) {
+        slot.waiting = true;
+        slot.woken = false;
+        slot.queue = step.object;
+    } else if (step.access == Access::sleep) {
+        slot.waiting = false;
+    } else if (step.access == Access::wake) {
+        for (Slot& other : slots_) {
+            if (other.waiting && other.queue == step.object) other.woken = true;
+        }
     }
 }
 
@@ -358,10 +376,10 @@ void Scheduler::release_yields(unsigned thread) noexcept {
     for (std::uint32_t rest = yielders_; rest != 0; rest &= rest - 1) {
         const auto other = static_cast<unsigned>(std::countr_zero(rest));
         std::uint32_t& yields_to = slots_[other].yields_to;
-        if ((yields_to & bit(thread)) == 0) continue;
-        if (!draining_ && !starting_) touch({Access::store, &yields_to, kFairYield, other});
-        yields_to &= ~bit(thread);
-        if (yields_to == 0) yielders_ &= ~bit(other);
+        if ((yields_to & bit_of(thread)) == 0) continue;
+        if (!draining_ && !starting_) touch(Access::store, &yields_to, kFairYield, other);
+        yields_to &= ~bit_of(thread);
+        if (yields_to == 0) yielders_ &= ~bit_of(other);
     }
 }
 

@@ -37,6 +37,8 @@
 // on the way (every lock, list and cell, Points::counter's in-place locks and
 // list operations included), not only the access that started it. Two steps
 // are independent only when their footprints are (search.hpp's reductions).
+// A run records them, and the steps with their values, only for a chooser
+// that asks (Recording): a search without a reduction needs only the schedule.
 //
 // Cost: a handoff is a context switch (fibers) or two futex calls (threads);
 // continuing the same thread is a little bookkeeping. Not for production: NoPause is.
@@ -44,6 +46,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -79,9 +82,16 @@ struct Decision {
     std::uint32_t enabled = 0;        // bit t: thread t may take its next step
     unsigned running = kNoThread;     // the thread that moved last (none at the start)
     bool running_can_go_on = false;   // switching away from it is a preemption
-    // The footprint of the step that ended here (granted at the decision
-    // before; empty at the first): valid during choose() only.
-    Footprint ended{};
+};
+
+// What a run records beyond the thread granted at each decision (its schedule).
+// A search keeps almost none of its runs: one that needs less spares the
+// scheduler the work, and the explorer runs the one it keeps (the first
+// failure) again with Recording::trace.
+enum class Recording {
+    schedule,    // nothing more: a search without a reduction, PCT
+    footprints,  // every step's footprint (a reduction's)
+    trace,       // every step with the value it saw, and the footprints (a replay)
 };
 
 // Decides each step; kAbandon ends the run early (the rest runs unrecorded).
@@ -89,7 +99,20 @@ class Chooser {
 public:
     static constexpr unsigned kAbandon = kNoThread;
     virtual ~Chooser() = default;
-    virtual unsigned choose(const Decision& decision) = 0;
+    // The decision comes as its fields (a Decision's), in registers: one built
+    // by the scheduler and read back whole by the chooser went through the
+    // stack and stalled every decision on store forwarding. `ended`: the
+    // footprint of the step that ended at this decision (granted at the one
+    // before; empty at the first, or when no footprints are recorded), valid
+    // during the call only.
+    virtual unsigned choose(std::uint32_t enabled, unsigned running, bool running_can_go_on, Footprint ended) = 0;
+    // What it needs recorded; `ended` is empty unless footprints are.
+    virtual Recording recording() const noexcept { return Recording::trace; }
+    // Whether it is asked at a decision that only one thread can take. A search
+    // without a reduction is not: nothing to choose there, and a fifth of a hang
+    // search's decisions are such. A reduction keeps each decision's footprint,
+    // PCT counts every decision and a replay follows a schedule: they are asked.
+    virtual bool asked_when_forced() const noexcept { return true; }
 };
 
 class Scheduler {
@@ -103,7 +126,11 @@ public:
     };
 
     // Tells, before each decision, whether the run has reached a state it can
-    // never leave (the hang). Called with every thread parked; points inside it pass through.
+    // never leave (the hang). Called with every thread parked; points inside it
+    // pass through. Asked only when every thread that can move is parked at a
+    // retry, and one is: the model's one loop that need not end is a fault
+    // retried (every other one waits for a lock, a wake-up or a page, which a
+    // step gives or not), and a thread that can make any other step may change the state.
     using Absorbing = std::function<bool(const Scheduler&)>;
 
     Scheduler(unsigned threads, Chooser& chooser, Points points, long max_steps, Absorbing absorbing = {},
@@ -117,7 +144,7 @@ public:
     void run(const std::function<void(unsigned)>& body);
 
     // The scheduler of the calling thread, or nullptr outside a scheduled run.
-    static Scheduler* current() noexcept;
+    static Scheduler* current() noexcept { return t_current; }
     // A pause point of the calling thread (Scheduled::at). The fields come one
     // by one, in registers: a Pending built on the caller's stack with narrow
     // stores and read back whole stalled every point on store forwarding.
@@ -179,15 +206,19 @@ private:
     void all_done(unsigned self) noexcept;
     void decide(unsigned self) noexcept;
     void hand_on_at_start(unsigned self) noexcept;
-    Decision decision(std::uint32_t can_move) const noexcept;
+    std::uint32_t unyielding(std::uint32_t can_move) const noexcept;
+    Footprint ended() const noexcept;
     void grant(unsigned thread, bool record, bool preemption, bool moves = true) noexcept;
+    [[gnu::noinline]] void on_queue(Slot& slot) noexcept;
     void release_yields(unsigned thread) noexcept;
     void drain(Outcome why) noexcept;
 
     // The helpers below run at every pause point or decision (hundreds a run,
     // a run every few microseconds): defined here so that they inline.
 
-    bool live(unsigned thread) const noexcept { return slots_[thread].has_pending && !slots_[thread].finished; }
+    bool live(unsigned thread) const noexcept { return (live_ & bit_of(thread)) != 0; }
+
+    static constexpr std::uint32_t bit_of(unsigned thread) noexcept { return std::uint32_t{1} << thread; }
 
     bool held(const void* lock) const noexcept {
         for (const auto& owner : owners_) {
@@ -196,21 +227,23 @@ private:
         return false;
     }
 
+    // Whether a step may wait: a lock's acquire or a sleep.
+    static constexpr bool may_wait(Access access) noexcept { return access == Access::lock || access == Access::sleep; }
+
     // Whether `thread`'s next step may happen now: a lock only while free, a sleep only once woken.
     bool enabled(unsigned thread) const noexcept {
+        if ((gated_ & bit_of(thread)) == 0) return true;
         const Slot& slot = slots_[thread];
-        switch (slot.pending.access) {
-            case Access::lock: return !held(slot.pending.object);
-            case Access::sleep: return slot.woken || draining_;
-            default: return true;
-        }
+        return slot.pending.access == Access::lock ? !held(slot.pending.object) : slot.woken || draining_;
     }
 
-    // The live threads that may move now, one bit each: computed once a decision.
+    // The live threads that may move now, one bit each: computed once a decision,
+    // looking only at the threads whose step may wait.
     std::uint32_t can_move() const noexcept {
-        std::uint32_t mask = 0;
-        for (unsigned thread = 0; thread < threads_; ++thread) {
-            if (live(thread) && enabled(thread)) mask |= std::uint32_t{1} << thread;
+        std::uint32_t mask = live_ & ~gated_;
+        for (std::uint32_t rest = gated_; rest != 0; rest &= rest - 1) {
+            const auto thread = static_cast<unsigned>(std::countr_zero(rest));
+            if (enabled(thread)) mask |= bit_of(thread);
         }
         return mask;
     }
@@ -235,10 +268,12 @@ private:
         return true;
     }
 
-    // One more access of the running step (the last recorded one).
-    void touch(const StepKey& key) {
-        if (draining_ || footprint_begin_.empty()) return;
-        touches_.push_back(key);
+    // One more access of the running step (the last recorded one). The fields
+    // one by one, written in place: a StepKey built on the stack and copied
+    // whole stalled on store forwarding, as Pending did.
+    void touch(Access access, const void* object, Shared shared, unsigned index) {
+        if (draining_ || footprint_begin_.empty()) return;  // empty: no footprints recorded, or the start
+        touches_.emplace_back(access, object, shared, index);
     }
 
     // The value a thread's last step left in its cell, read at its next point:
@@ -251,12 +286,19 @@ private:
         me.open_step = SIZE_MAX;
     }
 
+    // The scheduler running on the calling OS thread (run() sets it; with fibers,
+    // every explored thread shares it). initial-exec: read at every pause point,
+    // so a plain %fs-relative load rather than a call to __tls_get_addr.
+    [[gnu::tls_model("initial-exec")]] static inline thread_local Scheduler* t_current = nullptr;
+
     const unsigned threads_;
     Chooser& chooser_;
     const Points points_;
     const long max_steps_;
     Absorbing absorbing_;
     const Engine engine_;
+    const Recording recording_;  // the chooser's (Chooser::recording)
+    const bool ask_when_forced_;  // Chooser::asked_when_forced
     std::vector<Slot> slots_;
     // The fiber engine's contexts: the calling thread's, then one per explored thread.
     struct FiberStart {
@@ -268,19 +310,30 @@ private:
     std::vector<std::unique_ptr<Fiber>> fibers_;
     std::vector<FiberStart> starts_;
     std::vector<std::pair<const void*, unsigned>> owners_;  // held locks and their holders
-    // The threads whose yields_to is not empty: a grant looks only at them.
-    std::uint32_t yielders_ = 0;
+    // The threads parked at a point (live), those of them whose step may wait
+    // (may_wait), and those parked at a retry (the absorbing test is asked
+    // only when there is one): masks, so a decision's can_move() looks at no
+    // other thread. Kept apart by other fields: side by side, the compiler
+    // cleared two at once with one 8-byte operation, which stalled on the
+    // 4-byte stores just made to them.
+    std::uint32_t live_ = 0;
+    std::uint32_t yielders_ = 0;  // the threads whose yields_to is not empty: a grant looks only at them
+    std::uint32_t gated_ = 0;
+    Outcome ending_ = Outcome::correct;
+    std::uint32_t retrying_ = 0;
     std::binary_semaphore done_{0};
     bool starting_ = true;
     bool draining_ = false;
     StopFlag winding_down_;  // raised with draining_
     bool aborted_ = false;
-    Outcome ending_ = Outcome::correct;
     unsigned running_ = kNoThread;
+    // The explored thread that holds control: hand() passes it on with control,
+    // so it follows the explored thread, not the OS thread.
+    unsigned current_ = 0;
     long decisions_ = 0;
     long preemptions_ = 0;
-    std::vector<Step> steps_;
     std::vector<unsigned> schedule_;
+    std::vector<Step> steps_;  // Recording::trace only
     std::vector<StepKey> touches_;               // every recorded step's footprint, in order
     std::vector<std::size_t> footprint_begin_;   // where step i's starts in touches_
     std::vector<std::exception_ptr> errors_;
@@ -315,3 +368,9 @@ private:
 };
 
 }  // namespace sgx::explore
+
+namespace sgx {
+// One explored thread moves at a time: the model's timings would time the scheduler (counters/pause.hpp).
+template <>
+inline constexpr bool runs_in_real_time<explore::Scheduled> = false;
+}  // namespace sgx

@@ -51,22 +51,29 @@ std::uint32_t Search::sleep_of_child(std::size_t child) {
     return sleep;
 }
 
-unsigned Search::choose(const Decision& decision) {
+// A replayed decision without a reduction (most of a search's decisions) takes
+// only the lines up to the first return; the rest is extend()'s.
+unsigned Search::choose(std::uint32_t enabled, unsigned running, bool running_can_go_on, Footprint ended) {
     if (reduction_ != Reduction::none && depth_ > 0 && depth_ <= stack_.size()) {
         // The step that just ended is the one the parent chose: keep its footprint.
-        footprints_[depth_ - 1][stack_[depth_ - 1].chosen].assign(decision.ended.begin(), decision.ended.end());
+        footprints_[depth_ - 1][stack_[depth_ - 1].chosen].assign(ended.begin(), ended.end());
     }
-    if (depth_ < stack_.size()) {
-        Node& node = stack_[depth_];
-        // The prefix must replay exactly: the same code, the same choices.
-        if (node.decision.enabled != decision.enabled || node.decision.running != decision.running) {
-            diverged_ = true;
-            return kAbandon;
-        }
-        ++depth_;
-        preemptions_ = cost(node, node.chosen);
-        return node.chosen;
+    if (depth_ >= stack_.size()) return extend(enabled, running, running_can_go_on);
+    Node& node = stack_[depth_];
+    // The prefix must replay exactly: the same code, the same choices.
+    if (node.decision.enabled != enabled || node.decision.running != running) {
+        diverged_ = true;
+        return kAbandon;
     }
+    ++depth_;
+    preemptions_ = cost(node, node.chosen);
+    return node.chosen;
+}
+
+// A decision past the replayed prefix: a new node, the default choice. The
+// fields in registers again (choose()).
+unsigned Search::extend(std::uint32_t enabled, unsigned running, bool running_can_go_on) {
+    const Decision decision{enabled, running, running_can_go_on};
     if (reduction_ != Reduction::none) {
         // A new decision: its footprints start empty (the vectors keep their room).
         if (footprints_.size() <= depth_) footprints_.resize(depth_ + 1);
@@ -75,7 +82,6 @@ unsigned Search::choose(const Decision& decision) {
     // Made in place: a run makes dozens of new decisions, a search millions.
     Node& added = stack_.emplace_back();
     added.decision = decision;
-    added.decision.ended = {};
     added.preemptions = preemptions_;
     if (sleep_sets_ && depth_ > 0) added.sleep = sleep_of_child(depth_);
     const std::uint32_t allowed = decision.enabled & ~added.sleep;
@@ -146,7 +152,7 @@ void Search::add_backtracks(const ScheduleRun& run) {
     const std::size_t steps = std::min(depth_, run.footprint_begin.size());
     if (steps < 2) return;
     const bool bounded = bound_ != LONG_MAX;
-    const auto thread_of = [&](std::size_t k) { return run.steps[k].thread; };
+    const auto thread_of = [&](std::size_t k) { return run.schedule[k]; };
     unsigned threads = 0;  // the run's threads: 0 .. threads - 1
     for (std::size_t k = 0; k < steps; ++k) threads = std::max(threads, thread_of(k) + 1);
     std::vector<Summary> summaries(steps);
@@ -345,7 +351,8 @@ bool Search::next(const ScheduleRun& run) {
     return false;
 }
 
-unsigned Replay::choose(const Decision& decision) {
+unsigned Replay::choose(std::uint32_t enabled, unsigned running, bool running_can_go_on, Footprint /*ended*/) {
+    const Decision decision{enabled, running, running_can_go_on};
     const std::size_t at = depth_++;
     if (at >= schedule_.size()) return default_choice(decision, decision.enabled);
     const unsigned thread = schedule_[at];

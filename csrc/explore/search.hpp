@@ -52,7 +52,13 @@ public:
     Search(long preemption_bound, bool sleep_sets)
         : Search(preemption_bound, sleep_sets ? Reduction::sleep : Reduction::none) {}
 
-    unsigned choose(const Decision& decision) override;
+    unsigned choose(std::uint32_t enabled, unsigned running, bool running_can_go_on, Footprint ended) override;
+    // A reduction judges steps by their footprints; none needs nothing but the schedule.
+    Recording recording() const noexcept override {
+        return reduction_ == Reduction::none ? Recording::schedule : Recording::footprints;
+    }
+    // Without a reduction its stack holds only the decisions with a choice.
+    bool asked_when_forced() const noexcept override { return reduction_ != Reduction::none; }
 
     // Before each run.
     void start_run() noexcept {
@@ -69,7 +75,7 @@ public:
 
 private:
     struct Node {
-        Decision decision;        // its `ended` cleared: it does not outlive the run
+        Decision decision;
         unsigned chosen = kNoThread;
         std::uint32_t done = 0;       // threads tried here
         std::uint32_t sleep = 0;      // threads not to try here
@@ -82,6 +88,7 @@ private:
     using Footprints = std::array<std::vector<StepKey>, kMaxScheduledThreads>;
 
     long cost(const Node& node, unsigned thread) const noexcept;
+    [[gnu::noinline]] unsigned extend(std::uint32_t enabled, unsigned running, bool running_can_go_on);
     std::uint32_t sleep_of_child(std::size_t child);
     void add_backtracks(const ScheduleRun& run);
     void add_backtrack(std::size_t at, unsigned thread);
@@ -105,7 +112,7 @@ private:
 class Replay final : public Chooser {
 public:
     explicit Replay(const std::vector<unsigned>& schedule) : schedule_(schedule) {}
-    unsigned choose(const Decision& decision) override;
+    unsigned choose(std::uint32_t enabled, unsigned running, bool running_can_go_on, Footprint ended) override;
     const std::string& error() const noexcept { return error_; }
 
 private:

@@ -221,18 +221,18 @@ public:
                 taken = lock.taken();
             }
             if (result == Attempt::served) [[likely]] {
-                if (retries > 0) [[unlikely]] settle(self, retries, Clock::now() - first_failure);
+                if (retries > 0) [[unlikely]] settle(self, retries, model_now<Pause>() - first_failure);
                 return FaultEnd::served;
             }
             if (result == Attempt::out_of_memory || result == Attempt::soft_lockup) [[unlikely]] {
                 settle(self, retries, Clock::duration{});
                 return result == Attempt::out_of_memory ? FaultEnd::out_of_memory : FaultEnd::soft_lockup;
             }
-            if (retries == 0) first_failure = Clock::now();
+            if (retries == 0) first_failure = model_now<Pause>();
             // Relaxed: a flag a watchdog only needs to see eventually.
             if (retries == settings_.max_retries) [[unlikely]] retry_limit_hit_.store(true, std::memory_order_relaxed);
             if (stop_.requested()) [[unlikely]] {
-                settle(self, retries, Clock::now() - first_failure);
+                settle(self, retries, model_now<Pause>() - first_failure);
                 return FaultEnd::stopped;
             }
             // -EBUSY: back to user space, which faults on the same address again.

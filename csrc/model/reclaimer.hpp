@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "counters/pause.hpp"
 #include "model/enclave.hpp"
 #include "model/epc_pool.hpp"
 #include "model/reclaim_settings.hpp"
@@ -72,9 +73,9 @@ public:
         const auto needed = [this] { return should_reclaim(marks_.high); };
         while (queue_.wait_event(needed)) {
             if (!needed()) continue;  // the kernel tests again after the wait
-            const auto start = std::chrono::steady_clock::now();
+            const auto start = model_now<Pause>();
             const long freed = reclaim_pages(chunk_, slot_, true);
-            busy_ += std::chrono::steady_clock::now() - start;
+            busy_ += model_now<Pause>() - start;
             // Relaxed: a statistic, read after the threads join.
             pages_reclaimed_.fetch_add(freed, std::memory_order_relaxed);
         }
