@@ -183,7 +183,6 @@ void Scheduler::leave(unsigned self) noexcept {
     close_step(self);
     Slot& me = slots_[self];
     me.finished = true;
-    me.has_pending = false;
     live_ &= ~bit_of(self);
     gated_ &= ~bit_of(self);
     if (starting_) {
@@ -199,7 +198,6 @@ void Scheduler::leave(unsigned self) noexcept {
     if (recording_ == Recording::trace) close_step(self);  // only a trace reads values
     Slot& me = slots_[self];
     me.pending = {access, shared, index, object, read};
-    me.has_pending = true;
     live_ |= bit_of(self);
     if (may_wait(access)) gated_ |= bit_of(self);
     if (access == Access::retry) retrying_ |= bit_of(self);
@@ -335,7 +333,6 @@ void Scheduler::decide(unsigned self) noexcept {
         touch(Access::store, &slot.yields_to, kFairYield, thread);
         slot.yielded = false;
     }
-    slot.has_pending = false;
     live_ &= ~bit_of(thread);
     gated_ &= ~bit_of(thread);
     retrying_ &= ~bit_of(thread);

@@ -183,7 +183,6 @@ private:
     struct Slot {
         std::binary_semaphore baton{0};
         Pending pending;
-        bool has_pending = false;
         bool finished = false;
         bool waiting = false;  // on the wait queue since its last `wait`
         bool woken = false;    // woken since it joined
