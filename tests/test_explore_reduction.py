@@ -274,3 +274,60 @@ def test_dpor_in_the_reclaim_scenario_reaches_every_final_state_within_the_bound
     assert {run.final for run in every} <= {run.final for run in runs}
     assert (stats.failing > 0) == any(run.failed for run in every)
     assert stats.schedules <= res.schedules
+
+
+def needs_more_than(res: ExploreResult, bound: int) -> bool:
+    """Whether some interleaving takes more than `bound` preemptions (brute force, first found)."""
+    config = _config(res)
+    todo: list[tuple[int, ...]] = [()]
+    seen: set[tuple[int, ...]] = set()
+    while todo:
+        prefix = todo.pop()
+        try:
+            raw = _core.replay_schedule(res.strategy, config, list(prefix))
+        except ValueError:
+            continue
+        schedule = tuple(raw.schedule)
+        if raw.preemptions > bound:
+            return True
+        if schedule in seen:
+            continue
+        seen.add(schedule)
+        for at in range(len(prefix), len(schedule)):
+            todo.extend((*schedule[:at], thread) for thread in range(res.threads) if thread != schedule[at])
+    return False
+
+
+# A search without a reduction is not asked where the bound leaves the running thread no choice
+# (every preemption spent): it must still run every interleaving within the bound, no more, and
+# still say whether one needs more. The last case's bound is above what any of its runs can use.
+UNREDUCED_BOUNDED = [
+    *BOUNDED,
+    pytest.param("plain_node_lock", {"threads": 2, "ops": 1}, 0, id="plain_node_lock-2x1-bound0"),
+    pytest.param("plain_unlocked", {"threads": 2, "ops": 1}, 6, id="plain_unlocked-2x1-bound6"),
+]
+
+
+@pytest.mark.parametrize(("strategy", "settings", "bound"), UNREDUCED_BOUNDED)
+def test_no_reduction_under_a_bound_runs_exactly_the_interleavings_within_it(
+    strategy: str, settings: dict[str, object], bound: int
+) -> None:
+    res = sgx.explore(strategy, preemption_bound=bound, sleep_sets=False, **settings)  # type: ignore[arg-type]
+    every = brute_force(res, bound)
+    stats, runs = searched(res, "none")
+    assert stats.schedules == len(every)
+    assert {run.schedule for run in runs} == {run.schedule for run in every}
+    assert stats.bound_reached == needs_more_than(res, bound)
+
+
+@pytest.mark.parametrize(("strategy", "settings", "bound"), HANG_CASES)
+def test_no_reduction_in_the_reclaim_scenario_runs_exactly_the_interleavings_within_the_bound(
+    strategy: str, settings: dict[str, object], bound: int
+) -> None:
+    res = sgx.explore_hang(strategy, preemption_bound=bound, reduction="none", **settings)  # type: ignore[arg-type]
+    every = brute_force(res, bound)
+    stats, runs = searched(res, "none")
+    assert stats.schedules == len(every)
+    assert {run.schedule for run in runs} == {run.schedule for run in every}
+    assert (stats.failing > 0) == any(run.failed for run in every)
+    assert stats.bound_reached == needs_more_than(res, bound)

@@ -106,6 +106,9 @@ struct ScheduleRun {
     std::vector<unsigned> schedule;  // the thread granted at each decision, in order
     std::vector<Step> steps;
     long preemptions = 0;
+    // A decision at which the preemption bound alone kept the running thread on
+    // (another could have moved) and the chooser was not asked (Chooser::preemption_bound).
+    bool bound_forced = false;
     long counter = 0;           // the cheap read at the end (or at the hang)
     long exact_count = 0;       // the strategy's exact read
     long true_free = 0;         // pages on the free lists

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <climits>
 #include <stdexcept>
 #include <utility>
 
@@ -41,6 +42,7 @@ Scheduler::Scheduler(unsigned threads, Chooser& chooser, Points points, long max
       engine_(engine),
       recording_(chooser.recording()),
       ask_when_forced_(chooser.asked_when_forced()),
+      unasked_after_(ask_when_forced_ ? LONG_MAX : chooser.preemption_bound()),
       slots_(threads),
       errors_(threads) {
     // A run of the reduced scenarios is a few dozen to a few hundred steps:
@@ -73,6 +75,7 @@ void Scheduler::take_record(ScheduleRun& run) noexcept {
     run.schedule = std::move(schedule_);
     run.steps = std::move(steps_);
     run.preemptions = preemptions_;
+    run.bound_forced = bound_forced_;
     run.touches = std::move(touches_);
     run.footprint_begin = std::move(footprint_begin_);
 }
@@ -286,6 +289,9 @@ void Scheduler::decide(unsigned self) noexcept {
             next = can_go_on ? running : static_cast<unsigned>(std::countr_zero(enabled));
         } else if (!ask_when_forced_ && (enabled & (enabled - 1)) == 0) {
             next = static_cast<unsigned>(std::countr_zero(enabled));  // the one thread that can move
+        } else if (can_go_on && preemptions_ >= unasked_after_) {
+            next = running;  // any other would exceed the bound (never true for a chooser asked when forced)
+            bound_forced_ = true;
         } else {
             next = chooser_.choose(enabled, running, can_go_on, ended());
             if (next == Chooser::kAbandon || next >= threads_ || (enabled & bit_of(next)) == 0) {

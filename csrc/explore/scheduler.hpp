@@ -39,6 +39,8 @@
 // are independent only when their footprints are (search.hpp's reductions).
 // A run records them, and the steps with their values, only for a chooser
 // that asks (Recording): a search without a reduction needs only the schedule.
+// Nor is such a search asked where it has no choice: one thread alone can
+// move, or its preemption bound is spent and the running thread can go on.
 //
 // Cost: a handoff is a context switch (fibers) or two futex calls (threads);
 // continuing the same thread is a little bookkeeping. Not for production: NoPause is.
@@ -113,6 +115,13 @@ public:
     // search's decisions are such. A reduction keeps each decision's footprint,
     // PCT counts every decision and a replay follows a schedule: they are asked.
     virtual bool asked_when_forced() const noexcept { return true; }
+    // The preemptions it lets a run make (LONG_MAX: any). Once a run has made
+    // them, a decision at which the running thread can go on is forced too: a
+    // switch would be one more. A chooser not asked when forced is not asked
+    // there either (in a bound-2 hang search, most of the decisions past the
+    // second preemption); the run says whether another thread could have moved
+    // at one (ScheduleRun::bound_forced), which is all the search needed of them.
+    virtual long preemption_bound() const noexcept { return LONG_MAX; }
 };
 
 class Scheduler {
@@ -298,6 +307,10 @@ private:
     const Engine engine_;
     const Recording recording_;  // the chooser's (Chooser::recording)
     const bool ask_when_forced_;  // Chooser::asked_when_forced
+    // The preemptions after which the running thread that can go on is forced
+    // on unasked: the chooser's bound where it is not asked when forced, else none.
+    const long unasked_after_;
+    bool bound_forced_ = false;  // some decision was forced by the bound with another thread able to move
     std::vector<Slot> slots_;
     // The fiber engine's contexts: the calling thread's, then one per explored thread.
     struct FiberStart {

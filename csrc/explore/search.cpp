@@ -326,6 +326,8 @@ void Search::add_backtracks(const ScheduleRun& run) {
 bool Search::next(const ScheduleRun& run) {
     // Decisions past where this run stopped (a pruned or shorter run) are stale.
     stack_.resize(depth_);
+    // The decisions the bound forced unasked: each had a thread left untried for the bound.
+    if (run.bound_forced) cut_ = true;
     if (reduction_ != Reduction::none && !stack_.empty() && run.footprint_begin.size() == depth_) {
         // The run's last step ended with the run, not at a decision.
         const Footprint ended = run.footprint(depth_ - 1);

@@ -59,6 +59,8 @@ public:
     }
     // Without a reduction its stack holds only the decisions with a choice.
     bool asked_when_forced() const noexcept override { return reduction_ != Reduction::none; }
+    // Nor, then, once a run has spent the bound where the running thread can go on.
+    long preemption_bound() const noexcept override { return bound_; }
 
     // Before each run.
     void start_run() noexcept {
