@@ -92,8 +92,14 @@ def _run(raw: _core.ScheduleRun) -> Run:
 
 def brute_force(res: ExploreResult, bound: int | None = None) -> list[Run]:
     """Every interleaving (with at most `bound` preemptions), by replaying every prefix with every thread."""
+    return enumerate_interleavings(res, bound)[0]
+
+
+def enumerate_interleavings(res: ExploreResult, bound: int | None) -> tuple[list[Run], bool]:
+    """brute_force's runs, and whether some interleaving took more than `bound` preemptions."""
     config = _config(res)
     found: dict[tuple[int, ...], Run] = {}
+    over = False
     todo: list[tuple[int, ...]] = [()]
     while todo:
         prefix = todo.pop()
@@ -103,12 +109,15 @@ def brute_force(res: ExploreResult, bound: int | None = None) -> list[Run]:
             continue  # that thread cannot move there
         schedule = tuple(raw.schedule)
         # The default choices after a prefix never preempt: a run over the bound stays over it.
-        if schedule in found or (bound is not None and raw.preemptions > bound):
+        if bound is not None and raw.preemptions > bound:
+            over = True
+            continue
+        if schedule in found:
             continue
         found[schedule] = _run(raw)
         for at in range(len(prefix), len(schedule)):
             todo.extend((*schedule[:at], thread) for thread in range(res.threads) if thread != schedule[at])
-    return list(found.values())
+    return list(found.values()), over
 
 
 def searched(res: ExploreResult, reduction: str) -> tuple[_core.ExploreStats, list[Run]]:
@@ -276,28 +285,6 @@ def test_dpor_in_the_reclaim_scenario_reaches_every_final_state_within_the_bound
     assert stats.schedules <= res.schedules
 
 
-def needs_more_than(res: ExploreResult, bound: int) -> bool:
-    """Whether some interleaving takes more than `bound` preemptions (brute force, first found)."""
-    config = _config(res)
-    todo: list[tuple[int, ...]] = [()]
-    seen: set[tuple[int, ...]] = set()
-    while todo:
-        prefix = todo.pop()
-        try:
-            raw = _core.replay_schedule(res.strategy, config, list(prefix))
-        except ValueError:
-            continue
-        schedule = tuple(raw.schedule)
-        if raw.preemptions > bound:
-            return True
-        if schedule in seen:
-            continue
-        seen.add(schedule)
-        for at in range(len(prefix), len(schedule)):
-            todo.extend((*schedule[:at], thread) for thread in range(res.threads) if thread != schedule[at])
-    return False
-
-
 # A search without a reduction is not asked where the bound leaves the running thread no choice
 # (every preemption spent): it must still run every interleaving within the bound, no more, and
 # still say whether one needs more. The last case's bound is above what any of its runs can use.
@@ -313,11 +300,11 @@ def test_no_reduction_under_a_bound_runs_exactly_the_interleavings_within_it(
     strategy: str, settings: dict[str, object], bound: int
 ) -> None:
     res = sgx.explore(strategy, preemption_bound=bound, sleep_sets=False, **settings)  # type: ignore[arg-type]
-    every = brute_force(res, bound)
+    every, over = enumerate_interleavings(res, bound)
     stats, runs = searched(res, "none")
     assert stats.schedules == len(every)
     assert {run.schedule for run in runs} == {run.schedule for run in every}
-    assert stats.bound_reached == needs_more_than(res, bound)
+    assert stats.bound_reached == over
 
 
 @pytest.mark.parametrize(("strategy", "settings", "bound"), HANG_CASES)
@@ -325,9 +312,9 @@ def test_no_reduction_in_the_reclaim_scenario_runs_exactly_the_interleavings_wit
     strategy: str, settings: dict[str, object], bound: int
 ) -> None:
     res = sgx.explore_hang(strategy, preemption_bound=bound, reduction="none", **settings)  # type: ignore[arg-type]
-    every = brute_force(res, bound)
+    every, over = enumerate_interleavings(res, bound)
     stats, runs = searched(res, "none")
     assert stats.schedules == len(every)
     assert {run.schedule for run in runs} == {run.schedule for run in every}
     assert (stats.failing > 0) == any(run.failed for run in every)
-    assert stats.bound_reached == needs_more_than(res, bound)
+    assert stats.bound_reached == over
