@@ -285,6 +285,17 @@ def test_dpor_in_the_reclaim_scenario_reaches_every_final_state_within_the_bound
     assert stats.schedules <= res.schedules
 
 
+def assert_runs_exactly_the_interleavings_within(res: ExploreResult, bound: int) -> None:
+    """The search without a reduction runs brute force's interleavings within `bound`, finds the
+    same failures and says whether one needs more preemptions."""
+    every, over = enumerate_interleavings(res, bound)
+    stats, runs = searched(res, "none")
+    assert stats.schedules == len(every)
+    assert {run.schedule for run in runs} == {run.schedule for run in every}
+    assert (stats.failing > 0) == any(run.failed for run in every)
+    assert stats.bound_reached == over
+
+
 # A search without a reduction is not asked where the bound leaves the running thread no choice
 # (every preemption spent): it must still run every interleaving within the bound, no more, and
 # still say whether one needs more. The last case's bound is above what any of its runs can use.
@@ -300,11 +311,7 @@ def test_no_reduction_under_a_bound_runs_exactly_the_interleavings_within_it(
     strategy: str, settings: dict[str, object], bound: int
 ) -> None:
     res = sgx.explore(strategy, preemption_bound=bound, sleep_sets=False, **settings)  # type: ignore[arg-type]
-    every, over = enumerate_interleavings(res, bound)
-    stats, runs = searched(res, "none")
-    assert stats.schedules == len(every)
-    assert {run.schedule for run in runs} == {run.schedule for run in every}
-    assert stats.bound_reached == over
+    assert_runs_exactly_the_interleavings_within(res, bound)
 
 
 @pytest.mark.parametrize(("strategy", "settings", "bound"), HANG_CASES)
@@ -312,9 +319,4 @@ def test_no_reduction_in_the_reclaim_scenario_runs_exactly_the_interleavings_wit
     strategy: str, settings: dict[str, object], bound: int
 ) -> None:
     res = sgx.explore_hang(strategy, preemption_bound=bound, reduction="none", **settings)  # type: ignore[arg-type]
-    every, over = enumerate_interleavings(res, bound)
-    stats, runs = searched(res, "none")
-    assert stats.schedules == len(every)
-    assert {run.schedule for run in runs} == {run.schedule for run in every}
-    assert (stats.failing > 0) == any(run.failed for run in every)
-    assert stats.bound_reached == over
+    assert_runs_exactly_the_interleavings_within(res, bound)
