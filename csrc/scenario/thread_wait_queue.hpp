@@ -33,14 +33,18 @@ public:
     template <class Condition>
     bool wait_event(Condition&& condition) {
         std::unique_lock hold(mutex_);
+        const auto needed = [&] { return stopping_ || condition(); };
+        const bool needed_at_first = needed();
         if (first_test_ != nullptr) {
-            // Under mutex_: a fault released by the latch can notify only once this
-            // thread is waiting, so its first wake-up is not lost either.
+            // After the test: it sees the pool before any fault, however late this
+            // thread runs (released first, a preempted ksgxd could look only after the
+            // faults that should wake it, and reclaim unwoken). Under mutex_: a fault
+            // released by the latch can notify only once this thread is waiting, so
+            // its first wake-up is not lost either.
             first_test_->count_down();
             first_test_ = nullptr;
         }
-        const auto needed = [&] { return stopping_ || condition(); };
-        if (!needed()) {
+        if (!needed_at_first) {
             asleep_ = true;
             do {
                 seen_ = wakes_;
