@@ -227,9 +227,14 @@ def tsan_hammer(
     env = dict(
         os.environ, LD_PRELOAD=str(runtime), TSAN_OPTIONS="exitcode=0 halt_on_error=0 report_signal_unsafe=0"
     )
+    # The runtime is for the child alone, not for what it starts: a development (editable) install
+    # runs cmake at import to keep the core current, and cmake crashes under TSan's runtime.
+    child = (
+        "import os; del os.environ['LD_PRELOAD']; "
+        "from pysgxalloc.user_checks import _tsan_child; _tsan_child()"
+    )
     done = subprocess.run(
-        [sys.executable, "-c", "from pysgxalloc.user_checks import _tsan_child; _tsan_child()",
-         str(built.module_path), built.module_name, str(threads), str(ops)],
+        [sys.executable, "-c", child, str(built.module_path), built.module_name, str(threads), str(ops)],
         capture_output=True, text=True, env=env, timeout=600, check=False,
     )  # fmt: skip
     result_line = next((line for line in reversed(done.stdout.splitlines()) if line.startswith("{")), None)
