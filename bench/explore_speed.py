@@ -6,7 +6,8 @@ explored thread, a semaphore baton between them) and by the one-OS-thread engine
 of each and their ratio in runs per second (the same runs, so the ratio is the engine's). Then
 the default search (fibers with ``reduction="dpor"``) once more beside it, and the goals: 3
 threads x 3 ops complete, and the hang search at two preemptions for ``plain_node_lock``,
-``atomic`` and ``per_node``.
+``atomic`` and ``per_node``; without a reduction both on one OS thread and shared over every usable
+CPU (``jobs``), side by side.
 
 With ``--hog``, as many busy processes as CPUs run beside everything (the figures are then
 labelled so): a search on one OS thread should slow by no more than its CPU share, which the
@@ -132,9 +133,16 @@ def default_table(quick: bool) -> None:
         )
 
 
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def goals() -> None:
-    print("| goal | reduction | schedules | failing | runs | complete | wall (s) | CPU / wall |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| goal | reduction | jobs | schedules | failing | runs | complete | wall (s) | CPU / wall |")
+    print("|---|---|---|---|---|---|---|---|---|")
     # 3 x 3 without a reduction is millions of interleavings: only the reduced search is a goal.
     Row = tuple[str, Callable[..., sgx.ExploreResult], dict[str, object], tuple[str, ...]]
     rows: list[Row] = [
@@ -143,16 +151,20 @@ def goals() -> None:
     ]
     for name in ("plain_node_lock", "atomic", "per_node"):
         rows.append((f"hang {name}, bound 2", hang(name), {"preemption_bound": 2}, ("dpor", "none")))
+    # Without a reduction a search can also share its tree over every usable CPU (`jobs`), beside one.
+    cpus = usable_cpus()
     for label, search, settings, reductions in rows:
         for reduction in reductions:
-            start, cpu = time.perf_counter(), time.process_time()
-            result = search(reduction=reduction, time_limit=600.0, max_schedules=10**9, **settings)
-            wall = time.perf_counter() - start
-            used = time.process_time() - cpu
-            print(
-                f"| {label} | {reduction} | {result.schedules:,} | {result.failing:,} | {result.runs:,} | "
-                f"{result.complete} | {wall:.2f} | {used / wall:.2f} |"
-            )
+            for jobs in (1, cpus) if reduction == "none" and cpus > 1 else (1,):
+                start, cpu = time.perf_counter(), time.process_time()
+                limits = {"time_limit": 600.0, "max_schedules": 10**9}
+                result = search(reduction=reduction, jobs=jobs, **limits, **settings)
+                wall = time.perf_counter() - start
+                used = time.process_time() - cpu
+                print(
+                    f"| {label} | {reduction} | {jobs} | {result.schedules:,} | {result.failing:,} | "
+                    f"{result.runs:,} | {result.complete} | {wall:.2f} | {used / wall:.2f} |"
+                )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,6 +87,7 @@ void register_explore(py::module_& m) {
         .def_readwrite("sleep_sets", &ExploreConfig::sleep_sets)
         .def_readwrite("reduction", &ExploreConfig::reduction)
         .def_readwrite("engine", &ExploreConfig::engine)
+        .def_readwrite("jobs", &ExploreConfig::jobs)
         .def_readwrite("max_schedules", &ExploreConfig::max_schedules)
         .def_readwrite("time_limit_seconds", &ExploreConfig::time_limit_seconds)
         .def_readwrite("max_steps", &ExploreConfig::max_steps)

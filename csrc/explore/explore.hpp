@@ -13,6 +13,8 @@
 //     when it reaches the hang.
 // Hard limits: max_schedules runs and time_limit_seconds of searching; a search
 // stopped by either, or by the caller's StopFlag, says it is incomplete.
+// Without a reduction, a search can run on `jobs` OS threads at once, sharing
+// out its tree (parallel_sweep.hpp): the same schedules, counts and first failure.
 #pragma once
 
 #include <optional>
@@ -36,6 +38,8 @@ inline constexpr long long kMaxSchedules = 1LL << 40;
 inline constexpr double kMaxTimeLimitSeconds = 24 * 3600;
 inline constexpr double kMinTimeLimitSeconds = 0.001;
 inline constexpr long long kMaxStepsPerRun = 1LL << 24;
+// OS threads one search may share its tree over: each has its own fibers and model.
+inline constexpr long long kMaxJobs = 256;
 // PCT's depth: beyond a few ordering constraints the bound 1/(n k^(d-1)) says nothing useful.
 inline constexpr long long kMaxPctDepth = 32;
 
@@ -68,6 +72,7 @@ struct ExploreConfig {
     bool sleep_sets = true;                     // false: no reduction, whatever `reduction` says
     Reduction reduction = Reduction::dpor;      // sleep: unbounded updates only; dpor: everywhere
     Engine engine = Engine::fibers;             // how the explored threads run (the same schedules either way)
+    long long jobs = 1;                         // OS threads searching side by side (parallel_sweep.hpp); no reduction
     long long max_schedules = 100000;           // runs, re-runs included
     double time_limit_seconds = 60;
     long long max_steps = 100000;               // steps one run may take

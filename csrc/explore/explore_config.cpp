@@ -2,6 +2,7 @@
 // so code that instantiates explore_with.hpp for its own counter type links it
 // without the built-in strategies.
 #include <climits>
+#include <stdexcept>
 
 #include "base/errors.hpp"
 #include "counters/counter_options.hpp"
@@ -30,6 +31,12 @@ void ExploreConfig::validate() const {
     check_range("max_schedules", max_schedules, 1, kMaxSchedules);
     check_seconds("time_limit", time_limit_seconds, kMinTimeLimitSeconds, kMaxTimeLimitSeconds);
     check_range("max_steps", max_steps, 1, kMaxStepsPerRun);
+    check_range("jobs", jobs, 1, kMaxJobs);
+    // A reduction's backtrack and sleep sets span the whole tree, and PCT's runs are one random sequence.
+    if (jobs > 1 && mode != Mode::exhaustive) throw std::invalid_argument("jobs > 1 is for mode='exhaustive' only");
+    if (jobs > 1 && sleep_sets && reduction != Reduction::none) {
+        throw std::invalid_argument("jobs > 1 shares out a search without a reduction: give reduction='none' as well");
+    }
     // PCT's settings are checked in either mode: a bad one is a mistake even where unused.
     check_range("depth", depth, 1, kMaxPctDepth);
     check_range("runs", runs, 1, kMaxSchedules);

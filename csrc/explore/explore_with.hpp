@@ -5,6 +5,7 @@
 // module too (registry/entry_for.hpp does, once per strategy family). Counter's pause policy must be Scheduled (scheduler.hpp).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <optional>
@@ -19,20 +20,24 @@
 #include "counters/counter_options.hpp"
 #include "counters/counter_strategy.hpp"
 #include "explore/explore.hpp"
+#include "explore/parallel_sweep.hpp"
 #include "explore/pct.hpp"
 #include "explore/reclaim_run.hpp"
 #include "explore/search.hpp"
+#include "explore/search_limits.hpp"
 #include "explore/update_run.hpp"
 
 namespace sgx::explore {
 namespace search_loop {
 
-using Clock = std::chrono::steady_clock;
-
+// The failure to keep of two: the fewest preemptions, then the fewest steps,
+// then the one first in the depth-first order (a shared search's; a single
+// search meets its runs in that order and keeps the first).
 inline bool fewer(const ScheduleRun& run, const std::optional<ScheduleRun>& best) {
     if (!best) return true;
     if (run.preemptions != best->preemptions) return run.preemptions < best->preemptions;
-    return run.schedule.size() < best->schedule.size();
+    if (run.schedule.size() != best->schedule.size()) return run.schedule.size() < best->schedule.size();
+    return run.order < best->order;
 }
 
 inline void count(ExploreStats& stats, ScheduleRun&& run, bool keep_schedule = false) {
@@ -50,25 +55,42 @@ inline void count(ExploreStats& stats, ScheduleRun&& run, bool keep_schedule = f
     if (fewer(run, stats.first_failure)) stats.first_failure = std::move(run);
 }
 
+// One OS thread's part of a shared search, added to the whole (parallel_sweep.hpp).
+inline void merge(ExploreStats& into, ExploreStats&& part) {
+    into.schedules += part.schedules;
+    into.failing += part.failing;
+    into.runs += part.runs;
+    into.pruned += part.pruned;
+    into.step_limited += part.step_limited;
+    if (into.stopped == StopReason::none) into.stopped = part.stopped;
+    const std::size_t most = std::max(into.schedules_by_preemptions.size(), part.schedules_by_preemptions.size());
+    into.schedules_by_preemptions.resize(most, 0);
+    into.failing_by_preemptions.resize(most, 0);
+    for (std::size_t at = 0; at < part.schedules_by_preemptions.size(); ++at) {
+        into.schedules_by_preemptions[at] += part.schedules_by_preemptions[at];
+        into.failing_by_preemptions[at] += part.failing_by_preemptions[at];
+    }
+    if (part.first_failure && fewer(*part.first_failure, into.first_failure)) {
+        into.first_failure = std::move(part.first_failure);
+    }
+    for (auto& schedule : part.schedules_run) into.schedules_run.push_back(std::move(schedule));
+}
+
 // One search with one chooser: `bound` preemptions at most (LONG_MAX: none).
-// Passes every run that ended to `ended`; false when a limit stopped it.
-template <class MakeRun, class Ended>
-bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, const StopFlag& stop,
-           Clock::time_point start, MakeRun& make_run, Ended&& ended) {
-    const auto limit = std::chrono::duration<double>(config.time_limit_seconds);
+// Passes every run that ended to `ended`, and calls `between()` between two
+// runs; false when a limit stopped it. `ordered`: a failure carries its place
+// in the depth-first order (a shared search's, where that order decides).
+template <class MakeRun, class Ended, class Between>
+bool sweep(ExploreStats& stats, Search& chooser, Limits& limits, MakeRun& make_run, Ended&& ended, Between&& between,
+           bool ordered = false) {
     for (bool more = true; more;) {
-        if (stop.requested()) {
-            stats.stopped = StopReason::interrupted;
-        } else if (stats.runs >= config.max_schedules) {
-            stats.stopped = StopReason::max_schedules;
-        } else if (Clock::now() - start >= limit) {
-            stats.stopped = StopReason::time_limit;
-        }
+        stats.stopped = limits.before_run();
         if (stats.stopped != StopReason::none) return false;
         chooser.start_run();
         ScheduleRun run = make_run(chooser);
         ++stats.runs;
         if (chooser.diverged()) throw InvariantError("a replayed schedule took another path: the run is not deterministic");
+        if (ordered && run.failed()) run.order = chooser.order();
         more = chooser.next(run);
         if (run.outcome == Outcome::pruned) {
             ++stats.pruned;
@@ -78,8 +100,14 @@ bool sweep(ExploreStats& stats, Search& chooser, const ExploreConfig& config, co
             ended(std::move(run));
         }
         Scheduler::recycle(run);  // what `ended` did not keep, the next run records into
+        if (more) between();
     }
     return true;
+}
+
+template <class MakeRun, class Ended>
+bool sweep(ExploreStats& stats, Search& chooser, Limits& limits, MakeRun& make_run, Ended&& ended) {
+    return sweep(stats, chooser, limits, make_run, std::forward<Ended>(ended), [] {});
 }
 
 // The reduction a search uses: sleep sets only without a bound and in the
@@ -106,7 +134,7 @@ inline std::uint64_t schedule_hash(const std::vector<unsigned>& schedule) noexce
 template <class MakeRun>
 ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&& make_run) {
     ExploreStats stats;
-    const Clock::time_point start = Clock::now();
+    Limits limits(config, stop);
     const bool unbounded = !config.preemption_bound;
     const long long top = unbounded ? 0 : *config.preemption_bound;
     const Reduction reduction = reduction_of(config);
@@ -116,19 +144,34 @@ ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&&
     std::unordered_set<std::uint64_t> counted;
 
     for (long long bound = 0; bound <= top; ++bound) {
-        Search chooser(unbounded ? LONG_MAX : static_cast<long>(bound), reduction);
-        const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
+        const long chooser_bound = unbounded ? LONG_MAX : static_cast<long>(bound);
+        const auto ended = [&](ExploreStats& into, ScheduleRun&& run) {
             if (unbounded) {
-                count(stats, std::move(run), config.keep_schedules);
+                count(into, std::move(run), config.keep_schedules);
             } else if (reduction == Reduction::dpor) {
-                if (counted.insert(schedule_hash(run.schedule)).second) count(stats, std::move(run), config.keep_schedules);
+                if (counted.insert(schedule_hash(run.schedule)).second) count(into, std::move(run), config.keep_schedules);
             } else if (run.preemptions == bound) {
-                count(stats, std::move(run), config.keep_schedules);  // each schedule once, at its own preemption count
+                count(into, std::move(run), config.keep_schedules);  // each schedule once, at its own preemption count
             }
-        });
-        if (!finished) break;
+        };
+        BoundSwept swept;
+        if (config.jobs > 1) {
+            // validate(): no reduction here, so nothing but `ended`'s own stats is shared.
+            swept = parallel_sweep(
+                stats, chooser_bound, static_cast<std::size_t>(config.jobs), limits,
+                [&](ExploreStats& part, Search& chooser, auto&& share) {
+                    return sweep(part, chooser, limits, make_run,
+                                 [&](ScheduleRun&& run) { ended(part, std::move(run)); }, share, true);
+                },
+                merge);
+        } else {
+            Search chooser(chooser_bound, reduction);
+            swept.finished = sweep(stats, chooser, limits, make_run, [&](ScheduleRun&& run) { ended(stats, std::move(run)); });
+            swept.cut = chooser.cut();
+        }
+        if (!swept.finished) break;
         stats.bound_explored = unbounded ? static_cast<long long>(stats.schedules_by_preemptions.size()) - 1 : bound;
-        stats.bound_reached = chooser.cut();
+        stats.bound_reached = swept.cut;
         if (!stats.bound_reached) break;  // no schedule needs more: every schedule has been run
     }
     stats.complete = stats.stopped == StopReason::none && stats.step_limited == 0;
@@ -140,7 +183,7 @@ ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&&
         for (long bound = 0; bound < stats.first_failure->preemptions; ++bound) {
             Search chooser(bound, reduction == Reduction::dpor ? Reduction::dpor : Reduction::none);
             std::optional<ScheduleRun> found;
-            const bool finished = sweep(stats, chooser, config, stop, start, make_run, [&](ScheduleRun&& run) {
+            const bool finished = sweep(stats, chooser, limits, make_run, [&](ScheduleRun&& run) {
                 if (run.failed() && run.preemptions == bound && fewer(run, found)) found = std::move(run);
             });
             if (found) {
@@ -151,7 +194,7 @@ ExploreStats search(const ExploreConfig& config, const StopFlag& stop, MakeRun&&
         }
         if (stats.complete && stats.stopped != StopReason::interrupted) stats.stopped = StopReason::none;
     }
-    stats.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    stats.elapsed_seconds = std::chrono::duration<double>(Limits::Clock::now() - limits.start()).count();
     return stats;
 }
 

@@ -120,6 +120,10 @@ struct ScheduleRun {
     // touches[footprint_begin[i] .. footprint_begin[i + 1]) (the last one's runs to the end).
     std::vector<StepKey> touches;
     std::vector<std::size_t> footprint_begin;
+    // A failure found by a search sharing its tree over OS threads
+    // (parallel_sweep.hpp): its rank at each decision in the depth-first order
+    // (Search::order), so the failure kept is the one a single search meets first.
+    std::vector<std::uint8_t> order;
 
     Footprint footprint(std::size_t step) const noexcept {
         const std::size_t end = step + 1 < footprint_begin.size() ? footprint_begin[step + 1] : touches.size();

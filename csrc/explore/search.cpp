@@ -26,6 +26,45 @@ Search::Search(long preemption_bound, Reduction reduction)
       reduction_(reduction),
       sleep_sets_(preemption_bound == LONG_MAX && reduction != Reduction::none) {}
 
+Search::Search(long preemption_bound, Subtree subtree) : Search(preemption_bound, Reduction::none) {
+    stack_ = std::move(subtree.path);
+    if (stack_.empty()) return;  // the whole tree
+    // The decisions above the subtree's are the giver's: nothing is left to try at them here.
+    for (std::size_t at = 0; at + 1 < stack_.size(); ++at) stack_[at].done = stack_[at].decision.enabled;
+    Node& root = stack_.back();
+    root.chosen = static_cast<unsigned>(std::countr_zero(subtree.threads));
+    root.done = (root.decision.enabled & ~subtree.threads) | bit(root.chosen);
+}
+
+bool Search::share(Subtree& out) {
+    for (std::size_t at = 0; at < stack_.size(); ++at) {
+        Node& node = stack_[at];
+        std::uint32_t give = 0;
+        for (std::uint32_t rest = to_try(node); rest != 0; rest &= rest - 1) {
+            const auto thread = static_cast<unsigned>(std::countr_zero(rest));
+            if (cost(node, thread) <= bound_) give |= bit(thread);
+        }
+        if (give == 0) continue;
+        node.done |= give;
+        out.path.assign(stack_.begin(), stack_.begin() + static_cast<std::ptrdiff_t>(at) + 1);
+        out.threads = give;
+        return true;
+    }
+    return false;
+}
+
+// At each decision the default choice comes first, then the others by number
+// (next()): a thread's rank there is 0 for the default, else its number + 1.
+Search::Order Search::order() const {
+    Order order;
+    order.reserve(depth_);
+    for (std::size_t at = 0; at < depth_ && at < stack_.size(); ++at) {
+        const Node& node = stack_[at];
+        order.push_back(static_cast<std::uint8_t>(node.chosen == node.first ? 0 : node.chosen + 1));
+    }
+    return order;
+}
+
 long Search::cost(const Node& node, unsigned thread) const noexcept {
     const bool preempts = node.decision.running_can_go_on && thread != node.decision.running;
     return node.preemptions + (preempts ? 1 : 0);
@@ -91,6 +130,7 @@ unsigned Search::extend(std::uint32_t enabled, unsigned running, bool running_ca
         stack_.pop_back();
         return kAbandon;  // every thread that can move sleeps: a class already seen
     }
+    added.first = chosen;
     added.chosen = chosen;
     added.done = bit(chosen);
     added.backtrack = bit(chosen);

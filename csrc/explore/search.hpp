@@ -28,6 +28,12 @@
 //     2013) asks, conservatively: no sleep sets, and each such thread is also
 //     added where the earlier step's run of steps began (where switching costs
 //     nothing), so a reversal the bound forbids at the step itself is still tried.
+//
+// Without a reduction the tree can be shared out (parallel_sweep.hpp): a search
+// gives away the untried threads of its shallowest decision (share()) and
+// another starts inside that subtree (the Subtree constructor); each schedule
+// is run by exactly one of them. A reduction's backtrack sets and sleep sets
+// span the whole tree, so it is not shared.
 #pragma once
 
 #include <array>
@@ -46,9 +52,23 @@ enum class Reduction {
 };
 
 class Search final : public Chooser {
+    struct Node;
+
 public:
+    // Part of the tree another search gave away (share()): the decisions down
+    // to one, and the threads to try there. The empty one is the whole tree.
+    struct Subtree {
+        std::vector<Node> path;
+        std::uint32_t threads = 0;
+    };
+    // Where a run lies in the depth-first order, the default choice first: two
+    // runs compare as their orders do, lexicographically (order()).
+    using Order = std::vector<std::uint8_t>;
+
     // `preemption_bound`: LONG_MAX for none.
     Search(long preemption_bound, Reduction reduction);
+    // A search of `subtree` only (Reduction::none).
+    Search(long preemption_bound, Subtree subtree);
     Search(long preemption_bound, bool sleep_sets)
         : Search(preemption_bound, sleep_sets ? Reduction::sleep : Reduction::none) {}
 
@@ -74,10 +94,17 @@ public:
     bool cut() const noexcept { return cut_; }
     // Whether a run failed to replay its prefix: the code under test is not deterministic.
     bool diverged() const noexcept { return diverged_; }
+    // Between two runs (after next()): gives away the threads still to try at
+    // the shallowest decision that has any, the largest part of what is left,
+    // which this search then leaves alone. False when nothing is left to give.
+    bool share(Subtree& out);
+    // The run just made (before next()): its place in the depth-first order.
+    Order order() const;
 
 private:
     struct Node {
         Decision decision;
+        unsigned first = kNoThread;   // the default choice, tried first
         unsigned chosen = kNoThread;
         std::uint32_t done = 0;       // threads tried here
         std::uint32_t sleep = 0;      // threads not to try here

@@ -430,6 +430,7 @@ class ExploreConfig:
     sleep_sets: bool
     reduction: ExploreReduction
     engine: ExploreEngine
+    jobs: int
     max_schedules: int
     time_limit_seconds: float
     max_steps: int

@@ -133,6 +133,18 @@ def engine_setting() -> Setting[Engine, Engine]:
     )
 
 
+def jobs_setting() -> Setting[int, int]:
+    return integer(
+        1,
+        low=1,
+        high=256,
+        metavar="N",
+        help="OS threads that search side by side, each its own share of the schedules (mode exhaustive, "
+        "reduction none): the same schedules, counts and first failure as one thread; a limit stops "
+        "other runs than one thread's",
+    )
+
+
 def preemption_bound_setting(default: int | None) -> Setting[int | None, int | None]:
     return optional_integer(
         default,
@@ -178,6 +190,7 @@ class ExploreSettings:
     )
     reduction: Setting[Reduction, Reduction] = reduction_setting("dpor")
     engine: Setting[Engine, Engine] = engine_setting()
+    jobs: Setting[int, int] = jobs_setting()
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
     mode: Setting[Mode, Mode] = mode_setting()
@@ -239,6 +252,7 @@ class HangSettings:
     # its race analysis costs more than they do (docs/explorer.md#speed), so every schedule is run.
     reduction: Setting[Reduction, Reduction] = reduction_setting("none")
     engine: Setting[Engine, Engine] = engine_setting()
+    jobs: Setting[int, int] = jobs_setting()
     max_schedules: Setting[int, int] = max_schedules_setting()
     time_limit: Setting[float, float] = time_limit_setting()
     mode: Setting[Mode, Mode] = mode_setting()

@@ -10,7 +10,8 @@ one case's report cannot leak into another's verdict; TSan writes reports to std
 - The same for the reclaim scenario (fault workers, ksgxd and the watchdog, completed
   and hung) and for the paused update (fault injection).
 - The explorer's scheduled runs, of every strategy, the plain ones included, on either engine:
-  the scheduler orders every step (fiber switches are announced to TSan).
+  the scheduler orders every step (fiber switches are announced to TSan); and a search shared
+  over OS threads (`jobs`), whose threads share only the work pool, the limits and the stats.
 - Positive control: plain_node_lock and plain_unlocked produce a data-race report
   whose stack names the counter's racy read-modify-write (racy_add in counters/kernel_counters.hpp).
 
@@ -174,6 +175,23 @@ def test_scheduled_runs_have_no_race_report_even_for_the_plain_strategies(engine
         f"    sgx.explore(s, threads=2, ops=2, preemption_bound=1, engine={engine!r}, time_limit=86400)\n"
         f"    sgx.explore(s, threads=2, ops=2, engine={engine!r}, time_limit=86400)\n"
         f"    sgx.explore_hang(s, preemption_bound=0, engine={engine!r}, time_limit=86400)"
+    )
+    done = run_under_tsan(statement)
+    assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
+
+
+def test_a_search_shared_over_os_threads_has_no_race_report() -> None:
+    # jobs > 1: each OS thread runs its own fibers and model; they share only the work pool
+    # (a mutex), the limits (atomics) and, after joining, their stats. Every strategy, both
+    # scenarios, a search stopped by max_schedules, and the threads engine inside the workers.
+    statement = (
+        "for s in sgx.STRATEGIES:\n"
+        "    sgx.explore(s, threads=2, ops=2, reduction='none', jobs=3, max_schedules=2000,"
+        " time_limit=86400)\n"
+        "    sgx.explore_hang(s, preemption_bound=1, jobs=2, time_limit=86400)\n"
+        "    sgx.explore_hang(s, preemption_bound=2, jobs=2, max_schedules=300, time_limit=86400)\n"
+        "sgx.explore_hang('plain_node_lock', preemption_bound=0, jobs=2, engine='threads', time_limit=86400)"
     )
     done = run_under_tsan(statement)
     assert "ThreadSanitizer" not in done.stderr, done.stderr[-4000:]

@@ -272,7 +272,8 @@ def _what(strategy: str, settings: SearchSettings) -> str:
         else f"preemption bound {settings.preemption_bound:,}"
     )
     names = {"none": "no reduction", "sleep": "sleep sets", "dpor": "DPOR"}
-    return f"{what}; decisions at {points}; {bound} ({names[reduction]})"
+    shared = f", on {settings.jobs:,} OS threads" if settings.jobs > 1 else ""
+    return f"{what}; decisions at {points}; {bound} ({names[reduction]}{shared})"
 
 
 def _coverage(result: ExploreResult) -> str:
