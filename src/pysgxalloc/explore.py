@@ -302,7 +302,9 @@ def run_explore(strategy: StrategyLike, settings: ExploreSettings) -> ExploreRes
     bound too), ``"sleep"`` (sleep sets: exactly one per class, without a bound only) or
     ``"none"`` (every interleaving; ``sleep_sets=False`` means the same). `engine`:
     ``"fibers"`` runs the explored threads as user-space contexts on one OS thread,
-    ``"threads"`` as OS threads handing a baton on (the same schedules, slower).
+    ``"threads"`` as OS threads handing a baton on (the same schedules, slower). `jobs`:
+    without a reduction, that many OS threads search side by side, each its own part of the
+    tree, with the same schedules, counts and first failure as one.
     The search stops after `max_schedules` runs or `time_limit` seconds, or on Ctrl-C,
     and then says ``complete=False``.
 
