@@ -19,6 +19,10 @@ from pysgxalloc.user_strategy import CACHE_VARIABLE
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "strategies"
 
 
+#: Each builds a strategy header with the compiler (conftest.py).
+pytestmark = pytest.mark.compiles
+
+
 @pytest.fixture(scope="module", autouse=True)
 def strategy_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     before = os.environ.get(CACHE_VARIABLE)

@@ -25,6 +25,10 @@ HERE = Path(__file__).resolve().parent
 USER_ATOMIC = HERE / "strategies" / "user_atomic.hpp"
 
 
+#: Each builds a strategy header with the compiler (conftest.py).
+pytestmark = pytest.mark.compiles
+
+
 @pytest.fixture(scope="module", autouse=True)
 def strategy_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.getbasetemp() / "strategy-cache"
