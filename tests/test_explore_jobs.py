@@ -111,15 +111,15 @@ def test_the_time_limit_stops_a_shared_search_incomplete() -> None:
     )
     assert result.stopped == "time_limit"
     assert not result.complete
-    assert result.runs > 0
 
 
 def test_ctrl_c_stops_a_shared_search_and_leaves_no_thread() -> None:
     call = "sgx.explore('plain_node_lock', threads=3, ops=3, reduction='none', jobs=3, max_schedules=10**12)"
-    after = "print(stop.result.stopped, stop.result.complete, stop.result.runs > 0)"
+    # Not whether a run was made before the signal: that would hope the workers got a CPU in time.
+    after = "print(stop.result.stopped, stop.result.complete)"
     # The search's own thread and the two it starts run before the signal goes.
     _, threads, printed = interrupt_child(call, after=after, threads_started=3)
-    assert printed == "interrupted False True"
+    assert printed == "interrupted False"
     assert threads == 0
 
 
